@@ -1,0 +1,128 @@
+package event
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Signer signs events as one origin.
+type Signer struct {
+	id  peer.ID
+	key ed25519.PrivateKey
+}
+
+// NewSigner wraps an ed25519 libp2p key; the origin is the key's peer ID.
+func NewSigner(priv crypto.PrivKey) (*Signer, error) {
+	if priv.Type() != crypto.Ed25519 {
+		return nil, fmt.Errorf("signer: key type %v, want ed25519", priv.Type())
+	}
+	raw, err := priv.Raw()
+	if err != nil {
+		return nil, fmt.Errorf("signer: %w", err)
+	}
+	id, err := peer.IDFromPrivateKey(priv)
+	if err != nil {
+		return nil, fmt.Errorf("signer: %w", err)
+	}
+	return &Signer{id: id, key: ed25519.PrivateKey(raw)}, nil
+}
+
+// Origin is the peer ID events are signed as.
+func (s *Signer) Origin() peer.ID { return s.id }
+
+// Sign sets e.Origin and e.Sig.
+func (s *Signer) Sign(e *Event) {
+	e.Origin = s.id
+	e.Sig = ed25519.Sign(s.key, e.signedBytes())
+}
+
+// ErrBadSignature is returned for an event whose signature does not verify.
+var ErrBadSignature = errors.New("bad event signature")
+
+// Verifier checks event signatures, caching each origin's public key.
+// It is safe for concurrent use.
+type Verifier struct {
+	keys sync.Map // peer.ID → ed25519.PublicKey
+}
+
+// Verify checks one event's signature against its origin's key.
+func (v *Verifier) Verify(e *Event) error {
+	pub, err := v.key(e.Origin)
+	if err != nil {
+		return fmt.Errorf("event %s: %w", e.ID(), err)
+	}
+	if !ed25519.Verify(pub, e.signedBytes(), e.Sig) {
+		return fmt.Errorf("event %s: %w", e.ID(), ErrBadSignature)
+	}
+	return nil
+}
+
+func (v *Verifier) key(id peer.ID) (ed25519.PublicKey, error) {
+	if k, ok := v.keys.Load(id); ok {
+		return k.(ed25519.PublicKey), nil
+	}
+	pk, err := id.ExtractPublicKey()
+	if err != nil {
+		return nil, fmt.Errorf("origin key: %w", err)
+	}
+	if pk.Type() != crypto.Ed25519 {
+		return nil, fmt.Errorf("origin key type %v, want ed25519", pk.Type())
+	}
+	raw, err := pk.Raw()
+	if err != nil {
+		return nil, err
+	}
+	v.keys.Store(id, ed25519.PublicKey(raw))
+	return raw, nil
+}
+
+// Verified is a batch whose signatures have been checked. Only VerifyBatch
+// makes one, so a store that takes Verified cannot be handed unchecked events.
+type Verified struct{ events []*Event }
+
+// Events returns the checked events in their original order.
+func (v Verified) Events() []*Event { return v.events }
+
+// Rejection is an event refused, and why.
+type Rejection struct {
+	ID  ID
+	Err error
+}
+
+// VerifyBatch checks signatures on all cores. Events that fail are left out
+// of the result and reported; the rest keep their order.
+func (v *Verifier) VerifyBatch(evs []*Event) (Verified, []Rejection) {
+	errs := make([]error, len(evs))
+	workers := min(runtime.GOMAXPROCS(0), (len(evs)+15)/16)
+	if workers <= 1 {
+		for i, e := range evs {
+			errs[i] = v.Verify(e)
+		}
+	} else {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for i := w; i < len(evs); i += workers {
+					errs[i] = v.Verify(evs[i])
+				}
+			})
+		}
+		wg.Wait()
+	}
+	out := make([]*Event, 0, len(evs))
+	var rej []Rejection
+	for i, e := range evs {
+		if errs[i] != nil {
+			rej = append(rej, Rejection{ID: e.ID(), Err: errs[i]})
+			continue
+		}
+		out = append(out, e)
+	}
+	return Verified{events: out}, rej
+}
