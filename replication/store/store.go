@@ -12,7 +12,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/sinkron-id/sinkron/replication/event"
-	"github.com/sinkron-id/sinkron/replication/fold"
 	"github.com/sinkron-id/sinkron/replication/hlc"
 	"github.com/sinkron-id/sinkron/replication/vv"
 )
