@@ -317,4 +317,3 @@ func (s *Store) getEvent(txn *badger.Txn, id event.ID) (*event.Event, error) {
 	}
 	return event.Unmarshal(raw)
 }
-

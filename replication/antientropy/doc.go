@@ -1,0 +1,20 @@
+// Package antientropy is the sync protocol between two replicas over a
+// libp2p stream: delta anti-entropy by version vectors.
+//
+// One exchange is one round trip plus the data. The dialer sends HELLO with
+// its vector (origins as 8-byte tags); the listener answers REPLY naming
+// what it lacks; equal peers stop there, one round trip of a few hundred
+// bytes. Otherwise both stream BATCH frames of the events the other lacks,
+// in causal order, end with DONE, and send ACK once all they received is
+// committed. Each batch is verified in parallel and committed in one
+// transaction while the next is read, so an interrupted exchange resumes
+// from the last committed batch at the next one.
+//
+// Frame: uvarint length ‖ type byte ‖ body.
+//
+//	HELLO  uvarint wall-ms ‖ uvarint n ‖ n × (tag[8] ‖ uvarint seq)
+//	REPLY  uvarint wall-ms ‖ uvarint will-send ‖ uvarint n ‖ n × (tag[8] ‖ uvarint from)
+//	BATCH  uvarint n ‖ n × (uvarint len ‖ event)
+//	DONE   (empty)
+//	ACK    (empty)
+package antientropy

@@ -1,0 +1,270 @@
+package antientropy
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/sinkron-id/sinkron/replication/event"
+	"github.com/sinkron-id/sinkron/replication/vv"
+)
+
+// Stats describes one exchange with a peer.
+type Stats struct {
+	EventsSent, EventsReceived uint64
+	BytesSent, BytesReceived   uint64
+	// PeerLacked and WeLacked are what each side was missing at the start.
+	PeerLacked, WeLacked uint64
+	ClockSkew            time.Duration
+	Rejected             []event.Rejection
+}
+
+type counter struct {
+	rw     io.ReadWriter
+	in, on uint64
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.rw.Read(p)
+	c.in += uint64(n)
+	return n, err
+}
+
+func (c *counter) Write(p []byte) (int, error) {
+	n, err := c.rw.Write(p)
+	c.on += uint64(n)
+	return n, err
+}
+
+// session is one side of one exchange.
+type session struct {
+	svc  *Service
+	s    network.Stream
+	c    *counter
+	r    *bufio.Reader
+	w    *bufio.Writer
+	st   Stats
+	peer peer.ID
+}
+
+func (svc *Service) newSession(s network.Stream) *session {
+	c := &counter{rw: s}
+	return &session{svc: svc, s: s, c: c, r: bufio.NewReaderSize(c, 64<<10), w: bufio.NewWriterSize(c, 64<<10), peer: s.Conn().RemotePeer()}
+}
+
+// Deadlines are per frame: a slow link is fine, a silent one is not.
+func (x *session) readDeadline() { _ = x.s.SetReadDeadline(time.Now().Add(x.svc.opt.IdleTimeout)) }
+
+func (x *session) writeDeadline() {
+	_ = x.s.SetWriteDeadline(time.Now().Add(x.svc.opt.IdleTimeout))
+}
+
+// initiate runs the dialer's side.
+func (x *session) initiate() (Stats, error) {
+	defer x.finish()
+	local := x.svc.opt.Store.Vector()
+	x.readDeadline()
+	x.writeDeadline()
+	body := binary.AppendUvarint(nil, uint64(x.svc.opt.Now().UnixMilli()))
+	if err := writeFrame(x.w, frameHello, appendEntries(body, x.svc.tags.entries(local))); err != nil {
+		return x.st, err
+	}
+	if err := x.w.Flush(); err != nil {
+		return x.st, err
+	}
+	typ, body, err := readFrame(x.r)
+	if err != nil {
+		return x.st, err
+	}
+	if typ != frameReply {
+		return x.st, fmt.Errorf("%w: want REPLY, got %q", ErrProtocol, typ)
+	}
+	vals, want, err := parseHeader(body, 2)
+	if err != nil {
+		return x.st, err
+	}
+	x.st.ClockSkew = x.skew(vals[0])
+	x.st.WeLacked = vals[1]
+	since := local.Clone()
+	for _, e := range want {
+		if o, ok := x.svc.tags.origin(e.Tag); ok && e.Seq > 0 {
+			since[o] = min(since[o], e.Seq-1)
+		}
+	}
+	x.st.PeerLacked = local.Count(since)
+	if x.st.PeerLacked == 0 && x.st.WeLacked == 0 {
+		return x.st, nil // equal: one round trip and done
+	}
+	return x.st, x.both(since)
+}
+
+// respond runs the listener's side.
+func (x *session) respond() (Stats, error) {
+	defer x.finish()
+	x.readDeadline()
+	x.writeDeadline()
+	typ, body, err := readFrame(x.r)
+	if err != nil {
+		return x.st, err
+	}
+	if typ != frameHello {
+		return x.st, fmt.Errorf("%w: want HELLO, got %q", ErrProtocol, typ)
+	}
+	vals, theirs, err := parseHeader(body, 1)
+	if err != nil {
+		return x.st, err
+	}
+	x.st.ClockSkew = x.skew(vals[0])
+	local := x.svc.opt.Store.Vector()
+	since, want := x.svc.tags.compare(local, theirs)
+	x.st.PeerLacked = local.Count(since)
+	for _, w := range want {
+		if o, ok := x.svc.tags.origin(w.Tag); ok {
+			x.st.WeLacked += theirSeq(theirs, w.Tag) - local[o]
+		}
+	}
+	reply := binary.AppendUvarint(nil, uint64(x.svc.opt.Now().UnixMilli()))
+	reply = binary.AppendUvarint(reply, x.st.PeerLacked)
+	if err := writeFrame(x.w, frameReply, appendEntries(reply, want)); err != nil {
+		return x.st, err
+	}
+	if x.st.PeerLacked == 0 && len(want) == 0 {
+		return x.st, x.w.Flush()
+	}
+	return x.st, x.both(since)
+}
+
+func theirSeq(es []Entry, t Tag) uint64 {
+	for _, e := range es {
+		if e.Tag == t {
+			return e.Seq
+		}
+	}
+	return 0
+}
+
+func (x *session) skew(theirMillis uint64) time.Duration {
+	return time.Duration(int64(theirMillis)-x.svc.opt.Now().UnixMilli()) * time.Millisecond
+}
+
+// both streams what the peer lacks (everything after `since`) while
+// receiving and committing what it sends. Each side then sends ACK once all
+// it received is committed, so an exchange that returns without error means
+// both replicas hold what was sent.
+func (x *session) both(since vv.Vector) error {
+	sendErr := make(chan error, 1)
+	go func() { sendErr <- x.send(since) }()
+	if err := x.receive(); err != nil {
+		x.s.Reset()
+		<-sendErr
+		return err
+	}
+	if err := <-sendErr; err != nil {
+		return err
+	}
+	x.writeDeadline()
+	if err := writeFrame(x.w, frameAck, nil); err != nil {
+		return err
+	}
+	if err := x.w.Flush(); err != nil {
+		return err
+	}
+	_ = x.s.CloseWrite()
+	x.readDeadline()
+	typ, _, err := readFrame(x.r)
+	if err == nil && typ != frameAck {
+		err = fmt.Errorf("%w: want ACK, got %q", ErrProtocol, typ)
+	}
+	return err
+}
+
+func (x *session) send(since vv.Vector) error {
+	b := &batcher{w: x.w, maxBytes: x.svc.opt.BatchBytes, maxCount: x.svc.opt.BatchEvents}
+	err := x.svc.opt.Store.Scan(since, func(raw []byte) error {
+		x.writeDeadline()
+		return b.add(raw)
+	})
+	if err == nil {
+		err = b.flush()
+	}
+	x.st.EventsSent = b.sent
+	if err == nil {
+		err = writeFrame(x.w, frameDone, nil)
+	}
+	if err == nil {
+		err = x.w.Flush()
+	}
+	return err
+}
+
+// receive reads batches and pipelines them: decoding here, verification and
+// commit in a second goroutine, so the next batch is read and decoded while
+// the previous one is verified and written.
+func (x *session) receive() error {
+	batches := make(chan []*event.Event, 2)
+	applyErr := make(chan error, 1)
+	go func() { applyErr <- x.apply(batches) }()
+	err := x.readBatches(batches)
+	close(batches)
+	if aerr := <-applyErr; err == nil {
+		err = aerr
+	}
+	return err
+}
+
+func (x *session) readBatches(out chan<- []*event.Event) error {
+	for {
+		x.readDeadline()
+		typ, body, err := readFrame(x.r)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("%w: stream ended before DONE", ErrProtocol)
+			}
+			return err
+		}
+		switch typ {
+		case frameDone:
+			return nil
+		case frameBatch:
+			evs, err := parseBatch(body)
+			if err != nil {
+				return err
+			}
+			out <- evs
+		default:
+			return fmt.Errorf("%w: unexpected frame %q", ErrProtocol, typ)
+		}
+	}
+}
+
+func (x *session) apply(in <-chan []*event.Event) error {
+	var firstErr error
+	for evs := range in {
+		if firstErr != nil {
+			continue // drain so the reader never blocks
+		}
+		ok, rej := x.svc.opt.Store.Verifier().VerifyBatch(evs)
+		res, err := x.svc.opt.Store.Apply(ok)
+		if err != nil {
+			firstErr = fmt.Errorf("apply batch from %s: %w", x.peer, err)
+			continue
+		}
+		x.st.EventsReceived += uint64(len(res.Applied))
+		x.st.Rejected = append(x.st.Rejected, append(rej, res.Rejected...)...)
+	}
+	return firstErr
+}
+
+func (x *session) finish() {
+	x.st.BytesSent, x.st.BytesReceived = x.c.on, x.c.in
+	for _, r := range x.st.Rejected {
+		x.svc.opt.Logger.Warn("event refused", "peer", x.peer.String(), "event", r.ID.String(), "err", r.Err)
+	}
+	_ = x.s.Close()
+}

@@ -1,0 +1,172 @@
+package antientropy
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/sinkron-id/sinkron/replication/event"
+)
+
+// Frame types.
+const (
+	frameHello = 'H'
+	frameReply = 'R'
+	frameBatch = 'B'
+	frameDone  = 'D'
+	frameAck   = 'A'
+)
+
+// MaxFrame bounds a frame; a peer sending more is cut off.
+const MaxFrame = 8 << 20
+
+// ErrProtocol wraps every malformed-frame error.
+var ErrProtocol = errors.New("sync protocol error")
+
+// Tag is an origin's short name on the wire: the first 8 bytes of the
+// SHA-256 of its peer ID. A roster has at most a few hundred origins, so
+// collisions are out of reach.
+type Tag [8]byte
+
+// TagOf computes an origin's tag.
+func TagOf(id peer.ID) Tag {
+	sum := sha256.Sum256([]byte(id))
+	return Tag(sum[:8])
+}
+
+// Entry is one (origin tag, sequence) pair of HELLO or REPLY.
+type Entry struct {
+	Tag Tag
+	Seq uint64
+}
+
+func readFrame(r *bufio.Reader) (byte, []byte, error) {
+	n, err := binary.ReadUvarint(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if n == 0 || n > MaxFrame {
+		return 0, nil, fmt.Errorf("%w: frame of %d bytes", ErrProtocol, n)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return 0, nil, err
+	}
+	return b[0], b[1:], nil
+}
+
+func writeFrame(w io.Writer, typ byte, body []byte) error {
+	hdr := binary.AppendUvarint(make([]byte, 0, 11), uint64(len(body)+1))
+	hdr = append(hdr, typ)
+	if _, err := w.Write(hdr); err != nil {
+		return err
+	}
+	_, err := w.Write(body)
+	return err
+}
+
+// appendEntries encodes a header of uvarints then the entries.
+func appendEntries(b []byte, es []Entry) []byte {
+	b = binary.AppendUvarint(b, uint64(len(es)))
+	for _, e := range es {
+		b = append(b, e.Tag[:]...)
+		b = binary.AppendUvarint(b, e.Seq)
+	}
+	return b
+}
+
+// parseHeader decodes `ints` leading uvarints and then an entry list.
+func parseHeader(body []byte, ints int) ([]uint64, []Entry, error) {
+	vals := make([]uint64, ints)
+	for i := range vals {
+		v, k := binary.Uvarint(body)
+		if k <= 0 {
+			return nil, nil, fmt.Errorf("%w: bad header", ErrProtocol)
+		}
+		vals[i], body = v, body[k:]
+	}
+	n, k := binary.Uvarint(body)
+	if k <= 0 || n > 1<<16 {
+		return nil, nil, fmt.Errorf("%w: bad entry count", ErrProtocol)
+	}
+	body = body[k:]
+	es := make([]Entry, 0, n)
+	for range n {
+		if len(body) < 8 {
+			return nil, nil, fmt.Errorf("%w: short entry", ErrProtocol)
+		}
+		var e Entry
+		body = body[copy(e.Tag[:], body):]
+		if e.Seq, k = binary.Uvarint(body); k <= 0 {
+			return nil, nil, fmt.Errorf("%w: bad entry sequence", ErrProtocol)
+		}
+		body = body[k:]
+		es = append(es, e)
+	}
+	if len(body) != 0 {
+		return nil, nil, fmt.Errorf("%w: trailing bytes", ErrProtocol)
+	}
+	return vals, es, nil
+}
+
+// parseBatch decodes a BATCH body into events (form only; not verified).
+func parseBatch(body []byte) ([]*event.Event, error) {
+	n, k := binary.Uvarint(body)
+	if k <= 0 || n > MaxFrame/64 {
+		return nil, fmt.Errorf("%w: bad batch count", ErrProtocol)
+	}
+	body = body[k:]
+	evs := make([]*event.Event, 0, n)
+	for range n {
+		l, k := binary.Uvarint(body)
+		if k <= 0 || l > uint64(len(body)-k) {
+			return nil, fmt.Errorf("%w: bad event length", ErrProtocol)
+		}
+		e, err := event.Unmarshal(body[k : k+int(l)])
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrProtocol, err)
+		}
+		evs = append(evs, e)
+		body = body[k+int(l):]
+	}
+	if len(body) != 0 {
+		return nil, fmt.Errorf("%w: trailing bytes in batch", ErrProtocol)
+	}
+	return evs, nil
+}
+
+// batcher accumulates raw events into BATCH frames.
+type batcher struct {
+	w        io.Writer
+	maxBytes int
+	maxCount int
+	buf      []byte
+	count    int
+	sent     uint64
+}
+
+func (b *batcher) add(raw []byte) error {
+	b.buf = binary.AppendUvarint(b.buf, uint64(len(raw)))
+	b.buf = append(b.buf, raw...)
+	b.count++
+	if len(b.buf) >= b.maxBytes || b.count >= b.maxCount {
+		return b.flush()
+	}
+	return nil
+}
+
+func (b *batcher) flush() error {
+	if b.count == 0 {
+		return nil
+	}
+	body := binary.AppendUvarint(make([]byte, 0, len(b.buf)+10), uint64(b.count))
+	body = append(body, b.buf...)
+	b.sent += uint64(b.count)
+	b.buf, b.count = b.buf[:0], 0
+	return writeFrame(b.w, frameBatch, body)
+}

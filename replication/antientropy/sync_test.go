@@ -1,0 +1,119 @@
+package antientropy
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"go.uber.org/goleak"
+
+	"github.com/sinkron-id/sinkron/replication/event"
+	"github.com/sinkron-id/sinkron/replication/hlc"
+	"github.com/sinkron-id/sinkron/replication/store"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+type node struct {
+	h   host.Host
+	st  *store.Store
+	svc *Service
+}
+
+func newNode(tb testing.TB, start bool) *node {
+	tb.Helper()
+	priv, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h, err := libp2p.New(libp2p.Identity(priv), libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"),
+		libp2p.DisableRelay(), libp2p.NoListenAddrs, libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	signer, _ := event.NewSigner(priv)
+	st, err := store.Open(store.Options{InMemory: true, Signer: signer, Clock: hlc.NewClock(time.Now, time.Minute), MemTableSize: 64 << 20})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	n := &node{h: h, st: st}
+	n.svc = New(Options{Host: h, Store: st, Interval: time.Hour})
+	if start {
+		n.svc.Start()
+	}
+	tb.Cleanup(func() {
+		n.svc.Close()
+		h.Close()
+		st.Close()
+	})
+	return n
+}
+
+func connect(tb testing.TB, a, b *node) {
+	tb.Helper()
+	if err := a.h.Connect(context.Background(), peer.AddrInfo{ID: b.h.ID(), Addrs: b.h.Addrs()}); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func write(tb testing.TB, n *node, count int, entity string) {
+	tb.Helper()
+	for i := range count {
+		_, err := n.st.Append(store.Draft{Kind: "k", Entity: fmt.Sprintf("%s%d", entity, i%50), Type: "t", Payload: make([]byte, 200)}, nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+func TestExchangeBothWaysThenIdle(t *testing.T) {
+	a, b := newNode(t, false), newNode(t, false)
+	write(t, a, 300, "a")
+	write(t, b, 200, "b")
+	connect(t, a, b)
+	st, err := a.svc.SyncPeer(context.Background(), b.h.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.EventsSent != 300 || st.EventsReceived != 200 || st.PeerLacked != 300 || st.WeLacked != 200 {
+		t.Fatalf("stats %+v", st)
+	}
+	if !a.st.Vector().Equal(b.st.Vector()) {
+		t.Fatal("vectors differ after exchange")
+	}
+	idle, err := b.svc.SyncPeer(context.Background(), a.h.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idle.EventsSent+idle.EventsReceived != 0 || idle.BytesSent+idle.BytesReceived > 1024 {
+		t.Fatalf("idle exchange moved %d+%d bytes", idle.BytesSent, idle.BytesReceived)
+	}
+}
+
+func TestStartedNodesConvergeOnConnectAndNudge(t *testing.T) {
+	a, b, c := newNode(t, true), newNode(t, true), newNode(t, true)
+	write(t, a, 50, "a")
+	connect(t, a, b)
+	connect(t, b, c) // c reaches a only through b
+	waitEqual(t, a, c)
+	write(t, c, 10, "c")
+	c.svc.Nudge()
+	waitEqual(t, a, c)
+}
+
+func waitEqual(t *testing.T, x, y *node) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !x.st.Vector().Equal(y.st.Vector()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no convergence: %v vs %v", x.st.Vector(), y.st.Vector())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
