@@ -1,0 +1,179 @@
+package blob
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/sinkron-id/sinkron/replication/event"
+)
+
+// Protocol is the libp2p protocol ID for chunk transfer.
+//
+// Request: hash[32] ‖ uvarint from-chunk. Response: status byte (0 found,
+// 1 not found) ‖ uvarint size ‖ chunks as (uvarint idx ‖ uvarint len ‖ bytes).
+const Protocol protocol.ID = "/sinkron/blob/1"
+
+// Fetcher serves this node's blobs and fetches wanted ones from peers.
+type Fetcher struct {
+	h      host.Host
+	st     *Store
+	log    *slog.Logger
+	allows func(peer.ID) bool
+	mu     sync.Mutex
+	busy   map[peer.ID]bool
+	wg     sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+	// Fetched counts documents completed from peers.
+	Fetched func(event.Hash)
+}
+
+// NewFetcher registers the protocol on h.
+func NewFetcher(h host.Host, st *Store, allows func(peer.ID) bool, log *slog.Logger) *Fetcher {
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &Fetcher{h: h, st: st, log: log, allows: allows, busy: map[peer.ID]bool{}, ctx: ctx, cancel: cancel}
+	h.SetStreamHandler(Protocol, f.serve)
+	return f
+}
+
+// Close stops fetches in flight.
+func (f *Fetcher) Close() {
+	f.h.RemoveStreamHandler(Protocol)
+	f.cancel()
+	f.wg.Wait()
+}
+
+func (f *Fetcher) serve(s network.Stream) {
+	defer s.Close()
+	if !f.allows(s.Conn().RemotePeer()) {
+		s.Reset()
+		return
+	}
+	_ = s.SetDeadline(time.Now().Add(time.Minute))
+	r := bufio.NewReader(s)
+	var h event.Hash
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return
+	}
+	from, err := binary.ReadUvarint(r)
+	if err != nil {
+		return
+	}
+	w := bufio.NewWriterSize(s, ChunkSize+32)
+	defer w.Flush()
+	in, err := f.st.Stat(h)
+	if err != nil || !in.Complete {
+		w.WriteByte(1)
+		return
+	}
+	w.Write(binary.AppendUvarint([]byte{0}, uint64(in.Size)))
+	_ = f.st.Chunks(h, uint32(from), func(idx uint32, b []byte) error {
+		_ = s.SetWriteDeadline(time.Now().Add(time.Minute))
+		hdr := binary.AppendUvarint(binary.AppendUvarint(nil, uint64(idx)), uint64(len(b)))
+		w.Write(hdr)
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// FetchFrom fetches every wanted blob p has, one at a time, resuming
+// partial ones. It runs in the background; a second call while one runs for
+// the same peer is ignored.
+func (f *Fetcher) FetchFrom(p peer.ID) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.busy[p] || f.ctx.Err() != nil {
+		return
+	}
+	f.busy[p] = true
+	f.wg.Go(func() {
+		defer func() { f.mu.Lock(); delete(f.busy, p); f.mu.Unlock() }()
+		wanted, err := f.st.Wanted()
+		if err != nil {
+			return
+		}
+		for _, h := range wanted {
+			if f.ctx.Err() != nil {
+				return
+			}
+			if err := f.fetch(p, h); err != nil && !errors.Is(err, ErrNotFound) {
+				f.log.Debug("document fetch", "peer", p.String(), "doc", h.String(), "err", err)
+			}
+		}
+	})
+}
+
+func (f *Fetcher) fetch(p peer.ID, h event.Hash) error {
+	from, err := f.st.Next(h)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(f.ctx)
+	defer cancel()
+	s, err := f.h.NewStream(network.WithNoDial(ctx, "blob"), p, Protocol)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	go func() { <-ctx.Done(); s.Reset() }()
+	req := binary.AppendUvarint(append([]byte(nil), h[:]...), uint64(from))
+	if _, err := s.Write(req); err != nil {
+		return err
+	}
+	_ = s.CloseWrite()
+	// A slow link is fine (a chunk at 256 kbit/s takes 2 s); a silent one is not.
+	alive := func() { _ = s.SetReadDeadline(time.Now().Add(time.Minute)) }
+	alive()
+	return f.receive(bufio.NewReaderSize(s, ChunkSize+32), h, alive)
+}
+
+func (f *Fetcher) receive(r *bufio.Reader, h event.Hash, alive func()) error {
+	status, err := r.ReadByte()
+	if err != nil {
+		return err
+	}
+	if status != 0 {
+		return ErrNotFound
+	}
+	size, err := binary.ReadUvarint(r)
+	if err != nil || size == 0 || size > MaxSize {
+		return fmt.Errorf("blob %s: bad size", h)
+	}
+	buf := make([]byte, ChunkSize)
+	for {
+		idx, err := binary.ReadUvarint(r)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		n, err2 := binary.ReadUvarint(r)
+		if err != nil || err2 != nil || n > ChunkSize {
+			return fmt.Errorf("blob %s: bad chunk header", h)
+		}
+		if _, err := io.ReadFull(r, buf[:n]); err != nil {
+			return err
+		}
+		alive()
+		done, err := f.st.WriteChunk(h, int64(size), uint32(idx), buf[:n])
+		if err != nil {
+			return err
+		}
+		if done {
+			if f.Fetched != nil {
+				f.Fetched(h)
+			}
+			return nil
+		}
+	}
+}
