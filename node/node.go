@@ -1,0 +1,222 @@
+package node
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sinkron-id/sinkron/node/outbox"
+	"github.com/sinkron-id/sinkron/node/request"
+	"github.com/sinkron-id/sinkron/replication/blob"
+	"github.com/sinkron-id/sinkron/replication/event"
+	"github.com/sinkron-id/sinkron/replication/hlc"
+	"github.com/sinkron-id/sinkron/replication/roster"
+	"github.com/sinkron-id/sinkron/replication/store"
+)
+
+// Options carry what tests and the simulator control.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+	Rand   io.Reader
+	// Sender delivers WhatsApp notices; default logs them.
+	Sender outbox.Sender
+}
+
+// Node is one running office node.
+type Node struct {
+	cfg    Config
+	log    *slog.Logger
+	now    func() time.Time
+	roster *roster.Roster
+	self   roster.Member
+	net    *network
+
+	store    *store.Store
+	blobs    *blob.Store
+	outbox   *outbox.Outbox
+	Requests *request.Service
+	registry *prometheus.Registry
+
+	commits *queue
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+// New starts a node from its config.
+func New(cfg Config, opt Options) (*Node, error) {
+	cfg = cfg.withDefaults()
+	opt = opt.withDefaults()
+	n := &Node{cfg: cfg, log: opt.Logger, now: opt.Now, commits: newQueue()}
+	priv, err := LoadOrCreateIdentity(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.loadRoster(priv); err != nil {
+		return nil, err
+	}
+	n.log = n.log.With("office", n.self.Office)
+	if err := n.openStore(priv, opt); err != nil {
+		return nil, err
+	}
+	n.outbox = outbox.New(n.store.DB(), opt.Sender, n.log)
+	n.Requests = request.New(n.store, n.blobs, n.outbox, request.Office{Name: n.self.Office, Dinas: n.self.Role == roster.Dinas}, opt.Now, opt.Rand)
+	if n.net, err = startNetwork(n, priv); err != nil {
+		n.store.Close()
+		return nil, err
+	}
+	n.registry = prometheus.NewRegistry()
+	n.registry.MustRegister(collector{n})
+	ctx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	n.wg.Go(func() { n.outbox.Run(ctx) })
+	n.wg.Go(func() { n.dispatch(ctx) })
+	n.log.Info("node started", "peer", n.ID().String(), "role", n.self.Role, "listen", n.net.host.Addrs())
+	return n, nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.Sender == nil {
+		o.Sender = outbox.LogSender{Log: o.Logger}
+	}
+	return o
+}
+
+func (n *Node) loadRoster(priv crypto.PrivKey) error {
+	var pinned peer.ID
+	if n.cfg.ClusterKey != "" {
+		var err error
+		if pinned, err = peer.Decode(n.cfg.ClusterKey); err != nil {
+			return fmt.Errorf("config cluster_key: %w", err)
+		}
+	}
+	r, err := roster.Load(n.cfg.Genesis, pinned)
+	if err != nil {
+		return err
+	}
+	id, err := peer.IDFromPrivateKey(priv)
+	if err != nil {
+		return err
+	}
+	self, ok := r.Member(id)
+	if !ok {
+		return fmt.Errorf("this node (%s) is not on the roster %s: add it to the genesis", id, n.cfg.Genesis)
+	}
+	n.roster, n.self = r, self
+	return nil
+}
+
+func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
+	signer, err := event.NewSigner(priv)
+	if err != nil {
+		return err
+	}
+	var key []byte
+	if n.cfg.EncryptionKeyFile != "" {
+		if key, err = ReadKeyFile(n.cfg.EncryptionKeyFile); err != nil {
+			return err
+		}
+	}
+	n.store, err = store.Open(store.Options{
+		Dir: filepath.Join(n.cfg.DataDir, "store"), EncryptionKey: key,
+		Signer: signer, Clock: hlc.NewClock(opt.Now, n.cfg.MaxClockOffset.Duration),
+		Admit:   n.roster.Admits,
+		Folders: map[string]store.Folder{request.Kind: request.Folder{}},
+		InTxn: func(txn *badger.Txn, applied []*event.Event) error {
+			for _, e := range applied {
+				for _, h := range e.Blobs {
+					if err := blob.Want(txn, h); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		},
+		OnCommit:     n.commits.push,
+		Logger:       n.log,
+		MemTableSize: 16 << 20,
+	})
+	if err != nil {
+		return err
+	}
+	n.blobs = blob.New(n.store.DB())
+	return nil
+}
+
+// dispatch reacts to committed batches off the store's write path: local
+// changes are pushed to peers, watchers see changed requests, and documents
+// the new events refer to are fetched.
+func (n *Node) dispatch(ctx context.Context) {
+	for {
+		res, ok := n.commits.pop(ctx)
+		if !ok {
+			return
+		}
+		if res.Local {
+			n.net.sync.Nudge()
+		}
+		var ids []string
+		wantBlobs := false
+		for _, e := range res.Applied {
+			wantBlobs = wantBlobs || (!res.Local && len(e.Blobs) > 0)
+		}
+		for _, ref := range res.Entities {
+			if ref.Kind == request.Kind {
+				ids = append(ids, ref.ID)
+			}
+		}
+		n.Requests.Changed(ids)
+		if wantBlobs {
+			n.net.fetchAll()
+		}
+	}
+}
+
+// Close stops the node; everything acknowledged is already on disk.
+func (n *Node) Close() error {
+	n.net.close()
+	n.cancel()
+	n.commits.close()
+	n.wg.Wait()
+	return n.store.Close()
+}
+
+// ID is the node's peer ID (its origin in the log).
+func (n *Node) ID() peer.ID { return n.net.host.ID() }
+
+// Member is this node's roster entry.
+func (n *Node) Member() roster.Member { return n.self }
+
+// Roster is the regency's roster.
+func (n *Node) Roster() *roster.Roster { return n.roster }
+
+// Store is the node's replica (for tools, tests and benchmarks).
+func (n *Node) Store() *store.Store { return n.store }
+
+// Blobs is the node's document table.
+func (n *Node) Blobs() *blob.Store { return n.blobs }
+
+// Registry holds the node's Prometheus metrics.
+func (n *Node) Registry() *prometheus.Registry { return n.registry }
+
+// Logger is the node's logger.
+func (n *Node) Logger() *slog.Logger { return n.log }

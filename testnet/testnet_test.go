@@ -1,0 +1,149 @@
+package testnet
+
+import (
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/sinkron-id/sinkron/node"
+	"github.com/sinkron-id/sinkron/node/request"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func start(t *testing.T, kec int) *Network {
+	t.Helper()
+	nw, err := Start(t.TempDir(), Options{Kecamatan: kec, SyncInterval: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nw.Close)
+	return nw
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func must[T any](t *testing.T) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+// A kecamatan offline for a whole working day keeps serving; once back, its
+// requests reach the dinas, which walks them to Selesai, and every node
+// converges, documents included.
+func TestOfflineKecamatanDayThenConverges(t *testing.T) {
+	nw := start(t, 3)
+	kec, dinas := nw.Kecamatan(0), nw.Dinas()
+	kec.SetOnline(false)
+	var ids []string
+	for i := range 20 {
+		r := must[*request.Request](t)(kec.Requests.Create(SampleForm(i)))
+		if i%2 == 0 {
+			must[*request.Request](t)(kec.Requests.Transition(r.ID, request.Disetujui, "berkas lengkap", "Budi (operator)"))
+		}
+		ids = append(ids, r.ID)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, err := dinas.Requests.Get(ids[0]); err == nil {
+		t.Fatal("request reached the dinas while its kecamatan was offline")
+	}
+	kec.SetOnline(true)
+	if err := nw.WaitConverged(15 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	r := must[*request.Request](t)(dinas.Requests.Get(ids[0]))
+	if r.Status != request.Disetujui || r.Office != "Kecamatan Kota Agung" {
+		t.Fatalf("at dinas: %+v", r)
+	}
+	must[*request.Request](t)(dinas.Requests.Transition(r.ID, request.Diproses, "", "Andi (kasi data)"))
+	for _, s := range request.Steps {
+		must[*request.Request](t)(dinas.Requests.CompleteStep(r.ID, s.Name, "", "Dewi (ADB SIAK)"))
+	}
+	must[*request.Request](t)(dinas.Requests.Transition(r.ID, request.Selesai, "", "Andi (kasi data)"))
+	waitFor(t, "Selesai at the kecamatan", func() bool {
+		got, err := kec.Requests.Get(r.ID)
+		return err == nil && got.Status == request.Selesai
+	})
+	waitFor(t, "documents everywhere", func() bool {
+		for _, n := range nw.Nodes {
+			if n.Status().BlobsMissing != 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// Approve at one office and cancel at another while they are apart: every
+// node shows the conflict; an officer's resolution ends it everywhere.
+func TestConcurrentApproveCancelSurfacesConflict(t *testing.T) {
+	nw := start(t, 2)
+	a, b := nw.Kecamatan(0), nw.Kecamatan(1)
+	r := must[*request.Request](t)(a.Requests.Create(SampleForm(1)))
+	if err := nw.WaitConverged(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	a.SetOnline(false)
+	must[*request.Request](t)(a.Requests.Transition(r.ID, request.Disetujui, "", "Budi"))
+	must[*request.Request](t)(b.Requests.Transition(r.ID, request.Dibatalkan, "KK tidak terbaca", "Sari"))
+	a.SetOnline(true)
+	if err := nw.WaitConverged(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nw.Nodes {
+		got := must[*request.Request](t)(n.Requests.Get(r.ID))
+		if !got.InConflict() || got.Conflicts[0].Field != "status" || len(got.Conflicts[0].Values) != 2 {
+			t.Fatalf("%s: want status conflict, got %+v", n.Member().Office, got.Conflicts)
+		}
+	}
+	if _, err := a.Requests.Transition(r.ID, request.Diproses, "", "Budi"); err == nil {
+		t.Fatal("transition allowed while in conflict")
+	}
+	got := must[*request.Request](t)(nw.Dinas().Requests.Get(r.ID))
+	chosen := got.Conflicts[0].Values[0]
+	must[*request.Request](t)(nw.Dinas().Requests.Resolve(r.ID, "status", chosen.Event, "dikonfirmasi via telepon", "Andi"))
+	waitFor(t, "resolution everywhere", func() bool {
+		for _, n := range nw.Nodes {
+			got, err := n.Requests.Get(r.ID)
+			if err != nil || got.InConflict() || got.Status.String() != chosen.Value {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// With its own link to the dinas cut, a kecamatan's request reaches the
+// dinas through a neighbouring kecamatan.
+func TestRelayThroughNeighbour(t *testing.T) {
+	nw := start(t, 2)
+	a, b, dinas := nw.Kecamatan(0), nw.Kecamatan(1), nw.Dinas()
+	nw.Cut(a, dinas)
+	r := must[*request.Request](t)(a.Requests.Create(SampleForm(3)))
+	waitFor(t, "request at the dinas via the neighbour", func() bool {
+		_, err := dinas.Requests.Get(r.ID)
+		return err == nil
+	})
+	for _, p := range a.Peers() {
+		if p.Peer == dinas.ID() && p.Connected {
+			t.Fatal("cut link is connected")
+		}
+	}
+	_ = b
+	_ = node.Config{}
+}
