@@ -139,4 +139,3 @@ func (nw *network) disconnect() {
 		}
 	}
 }
-

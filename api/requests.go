@@ -1,0 +1,154 @@
+package api
+
+import (
+	"context"
+	"fmt"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/node"
+	"github.com/sinkron-id/sinkron/node/request"
+	"github.com/sinkron-id/sinkron/replication/event"
+)
+
+// requests implements sinkronv1connect.RequestServiceHandler.
+type requests struct{ n *node.Node }
+
+func (h *requests) CreateRequest(_ context.Context, req *connect.Request[v1.CreateRequestRequest]) (*connect.Response[v1.CreateRequestResponse], error) {
+	m := req.Msg
+	f := request.Form{
+		ApplicantName: m.ApplicantName, NIK: m.Nik, KK: m.Kk, Problem: m.Problem, WhatsApp: m.Whatsapp,
+		Channel: int32(m.Channel), Officer: m.Officer,
+	}
+	for _, d := range m.Documents {
+		f.Documents = append(f.Documents, request.Upload{Kind: int32(d.Kind), Content: d.Content})
+	}
+	r, err := h.n.Requests.Create(f)
+	if err != nil {
+		return nil, toConnect(err)
+	}
+	return connect.NewResponse(&v1.CreateRequestResponse{Request: h.toProto(r)}), nil
+}
+
+func (h *requests) GetRequest(_ context.Context, req *connect.Request[v1.GetRequestRequest]) (*connect.Response[v1.GetRequestResponse], error) {
+	r, err := h.n.Requests.Get(req.Msg.Id)
+	if err != nil {
+		return nil, toConnect(err)
+	}
+	return connect.NewResponse(&v1.GetRequestResponse{Request: h.toProto(r)}), nil
+}
+
+func (h *requests) ListRequests(_ context.Context, req *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error) {
+	size := int(req.Msg.PageSize)
+	if size <= 0 || size > 500 {
+		size = 100
+	}
+	rs, err := h.n.Requests.List(request.Filter{Status: request.Status(req.Msg.Status), ConflictOnly: req.Msg.ConflictOnly, After: req.Msg.PageToken, Limit: size})
+	if err != nil {
+		return nil, toConnect(err)
+	}
+	out := &v1.ListRequestsResponse{}
+	for _, r := range rs {
+		out.Requests = append(out.Requests, h.toProto(r))
+	}
+	if len(rs) == size {
+		out.NextPageToken = rs[len(rs)-1].ID
+	}
+	return connect.NewResponse(out), nil
+}
+
+func (h *requests) TransitionRequest(_ context.Context, req *connect.Request[v1.TransitionRequestRequest]) (*connect.Response[v1.TransitionRequestResponse], error) {
+	m := req.Msg
+	if m.To == v1.Status_STATUS_UNSPECIFIED || m.To == v1.Status_STATUS_BARU {
+		return nil, invalid("status tujuan harus Disetujui, Dibatalkan, Diproses atau Selesai")
+	}
+	r, err := h.n.Requests.Transition(m.Id, request.Status(m.To), m.Note, m.Officer)
+	if err != nil {
+		return nil, toConnect(err)
+	}
+	return connect.NewResponse(&v1.TransitionRequestResponse{Request: h.toProto(r)}), nil
+}
+
+func (h *requests) CompleteStep(_ context.Context, req *connect.Request[v1.CompleteStepRequest]) (*connect.Response[v1.CompleteStepResponse], error) {
+	m := req.Msg
+	r, err := h.n.Requests.CompleteStep(m.Id, m.Step, m.Note, m.Officer)
+	if err != nil {
+		return nil, toConnect(err)
+	}
+	return connect.NewResponse(&v1.CompleteStepResponse{Request: h.toProto(r)}), nil
+}
+
+func (h *requests) ResolveConflict(_ context.Context, req *connect.Request[v1.ResolveConflictRequest]) (*connect.Response[v1.ResolveConflictResponse], error) {
+	m := req.Msg
+	r, err := h.n.Requests.Resolve(m.Id, m.Field, m.ChosenEventId, m.Note, m.Officer)
+	if err != nil {
+		return nil, toConnect(err)
+	}
+	return connect.NewResponse(&v1.ResolveConflictResponse{Request: h.toProto(r)}), nil
+}
+
+func (h *requests) GetDocument(_ context.Context, req *connect.Request[v1.GetDocumentRequest]) (*connect.Response[v1.GetDocumentResponse], error) {
+	hash, err := event.ParseHash(req.Msg.Sha256)
+	if err != nil {
+		return nil, invalid("sha256 dokumen tidak valid")
+	}
+	b, err := h.n.Blobs().Get(hash)
+	if err != nil {
+		return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("dokumen %s belum ada di node ini: %w", req.Msg.Sha256, err))
+	}
+	return connect.NewResponse(&v1.GetDocumentResponse{ContentType: sniff(b), Content: b}), nil
+}
+
+func (h *requests) WatchRequests(ctx context.Context, _ *connect.Request[v1.WatchRequestsRequest], stream *connect.ServerStream[v1.WatchRequestsResponse]) error {
+	ch, stop := h.n.Requests.Watch()
+	defer stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case r, ok := <-ch:
+			if !ok {
+				return connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("pemantau tertinggal; sambungkan ulang"))
+			}
+			if err := stream.Send(&v1.WatchRequestsResponse{Request: h.toProto(r)}); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (h *requests) toProto(r *request.Request) *v1.Request {
+	out := &v1.Request{
+		Id: r.ID, Service: r.Service, ApplicantName: r.ApplicantName, Nik: r.NIK, Kk: r.KK, Problem: r.Problem,
+		Whatsapp: r.WhatsApp, Channel: v1.Channel(r.Channel), Status: v1.Status(r.Status), Office: r.Office,
+		CreatedAt: timestamppb.New(r.CreatedAt), UpdatedAt: timestamppb.New(r.UpdatedAt), Conflict: r.InConflict(),
+	}
+	for _, c := range r.History {
+		out.History = append(out.History, &v1.StatusChange{Status: v1.Status(c.Status), Note: c.Note, Officer: c.Officer, Office: c.Office, At: timestamppb.New(c.At), EventId: c.Event})
+	}
+	for _, s := range r.Steps {
+		st := &v1.Step{Name: s.Name, Title: s.Title, Done: s.Done, Officer: s.Officer, Office: s.Office, Note: s.Note, StandardSeconds: int64(s.Standard.Seconds())}
+		if s.Done {
+			st.At = timestamppb.New(s.At)
+		}
+		out.Steps = append(out.Steps, st)
+	}
+	for _, d := range r.Documents {
+		avail := false
+		if hash, err := event.ParseHash(d.SHA256); err == nil {
+			in, _ := h.n.Blobs().Stat(hash)
+			avail = in.Complete
+		}
+		out.Documents = append(out.Documents, &v1.Document{Kind: v1.DocumentKind(d.Kind), ContentType: d.ContentType, Sha256: d.SHA256, Size: d.Size, Available: avail})
+	}
+	for _, fc := range r.Conflicts {
+		pc := &v1.FieldConflict{Field: fc.Field}
+		for _, v := range fc.Values {
+			pc.Values = append(pc.Values, &v1.ConflictValue{Value: v.Value, EventId: v.Event, Officer: v.Officer, Office: v.Office, At: timestamppb.New(v.At)})
+		}
+		out.Conflicts = append(out.Conflicts, pc)
+	}
+	return out
+}

@@ -1,0 +1,74 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
+	"github.com/sinkron-id/sinkron/node"
+)
+
+// MaxRequestBytes bounds one API message: two 2 MiB photos and the form.
+const MaxRequestBytes = 6 << 20
+
+// NewHandler routes the node's services, reflection, health and /metrics.
+func NewHandler(n *node.Node) http.Handler {
+	mux := http.NewServeMux()
+	opts := []connect.HandlerOption{connect.WithReadMaxBytes(MaxRequestBytes)}
+	mux.Handle(sinkronv1connect.NewRequestServiceHandler(&requests{n: n}, opts...))
+	mux.Handle(sinkronv1connect.NewNodeServiceHandler(&nodes{n: n}, opts...))
+	names := []string{sinkronv1connect.RequestServiceName, sinkronv1connect.NodeServiceName}
+	reflector := grpcreflect.NewStaticReflector(names...)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(names...)))
+	mux.Handle("/metrics", promhttp.HandlerFor(n.Registry(), promhttp.HandlerOpts{}))
+	return mux
+}
+
+// Server is a running API listener.
+type Server struct {
+	srv *http.Server
+	ln  net.Listener
+}
+
+// Listen serves h on addr (HTTP/1.1 and cleartext HTTP/2).
+func Listen(addr string, h http.Handler) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("api listen %s: %w", addr, err)
+	}
+	p := new(http.Protocols)
+	p.SetHTTP1(true)
+	p.SetUnencryptedHTTP2(true)
+	s := &Server{ln: ln, srv: &http.Server{Handler: h, Protocols: p, ReadHeaderTimeout: 10 * time.Second}}
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = err // the listener was closed under us; Close reports nothing more
+		}
+	}()
+	return s, nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Close stops accepting, lets calls in flight finish for a few seconds,
+// then cuts watchers off.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.srv.Shutdown(ctx); err != nil {
+		return s.srv.Close()
+	}
+	return nil
+}

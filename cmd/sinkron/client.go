@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
+)
+
+// clients are Connect clients for one node, over h2c so streams work.
+type clients struct {
+	req  sinkronv1connect.RequestServiceClient
+	node sinkronv1connect.NodeServiceClient
+}
+
+func dial(addr string) clients {
+	if !strings.Contains(addr, "://") {
+		addr = "http://" + addr
+	}
+	p := new(http.Protocols)
+	p.SetUnencryptedHTTP2(true)
+	hc := &http.Client{Transport: &http.Transport{Protocols: p}}
+	return clients{
+		req:  sinkronv1connect.NewRequestServiceClient(hc, addr),
+		node: sinkronv1connect.NewNodeServiceClient(hc, addr),
+	}
+}
+
+// addrFlag registers --addr with its default from $SINKRON_ADDR.
+func addrFlag(fs *flag.FlagSet) *string {
+	def := os.Getenv("SINKRON_ADDR")
+	if def == "" {
+		def = "http://127.0.0.1:8080"
+	}
+	return fs.String("addr", def, "node API address")
+}
+
+func nodeClient(ctx context.Context, cmd string, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	addr := addrFlag(fs)
+	vvOut := fs.String("out", "", "file for `vv`")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c := dial(*addr).node
+	switch cmd {
+	case "status":
+		r, err := c.GetStatus(ctx, connect.NewRequest(&v1.GetStatusRequest{}))
+		return show(out, r, err)
+	case "peers":
+		r, err := c.ListPeers(ctx, connect.NewRequest(&v1.ListPeersRequest{}))
+		if err != nil {
+			return err
+		}
+		return peersTable(out, r.Msg.Peers)
+	case "conflicts":
+		r, err := c.ListConflicts(ctx, connect.NewRequest(&v1.ListConflictsRequest{}))
+		return show(out, r, err)
+	case "sync":
+		r, err := c.SyncNow(ctx, connect.NewRequest(&v1.SyncNowRequest{}))
+		return show(out, r, err)
+	case "network":
+		if fs.NArg() != 1 || (fs.Arg(0) != "offline" && fs.Arg(0) != "online") {
+			return fmt.Errorf("usage: sinkron network offline|online")
+		}
+		r, err := c.SetNetwork(ctx, connect.NewRequest(&v1.SetNetworkRequest{Online: fs.Arg(0) == "online"}))
+		return show(out, r, err)
+	case "vv":
+		r, err := c.GetStatus(ctx, connect.NewRequest(&v1.GetStatusRequest{}))
+		if err != nil {
+			return err
+		}
+		b, _ := protojson.Marshal(&v1.ExportBundleRequest{Since: r.Msg.VersionVector})
+		if *vvOut == "" {
+			_, err = fmt.Fprintln(out, string(b))
+			return err
+		}
+		return os.WriteFile(*vvOut, b, 0o644)
+	}
+	return nil
+}
+
+func peersTable(out io.Writer, ps []*v1.Peer) error {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "OFFICE\tROLE\tCONNECTED\tLAST SYNC\tTHEY LACK\tWE LACK\tSKEW ms\tSENT\tRECEIVED\tERROR")
+	for _, p := range ps {
+		last := "-"
+		if p.LastSync != nil {
+			last = p.LastSync.AsTime().Local().Format("15:04:05")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", p.Office, p.Role, p.Connected, last, p.PeerLacks, p.WeLack, p.ClockSkewMs, p.EventsSent, p.EventsReceived, p.LastError)
+	}
+	return tw.Flush()
+}
+
+// show prints a response message as JSON, or the error.
+func show[T any](out io.Writer, r *connect.Response[T], err error) error {
+	if err != nil {
+		return err
+	}
+	m, ok := any(r.Msg).(proto.Message)
+	if !ok {
+		return json.NewEncoder(out).Encode(r.Msg)
+	}
+	b, err := protojson.MarshalOptions{Multiline: true, EmitUnpopulated: false}.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(out, string(b))
+	return err
+}

@@ -1,0 +1,81 @@
+// Command sinkron runs and operates Sinkron nodes: `node` runs one office
+// from its config, `demo` runs a whole regency in one process, and the
+// client commands talk Connect to a node's API like counter software does.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `sinkron — replicated KTP-el and civil-data service pipeline
+
+Run:
+  sinkron demo      [--kecamatan 3] [--api-port 8080] [--dir DIR]
+  sinkron node      --config sinkron.toml
+  sinkron init      --dir DIR --office NAME [--listen ADDR]... [--api ADDR]
+  sinkron genesis   --dir DIR --member DIR... (at the dinas: sign the roster)
+
+Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080):
+  sinkron status | peers | conflicts | sync
+  sinkron network offline|online
+  sinkron request create --nama N --nik NIK --kk KK --masalah TEXT --wa 08… --foto-kk F --foto-ktp F --petugas NAME
+  sinkron request list [--status baru|disetujui|dibatalkan|diproses|selesai] [--konflik]
+  sinkron request get ID
+  sinkron request approve|process|finish ID --petugas NAME
+  sinkron request cancel ID --catatan TEXT --petugas NAME
+  sinkron request step ID konsolidasi-manual|sinkronisasi-dwh --petugas NAME
+  sinkron request resolve ID --field status --event EVENT-ID --petugas NAME
+  sinkron request watch
+  sinkron vv --out FILE                      (this node's version vector, for a bundle)
+  sinkron bundle export --out FILE [--since FILE] [--no-documents]
+  sinkron bundle import FILE
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "sinkron:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "demo":
+		return demo(ctx, rest, out)
+	case "node":
+		return runNode(ctx, rest)
+	case "init":
+		return initNode(rest, out)
+	case "genesis":
+		return genesis(rest, out)
+	case "status", "peers", "conflicts", "sync", "network", "vv":
+		return nodeClient(ctx, cmd, rest, out)
+	case "request":
+		return requestClient(ctx, rest, out)
+	case "bundle":
+		return bundleClient(ctx, rest, out)
+	case "help", "-h", "--help":
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (see `sinkron help`)", cmd)
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"connectrpc.com/connect"
+
+	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+)
+
+var statuses = map[string]v1.Status{
+	"baru": v1.Status_STATUS_BARU, "disetujui": v1.Status_STATUS_DISETUJUI, "dibatalkan": v1.Status_STATUS_DIBATALKAN,
+	"diproses": v1.Status_STATUS_DIPROSES, "selesai": v1.Status_STATUS_SELESAI,
+}
+
+func requestClient(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: sinkron request create|list|get|approve|cancel|process|step|finish|resolve|watch")
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("request "+sub, flag.ContinueOnError)
+	addr := addrFlag(fs)
+	f := requestFlags(fs)
+	// Flags may follow the request ID: parse, take positionals, parse again.
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var pos []string
+	for fs.NArg() > 0 {
+		pos = append(pos, fs.Arg(0))
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
+	c := dial(*addr).req
+	switch sub {
+	case "create":
+		return create(ctx, c, f, out)
+	case "list":
+		return list(ctx, c, f, out)
+	case "watch":
+		return watch(ctx, c, out)
+	}
+	if len(pos) == 0 {
+		return fmt.Errorf("request %s: give the request ID", sub)
+	}
+	id := pos[0]
+	move := func(to v1.Status) error {
+		r, err := c.TransitionRequest(ctx, connect.NewRequest(&v1.TransitionRequestRequest{Id: id, To: to, Note: *f.note, Officer: *f.officer}))
+		return show(out, r, err)
+	}
+	switch sub {
+	case "get":
+		r, err := c.GetRequest(ctx, connect.NewRequest(&v1.GetRequestRequest{Id: id}))
+		return show(out, r, err)
+	case "approve":
+		return move(v1.Status_STATUS_DISETUJUI)
+	case "cancel":
+		return move(v1.Status_STATUS_DIBATALKAN)
+	case "process":
+		return move(v1.Status_STATUS_DIPROSES)
+	case "finish":
+		return move(v1.Status_STATUS_SELESAI)
+	case "step":
+		if len(pos) < 2 {
+			return fmt.Errorf("request step: give the ID and the step (konsolidasi-manual, sinkronisasi-dwh)")
+		}
+		r, err := c.CompleteStep(ctx, connect.NewRequest(&v1.CompleteStepRequest{Id: id, Step: pos[1], Note: *f.note, Officer: *f.officer}))
+		return show(out, r, err)
+	case "resolve":
+		r, err := c.ResolveConflict(ctx, connect.NewRequest(&v1.ResolveConflictRequest{Id: id, Field: *f.field, ChosenEventId: *f.event, Note: *f.note, Officer: *f.officer}))
+		return show(out, r, err)
+	}
+	return fmt.Errorf("unknown request command %q", sub)
+}
+
+type reqFlags struct {
+	nama, nik, kk, masalah, wa, fotoKK, fotoKTP, officer, note, status, field, event *string
+	konflik                                                                         *bool
+}
+
+func requestFlags(fs *flag.FlagSet) reqFlags {
+	return reqFlags{
+		nama: fs.String("nama", "", "nama pemohon"), nik: fs.String("nik", "", "NIK pemohon"), kk: fs.String("kk", "", "nomor KK"),
+		masalah: fs.String("masalah", "", "permasalahan data"), wa: fs.String("wa", "", "nomor WA (08…)"),
+		fotoKK: fs.String("foto-kk", "", "foto Kartu Keluarga (JPEG/PNG)"), fotoKTP: fs.String("foto-ktp", "", "foto KTP-el (JPEG/PNG)"),
+		officer: fs.String("petugas", os.Getenv("SINKRON_OFFICER"), "nama petugas"), note: fs.String("catatan", "", "catatan petugas"),
+		status: fs.String("status", "", "filter status"), field: fs.String("field", "status", "kolom konflik"), event: fs.String("event", "", "event yang dipilih"),
+		konflik: fs.Bool("konflik", false, "hanya yang konflik"),
+	}
+}
+
+func create(ctx context.Context, c interface {
+	CreateRequest(context.Context, *connect.Request[v1.CreateRequestRequest]) (*connect.Response[v1.CreateRequestResponse], error)
+}, f reqFlags, out io.Writer) error {
+	m := &v1.CreateRequestRequest{ApplicantName: *f.nama, Nik: *f.nik, Kk: *f.kk, Problem: *f.masalah, Whatsapp: *f.wa, Officer: *f.officer, Channel: v1.Channel_CHANNEL_LANGSUNG}
+	for kind, path := range map[v1.DocumentKind]string{v1.DocumentKind_DOCUMENT_KIND_FOTO_KK: *f.fotoKK, v1.DocumentKind_DOCUMENT_KIND_FOTO_KTP_EL: *f.fotoKTP} {
+		if path == "" {
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		m.Documents = append(m.Documents, &v1.DocumentUpload{Kind: kind, Content: b})
+	}
+	r, err := c.CreateRequest(ctx, connect.NewRequest(m))
+	return show(out, r, err)
+}
+
+func list(ctx context.Context, c interface {
+	ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error)
+}, f reqFlags, out io.Writer) error {
+	st, ok := statuses[strings.ToLower(*f.status)]
+	if *f.status != "" && !ok {
+		return fmt.Errorf("status %q tidak dikenal", *f.status)
+	}
+	r, err := c.ListRequests(ctx, connect.NewRequest(&v1.ListRequestsRequest{Status: st, ConflictOnly: *f.konflik, PageSize: 500}))
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tPEMOHON\tNIK\tKANTOR\tKONFLIK")
+	for _, q := range r.Msg.Requests {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\n", q.Id, strings.TrimPrefix(q.Status.String(), "STATUS_"), q.ApplicantName, q.Nik, q.Office, q.Conflict)
+	}
+	return tw.Flush()
+}
+
+func watch(ctx context.Context, c interface {
+	WatchRequests(context.Context, *connect.Request[v1.WatchRequestsRequest]) (*connect.ServerStreamForClient[v1.WatchRequestsResponse], error)
+}, out io.Writer) error {
+	s, err := c.WatchRequests(ctx, connect.NewRequest(&v1.WatchRequestsRequest{}))
+	if err != nil {
+		return err
+	}
+	for s.Receive() {
+		q := s.Msg().Request
+		fmt.Fprintf(out, "%s\t%s\t%s\t%s\tkonflik=%v\n", q.Id, strings.TrimPrefix(q.Status.String(), "STATUS_"), q.ApplicantName, q.Office, q.Conflict)
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	return s.Err()
+}
