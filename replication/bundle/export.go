@@ -162,7 +162,7 @@ func (ex *exporter) event(raw []byte, withBlobs bool) error {
 	ex.buf = append(ex.buf, raw...)
 	ex.count++
 	ex.n.Events++
-	if len(ex.buf) >= frameBytes || ex.count >= frameEvents {
+	if len(ex.buf) >= frameBytes || ex.count >= frameMaxCount {
 		return ex.flush()
 	}
 	return nil

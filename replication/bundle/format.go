@@ -53,7 +53,7 @@ const (
 	MaxFile = 16 << 30
 
 	frameBytes     = 256 << 10 // events frames are cut at this size ...
-	frameEvents    = 1024      // ... or this many events
+	frameMaxCount  = 1024      // ... or this many events
 	maxFrameEvents = 4096
 	// maxWindow bounds the zstd window a decoder will allocate.
 	encodeWindow = 4 << 20

@@ -73,21 +73,41 @@ func (s *spooled) check(th *tailHash) error {
 	return s.diagnose()
 }
 
-// diagnose runs on a checksum mismatch. A cut file has lost its end mark
-// and its stream runs out; a file with a changed byte keeps the end mark,
-// or decodes to the end, or fails to decode before running out.
+// diagnose runs on a checksum mismatch, to tell a file cut short (copy it
+// again) from one with a changed byte. A cut file has lost its end mark;
+// what remains is an intact stream that runs out, or a whole stream and
+// part of the trailer. A changed byte leaves the end mark in place, or the
+// stream undecodable before it runs out.
 func (s *spooled) diagnose() error {
-	mark := make([]byte, len(endMark))
-	if _, err := s.f.ReadAt(mark, s.size-int64(trailer)); err != nil {
+	tail := make([]byte, min(s.size-int64(prefix), int64(trailer)))
+	if _, err := s.f.ReadAt(tail, s.size-int64(len(tail))); err != nil {
 		return fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	if string(mark) != endMark {
-		all := io.NewSectionReader(s.f, int64(prefix), s.size-int64(prefix))
-		if _, err := walk(all, visitor{}); errors.Is(err, ErrTruncated) {
-			return err
+	if len(tail) == trailer && string(tail[:len(endMark)]) == endMark {
+		return fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
+	}
+	for i := range tail {
+		rest := tail[i:]
+		if !bytes.HasPrefix(rest, []byte(endMark)) && !bytes.HasPrefix([]byte(endMark), rest) {
+			continue
+		}
+		if s.decode(s.size-int64(len(rest))) == nil {
+			return fmt.Errorf("%w: trailer cut short", ErrTruncated)
 		}
 	}
+	switch err := s.decode(s.size); {
+	case err == nil:
+		return fmt.Errorf("%w: trailer missing", ErrTruncated)
+	case errors.Is(err, ErrTruncated):
+		return err
+	}
 	return fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
+}
+
+// decode walks the file up to end as a stream, without node state.
+func (s *spooled) decode(end int64) error {
+	_, err := walk(io.NewSectionReader(s.f, int64(prefix), end-int64(prefix)), visitor{})
+	return err
 }
 
 // tailHash hashes all it is given except the last sumSize bytes, which it

@@ -2,6 +2,7 @@ package event
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -49,7 +50,7 @@ func (id ID) Less(o ID) bool {
 type Hash [sha256.Size]byte
 
 // String is the lowercase hex form.
-func (h Hash) String() string { return fmt.Sprintf("%x", h[:]) }
+func (h Hash) String() string { return hex.EncodeToString(h[:]) }
 
 // ParseHash parses the hex form.
 func ParseHash(s string) (Hash, error) {
@@ -57,7 +58,7 @@ func ParseHash(s string) (Hash, error) {
 	if len(s) != 2*len(h) {
 		return h, fmt.Errorf("hash %q: want %d hex digits", s, 2*len(h))
 	}
-	if _, err := fmt.Sscanf(s, "%x", &h); err != nil {
+	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
 		return h, fmt.Errorf("hash %q: %w", s, err)
 	}
 	return h, nil

@@ -136,3 +136,14 @@ func FuzzUnmarshal(f *testing.F) {
 		_ = v.Verify(e)
 	})
 }
+
+func TestParseHashRoundTrip(t *testing.T) {
+	h := Hash{0xde, 0xad, 31: 0x01}
+	got, err := ParseHash(h.String())
+	if err != nil || got != h {
+		t.Fatalf("ParseHash(%s) = %x, %v", h, got, err)
+	}
+	if _, err := ParseHash("zz"); err == nil {
+		t.Fatal("accepted bad hex")
+	}
+}
