@@ -145,4 +145,3 @@ func TestErrorsCarryCodesAndChangeNothing(t *testing.T) {
 		t.Fatalf("step at a kecamatan: %v", err)
 	}
 }
-

@@ -26,7 +26,8 @@ func bundleClient(ctx context.Context, args []string, out io.Writer) error {
 	path := fs.String("out", "", "bundle file to write")
 	since := fs.String("since", "", "the target's version vector (from `sinkron vv --out`); empty exports everything")
 	noDocs := fs.Bool("no-documents", false, "leave photos out")
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseArgs(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	c := dial(*addr).node
@@ -37,10 +38,10 @@ func bundleClient(ctx context.Context, args []string, out io.Writer) error {
 		}
 		return export(ctx, c, *path, *since, !*noDocs, out)
 	case "import":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return fmt.Errorf("bundle import: give the bundle file")
 		}
-		return importBundle(ctx, c, fs.Arg(0), out)
+		return importBundle(ctx, c, pos[0], out)
 	}
 	return fmt.Errorf("unknown bundle command %q", sub)
 }

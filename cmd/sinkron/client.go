@@ -51,7 +51,8 @@ func nodeClient(ctx context.Context, cmd string, args []string, out io.Writer) e
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	addr := addrFlag(fs)
 	vvOut := fs.String("out", "", "file for `vv`")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
 	c := dial(*addr).node
@@ -72,11 +73,14 @@ func nodeClient(ctx context.Context, cmd string, args []string, out io.Writer) e
 		r, err := c.SyncNow(ctx, connect.NewRequest(&v1.SyncNowRequest{}))
 		return show(out, r, err)
 	case "network":
-		if fs.NArg() != 1 || (fs.Arg(0) != "offline" && fs.Arg(0) != "online") {
+		if len(pos) != 1 || (pos[0] != "offline" && pos[0] != "online") {
 			return fmt.Errorf("usage: sinkron network offline|online")
 		}
-		r, err := c.SetNetwork(ctx, connect.NewRequest(&v1.SetNetworkRequest{Online: fs.Arg(0) == "online"}))
-		return show(out, r, err)
+		if _, err := c.SetNetwork(ctx, connect.NewRequest(&v1.SetNetworkRequest{Online: pos[0] == "online"})); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(out, "node %s\n", pos[0])
+		return err
 	case "vv":
 		r, err := c.GetStatus(ctx, connect.NewRequest(&v1.GetStatusRequest{}))
 		if err != nil {
@@ -103,6 +107,22 @@ func peersTable(out io.Writer, ps []*v1.Peer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", p.Office, p.Role, p.Connected, last, p.PeerLacks, p.WeLack, p.ClockSkewMs, p.EventsSent, p.EventsReceived, p.LastError)
 	}
 	return tw.Flush()
+}
+
+// parseArgs parses flags that may come before or after positional
+// arguments (`request approve ID --petugas X`) and returns the positionals.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	var pos []string
+	for fs.NArg() > 0 {
+		pos = append(pos, fs.Arg(0))
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return nil, err
+		}
+	}
+	return pos, nil
 }
 
 // show prints a response message as JSON, or the error.

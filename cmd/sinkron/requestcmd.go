@@ -27,16 +27,9 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("request "+sub, flag.ContinueOnError)
 	addr := addrFlag(fs)
 	f := requestFlags(fs)
-	// Flags may follow the request ID: parse, take positionals, parse again.
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
-	}
-	var pos []string
-	for fs.NArg() > 0 {
-		pos = append(pos, fs.Arg(0))
-		if err := fs.Parse(fs.Args()[1:]); err != nil {
-			return err
-		}
 	}
 	c := dial(*addr).req
 	switch sub {
@@ -82,7 +75,7 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 
 type reqFlags struct {
 	nama, nik, kk, masalah, wa, fotoKK, fotoKTP, officer, note, status, field, event *string
-	konflik                                                                         *bool
+	konflik                                                                          *bool
 }
 
 func requestFlags(fs *flag.FlagSet) reqFlags {
