@@ -31,17 +31,21 @@ type node struct {
 	signer *event.Signer
 }
 
-// signer makes a key from seed, or a random one for a nil seed.
-func signer(tb testing.TB, seed []byte) *event.Signer {
+// keySigner makes a key from seed, or a random one for a nil seed.
+func keySigner(seed []byte) (*event.Signer, error) {
 	src := rand.Reader
 	if seed != nil {
 		src = bytes.NewReader(seed)
 	}
 	priv, _, err := crypto.GenerateEd25519Key(src)
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
-	s, err := event.NewSigner(priv)
+	return event.NewSigner(priv)
+}
+
+func signer(tb testing.TB, seed []byte) *event.Signer {
+	s, err := keySigner(seed)
 	if err != nil {
 		tb.Fatal(err)
 	}

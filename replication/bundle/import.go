@@ -100,7 +100,7 @@ type checker struct {
 
 func (c *checker) events(evs []*event.Event) error {
 	if _, rej := c.ver.VerifyBatch(evs); len(rej) > 0 {
-		return fmt.Errorf("%w: event %s: %v", ErrForged, rej[0].ID, rej[0].Err)
+		return fmt.Errorf("%w: %v", ErrForged, rej[0].Err)
 	}
 	for _, e := range evs {
 		if err := c.check(e); err != nil {
@@ -190,7 +190,7 @@ func batchLen(evs []*event.Event) int {
 func (a *applier) apply(evs []*event.Event) error {
 	ok, rej := a.dst.Verifier().VerifyBatch(evs)
 	if len(rej) > 0 {
-		return fmt.Errorf("%w: event %s: %v", ErrForged, rej[0].ID, rej[0].Err)
+		return fmt.Errorf("%w: %v", ErrForged, rej[0].Err)
 	}
 	res, err := a.dst.Apply(ok)
 	if err != nil {
