@@ -32,14 +32,14 @@ func freePort(t *testing.T) int {
 // proc is one `sinkron node` process.
 type proc struct {
 	bin, cfg, api string
-	cmd          *exec.Cmd
+	cmd           *exec.Cmd
 }
 
 func (p *proc) start(t *testing.T) {
 	t.Helper()
 	p.cmd = exec.Command(p.bin, "node", "--config", p.cfg)
 	p.cmd.Stderr = os.Stderr
-	if testing.Verbose() == false {
+	if !testing.Verbose() {
 		p.cmd.Stderr = nil
 	}
 	if err := p.cmd.Start(); err != nil {
