@@ -74,7 +74,7 @@ func printDemo(out io.Writer, nw *testnet.Network, addrs []string, dir string) {
 	kec, dinas := addrs[1], addrs[0]
 	fmt.Fprintf(out, `
 Try it (another terminal):
-  export SINKRON_OFFICER="Rina"
+  export SINKRON_OFFICER="Rina" DEMO_DIR=%[3]s
   go run ./cmd/sinkron network offline --addr %[1]s
   go run ./cmd/sinkron request create --addr %[1]s --nama "Siti Aminah" --nik 1806015708900003 \
       --kk 1806010101150007 --masalah "NIK tidak ditemukan di BPJS" --wa 081234567890 \
