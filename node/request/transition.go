@@ -108,6 +108,13 @@ func (s *Service) CompleteStep(id, step, note, officer string) (*Request, error)
 }
 
 func nextStep(r *Request, step string) error {
+	known := false
+	for _, d := range Steps {
+		known = known || d.Name == step
+	}
+	if !known {
+		return fmt.Errorf("%w: langkah %q tidak dikenal", ErrInvalid, step)
+	}
 	for _, st := range r.Steps {
 		switch {
 		case st.Name == step && st.Done:
@@ -118,7 +125,7 @@ func nextStep(r *Request, step string) error {
 			return fmt.Errorf("%w: selesaikan langkah %s terlebih dahulu", ErrPrecondition, st.Title)
 		}
 	}
-	return fmt.Errorf("%w: langkah %q tidak dikenal", ErrInvalid, step)
+	return nil
 }
 
 // Resolve settles a field in conflict with the value of one competing event.

@@ -39,7 +39,7 @@ type ImportStats struct {
 // frame may legally carry more than a store batch should.
 const (
 	applyBytes  = 256 << 10
-	applyEvents = 1024
+	applyEvents = 128
 )
 
 // Import reads a whole bundle from r and applies it to dst and blobs. It
