@@ -163,7 +163,7 @@ func BenchmarkExportImport(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
-		dst := newNode(b, nil)
+		dst := memNode(b, nil)
 		b.StartTimer()
 		var buf bytes.Buffer
 		if _, err := Export(&buf, src.st, src.bl, ExportOptions{IncludeBlobs: true, Origin: src.st.Self()}); err != nil {

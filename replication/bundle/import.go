@@ -36,7 +36,10 @@ type ImportStats struct {
 }
 
 // Limits on one store transaction: badger refuses too large a one, and a
-// frame may legally carry more than a store batch should.
+// frame may legally carry more than a store batch should. The store refolds
+// every touched entity through an iterator that sorts the transaction's
+// pending writes, so a batch costs about its size squared, while on disk
+// each batch is an fsync; 128 events was fastest for 10k events on disk.
 const (
 	applyBytes  = 256 << 10
 	applyEvents = 128
