@@ -23,8 +23,13 @@ func toConnect(err error) error {
 		code = connect.CodeInvalidArgument
 	case errors.Is(err, request.ErrPrecondition):
 		code = connect.CodeFailedPrecondition
-	case errors.Is(err, bundle.ErrCorrupt), errors.Is(err, bundle.ErrTruncated), errors.Is(err, bundle.ErrForged):
+	case errors.Is(err, bundle.ErrCorrupt), errors.Is(err, bundle.ErrTruncated),
+		errors.Is(err, bundle.ErrForged), errors.Is(err, bundle.ErrNotAdmitted):
 		code = connect.CodeInvalidArgument
+	case errors.Is(err, bundle.ErrGap):
+		code = connect.CodeFailedPrecondition
+	case errors.Is(err, bundle.ErrInterrupted):
+		code = connect.CodeAborted
 	}
 	return connect.NewError(code, err)
 }

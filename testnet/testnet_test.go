@@ -1,13 +1,16 @@
 package testnet
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"go.uber.org/goleak"
 
-	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/request"
+	"github.com/sinkron-id/sinkron/replication/antientropy"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -144,6 +147,32 @@ func TestRelayThroughNeighbour(t *testing.T) {
 			t.Fatal("cut link is connected")
 		}
 	}
-	_ = b
-	_ = node.Config{}
+	if _, err := b.Requests.Get(r.ID); err != nil {
+		t.Fatalf("the neighbour that relayed it does not hold it: %v", err)
+	}
+}
+
+// A host that is not on the roster cannot reach any office: its connection
+// is closed once the handshake names it (the dial may briefly look open,
+// since libp2p negotiates the muxer inside the handshake), so no stream
+// and no sync ever runs.
+func TestOutsiderRefused(t *testing.T) {
+	nw := start(t, 1)
+	h, err := libp2p.New(libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	for _, n := range nw.Nodes {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_ = h.Connect(ctx, peer.AddrInfo{ID: n.ID(), Addrs: n.Addrs()})
+		s, err := h.NewStream(ctx, n.ID(), antientropy.Protocol)
+		if err == nil {
+			_, err = s.Read(make([]byte, 1))
+		}
+		cancel()
+		if err == nil {
+			t.Fatalf("outsider opened a sync stream to %s", n.Member().Office)
+		}
+	}
 }

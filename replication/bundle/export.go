@@ -107,6 +107,7 @@ type exporter struct {
 	body  []byte
 }
 
+// run writes the prefix, the compressed frames and the trailer.
 func (ex *exporter) run(src Source, opt ExportOptions) error {
 	if _, err := ex.out.Write(append([]byte(magic), version)); err != nil {
 		return err
@@ -116,8 +117,22 @@ func (ex *exporter) run(src Source, opt ExportOptions) error {
 		return err
 	}
 	ex.z = z
+	if err := ex.frames(src, opt); err != nil {
+		return err
+	}
+	if err := z.Close(); err != nil {
+		return err
+	}
+	if _, err := ex.out.Write([]byte(endMark)); err != nil {
+		return err
+	}
+	_, err = ex.out.Write(ex.out.h.Sum(nil))
+	return err
+}
+
+func (ex *exporter) frames(src Source, opt ExportOptions) error {
 	hdr := header{Origin: opt.Origin, Created: opt.Now, Since: opt.Since}
-	if err := writeFrame(z, frameHeader, hdr.marshal()); err != nil {
+	if err := writeFrame(ex.z, frameHeader, hdr.marshal()); err != nil {
 		return err
 	}
 	if err := src.Scan(opt.Since, func(raw []byte) error { return ex.event(raw, opt.IncludeBlobs) }); err != nil {
@@ -129,18 +144,7 @@ func (ex *exporter) run(src Source, opt ExportOptions) error {
 	if err := ex.writeBlobs(); err != nil {
 		return err
 	}
-	if err := writeFrame(z, frameEnd, ex.n.marshal()); err != nil {
-		return err
-	}
-	if err := z.Close(); err != nil {
-		return err
-	}
-	if _, err := ex.out.Write([]byte(endMark)); err != nil {
-		return err
-	}
-	_, err = ex.out.w.Write(ex.out.h.Sum(nil))
-	ex.out.n += sumSize
-	return err
+	return writeFrame(ex.z, frameEnd, ex.n.marshal())
 }
 
 // event adds one event to the current frame; raw is only valid during the
@@ -156,6 +160,9 @@ func (ex *exporter) event(raw []byte, withBlobs bool) error {
 				ex.refs[h] = true
 				ex.order = append(ex.order, h)
 			}
+		}
+		if len(ex.refs) > MaxDocuments {
+			return fmt.Errorf("events refer to more than %d documents; export without documents", MaxDocuments)
 		}
 	}
 	ex.buf = binary.AppendUvarint(ex.buf, uint64(len(raw)))

@@ -51,6 +51,10 @@ const (
 	MaxFrame = 1 << 20
 	// MaxFile bounds an imported file, so a runaway reader cannot fill the disk.
 	MaxFile = 16 << 30
+	// MaxDocuments bounds the distinct documents the events of a bundle that
+	// carries documents may refer to: the importer keeps them in memory to
+	// refuse documents nothing refers to.
+	MaxDocuments = 1 << 20
 
 	frameBytes     = 256 << 10 // events frames are cut at this size ...
 	frameMaxCount  = 1024      // ... or this many events

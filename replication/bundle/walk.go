@@ -16,7 +16,6 @@ import (
 
 // visitor receives a bundle's parts as walk decodes them; nil fields skip.
 type visitor struct {
-	header func(header) error
 	events func([]*event.Event) error
 	// chunk is called for each chunk in order; a document's hash can only
 	// be checked after its last chunk, which is why writes wait for a
@@ -132,9 +131,6 @@ func (w *walker) header(body []byte) error {
 		return err
 	}
 	w.hdr, w.phase = h, inEvents
-	if w.v.header != nil {
-		return pass(w.v.header(h))
-	}
 	return nil
 }
 
@@ -145,7 +141,9 @@ func (w *walker) events(body []byte) error {
 	}
 	for _, e := range evs {
 		for _, h := range e.Blobs {
-			w.refs[h] = true
+			if len(w.refs) < MaxDocuments { // past it, documents are refused
+				w.refs[h] = true
+			}
 		}
 	}
 	w.seen.Events += uint64(len(evs))
@@ -189,7 +187,8 @@ func (w *walker) follow(c chunk) error {
 		case c.Idx != 0:
 			return fmt.Errorf("%w: document %s starts at chunk %d", ErrCorrupt, c.Hash, c.Idx)
 		case !w.refs[c.Hash]:
-			return fmt.Errorf("%w: document %s is not referenced by the bundle's events", ErrCorrupt, c.Hash)
+			return fmt.Errorf("%w: document %s is not referenced by the bundle's events (or beyond the first %d)",
+				ErrCorrupt, c.Hash, MaxDocuments)
 		case w.done[c.Hash]:
 			return fmt.Errorf("%w: document %s appears twice", ErrCorrupt, c.Hash)
 		}
