@@ -389,13 +389,22 @@ func TestOriginOffRosterIsRefused(t *testing.T) {
 	a, docs := office(t)
 	outsider := a.st.Self()
 	admit := func(id peer.ID) bool { return id != outsider }
-	refused(t, a.export(t, nil), docs, ErrNotAdmitted, admit)
 	refused(t, a.export(t, nil), docs, store.ErrNotOnRoster, admit)
 }
 
 func TestGapIsRefused(t *testing.T) {
 	a, docs := office(t)
-	since := a.st.Vector()
-	since[a.st.Self()] = 10 // made for a node holding a's first ten events
-	refused(t, a.export(t, since), docs, ErrGap, nil)
+	t.Run("sequence", func(t *testing.T) {
+		since := a.st.Vector()
+		since[a.st.Self()] = 10 // made for a node holding a's first ten events
+		refused(t, a.export(t, since), docs, ErrGap, nil)
+	})
+	t.Run("dep", func(t *testing.T) {
+		c := newNode(t, nil)
+		if _, err := c.load(a.export(t, nil), nil); err != nil {
+			t.Fatal(err)
+		}
+		c.put(t, "p1", "x=1") // depends on a's events, which the bundle leaves out
+		refused(t, c.export(t, a.st.Vector()), docs, ErrGap, nil)
+	})
 }

@@ -31,7 +31,9 @@ type Blobs interface {
 	WriteChunk(h event.Hash, size int64, idx uint32, b []byte) (bool, error)
 }
 
-// Target is where an import goes; *store.Store satisfies it.
+// Target is where an import goes; *store.Store satisfies it. A Target that
+// also has Event(event.ID) (*event.Event, error), as the store does, has
+// the events a bundle shares with it compared before anything is written.
 type Target interface {
 	Verifier() *event.Verifier
 	Vector() vv.Vector
