@@ -98,7 +98,12 @@ func (s *Store) commit(evs []*event.Event, local bool, extra func(*badger.Txn) e
 	vec := s.vec.Clone()
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
-	touched := map[EntityRef]bool{}
+	// Existing events are read from a snapshot, not through txn: an iterator
+	// on a write transaction re-sorts all its pending writes each time, which
+	// made a batch cost quadratic in its size.
+	snap := s.db.NewTransaction(false)
+	defer snap.Discard()
+	fresh := map[EntityRef][]*event.Event{}
 	arrival := s.arrival
 	for _, e := range evs {
 		ok, err := s.admit(txn, vec, e, &res)
@@ -119,10 +124,10 @@ func (s *Store) commit(evs []*event.Event, local bool, extra func(*badger.Txn) e
 		vec[e.Origin] = e.Seq
 		res.Applied = append(res.Applied, e)
 		ref := EntityRef{e.Kind, e.Entity}
-		if !touched[ref] {
-			touched[ref] = true
+		if fresh[ref] == nil {
 			res.Entities = append(res.Entities, ref)
 		}
+		fresh[ref] = append(fresh[ref], e)
 	}
 	if len(res.Applied) == 0 {
 		return res, nil
@@ -131,7 +136,7 @@ func (s *Store) commit(evs []*event.Event, local bool, extra func(*badger.Txn) e
 		return Result{}, err
 	}
 	for _, ref := range res.Entities {
-		if err := s.refold(txn, ref); err != nil {
+		if err := s.refold(txn, snap, ref, fresh[ref]); err != nil {
 			return Result{}, fmt.Errorf("fold %s/%s: %w", ref.Kind, ref.ID, err)
 		}
 	}
@@ -218,12 +223,14 @@ func (s *Store) published(vec vv.Vector, arrival uint64, res Result) {
 	}
 }
 
-// refold recomputes one entity from all its events and stores the result.
-func (s *Store) refold(txn *badger.Txn, ref EntityRef) error {
-	evs, err := s.entityEvents(txn, ref.Kind, ref.ID)
+// refold recomputes one entity from all its events (those committed, read
+// from snap, and the batch's) and stores the result in txn.
+func (s *Store) refold(txn, snap *badger.Txn, ref EntityRef, fresh []*event.Event) error {
+	evs, err := s.entityEvents(snap, ref.Kind, ref.ID)
 	if err != nil {
 		return err
 	}
+	evs = append(evs, fresh...)
 	var f Folded
 	if folder := s.opt.Folders[ref.Kind]; folder != nil {
 		if f, err = folder.Fold(evs); err != nil {

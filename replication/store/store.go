@@ -85,6 +85,9 @@ func Open(opt Options) (*Store, error) {
 		WithBlockCacheSize(32 << 20).
 		WithIndexCacheSize(16 << 20).
 		WithValueThreshold(4 << 10)
+	if opt.InMemory { // no value log in memory: documents' chunks stay in the tree
+		bo = bo.WithValueThreshold(1 << 20)
+	}
 	if opt.MemTableSize > 0 {
 		bo = bo.WithMemTableSize(opt.MemTableSize).WithValueLogFileSize(4 * opt.MemTableSize)
 	}
