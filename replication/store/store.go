@@ -86,7 +86,7 @@ func Open(opt Options) (*Store, error) {
 		WithIndexCacheSize(16 << 20).
 		WithValueThreshold(4 << 10)
 	if opt.InMemory { // no value log in memory: documents' chunks stay in the tree
-		bo = bo.WithValueThreshold(1 << 20)
+		bo = bo.WithValueThreshold(128 << 10)
 	}
 	if opt.MemTableSize > 0 {
 		bo = bo.WithMemTableSize(opt.MemTableSize).WithValueLogFileSize(4 * opt.MemTableSize)
