@@ -65,9 +65,16 @@ func (x *session) writeDeadline() {
 	_ = x.s.SetWriteDeadline(time.Now().Add(x.svc.opt.IdleTimeout))
 }
 
+// run runs one side of the exchange and returns its figures, byte counts
+// included (they are final only once the stream is closed).
+func (x *session) run(side func() (Stats, error)) (Stats, error) {
+	_, err := side()
+	x.finish()
+	return x.st, err
+}
+
 // initiate runs the dialer's side.
 func (x *session) initiate() (Stats, error) {
-	defer x.finish()
 	local := x.svc.opt.Store.Vector()
 	x.readDeadline()
 	x.writeDeadline()
@@ -106,7 +113,6 @@ func (x *session) initiate() (Stats, error) {
 
 // respond runs the listener's side.
 func (x *session) respond() (Stats, error) {
-	defer x.finish()
 	x.readDeadline()
 	x.writeDeadline()
 	typ, body, err := readFrame(x.r)
@@ -208,14 +214,28 @@ func (x *session) send(since vv.Vector) error {
 // the previous one is verified and written.
 func (x *session) receive() error {
 	batches := make(chan []*event.Event, 2)
+	verified := make(chan checked, 2)
 	applyErr := make(chan error, 1)
-	go func() { applyErr <- x.apply(batches) }()
+	go func() {
+		for evs := range batches {
+			ok, rej := x.svc.opt.Store.Verifier().VerifyBatch(evs)
+			verified <- checked{ok, rej}
+		}
+		close(verified)
+	}()
+	go func() { applyErr <- x.apply(verified) }()
 	err := x.readBatches(batches)
 	close(batches)
 	if aerr := <-applyErr; err == nil {
 		err = aerr
 	}
 	return err
+}
+
+// checked is a batch after signature verification.
+type checked struct {
+	ok  event.Verified
+	rej []event.Rejection
 }
 
 func (x *session) readBatches(out chan<- []*event.Event) error {
@@ -243,13 +263,13 @@ func (x *session) readBatches(out chan<- []*event.Event) error {
 	}
 }
 
-func (x *session) apply(in <-chan []*event.Event) error {
+func (x *session) apply(in <-chan checked) error {
 	var firstErr error
-	for evs := range in {
+	for c := range in {
 		if firstErr != nil {
 			continue // drain so the reader never blocks
 		}
-		ok, rej := x.svc.opt.Store.Verifier().VerifyBatch(evs)
+		ok, rej := c.ok, c.rej
 		res, err := x.svc.opt.Store.Apply(ok)
 		if err != nil {
 			firstErr = fmt.Errorf("apply batch from %s: %w", x.peer, err)

@@ -263,7 +263,8 @@ func (s *Service) exchange(ctx context.Context, p peer.ID) (Stats, error) {
 		return Stats{}, context.Canceled
 	}
 	defer s.end(str)
-	return s.newSession(str).initiate()
+	x := s.newSession(str)
+	return x.run(x.initiate)
 }
 
 func (s *Service) handle(str network.Stream) {
@@ -273,7 +274,8 @@ func (s *Service) handle(str network.Stream) {
 		return
 	}
 	defer s.end(str)
-	st, err := s.newSession(str).respond()
+	x := s.newSession(str)
+	st, err := x.run(x.respond)
 	s.record(p, st, err)
 }
 
