@@ -20,6 +20,7 @@ Run:
   sinkron node      --config sinkron.toml
   sinkron init      --dir DIR --office NAME [--listen ADDR]... [--api ADDR]
   sinkron genesis   --dir DIR --member DIR... (at the dinas: sign the roster)
+  sinkron bench     [--requests 1000] [--clients 8] [--rate 500]   (whole-system figures)
 
 Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080):
   sinkron status | peers | conflicts | sync
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	switch cmd {
 	case "demo":
 		return demo(ctx, rest, out)
+	case "bench":
+		return bench(ctx, rest, out)
 	case "node":
 		return runNode(ctx, rest)
 	case "init":

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"connectrpc.com/connect"
+
+	"github.com/sinkron-id/sinkron/api"
+	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/testnet"
+)
+
+// bench measures the whole system the way counters use it: requests filed
+// through the Connect API of a kecamatan node (with both photos), their
+// latency, and how long until the dinas holds them and their photos.
+func bench(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	n := fs.Int("requests", 1000, "requests to file")
+	workers := fs.Int("clients", 8, "concurrent counter clients")
+	rate := fs.Int("rate", 500, "requests/s for the paced latency run (0 skips it)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "sinkron-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	nw, err := testnet.Start(dir, testnet.Options{Kecamatan: 1})
+	if err != nil {
+		return err
+	}
+	defer nw.Close()
+	srv, err := api.Listen("127.0.0.1:0", api.NewHandler(nw.Kecamatan(0)))
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	c := dial(srv.Addr()).req
+
+	lat, elapsed, err := fileRequests(ctx, c, *n, *workers, 0)
+	if err != nil {
+		return err
+	}
+	acked := time.Now()
+	fmt.Fprintf(out, "filed %d requests with %d clients: %.0f requests/s, p50 %v, p99 %v\n",
+		*n, *workers, float64(*n)/elapsed.Seconds(), pct(lat, 50), pct(lat, 99))
+	if err := waitDinas(ctx, nw); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "all events and photos at the dinas %v after the last acknowledgement\n", time.Since(acked).Round(time.Millisecond))
+	if *rate > 0 {
+		lat, elapsed, err = fileRequests(ctx, c, *n, *workers, *rate)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "paced at %d/s: achieved %.0f/s, p50 %v, p99 %v\n", *rate, float64(*n)/elapsed.Seconds(), pct(lat, 50), pct(lat, 99))
+	}
+	return nil
+}
+
+type creator interface {
+	CreateRequest(context.Context, *connect.Request[v1.CreateRequestRequest]) (*connect.Response[v1.CreateRequestResponse], error)
+}
+
+// fileRequests files n requests from `workers` clients, paced at rate/s
+// when rate > 0, and returns each call's latency.
+func fileRequests(ctx context.Context, c creator, n, workers, rate int) ([]time.Duration, time.Duration, error) {
+	jobs := make(chan int)
+	lat := make([]time.Duration, n)
+	var wg sync.WaitGroup
+	var firstErr error
+	var mu sync.Mutex
+	for range workers {
+		wg.Go(func() {
+			for i := range jobs {
+				t0 := time.Now()
+				if _, err := c.CreateRequest(ctx, connect.NewRequest(benchRequest(i))); err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+				}
+				lat[i] = time.Since(t0)
+			}
+		})
+	}
+	start := time.Now()
+	for i := range n {
+		if rate > 0 {
+			time.Sleep(time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))))
+		}
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return lat, time.Since(start), firstErr
+}
+
+func benchRequest(i int) *v1.CreateRequestRequest {
+	return &v1.CreateRequestRequest{
+		ApplicantName: "Warga Uji", Nik: "1806015708900003", Kk: "1806010101150007",
+		Problem: fmt.Sprintf("NIK tidak ditemukan di BPJS (%d)", i), Whatsapp: "081234567890", Officer: "Rina",
+		Documents: []*v1.DocumentUpload{
+			{Kind: v1.DocumentKind_DOCUMENT_KIND_FOTO_KK, Content: testnet.Photo(2 * i)},
+			{Kind: v1.DocumentKind_DOCUMENT_KIND_FOTO_KTP_EL, Content: testnet.Photo(2*i + 1)},
+		},
+	}
+}
+
+func waitDinas(ctx context.Context, nw *testnet.Network) error {
+	for {
+		st := nw.Dinas().Status()
+		if nw.Converged() && st.BlobsMissing == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)].Round(10 * time.Microsecond)
+}
