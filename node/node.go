@@ -70,7 +70,7 @@ func New(cfg Config, opt Options) (*Node, error) {
 		return nil, err
 	}
 	n.outbox = outbox.New(n.store.DB(), opt.Sender, n.log)
-	n.Requests = request.New(n.store, n.blobs, n.outbox, request.Office{Name: n.self.Office, Dinas: n.self.Role == roster.Dinas}, opt.Now, opt.Rand)
+	n.Requests = request.New(n.store, n.outbox, request.Office{Name: n.self.Office, Dinas: n.self.Role == roster.Dinas}, opt.Now, opt.Rand)
 	if n.net, err = startNetwork(n, priv); err != nil {
 		n.store.Close()
 		return nil, err
@@ -151,9 +151,11 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 			}
 			return nil
 		},
-		OnCommit:     n.commits.push,
-		Logger:       n.log,
-		MemTableSize: 16 << 20,
+		OnCommit: n.commits.push,
+		Logger:   n.log,
+		// Big enough that a request and its two photos (up to 2 MiB each)
+		// commit in one transaction.
+		MemTableSize: 64 << 20,
 	})
 	if err != nil {
 		return err

@@ -36,7 +36,6 @@ type Office struct {
 // Service takes and moves requests at one node.
 type Service struct {
 	store  *store.Store
-	blobs  *blob.Store
 	outbox *outbox.Outbox
 	office Office
 	now    func() time.Time
@@ -47,8 +46,8 @@ type Service struct {
 }
 
 // New builds the service over a node's store.
-func New(st *store.Store, blobs *blob.Store, ob *outbox.Outbox, office Office, now func() time.Time, rand io.Reader) *Service {
-	return &Service{store: st, blobs: blobs, outbox: ob, office: office, now: now, rand: rand, watchers: map[chan *Request]bool{}}
+func New(st *store.Store, ob *outbox.Outbox, office Office, now func() time.Time, rand io.Reader) *Service {
+	return &Service{store: st, outbox: ob, office: office, now: now, rand: rand, watchers: map[chan *Request]bool{}}
 }
 
 // Upload is a document as received at the counter.
@@ -77,20 +76,20 @@ func (s *Service) Create(f Form) (*Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, u := range f.Documents {
-		if _, err := s.blobs.Put(u.Content); err != nil {
-			return nil, fmt.Errorf("simpan dokumen %d: %w", i+1, err)
-		}
-	}
 	id, err := newID(s.now(), s.rand)
 	if err != nil {
 		return nil, err
 	}
 	msg.Actor = s.actor(f.Officer)
-	notice := func(e *event.Event) *outbox.Notice {
-		return s.notice(e, msg.Whatsapp, fmt.Sprintf("Permohonan Sinkronisasi Data Anda telah diterima di %s dengan nomor %s. Simpan nomor ini untuk melacak status permohonan.", s.office.Name, id))
+	withDocs := func(txn *badger.Txn, e *event.Event) (*outbox.Notice, error) {
+		for i, u := range f.Documents {
+			if _, err := blob.Put(txn, u.Content); err != nil {
+				return nil, fmt.Errorf("simpan dokumen %d: %w", i+1, err)
+			}
+		}
+		return s.notice(e, msg.Whatsapp, fmt.Sprintf("Permohonan Sinkronisasi Data Anda telah diterima di %s dengan nomor %s. Simpan nomor ini untuk melacak status permohonan.", s.office.Name, id)), nil
 	}
-	return s.append(id, typeCreated, msg, blobs, notice)
+	return s.append(id, typeCreated, msg, blobs, withDocs)
 }
 
 func (s *Service) validate(f Form) (*eventpb.RequestCreated, []event.Hash, error) {
@@ -156,8 +155,9 @@ func (s *Service) actor(officer string) *eventpb.Actor {
 	return &eventpb.Actor{Officer: strings.TrimSpace(officer), Office: s.office.Name}
 }
 
-// append writes one event of a request and its notice atomically.
-func (s *Service) append(id, typ string, m proto.Message, blobs []event.Hash, notice func(*event.Event) *outbox.Notice) (*Request, error) {
+// append writes one event of a request, with what must commit with it
+// (documents, the resident's notice), in one transaction: one fsync.
+func (s *Service) append(id, typ string, m proto.Message, blobs []event.Hash, with func(*badger.Txn, *event.Event) (*outbox.Notice, error)) (*Request, error) {
 	b, err := proto.Marshal(m)
 	if err != nil {
 		return nil, err
@@ -165,14 +165,9 @@ func (s *Service) append(id, typ string, m proto.Message, blobs []event.Hash, no
 	queued := 0
 	_, err = s.store.Append(store.Draft{Kind: Kind, Entity: id, Type: typ, Payload: b, Blobs: blobs},
 		func(txn *badger.Txn, e *event.Event) error {
-			for _, h := range blobs {
-				if err := blob.Want(txn, h); err != nil {
-					return err
-				}
-			}
-			n := notice(e)
-			if n == nil {
-				return nil
+			n, err := with(txn, e)
+			if n == nil || err != nil {
+				return err
 			}
 			queued++
 			return s.outbox.Enqueue(txn, *n)

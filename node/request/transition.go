@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dgraph-io/badger/v4"
+
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/replication/event"
@@ -31,8 +33,8 @@ func (s *Service) Transition(id string, to Status, note, officer string) (*Reque
 		return nil, err
 	}
 	msg := &eventpb.RequestTransitioned{Actor: s.actor(officer), From: int32(r.Status), To: int32(to), Note: strings.TrimSpace(note)}
-	return s.append(id, typeTransition, msg, nil, func(e *event.Event) *outbox.Notice {
-		return s.statusNotice(e, r, to, msg.Note)
+	return s.append(id, typeTransition, msg, nil, func(_ *badger.Txn, e *event.Event) (*outbox.Notice, error) {
+		return s.statusNotice(e, r, to, msg.Note), nil
 	})
 }
 
@@ -104,7 +106,7 @@ func (s *Service) CompleteStep(id, step, note, officer string) (*Request, error)
 		return nil, err
 	}
 	msg := &eventpb.StepCompleted{Actor: s.actor(officer), Step: step, Note: strings.TrimSpace(note)}
-	return s.append(id, typeStep, msg, nil, func(*event.Event) *outbox.Notice { return nil })
+	return s.append(id, typeStep, msg, nil, noNotice)
 }
 
 func nextStep(r *Request, step string) error {
@@ -145,13 +147,15 @@ func (s *Service) Resolve(id, field, chosen, note, officer string) (*Request, er
 		for _, v := range fc.Values {
 			if v.Event == chosen {
 				msg := &eventpb.ConflictResolved{Actor: s.actor(officer), Field: field, Value: []byte(v.Value), ChosenEvent: chosen, Note: strings.TrimSpace(note)}
-				return s.append(id, typeResolved, msg, nil, func(*event.Event) *outbox.Notice { return nil })
+				return s.append(id, typeResolved, msg, nil, noNotice)
 			}
 		}
 		return nil, fmt.Errorf("%w: event %s bukan salah satu nilai konflik %s", ErrInvalid, chosen, field)
 	}
 	return nil, fmt.Errorf("%w: kolom %s tidak sedang konflik", ErrPrecondition, field)
 }
+
+func noNotice(*badger.Txn, *event.Event) (*outbox.Notice, error) { return nil, nil }
 
 var idEncoding = base32.NewEncoding("0123456789ABCDEFGHJKMNPQRSTVWXYZ").WithPadding(base32.NoPadding)
 

@@ -51,23 +51,31 @@ func chunks(size int64) uint32 { return uint32((size + ChunkSize - 1) / ChunkSiz
 
 // Put stores content and returns its address. Storing twice is a no-op.
 func (s *Store) Put(content []byte) (event.Hash, error) {
-	h := event.Hash(sha256.Sum256(content))
-	if len(content) > MaxSize {
-		return h, fmt.Errorf("document of %d bytes exceeds %d", len(content), MaxSize)
-	}
-	err := s.db.Update(func(txn *badger.Txn) error {
-		for i := uint32(0); i < chunks(int64(len(content))); i++ {
-			end := min(int(i+1)*ChunkSize, len(content))
-			if err := txn.Set(chunkKey(h, i), content[int(i)*ChunkSize:end]); err != nil {
-				return err
-			}
-		}
-		return s.complete(txn, h, int64(len(content)))
+	var h event.Hash
+	err := s.db.Update(func(txn *badger.Txn) (err error) {
+		h, err = Put(txn, content)
+		return err
 	})
 	return h, err
 }
 
-func (s *Store) complete(txn *badger.Txn, h event.Hash, size int64) error {
+// Put stores content inside the caller's transaction, so a document and
+// the event that refers to it commit (and fsync) together.
+func Put(txn *badger.Txn, content []byte) (event.Hash, error) {
+	h := event.Hash(sha256.Sum256(content))
+	if len(content) > MaxSize {
+		return h, fmt.Errorf("document of %d bytes exceeds %d", len(content), MaxSize)
+	}
+	for i := uint32(0); i < chunks(int64(len(content))); i++ {
+		end := min(int(i+1)*ChunkSize, len(content))
+		if err := txn.Set(chunkKey(h, i), content[int(i)*ChunkSize:end]); err != nil {
+			return h, err
+		}
+	}
+	return h, complete(txn, h, int64(len(content)))
+}
+
+func complete(txn *badger.Txn, h event.Hash, size int64) error {
 	if err := txn.Set(key(pMeta, h), append(binary.BigEndian.AppendUint64(nil, uint64(size)), 1)); err != nil {
 		return err
 	}
@@ -234,7 +242,7 @@ func (s *Store) seal(h event.Hash, size int64) (bool, error) {
 	if !bytes.Equal(sum.Sum(nil), h[:]) {
 		return false, errors.Join(fmt.Errorf("blob %s: %w", h, ErrCorrupt), s.drop(h))
 	}
-	return true, s.db.Update(func(txn *badger.Txn) error { return s.complete(txn, h, size) })
+	return true, s.db.Update(func(txn *badger.Txn) error { return complete(txn, h, size) })
 }
 
 func (s *Store) drop(h event.Hash) error {
