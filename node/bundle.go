@@ -16,5 +16,5 @@ func (n *Node) ExportBundle(w io.Writer, since vv.Vector, documents bool) (bundl
 // ImportBundle verifies a whole bundle and applies it; a truncated,
 // corrupted or forged bundle changes nothing.
 func (n *Node) ImportBundle(r io.Reader) (bundle.ImportStats, error) {
-	return bundle.Import(r, n.store, n.blobs, bundle.ImportOptions{Admit: n.roster.Admits})
+	return bundle.Import(r, n.store, n.blobs, bundle.ImportOptions{Admit: n.roster.Admits, SpoolDir: n.cfg.DataDir})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -66,6 +67,11 @@ func New(cfg Config, opt Options) (*Node, error) {
 		return nil, err
 	}
 	n.log = n.log.With("office", n.self.Office)
+	// A bundle import cut short by a crash leaves its staging file behind.
+	stale, _ := filepath.Glob(filepath.Join(cfg.DataDir, "sinkron-bundle-*"))
+	for _, f := range stale {
+		_ = os.Remove(f)
+	}
 	if err := n.openStore(priv, opt); err != nil {
 		return nil, err
 	}

@@ -54,7 +54,8 @@ func Start(dir string, opt Options) (*Network, error) {
 		specs = append(specs, node.OfficeSpec{Name: "Kecamatan " + KecamatanNames[i], Role: roster.Kecamatan, Region: Regions[i]})
 	}
 	for i := range specs {
-		specs[i].Listen = []string{"/ip4/127.0.0.1/tcp/0"}
+		// Both transports, so tests exercise QUIC as well as TCP.
+		specs[i].Listen = []string{"/ip4/127.0.0.1/udp/0/quic-v1", "/ip4/127.0.0.1/tcp/0"}
 		if i < len(opt.APIPorts) {
 			specs[i].APIListen = fmt.Sprintf("127.0.0.1:%d", opt.APIPorts[i])
 		}

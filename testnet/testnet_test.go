@@ -46,7 +46,8 @@ func must[T any](t *testing.T) func(T, error) T {
 	}
 }
 
-// A kecamatan offline for a whole working day keeps serving; once back, its
+// A kecamatan offline for a whole working day (300 requests, the load of a
+// busy kecamatan, two photos each) keeps serving; once back, its
 // requests reach the dinas, which walks them to Selesai, and every node
 // converges, documents included.
 func TestOfflineKecamatanDayThenConverges(t *testing.T) {
@@ -54,7 +55,7 @@ func TestOfflineKecamatanDayThenConverges(t *testing.T) {
 	kec, dinas := nw.Kecamatan(0), nw.Dinas()
 	kec.SetOnline(false)
 	var ids []string
-	for i := range 20 {
+	for i := range 300 {
 		r := must[*request.Request](t)(kec.Requests.Create(SampleForm(i)))
 		if i%2 == 0 {
 			must[*request.Request](t)(kec.Requests.Transition(r.ID, request.Disetujui, "berkas lengkap", "Budi (operator)"))

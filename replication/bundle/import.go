@@ -22,6 +22,10 @@ type ImportOptions struct {
 	// own, so that an event the store would refuse refuses the bundle before
 	// anything is written. Nil admits every origin.
 	Admit func(peer.ID) bool
+	// SpoolDir is where the bundle is staged while it is checked; a node
+	// passes its own data directory so residents' data never lands in a
+	// shared temp folder. Empty means os.TempDir().
+	SpoolDir string
 }
 
 // ImportStats say what an import did.
@@ -54,7 +58,7 @@ const (
 // leaves part of a bundle applied; that is reported as ErrInterrupted, and
 // importing the same file again completes it.
 func Import(r io.Reader, dst Target, blobs Blobs, opt ImportOptions) (ImportStats, error) {
-	sp, err := spool(r)
+	sp, err := spool(r, opt.SpoolDir)
 	if err != nil {
 		return ImportStats{}, fmt.Errorf("import bundle: %w", err)
 	}

@@ -29,8 +29,8 @@ func (s *spooled) close() {
 
 // spool copies r to a temp file, hashing as it goes, and checks the
 // prefix and trailer. The caller closes the result.
-func spool(r io.Reader) (*spooled, error) {
-	f, err := os.CreateTemp("", "sinkron-bundle-*")
+func spool(r io.Reader, dir string) (*spooled, error) {
+	f, err := os.CreateTemp(dir, "sinkron-bundle-*")
 	if err != nil {
 		return nil, fmt.Errorf("spool bundle: %w", err)
 	}
