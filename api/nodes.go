@@ -21,8 +21,13 @@ type nodes struct{ n *node.Node }
 
 func (h *nodes) GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error) {
 	s := h.n.Status()
+	ahead := map[string]int64{}
+	for o, d := range s.ClockAhead {
+		ahead[o.String()] = d.Milliseconds()
+	}
 	return connect.NewResponse(&v1.GetStatusResponse{
-		PeerId: s.Peer.String(), Office: s.Office, Role: s.Role, RegionCode: s.Region, Online: s.Online,
+		ClockAheadMs: ahead,
+		PeerId:       s.Peer.String(), Office: s.Office, Role: s.Role, RegionCode: s.Region, Online: s.Online,
 		ListenAddrs: s.ListenAddrs, VersionVector: vectorToProto(s.Vector), Events: s.Events,
 		Conflicts: uint64(s.Conflicts), OutboxDepth: uint64(s.OutboxDepth), BlobsMissing: uint64(s.BlobsMissing),
 		Now: timestamppb.New(s.Now),

@@ -26,6 +26,8 @@ type Status struct {
 	OutboxDepth  int
 	BlobsMissing int
 	Now          time.Time
+	// ClockAhead lists origins stamping events beyond the maximum offset.
+	ClockAhead map[peer.ID]time.Duration
 }
 
 // Status reports the node's state now.
@@ -37,6 +39,7 @@ func (n *Node) Status() Status {
 		Peer: n.ID(), Office: n.self.Office, Role: string(n.self.Role), Region: n.self.Region,
 		Online: !n.net.gate.Offline(), ListenAddrs: n.ListenAddrs(), Vector: vec, Events: vec.Total(),
 		Conflicts: len(conflicts), OutboxDepth: n.outbox.Depth(), BlobsMissing: len(wanted), Now: n.now(),
+		ClockAhead: n.store.ClockSkew(),
 	}
 }
 

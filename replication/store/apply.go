@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -213,6 +214,10 @@ func (s *Store) published(vec vv.Vector, arrival uint64, res Result) {
 	if !res.Local {
 		for _, e := range res.Applied {
 			if ahead, adopted := s.opt.Clock.Observe(e.Time); !adopted {
+				if _, known := s.skew[e.Origin]; !known {
+					s.opt.Logger.Warn("office clock ahead; its times are stored but not adopted",
+						"origin", e.Origin.String(), "ahead", ahead.Round(time.Second))
+				}
 				s.skew[e.Origin] = ahead
 			}
 		}

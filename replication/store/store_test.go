@@ -295,3 +295,23 @@ func TestScanIsCausalAndComplete(t *testing.T) {
 		t.Fatalf("count %d", n)
 	}
 }
+
+// An office whose clock runs hours ahead: its event is stored, the skew is
+// reported, and this node's clock is not dragged into the future.
+func TestFarFutureEventStoredNotAdopted(t *testing.T) {
+	ahead := newSigner(t)
+	e := &event.Event{Seq: 1, Time: hlc.New(time.Now().Add(5*time.Hour).UnixMilli(), 0), Kind: "kv", Entity: "x", Type: "set", Payload: []byte("f=1")}
+	ahead.Sign(e)
+	dst := openStore(t, "", newSigner(t), nil)
+	res, err := dst.Verify([]*event.Event{e})
+	if err != nil || len(res.Applied) != 1 {
+		t.Fatalf("far-future event not stored: %+v %v", res, err)
+	}
+	if skew := dst.ClockSkew()[ahead.Origin()]; skew < 4*time.Hour {
+		t.Fatalf("skew reported %v", skew)
+	}
+	own := put(t, dst, "y", "f=2")
+	if own.Time.WallMillis() > time.Now().Add(time.Hour).UnixMilli() {
+		t.Fatal("local clock dragged forward by a far-future event")
+	}
+}

@@ -124,6 +124,10 @@ type GetStatusResponse struct {
 	OutboxDepth   uint64                 `protobuf:"varint,10,opt,name=outbox_depth,json=outboxDepth,proto3" json:"outbox_depth,omitempty"`
 	BlobsMissing  uint64                 `protobuf:"varint,11,opt,name=blobs_missing,json=blobsMissing,proto3" json:"blobs_missing,omitempty"`
 	Now           *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=now,proto3" json:"now,omitempty"`
+	// Origins whose newest event was stamped further in the future than the
+	// node's maximum clock offset, by how much (ms): those offices' clocks
+	// need fixing; their times were stored but not adopted.
+	ClockAheadMs  map[string]int64 `protobuf:"bytes,13,rep,name=clock_ahead_ms,json=clockAheadMs,proto3" json:"clock_ahead_ms,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -238,6 +242,13 @@ func (x *GetStatusResponse) GetBlobsMissing() uint64 {
 func (x *GetStatusResponse) GetNow() *timestamppb.Timestamp {
 	if x != nil {
 		return x.Now
+	}
+	return nil
+}
+
+func (x *GetStatusResponse) GetClockAheadMs() map[string]int64 {
+	if x != nil {
+		return x.ClockAheadMs
 	}
 	return nil
 }
@@ -990,7 +1001,7 @@ const file_sinkron_v1_node_proto_rawDesc = "" +
 	"\fVersionEntry\x12\x16\n" +
 	"\x06origin\x18\x01 \x01(\tR\x06origin\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\"\x12\n" +
-	"\x10GetStatusRequest\"\xa1\x03\n" +
+	"\x10GetStatusRequest\"\xb9\x04\n" +
 	"\x11GetStatusResponse\x12\x17\n" +
 	"\apeer_id\x18\x01 \x01(\tR\x06peerId\x12\x16\n" +
 	"\x06office\x18\x02 \x01(\tR\x06office\x12\x12\n" +
@@ -1005,7 +1016,11 @@ const file_sinkron_v1_node_proto_rawDesc = "" +
 	"\foutbox_depth\x18\n" +
 	" \x01(\x04R\voutboxDepth\x12#\n" +
 	"\rblobs_missing\x18\v \x01(\x04R\fblobsMissing\x12,\n" +
-	"\x03now\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\x03now\"\xc3\x03\n" +
+	"\x03now\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\x03now\x12U\n" +
+	"\x0eclock_ahead_ms\x18\r \x03(\v2/.sinkron.v1.GetStatusResponse.ClockAheadMsEntryR\fclockAheadMs\x1a?\n" +
+	"\x11ClockAheadMsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xc3\x03\n" +
 	"\x04Peer\x12\x17\n" +
 	"\apeer_id\x18\x01 \x01(\tR\x06peerId\x12\x16\n" +
 	"\x06office\x18\x02 \x01(\tR\x06office\x12\x12\n" +
@@ -1076,7 +1091,7 @@ func file_sinkron_v1_node_proto_rawDescGZIP() []byte {
 	return file_sinkron_v1_node_proto_rawDescData
 }
 
-var file_sinkron_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_sinkron_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_sinkron_v1_node_proto_goTypes = []any{
 	(*VersionEntry)(nil),          // 0: sinkron.v1.VersionEntry
 	(*GetStatusRequest)(nil),      // 1: sinkron.v1.GetStatusRequest
@@ -1095,34 +1110,36 @@ var file_sinkron_v1_node_proto_goTypes = []any{
 	(*ExportBundleResponse)(nil),  // 14: sinkron.v1.ExportBundleResponse
 	(*ImportBundleRequest)(nil),   // 15: sinkron.v1.ImportBundleRequest
 	(*ImportBundleResponse)(nil),  // 16: sinkron.v1.ImportBundleResponse
-	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
+	nil,                           // 17: sinkron.v1.GetStatusResponse.ClockAheadMsEntry
+	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
 }
 var file_sinkron_v1_node_proto_depIdxs = []int32{
 	0,  // 0: sinkron.v1.GetStatusResponse.version_vector:type_name -> sinkron.v1.VersionEntry
-	17, // 1: sinkron.v1.GetStatusResponse.now:type_name -> google.protobuf.Timestamp
-	17, // 2: sinkron.v1.Peer.last_sync:type_name -> google.protobuf.Timestamp
-	3,  // 3: sinkron.v1.ListPeersResponse.peers:type_name -> sinkron.v1.Peer
-	6,  // 4: sinkron.v1.ListConflictsResponse.entities:type_name -> sinkron.v1.ConflictEntity
-	0,  // 5: sinkron.v1.ExportBundleRequest.since:type_name -> sinkron.v1.VersionEntry
-	1,  // 6: sinkron.v1.NodeService.GetStatus:input_type -> sinkron.v1.GetStatusRequest
-	4,  // 7: sinkron.v1.NodeService.ListPeers:input_type -> sinkron.v1.ListPeersRequest
-	7,  // 8: sinkron.v1.NodeService.ListConflicts:input_type -> sinkron.v1.ListConflictsRequest
-	9,  // 9: sinkron.v1.NodeService.SetNetwork:input_type -> sinkron.v1.SetNetworkRequest
-	11, // 10: sinkron.v1.NodeService.SyncNow:input_type -> sinkron.v1.SyncNowRequest
-	13, // 11: sinkron.v1.NodeService.ExportBundle:input_type -> sinkron.v1.ExportBundleRequest
-	15, // 12: sinkron.v1.NodeService.ImportBundle:input_type -> sinkron.v1.ImportBundleRequest
-	2,  // 13: sinkron.v1.NodeService.GetStatus:output_type -> sinkron.v1.GetStatusResponse
-	5,  // 14: sinkron.v1.NodeService.ListPeers:output_type -> sinkron.v1.ListPeersResponse
-	8,  // 15: sinkron.v1.NodeService.ListConflicts:output_type -> sinkron.v1.ListConflictsResponse
-	10, // 16: sinkron.v1.NodeService.SetNetwork:output_type -> sinkron.v1.SetNetworkResponse
-	12, // 17: sinkron.v1.NodeService.SyncNow:output_type -> sinkron.v1.SyncNowResponse
-	14, // 18: sinkron.v1.NodeService.ExportBundle:output_type -> sinkron.v1.ExportBundleResponse
-	16, // 19: sinkron.v1.NodeService.ImportBundle:output_type -> sinkron.v1.ImportBundleResponse
-	13, // [13:20] is the sub-list for method output_type
-	6,  // [6:13] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	18, // 1: sinkron.v1.GetStatusResponse.now:type_name -> google.protobuf.Timestamp
+	17, // 2: sinkron.v1.GetStatusResponse.clock_ahead_ms:type_name -> sinkron.v1.GetStatusResponse.ClockAheadMsEntry
+	18, // 3: sinkron.v1.Peer.last_sync:type_name -> google.protobuf.Timestamp
+	3,  // 4: sinkron.v1.ListPeersResponse.peers:type_name -> sinkron.v1.Peer
+	6,  // 5: sinkron.v1.ListConflictsResponse.entities:type_name -> sinkron.v1.ConflictEntity
+	0,  // 6: sinkron.v1.ExportBundleRequest.since:type_name -> sinkron.v1.VersionEntry
+	1,  // 7: sinkron.v1.NodeService.GetStatus:input_type -> sinkron.v1.GetStatusRequest
+	4,  // 8: sinkron.v1.NodeService.ListPeers:input_type -> sinkron.v1.ListPeersRequest
+	7,  // 9: sinkron.v1.NodeService.ListConflicts:input_type -> sinkron.v1.ListConflictsRequest
+	9,  // 10: sinkron.v1.NodeService.SetNetwork:input_type -> sinkron.v1.SetNetworkRequest
+	11, // 11: sinkron.v1.NodeService.SyncNow:input_type -> sinkron.v1.SyncNowRequest
+	13, // 12: sinkron.v1.NodeService.ExportBundle:input_type -> sinkron.v1.ExportBundleRequest
+	15, // 13: sinkron.v1.NodeService.ImportBundle:input_type -> sinkron.v1.ImportBundleRequest
+	2,  // 14: sinkron.v1.NodeService.GetStatus:output_type -> sinkron.v1.GetStatusResponse
+	5,  // 15: sinkron.v1.NodeService.ListPeers:output_type -> sinkron.v1.ListPeersResponse
+	8,  // 16: sinkron.v1.NodeService.ListConflicts:output_type -> sinkron.v1.ListConflictsResponse
+	10, // 17: sinkron.v1.NodeService.SetNetwork:output_type -> sinkron.v1.SetNetworkResponse
+	12, // 18: sinkron.v1.NodeService.SyncNow:output_type -> sinkron.v1.SyncNowResponse
+	14, // 19: sinkron.v1.NodeService.ExportBundle:output_type -> sinkron.v1.ExportBundleResponse
+	16, // 20: sinkron.v1.NodeService.ImportBundle:output_type -> sinkron.v1.ImportBundleResponse
+	14, // [14:21] is the sub-list for method output_type
+	7,  // [7:14] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_v1_node_proto_init() }
@@ -1136,7 +1153,7 @@ func file_sinkron_v1_node_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_v1_node_proto_rawDesc), len(file_sinkron_v1_node_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
