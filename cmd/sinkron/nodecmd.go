@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -67,7 +68,14 @@ func initNode(args []string, out io.Writer) error {
 		return err
 	}
 	id, _ := peer.IDFromPrivateKey(priv)
-	cfg := node.Config{DataDir: ".", Office: *office, Listen: listen, APIListen: *apiAddr, Genesis: "genesis.json", EncryptionKeyFile: "store.key", MDNS: true}
+	if len(listen) == 0 {
+		listen = multi{"/ip4/0.0.0.0/tcp/4001", "/ip4/0.0.0.0/udp/4001/quic-v1"}
+	}
+	cfg := node.Config{
+		DataDir: ".", Office: *office, Listen: listen, APIListen: *apiAddr, Genesis: "genesis.json",
+		EncryptionKeyFile: "store.key", MDNS: true, LogLevel: "info",
+		MaxClockOffset: node.Duration{Duration: 5 * time.Minute}, SyncInterval: node.Duration{Duration: 30 * time.Second},
+	}
 	if err := node.WriteConfig(filepath.Join(*dir, "sinkron.toml"), cfg); err != nil {
 		return err
 	}
