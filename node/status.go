@@ -8,6 +8,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
+	"github.com/sinkron-id/sinkron/replication/antientropy"
 	"github.com/sinkron-id/sinkron/replication/store"
 	"github.com/sinkron-id/sinkron/replication/vv"
 )
@@ -62,24 +63,14 @@ type PeerInfo struct {
 	Role      string
 	Connected bool
 	Addrs     []string
-	Sync      SyncStats
-}
-
-// SyncStats are the anti-entropy figures for one peer.
-type SyncStats struct {
-	LastSync                   time.Time
-	LastError                  string
-	PeerLacks, WeLack          uint64
-	ClockSkew                  time.Duration
-	EventsSent, EventsReceived uint64
-	BytesSent, BytesReceived   uint64
+	Sync      antientropy.PeerStats
 }
 
 // Peers lists every other office of the roster.
 func (n *Node) Peers() []PeerInfo {
-	stats := map[peer.ID]SyncStats{}
+	stats := map[peer.ID]antientropy.PeerStats{}
 	for _, s := range n.net.sync.Peers() {
-		stats[s.Peer] = SyncStats{s.LastSync, s.LastError, s.PeerLacks, s.WeLack, s.ClockSkew, s.EventsSent, s.EventsReceived, s.BytesSent, s.BytesReceived}
+		stats[s.Peer] = s
 	}
 	var out []PeerInfo
 	for _, m := range n.roster.Members() {

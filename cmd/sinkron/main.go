@@ -1,6 +1,3 @@
-// Command sinkron runs and operates Sinkron nodes: `node` runs one office
-// from its config, `demo` runs a whole regency in one process, and the
-// client commands talk Connect to a node's API like counter software does.
 package main
 
 import (

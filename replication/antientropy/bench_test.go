@@ -29,7 +29,6 @@ import (
 
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/crypto"
-	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 	manet "github.com/multiformats/go-multiaddr/net"
@@ -212,29 +211,6 @@ func corpus(tb testing.TB, origins, n, entities int) [][][]byte {
 	return catchUpCorpus.origins
 }
 
-// syncCounted is Service.SyncPeer (less the per-peer record) returning the
-// stream byte counts too. SyncPeer's Stats carry BytesSent/BytesReceived = 0:
-// initiate and respond fill them in a deferred finish() after the `return
-// x.st` value has already been copied, so the counts never reach the caller
-// (nor PeerStats). The session keeps them, so read them there.
-func syncCounted(x *node, p peer.ID) (Stats, error) {
-	s := x.svc
-	ctx, cancel := context.WithTimeout(context.Background(), s.opt.IdleTimeout)
-	defer cancel()
-	str, err := s.opt.Host.NewStream(network.WithNoDial(ctx, "sync"), p, Protocol)
-	if err != nil {
-		return Stats{}, err
-	}
-	if !s.begin(str) {
-		return Stats{}, context.Canceled
-	}
-	defer s.end(str)
-	sess := s.newSession(str)
-	st, err := sess.initiate()
-	st.BytesSent, st.BytesReceived = sess.c.on, sess.c.in
-	return st, err
-}
-
 // BenchmarkCatchUp: an empty replica pulls a source's whole log (default
 // 100,000 signed events from 4 origins over 20,000 entities) in one
 // exchange over loopback TCP. Every event is decoded, signature-verified,
@@ -291,7 +267,7 @@ func catchUp(b *testing.B, src *node, want vv.Vector, n, raw int) {
 		var err error
 		pprof.Do(context.Background(), pprof.Labels("phase", "catchup", "bench", b.Name()), func(context.Context) {
 			b.StartTimer()
-			st, err = syncCounted(fresh, src.h.ID())
+			st, err = fresh.svc.SyncPeer(context.Background(), src.h.ID())
 			b.StopTimer()
 		})
 		if err != nil {
@@ -433,7 +409,7 @@ func equalPair(b *testing.B) (x, y *node, m *tcpMeter) {
 	}
 	m = newTCPMeter(b, y)
 	connectVia(b, x, y, m)
-	st, err := syncCounted(x, y.h.ID())
+	st, err := x.svc.SyncPeer(context.Background(), y.h.ID())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -468,7 +444,7 @@ func BenchmarkIdleSync(b *testing.B) {
 		b.StopTimer()
 		before := m.settle()
 		b.StartTimer()
-		st, err := syncCounted(x, y.h.ID())
+		st, err := x.svc.SyncPeer(context.Background(), y.h.ID())
 		b.StopTimer()
 		if err != nil {
 			b.Fatal(err)
@@ -507,7 +483,7 @@ func BenchmarkDeltaBytes(b *testing.B) {
 		vec += uint64(helloBytes(x))
 		before := m.settle()
 		b.StartTimer()
-		st, err := syncCounted(x, y.h.ID())
+		st, err := x.svc.SyncPeer(context.Background(), y.h.ID())
 		b.StopTimer()
 		if err != nil {
 			b.Fatal(err)
