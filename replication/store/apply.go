@@ -48,6 +48,16 @@ func (s *Store) Apply(batch event.Verified) (Result, error) {
 	return s.commit(batch.Events(), false, nil)
 }
 
+// ApplyWith stores a verified batch and, in the same transaction, whatever
+// extra writes: the dinas state machine keeps its state and applied index
+// with the decision events it publishes. extra runs even when every event
+// was already held (another dinas replica's copy arrived first by sync).
+func (s *Store) ApplyWith(batch event.Verified, extra func(txn *badger.Txn) error) (Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.commit(batch.Events(), false, extra)
+}
+
 // Verify checks signatures and applies: the path for raw outside events.
 func (s *Store) Verify(evs []*event.Event) (Result, error) {
 	ok, rej := s.verify.VerifyBatch(evs)
@@ -130,21 +140,11 @@ func (s *Store) commit(evs []*event.Event, local bool, extra func(*badger.Txn) e
 		}
 		fresh[ref] = append(fresh[ref], e)
 	}
-	if len(res.Applied) == 0 {
+	if len(res.Applied) == 0 && extra == nil {
 		return res, nil
 	}
-	if err := s.writeVector(txn, vec, arrival); err != nil {
+	if err := s.writeApplied(txn, snap, vec, arrival, fresh, res); err != nil {
 		return Result{}, err
-	}
-	for _, ref := range res.Entities {
-		if err := s.refold(txn, snap, ref, fresh[ref]); err != nil {
-			return Result{}, fmt.Errorf("fold %s/%s: %w", ref.Kind, ref.ID, err)
-		}
-	}
-	if s.opt.InTxn != nil {
-		if err := s.opt.InTxn(txn, res.Applied); err != nil {
-			return Result{}, err
-		}
 	}
 	if extra != nil {
 		if err := extra(txn); err != nil {
@@ -156,6 +156,26 @@ func (s *Store) commit(evs []*event.Event, local bool, extra func(*badger.Txn) e
 	}
 	s.published(vec, arrival, res)
 	return res, nil
+}
+
+// writeApplied writes what a batch's applied events change besides the
+// events themselves: the vector, the entities' folds, dependent records.
+func (s *Store) writeApplied(txn, snap *badger.Txn, vec vv.Vector, arrival uint64, fresh map[EntityRef][]*event.Event, res Result) error {
+	if len(res.Applied) == 0 {
+		return nil
+	}
+	if err := s.writeVector(txn, vec, arrival); err != nil {
+		return err
+	}
+	for _, ref := range res.Entities {
+		if err := s.refold(txn, snap, ref, fresh[ref]); err != nil {
+			return fmt.Errorf("fold %s/%s: %w", ref.Kind, ref.ID, err)
+		}
+	}
+	if s.opt.InTxn != nil {
+		return s.opt.InTxn(txn, res.Applied)
+	}
+	return nil
 }
 
 // admit decides one event's fate against the vector as it stands in the

@@ -1,0 +1,238 @@
+package decision
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/hashicorp/raft"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/sinkron-id/sinkron/node/eventpb"
+)
+
+// FSM applies dinas commands. It implements raft.BatchingFSM: a batch of
+// entries is decided and committed in one badger transaction (one fsync).
+type FSM struct {
+	db *badger.DB
+	// Applied is told after every committed batch (the publisher wakes).
+	Applied func()
+
+	mu        sync.Mutex // guards the counters below against readers
+	applied   uint64
+	decisions uint64
+}
+
+// NewFSM opens the machine's state in db.
+func NewFSM(db *badger.DB) (*FSM, error) {
+	f := &FSM{db: db}
+	err := db.View(func(txn *badger.Txn) error {
+		v, ok, err := rules{txn}.get(keyApplied)
+		if ok && len(v) == 16 {
+			f.applied, f.decisions = binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:])
+		}
+		return err
+	})
+	return f, err
+}
+
+// Counts returns the last applied Raft index and the number of decisions.
+func (f *FSM) Counts() (applied, decisions uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.applied, f.decisions
+}
+
+// Apply implements raft.FSM.
+func (f *FSM) Apply(l *raft.Log) any { return f.ApplyBatch([]*raft.Log{l})[0] }
+
+// ApplyBatch implements raft.BatchingFSM. Each response is the decision's
+// bytes, or an error for a command that could not be decoded or stored.
+func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
+	out := make([]any, len(logs))
+	applied, decisions := f.Counts()
+	txn := f.db.NewTransaction(true)
+	defer txn.Discard()
+	for i, l := range logs {
+		if l.Type != raft.LogCommand {
+			continue
+		}
+		out[i] = f.applyOne(txn, l, applied, &decisions)
+	}
+	last := logs[len(logs)-1].Index
+	if last <= applied {
+		return out // replayed after a restart: the effects are already here
+	}
+	if err := txn.Set(keyApplied, append(u64(last), u64(decisions)...)); err != nil {
+		return fill(out, err)
+	}
+	if err := txn.Commit(); err != nil {
+		return fill(out, fmt.Errorf("commit decisions: %w", err))
+	}
+	f.mu.Lock()
+	f.applied, f.decisions = last, decisions
+	f.mu.Unlock()
+	if f.Applied != nil {
+		f.Applied()
+	}
+	return out
+}
+
+func fill(out []any, err error) []any {
+	for i := range out {
+		out[i] = err
+	}
+	return out
+}
+
+// applyOne decides one command, or returns the decision its key already
+// has: a re-proposal after a leader change decides nothing twice.
+func (f *FSM) applyOne(txn *badger.Txn, l *raft.Log, applied uint64, decisions *uint64) any {
+	cmd := &eventpb.Command{}
+	if err := proto.Unmarshal(l.Data, cmd); err != nil || cmd.Key == "" {
+		return fmt.Errorf("bad command at index %d: %v", l.Index, err)
+	}
+	r := rules{txn}
+	if n, ok, err := r.get(keyOf(cmd.Key)); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		b, _, err := r.get(decisionKey(binary.BigEndian.Uint64(n)))
+		if err != nil {
+			return err
+		}
+		return b
+	}
+	if l.Index <= applied {
+		return fmt.Errorf("entry %d applied before but its key %q is unknown", l.Index, cmd.Key)
+	}
+	*decisions++
+	d := &eventpb.Decision{Number: *decisions, Key: cmd.Key, TimeMs: cmd.TimeMs, Command: cmd}
+	if err := r.decide(cmd, d); err != nil {
+		return err
+	}
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(d)
+	if err != nil {
+		return err
+	}
+	if err := txn.Set(decisionKey(d.Number), b); err != nil {
+		return err
+	}
+	if err := txn.Set(keyOf(cmd.Key), u64(d.Number)); err != nil {
+		return err
+	}
+	return b
+}
+
+// Decision returns decision number n.
+func (f *FSM) Decision(n uint64) (*eventpb.Decision, error) {
+	var d eventpb.Decision
+	err := f.db.View(func(txn *badger.Txn) error {
+		b, ok, err := rules{txn}.get(decisionKey(n))
+		if err != nil || !ok {
+			return errors.Join(err, fmt.Errorf("decision %d not found", n))
+		}
+		return proto.Unmarshal(b, &d)
+	})
+	return &d, err
+}
+
+// Snapshot implements raft.FSM: a consistent read view of the machine's
+// keys, streamed while applies go on.
+func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
+	return &snapshot{txn: f.db.NewTransaction(false)}, nil
+}
+
+type snapshot struct{ txn *badger.Txn }
+
+func (s *snapshot) Persist(sink raft.SnapshotSink) error {
+	w := bufio.NewWriter(sink)
+	it := s.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefix}, PrefetchValues: true})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		v, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			sink.Cancel()
+			return err
+		}
+		writeKV(w, it.Item().Key(), v)
+	}
+	if err := w.Flush(); err != nil {
+		sink.Cancel()
+		return err
+	}
+	return sink.Close()
+}
+
+func (s *snapshot) Release() { s.txn.Discard() }
+
+func writeKV(w *bufio.Writer, key, val []byte) {
+	w.Write(binary.AppendUvarint(nil, uint64(len(key))))
+	w.Write(key)
+	w.Write(binary.AppendUvarint(nil, uint64(len(val))))
+	w.Write(val)
+}
+
+// Restore implements raft.FSM. A node whose own state is already at or past
+// the snapshot (restarted, not lagging) keeps it.
+func (f *FSM) Restore(rc io.ReadCloser) error {
+	defer rc.Close()
+	kvs, err := readKVs(bufio.NewReader(rc))
+	if err != nil {
+		return fmt.Errorf("restore decisions: %w", err)
+	}
+	snapApplied, snapDecisions := uint64(0), uint64(0)
+	for _, kv := range kvs {
+		if string(kv[0]) == string(keyApplied) && len(kv[1]) == 16 {
+			snapApplied, snapDecisions = binary.BigEndian.Uint64(kv[1]), binary.BigEndian.Uint64(kv[1][8:])
+		}
+	}
+	if applied, _ := f.Counts(); applied >= snapApplied {
+		return nil
+	}
+	if err := f.db.DropPrefix([]byte{prefix}); err != nil {
+		return err
+	}
+	wb := f.db.NewWriteBatch()
+	for _, kv := range kvs {
+		if err := wb.Set(kv[0], kv[1]); err != nil {
+			wb.Cancel()
+			return err
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	f.applied, f.decisions = snapApplied, snapDecisions
+	f.mu.Unlock()
+	if f.Applied != nil {
+		f.Applied()
+	}
+	return nil
+}
+
+func readKVs(r *bufio.Reader) ([][2][]byte, error) {
+	var out [][2][]byte
+	for {
+		var kv [2][]byte
+		for i := range kv {
+			n, err := binary.ReadUvarint(r)
+			if errors.Is(err, io.EOF) && i == 0 {
+				return out, nil
+			}
+			if err != nil || n > 64<<20 {
+				return nil, fmt.Errorf("corrupt snapshot (%v)", err)
+			}
+			kv[i] = make([]byte, n)
+			if _, err := io.ReadFull(r, kv[i]); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, kv)
+	}
+}

@@ -1,0 +1,157 @@
+package decision
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/hashicorp/raft"
+	"google.golang.org/protobuf/proto"
+	"pgregory.net/rapid"
+
+	"github.com/sinkron-id/sinkron/node/eventpb"
+)
+
+func openFSM(t interface {
+	Fatal(...any)
+	Cleanup(func())
+}) *FSM {
+	db, err := badger.Open(badger.DefaultOptions("").WithInMemory(true).WithLogger(nil).WithMemTableSize(8 << 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f, err := NewFSM(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+var regions = []string{"180601", "180602"}
+var nodes = []string{"kecA", "kecB"}
+
+// command draws a random command; keys repeat sometimes (re-proposals).
+func command(t *rapid.T, i int) *eventpb.Command {
+	key := fmt.Sprintf("k%d", rapid.IntRange(0, i).Draw(t, "key"))
+	c := &eventpb.Command{Key: key, TimeMs: int64(1_700_000_000_000 + i)}
+	region := rapid.SampledFrom(regions).Draw(t, "region")
+	node := rapid.SampledFrom(nodes).Draw(t, "node")
+	switch rapid.IntRange(0, 4).Draw(t, "op") {
+	case 0:
+		c.Op = &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{Region: region, BirthDate: "1990-08-17", Female: rapid.Bool().Draw(t, "f"), Subject: key}}
+	case 1:
+		c.Op = &eventpb.Command_LeaseNikSlots{LeaseNikSlots: &eventpb.LeaseNIKSlots{Node: node, Region: region, Count: uint32(rapid.IntRange(1, 5).Draw(t, "count"))}}
+	case 2:
+		serial := rapid.IntRange(9980, 9999).Draw(t, "serial")
+		c.Op = &eventpb.Command_ConfirmNik{ConfirmNik: &eventpb.ConfirmNIK{Nik: fmt.Sprintf("%s170890%04d", region, serial), Node: node, Subject: key}}
+	case 3:
+		c.Op = &eventpb.Command_AllocateBlankSerials{AllocateBlankSerials: &eventpb.AllocateBlankSerials{Station: "dinas", Count: 3}}
+	case 4:
+		c.Op = &eventpb.Command_IssueCard{IssueCard: &eventpb.IssueCard{Nik: fmt.Sprintf("1806011708900%03d", rapid.IntRange(1, 3).Draw(t, "nik")), BlankSerial: uint64(rapid.IntRange(1, 12).Draw(t, "blank"))}}
+	}
+	return c
+}
+
+func logs(t *rapid.T) []*raft.Log {
+	n := rapid.IntRange(1, 60).Draw(t, "n")
+	out := make([]*raft.Log, n)
+	for i := range out {
+		b, _ := proto.Marshal(command(t, i))
+		out[i] = &raft.Log{Index: uint64(i + 1), Type: raft.LogCommand, Data: b}
+	}
+	return out
+}
+
+// applyIn applies logs in random batches, replaying some, as restarts do.
+func applyIn(t *rapid.T, f *FSM, ls []*raft.Log, label string) {
+	for i := 0; i < len(ls); {
+		n := rapid.IntRange(1, len(ls)-i).Draw(t, label)
+		f.ApplyBatch(ls[i : i+n])
+		if rapid.Bool().Draw(t, label+"-replay") { // a restart replays the tail
+			f.ApplyBatch(ls[max(0, i-2) : i+n])
+		}
+		i += n
+	}
+}
+
+func TestSameLogSameState(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		ls := logs(t)
+		a, b := openFSM(t), openFSM(t)
+		applyIn(t, a, ls, "a")
+		applyIn(t, b, ls, "b")
+		ha, _ := a.StateHash()
+		hb, _ := b.StateHash()
+		if ha != hb {
+			t.Fatal("two replicas of the same log differ")
+		}
+		checkInvariants(t, a)
+	})
+}
+
+// checkInvariants: no serial (so no NIK) given twice, no blank used twice,
+// each NIK's active card is a blank issued to it.
+func checkInvariants(t *rapid.T, f *FSM) {
+	blanks := map[uint64]string{}
+	niks := map[string]bool{}
+	_, total := f.Counts()
+	for n := uint64(1); n <= total; n++ {
+		d, err := f.Decision(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Refused != "" {
+			continue
+		}
+		switch d.Command.Op.(type) {
+		case *eventpb.Command_AssignNik, *eventpb.Command_ConfirmNik:
+			if niks[d.Nik] && d.GetCommand().GetConfirmNik() == nil {
+				t.Fatalf("NIK %s assigned twice", d.Nik)
+			}
+			niks[d.Nik] = true
+		case *eventpb.Command_IssueCard:
+			if prev, ok := blanks[d.SerialFrom]; ok {
+				t.Fatalf("blank %d used for %s and %s", d.SerialFrom, prev, d.Nik)
+			}
+			blanks[d.SerialFrom] = d.Nik
+		}
+	}
+}
+
+func TestRepeatedKeyReturnsFirstDecision(t *testing.T) {
+	f := openFSM(t)
+	cmd := &eventpb.Command{Key: "ev/1", TimeMs: 1, Op: &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{Region: "180601", BirthDate: "1990-08-17", Female: true, Subject: "p1"}}}
+	b, _ := proto.Marshal(cmd)
+	first := f.ApplyBatch([]*raft.Log{{Index: 1, Type: raft.LogCommand, Data: b}})[0].([]byte)
+	again := f.ApplyBatch([]*raft.Log{{Index: 2, Type: raft.LogCommand, Data: b}})[0].([]byte)
+	var d1, d2 eventpb.Decision
+	proto.Unmarshal(first, &d1)
+	proto.Unmarshal(again, &d2)
+	if d1.Nik != "1806015708900001" || d2.Nik != d1.Nik || d2.Number != 1 {
+		t.Fatalf("first %v, again %v", d1.Nik, d2.Nik)
+	}
+	if _, n := f.Counts(); n != 1 {
+		t.Fatalf("%d decisions for one key", n)
+	}
+}
+
+func TestOfflineLeaseNeverCollidesWithCentral(t *testing.T) {
+	f := openFSM(t)
+	apply := func(i uint64, c *eventpb.Command) *eventpb.Decision {
+		b, _ := proto.Marshal(c)
+		var d eventpb.Decision
+		proto.Unmarshal(f.ApplyBatch([]*raft.Log{{Index: i, Type: raft.LogCommand, Data: b}})[0].([]byte), &d)
+		return &d
+	}
+	lease := apply(1, &eventpb.Command{Key: "l", Op: &eventpb.Command_LeaseNikSlots{LeaseNikSlots: &eventpb.LeaseNIKSlots{Node: "kecA", Region: "180601", Count: 10}}})
+	if lease.SerialFrom != 9990 || lease.SerialTo != 9999 {
+		t.Fatalf("lease %d-%d", lease.SerialFrom, lease.SerialTo)
+	}
+	offline := apply(2, &eventpb.Command{Key: "c", Op: &eventpb.Command_ConfirmNik{ConfirmNik: &eventpb.ConfirmNIK{Nik: "1806011708909990", Node: "kecA", Subject: "p1"}}})
+	stolen := apply(3, &eventpb.Command{Key: "c2", Op: &eventpb.Command_ConfirmNik{ConfirmNik: &eventpb.ConfirmNIK{Nik: "1806011708909991", Node: "kecB", Subject: "p2"}}})
+	central := apply(4, &eventpb.Command{Key: "a", Op: &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{Region: "180601", BirthDate: "1990-08-17", Subject: "p3"}}})
+	if offline.Refused != "" || stolen.Refused == "" || central.Nik != "1806011708900001" {
+		t.Fatalf("offline %q/%q, other node's serial %q, central %s", offline.Nik, offline.Refused, stolen.Refused, central.Nik)
+	}
+}

@@ -1,0 +1,42 @@
+package decision
+
+import "encoding/binary"
+
+// Key layout: one 'D' prefix for the whole machine, so a snapshot is one
+// prefix scan and a restore one prefix drop.
+const prefix = 'D'
+
+var keyApplied = []byte{prefix, 'a'} // applied index(8) ‖ decisions(8)
+
+func k(table byte, parts ...[]byte) []byte {
+	b := []byte{prefix, table}
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return b
+}
+
+func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+func u16(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
+
+func keyOf(key string) []byte                  { return k('k', []byte(key)) }
+func decisionKey(n uint64) []byte              { return k('d', u64(n)) }
+func nikKey(nik string) []byte                 { return k('n', []byte(nik)) }
+func serialKey(head12 string, s uint16) []byte { return k('u', []byte(head12), u16(s)) }
+func serialPrefix(head12 string) []byte        { return k('u', []byte(head12)) }
+func leaseKey(region, node string, from uint16) []byte {
+	return k('l', []byte(region), []byte{0}, []byte(node), []byte{0}, u16(from))
+}
+func leasePrefix(region, node string) []byte {
+	return k('l', []byte(region), []byte{0}, []byte(node), []byte{0})
+}
+func leaseFloorKey(region string) []byte { return k('L', []byte(region)) }
+func centralMaxKey(region string) []byte { return k('M', []byte(region)) }
+
+var keyNextBlank = []byte{prefix, 'b'}
+
+func blankKey(serial uint64) []byte   { return k('c', u64(serial)) }
+func activeCardKey(nik string) []byte { return k('C', []byte(nik)) }
+func verdictKey(enrollment string) []byte {
+	return k('v', []byte(enrollment))
+}

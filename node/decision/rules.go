@@ -1,0 +1,275 @@
+package decision
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/sinkron-id/sinkron/node/eventpb"
+)
+
+// maxSerial is the last 4-digit serial; leases grow down from it while the
+// dinas assigns up from 1, and the two never cross.
+const maxSerial = 9999
+
+// rules decides commands against state in one transaction.
+type rules struct{ txn *badger.Txn }
+
+// decide fills d's outcome for cmd, writing the state it changes. A
+// refusal is an outcome, not an error: errors are storage failures only.
+func (r rules) decide(cmd *eventpb.Command, d *eventpb.Decision) error {
+	var err error
+	switch op := cmd.Op.(type) {
+	case *eventpb.Command_AssignNik:
+		err = r.assignNIK(op.AssignNik, d)
+	case *eventpb.Command_LeaseNikSlots:
+		err = r.lease(op.LeaseNikSlots, d)
+	case *eventpb.Command_ConfirmNik:
+		err = r.confirmNIK(op.ConfirmNik, d)
+	case *eventpb.Command_AllocateBlankSerials:
+		err = r.allocateBlanks(op.AllocateBlankSerials, d)
+	case *eventpb.Command_IssueCard:
+		err = r.issueCard(op.IssueCard, d)
+	case *eventpb.Command_RecordDedupVerdict:
+		err = r.verdict(op.RecordDedupVerdict, d)
+	case *eventpb.Command_ConsolidateChange, *eventpb.Command_ChangeRoster:
+		// Accepted as ordered; their effect is the published decision.
+	default:
+		d.Refused = "perintah tidak dikenal"
+	}
+	return err
+}
+
+func (r rules) get(key []byte) ([]byte, bool, error) {
+	item, err := r.txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	v, err := item.ValueCopy(nil)
+	return v, true, err
+}
+
+func (r rules) getU64(key []byte, def uint64) (uint64, error) {
+	v, ok, err := r.get(key)
+	if err != nil || !ok || len(v) < 8 {
+		return def, err
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// nikHead is region ‖ DDMMYY with +40 on the day for women.
+func nikHead(region, birth string, female bool) (string, error) {
+	if !digits(region, 6) {
+		return "", fmt.Errorf("kode wilayah %q harus 6 digit", region)
+	}
+	t, err := time.Parse(time.DateOnly, birth)
+	if err != nil {
+		return "", fmt.Errorf("tanggal lahir %q tidak valid", birth)
+	}
+	day := t.Day()
+	if female {
+		day += 40
+	}
+	return fmt.Sprintf("%s%02d%02d%02d", region, day, int(t.Month()), t.Year()%100), nil
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func digits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func (r rules) assignNIK(c *eventpb.AssignNIK, d *eventpb.Decision) error {
+	head, err := nikHead(c.Region, c.BirthDate, c.Female)
+	if err != nil {
+		d.Refused = err.Error()
+		return nil
+	}
+	floor, err := r.getU64(leaseFloorKey(c.Region), maxSerial+1)
+	if err != nil {
+		return err
+	}
+	serial, err := r.lowestFree(head, uint16(floor))
+	if err != nil || serial == 0 {
+		if serial == 0 {
+			d.Refused = fmt.Sprintf("nomor urut NIK untuk %s habis", head)
+		}
+		return err
+	}
+	nik := fmt.Sprintf("%s%04d", head, serial)
+	if err := r.hold(nik, head, serial, c.Subject); err != nil {
+		return err
+	}
+	top, err := r.getU64(centralMaxKey(c.Region), 0)
+	if err == nil && uint64(serial) > top {
+		err = r.txn.Set(centralMaxKey(c.Region), u64(uint64(serial)))
+	}
+	d.Nik = nik
+	return err
+}
+
+// lowestFree scans the serials used for head below floor for the first gap.
+func (r rules) lowestFree(head string, floor uint16) (uint16, error) {
+	p := serialPrefix(head)
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p})
+	defer it.Close()
+	next := uint16(1)
+	for it.Rewind(); it.Valid(); it.Next() {
+		s := binary.BigEndian.Uint16(it.Item().Key()[len(p):])
+		if s != next {
+			break
+		}
+		next++
+	}
+	if next >= floor {
+		return 0, nil
+	}
+	return next, nil
+}
+
+func (r rules) hold(nik, head string, serial uint16, subject string) error {
+	if err := r.txn.Set(nikKey(nik), []byte(subject)); err != nil {
+		return err
+	}
+	return r.txn.Set(serialKey(head, serial), nil)
+}
+
+func (r rules) lease(c *eventpb.LeaseNIKSlots, d *eventpb.Decision) error {
+	if c.Count == 0 || c.Count > 1000 || !digits(c.Region, 6) {
+		d.Refused = "permintaan sewa nomor urut tidak valid"
+		return nil
+	}
+	floor, err := r.getU64(leaseFloorKey(c.Region), maxSerial+1)
+	if err != nil {
+		return err
+	}
+	top, err := r.getU64(centralMaxKey(c.Region), 0)
+	if err != nil {
+		return err
+	}
+	if floor <= uint64(c.Count)+top {
+		d.Refused = "ruang nomor urut wilayah tidak cukup untuk disewakan"
+		return nil
+	}
+	from := floor - uint64(c.Count)
+	d.SerialFrom, d.SerialTo = from, floor-1
+	if err := r.txn.Set(leaseFloorKey(c.Region), u64(from)); err != nil {
+		return err
+	}
+	return r.txn.Set(leaseKey(c.Region, c.Node, uint16(from)), u16(uint16(floor-1)))
+}
+
+func (r rules) confirmNIK(c *eventpb.ConfirmNIK, d *eventpb.Decision) error {
+	if !digits(c.Nik, 16) {
+		d.Refused = "NIK harus 16 digit"
+		return nil
+	}
+	head, serial := c.Nik[:12], uint16(atoi(c.Nik[12:]))
+	inLease, err := r.inLease(c.Nik[:6], c.Node, serial)
+	if err != nil {
+		return err
+	}
+	if !inLease {
+		d.Refused = fmt.Sprintf("nomor urut %04d bukan bagian dari sewa node %s", serial, c.Node)
+		return nil
+	}
+	holder, held, err := r.get(nikKey(c.Nik))
+	if err != nil {
+		return err
+	}
+	if held && string(holder) != c.Subject {
+		d.Refused = "NIK sudah dimiliki penduduk lain"
+		return nil
+	}
+	d.Nik = c.Nik
+	return r.hold(c.Nik, head, serial, c.Subject)
+}
+
+func (r rules) inLease(region, node string, serial uint16) (bool, error) {
+	p := leasePrefix(region, node)
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: true})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		from := binary.BigEndian.Uint16(it.Item().Key()[len(p):])
+		v, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return false, err
+		}
+		if serial >= from && serial <= binary.BigEndian.Uint16(v) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (r rules) allocateBlanks(c *eventpb.AllocateBlankSerials, d *eventpb.Decision) error {
+	if c.Count == 0 || c.Count > 100000 || c.Station == "" {
+		d.Refused = "permintaan blangko tidak valid"
+		return nil
+	}
+	next, err := r.getU64(keyNextBlank, 1)
+	if err != nil {
+		return err
+	}
+	d.SerialFrom, d.SerialTo = next, next+uint64(c.Count)-1
+	return r.txn.Set(keyNextBlank, u64(next+uint64(c.Count)))
+}
+
+func (r rules) issueCard(c *eventpb.IssueCard, d *eventpb.Decision) error {
+	next, err := r.getU64(keyNextBlank, 1)
+	if err != nil {
+		return err
+	}
+	if c.BlankSerial == 0 || c.BlankSerial >= next {
+		d.Refused = fmt.Sprintf("blangko %d belum dialokasikan", c.BlankSerial)
+		return nil
+	}
+	if used, ok, err := r.get(blankKey(c.BlankSerial)); err != nil || ok {
+		if ok {
+			d.Refused = fmt.Sprintf("blangko %d sudah dipakai untuk NIK %s", c.BlankSerial, used)
+		}
+		return err
+	}
+	prev, err := r.getU64(activeCardKey(c.Nik), 0)
+	if err != nil {
+		return err
+	}
+	d.Nik, d.RevokedCard, d.SerialFrom = c.Nik, prev, c.BlankSerial
+	if err := r.txn.Set(blankKey(c.BlankSerial), []byte(c.Nik)); err != nil {
+		return err
+	}
+	return r.txn.Set(activeCardKey(c.Nik), u64(c.BlankSerial))
+}
+
+func (r rules) verdict(c *eventpb.RecordDedupVerdict, d *eventpb.Decision) error {
+	switch c.Verdict {
+	case "unik", "duplikat", "adjudikasi":
+	default:
+		d.Refused = "putusan harus unik, duplikat atau adjudikasi"
+		return nil
+	}
+	prev, ok, err := r.get(verdictKey(c.Enrollment))
+	if err != nil {
+		return err
+	}
+	if ok && string(prev) != "adjudikasi" {
+		d.Refused = "perekaman ini sudah diputus: " + string(prev)
+		return nil
+	}
+	return r.txn.Set(verdictKey(c.Enrollment), []byte(c.Verdict))
+}
