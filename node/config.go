@@ -30,10 +30,16 @@ type Config struct {
 	MDNS bool `toml:"mdns"`
 	// EncryptionKeyFile holds 32 bytes for badger's encryption at rest;
 	// empty keeps the store unencrypted.
-	EncryptionKeyFile string   `toml:"encryption_key_file"`
-	MaxClockOffset    Duration `toml:"max_clock_offset"`
-	SyncInterval      Duration `toml:"sync_interval"`
-	LogLevel          string   `toml:"log_level"`
+	EncryptionKeyFile string `toml:"encryption_key_file"`
+	// ClusterKeyFile (dinas nodes only) holds the dinas cluster key: it
+	// signs published decisions. A dinas node without it serves but does
+	// not join the Raft group.
+	ClusterKeyFile string `toml:"cluster_key_file"`
+	// RaftHeartbeat is Raft's heartbeat and election timeout; default 1s.
+	RaftHeartbeat  Duration `toml:"raft_heartbeat"`
+	MaxClockOffset Duration `toml:"max_clock_offset"`
+	SyncInterval   Duration `toml:"sync_interval"`
+	LogLevel       string   `toml:"log_level"`
 }
 
 // Duration reads "30s"-style values in TOML.
@@ -60,7 +66,7 @@ func LoadConfig(path string) (Config, error) {
 		return Config{}, fmt.Errorf("config %s: %w", path, err)
 	}
 	base := filepath.Dir(path)
-	for _, p := range []*string{&c.DataDir, &c.Genesis, &c.EncryptionKeyFile} {
+	for _, p := range []*string{&c.DataDir, &c.Genesis, &c.EncryptionKeyFile, &c.ClusterKeyFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
 		}
@@ -80,6 +86,9 @@ func WriteConfig(path string, c Config) error {
 func (c Config) withDefaults() Config {
 	if c.MaxClockOffset.Duration == 0 {
 		c.MaxClockOffset.Duration = 5 * time.Minute
+	}
+	if c.RaftHeartbeat.Duration == 0 {
+		c.RaftHeartbeat.Duration = time.Second
 	}
 	if c.SyncInterval.Duration == 0 {
 		c.SyncInterval.Duration = 30 * time.Second

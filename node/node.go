@@ -16,6 +16,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/node/request"
 	"github.com/sinkron-id/sinkron/replication/blob"
@@ -43,11 +44,14 @@ type Node struct {
 	self   roster.Member
 	net    *network
 
-	store    *store.Store
-	blobs    *blob.Store
-	outbox   *outbox.Outbox
-	Requests *request.Service
-	registry *prometheus.Registry
+	store     *store.Store
+	blobs     *blob.Store
+	outbox    *outbox.Outbox
+	Requests  *request.Service
+	Decisions *decision.Service
+	dinas     *dinas
+	rand      io.Reader
+	registry  *prometheus.Registry
 
 	commits *queue
 	cancel  context.CancelFunc
@@ -58,7 +62,7 @@ type Node struct {
 func New(cfg Config, opt Options) (*Node, error) {
 	cfg = cfg.withDefaults()
 	opt = opt.withDefaults()
-	n := &Node{cfg: cfg, log: opt.Logger, now: opt.Now, commits: newQueue()}
+	n := &Node{cfg: cfg, log: opt.Logger, now: opt.Now, rand: opt.Rand, commits: newQueue()}
 	priv, err := LoadOrCreateIdentity(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -85,6 +89,12 @@ func New(cfg Config, opt Options) (*Node, error) {
 	n.registry.MustRegister(collector{n})
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
+	if err := n.startDinas(ctx); err != nil {
+		cancel()
+		n.net.close()
+		n.store.Close()
+		return nil, err
+	}
 	n.wg.Go(func() { n.outbox.Run(ctx) })
 	n.wg.Go(func() { n.dispatch(ctx) })
 	n.log.Info("node started", "peer", n.ID().String(), "role", n.self.Role, "listen", n.net.host.Addrs())
@@ -145,8 +155,10 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 	n.store, err = store.Open(store.Options{
 		Dir: filepath.Join(n.cfg.DataDir, "store"), EncryptionKey: key,
 		Signer: signer, Clock: hlc.NewClock(opt.Now, n.cfg.MaxClockOffset.Duration),
-		Admit:   n.roster.Admits,
-		Folders: map[string]store.Folder{request.Kind: request.Folder{}},
+		Admit: n.roster.Admits,
+		Folders: map[string]store.Folder{
+			request.Kind: request.Folder{}, decision.Kind: decision.Folder{}, decision.RequestKind: decision.Folder{},
+		},
 		InTxn: func(txn *badger.Txn, applied []*event.Event) error {
 			for _, e := range applied {
 				for _, h := range e.Blobs {
@@ -196,11 +208,17 @@ func (n *Node) dispatch(ctx context.Context) {
 		if wantBlobs {
 			n.net.fetchAll()
 		}
+		if n.dinas != nil {
+			n.dinas.watcher.Committed(res.Applied)
+		}
 	}
 }
 
 // Close stops the node; everything acknowledged is already on disk.
 func (n *Node) Close() error {
+	if n.dinas != nil {
+		n.dinas.cluster.Close()
+	}
 	n.net.close()
 	n.cancel()
 	n.commits.close()

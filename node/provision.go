@@ -50,10 +50,14 @@ func Provision(dir, regency string, offices []OfficeSpec) ([]Config, error) {
 			addrs = append(addrs, l)
 		}
 		g.Members = append(g.Members, roster.Member{Peer: id, Office: o.Name, Role: o.Role, Region: o.Region, Addrs: addrs})
-		cfgs = append(cfgs, Config{
+		c := Config{
 			DataDir: nodeDir, Office: o.Name, Listen: o.Listen, APIListen: o.APIListen,
 			Genesis: filepath.Join(dir, "genesis.json"), EncryptionKeyFile: filepath.Join(nodeDir, "store.key"),
-		})
+		}
+		if o.Role == roster.Dinas {
+			c.ClusterKeyFile = filepath.Join(dir, "cluster.key")
+		}
+		cfgs = append(cfgs, c)
 	}
 	if err := g.Sign(cluster); err != nil {
 		return nil, err

@@ -15,8 +15,12 @@ import (
 
 // Options shape a network.
 type Options struct {
+	// Dinas is the number of dinas nodes in the Raft group (default 1).
+	Dinas int
 	// Kecamatan is the number of kecamatan nodes (default 3).
 	Kecamatan int
+	// RaftHeartbeat of the dinas group (default 200ms: loopback).
+	RaftHeartbeat time.Duration
 	// SyncInterval of every node (default 1s: tests want quick redials).
 	SyncInterval time.Duration
 	Logger       *slog.Logger
@@ -29,6 +33,8 @@ type Network struct {
 	Dir   string
 	Nodes []*node.Node
 	Cfgs  []node.Config
+	dinas int
+	opt   Options
 }
 
 // Regions are the kecamatan codes used (Kab. Tanggamus, Lampung: 18.06.xx).
@@ -49,7 +55,20 @@ func Start(dir string, opt Options) (*Network, error) {
 	if opt.SyncInterval == 0 {
 		opt.SyncInterval = time.Second
 	}
-	specs := []node.OfficeSpec{{Name: "Dinas Dukcapil Kab. Tanggamus", Role: roster.Dinas, Region: "1806"}}
+	if opt.Dinas == 0 {
+		opt.Dinas = 1
+	}
+	if opt.RaftHeartbeat == 0 {
+		opt.RaftHeartbeat = 200 * time.Millisecond
+	}
+	var specs []node.OfficeSpec
+	for i := range opt.Dinas {
+		name := "Dinas Dukcapil Kab. Tanggamus"
+		if opt.Dinas > 1 {
+			name += fmt.Sprintf(" (server %d)", i+1)
+		}
+		specs = append(specs, node.OfficeSpec{Name: name, Role: roster.Dinas, Region: "1806"})
+	}
 	for i := range opt.Kecamatan {
 		specs = append(specs, node.OfficeSpec{Name: "Kecamatan " + KecamatanNames[i], Role: roster.Kecamatan, Region: Regions[i]})
 	}
@@ -64,10 +83,11 @@ func Start(dir string, opt Options) (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	nw := &Network{Dir: dir, Cfgs: cfgs}
-	for _, c := range cfgs {
-		c.SyncInterval.Duration = opt.SyncInterval
-		n, err := node.New(c, node.Options{Logger: opt.Logger})
+	nw := &Network{Dir: dir, Cfgs: cfgs, dinas: opt.Dinas, opt: opt}
+	for i := range cfgs {
+		cfgs[i].SyncInterval.Duration = opt.SyncInterval
+		cfgs[i].RaftHeartbeat.Duration = opt.RaftHeartbeat
+		n, err := node.New(cfgs[i], node.Options{Logger: opt.Logger})
 		if err != nil {
 			nw.Close()
 			return nil, err
@@ -75,6 +95,50 @@ func Start(dir string, opt Options) (*Network, error) {
 		nw.Nodes = append(nw.Nodes, n)
 	}
 	return nw, nw.introduce()
+}
+
+// Restart stops node i and starts it again from its data directory (same
+// identity, same store), as after a power cut or an upgrade.
+func (nw *Network) Restart(i int) error {
+	nw.Nodes[i].Close()
+	n, err := node.New(nw.Cfgs[i], node.Options{Logger: nw.opt.Logger})
+	if err != nil {
+		return err
+	}
+	nw.Nodes[i] = n
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for j, o := range nw.Nodes {
+		if j != i {
+			_ = n.Connect(ctx, o.ID(), o.Addrs())
+			_ = o.Connect(ctx, n.ID(), n.Addrs())
+		}
+	}
+	return nil
+}
+
+// Leader returns the dinas node that leads the Raft group now, or nil.
+func (nw *Network) Leader() *node.Node {
+	for _, n := range nw.Nodes[:nw.dinas] {
+		if c := n.Cluster(); c != nil && c.IsLeader() {
+			return n
+		}
+	}
+	return nil
+}
+
+// WaitLeader waits until the dinas group has a leader.
+func (nw *Network) WaitLeader(timeout time.Duration) (*node.Node, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		if l := nw.Leader(); l != nil {
+			return l, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("testnet: no dinas leader within %v", timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // introduce tells every node where the others listen (ports were chosen by
@@ -95,11 +159,14 @@ func (nw *Network) introduce() error {
 	return nil
 }
 
-// Dinas is the dinas node.
+// Dinas is the first dinas node.
 func (nw *Network) Dinas() *node.Node { return nw.Nodes[0] }
 
+// DinasNodes are the dinas cluster's nodes.
+func (nw *Network) DinasNodes() []*node.Node { return nw.Nodes[:nw.dinas] }
+
 // Kecamatan returns the i-th kecamatan node (0-based).
-func (nw *Network) Kecamatan(i int) *node.Node { return nw.Nodes[1+i] }
+func (nw *Network) Kecamatan(i int) *node.Node { return nw.Nodes[nw.dinas+i] }
 
 // Cut cuts the link between two nodes in both directions.
 func (nw *Network) Cut(a, b *node.Node) { a.Cut(b.ID(), true); b.Cut(a.ID(), true) }
