@@ -1,0 +1,195 @@
+package consensus
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+)
+
+func TestProposeAndQueryFromFollower(t *testing.T) {
+	nodes := newGroup(t, 3, fast)
+	leader := waitLeader(t, nodes...)
+	f := followers(nodes, leader)[0]
+	ctx := ctxT(t, 20*time.Second)
+
+	out, err := f.c.Propose(ctx, kvCmd("nik", "1806015708900003"))
+	if err != nil || string(out) != "1806015708900003" {
+		t.Fatalf("forwarded propose = %q, %v", out, err)
+	}
+	// Re-proposal (as after a lost answer) returns the first decision.
+	if out, err := f.c.Propose(ctx, kvCmd("nik", "other")); err != nil || string(out) != "1806015708900003" {
+		t.Fatalf("re-proposal = %q, %v", out, err)
+	}
+	got, err := f.c.Query(ctx, []byte("nik"))
+	if err != nil || string(got) != "1806015708900003" {
+		t.Fatalf("follower query = %q, %v", got, err)
+	}
+	if _, err := leader.c.Query(ctx, []byte("nik")); err != nil {
+		t.Fatalf("leader query: %v", err)
+	}
+	// FSM and Querier errors are final: the original value on the leader,
+	// a RemoteError with its text through a follower.
+	if _, err := leader.c.Propose(ctx, kvCmd("x", "fail")); !errors.Is(err, errRefused) {
+		t.Fatalf("leader FSM error = %v", err)
+	}
+	var re *RemoteError
+	if _, err := f.c.Propose(ctx, kvCmd("y", "fail")); !errors.As(err, &re) || re.Msg != errRefused.Error() {
+		t.Fatalf("follower FSM error = %v", err)
+	}
+	if _, err := f.c.Query(ctx, []byte("absent")); !errors.As(err, &re) {
+		t.Fatalf("follower query of absent key = %v", err)
+	}
+	for _, n := range nodes {
+		eventually(t, 5*time.Second, func() bool { v, _ := n.fsm.get("nik"); return v == "1806015708900003" })
+	}
+}
+
+func TestLeaderFailoverAndRestart(t *testing.T) {
+	nodes := newGroup(t, 3, fast)
+	old := waitLeader(t, nodes...)
+	ctx := ctxT(t, 60*time.Second)
+	propose(t, nodes[0], 0, 20)
+	old.stop(t)
+
+	rest := followers(nodes, old)
+	leader := waitLeader(t, rest...)
+	propose(t, followers(rest, leader)[0], 20, 40)
+	propose(t, leader, 40, 60)
+
+	old.start(t, fast)
+	for _, n := range rest {
+		connect(t, old, n)
+	}
+	// The restarted node has its log; what it missed it gets from the leader.
+	eventually(t, 20*time.Second, func() bool { return old.fsm.len() == 60 })
+	if _, err := old.c.Propose(ctx, kvCmd("after-restart", "ok")); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodes {
+		eventually(t, 5*time.Second, func() bool { _, ok := n.fsm.get("after-restart"); return ok })
+	}
+}
+
+func TestLaggingNodeGetsSnapshot(t *testing.T) {
+	small := func(c *Config) {
+		fast(c)
+		c.SnapshotThreshold, c.TrailingLogs = 32, 8
+		c.SegmentSize = 2 << 10 // so compaction deletes the entries the node lacks
+	}
+	nodes := newGroup(t, 3, small)
+	leader := waitLeader(t, nodes...)
+	lag := followers(nodes, leader)[0]
+	propose(t, leader, 0, 5)
+	eventually(t, 5*time.Second, func() bool { return lag.fsm.len() == 5 })
+	lag.stop(t)
+
+	propose(t, leader, 5, 205)
+	if err := leader.c.Raft().Snapshot().Error(); err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	first := leader.c.Raft().Stats()["last_snapshot_index"]
+
+	lag.start(t, small)
+	for _, n := range nodes {
+		if n != lag {
+			connect(t, lag, n)
+		}
+	}
+	eventually(t, 20*time.Second, func() bool { return lag.fsm.len() == 205 })
+	lag.fsm.mu.Lock()
+	restores, restored := lag.fsm.restores, lag.fsm.restored
+	lag.fsm.mu.Unlock()
+	// The log before the leader's snapshot is gone, so only an installed
+	// snapshot (far more keys than the node ever had) can explain the catch-up.
+	if restores == 0 || restored < 150 {
+		t.Fatalf("lagging node: %d restores, %d keys after the last (leader snapshot at %s)", restores, restored, first)
+	}
+}
+
+// propose commits keys k<from>..k<to-1> through n.
+func propose(t *testing.T, n *node, from, to int) {
+	t.Helper()
+	ctx := ctxT(t, 30*time.Second)
+	for i := from; i < to; i++ {
+		k := fmt.Sprintf("k%d", i)
+		if out, err := n.c.Propose(ctx, kvCmd(k, k)); err != nil || string(out) != k {
+			t.Fatalf("propose %s via %s: %q, %v", k, n.id, out, err)
+		}
+	}
+}
+
+func TestGateRefusesStrangers(t *testing.T) {
+	nodes := newGroup(t, 1, func(c *Config) {
+		fast(c)
+		c.Allows = func(p peer.ID) bool { return p == c.Host.ID() }
+	})
+	stranger := newNode(t, fast)
+	connect(t, stranger, nodes[0])
+	for _, proto := range []protocol.ID{RaftProtocol, ForwardProtocol} {
+		s, err := stranger.h.NewStream(ctxT(t, 5*time.Second), nodes[0].id, proto)
+		if err != nil {
+			continue // refused at negotiation: also fine
+		}
+		_ = writeFrame(s, kindStatus, nil)
+		if _, _, err := readFrame(bufio.NewReader(s)); err == nil {
+			t.Fatalf("%s: a stranger got an answer", proto)
+		}
+		s.Reset()
+	}
+	if _, err := nodes[0].c.layer.Dial(RaftAddr(stranger.id), time.Second); err == nil {
+		t.Fatal("dialed a peer the gate refuses")
+	}
+}
+
+func TestCloseIsFinal(t *testing.T) {
+	nodes := newGroup(t, 1, fast)
+	c := nodes[0].c
+	if _, err := c.Propose(ctxT(t, 5*time.Second), kvCmd("a", "b")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+	if _, err := c.Propose(ctxT(t, time.Second), kvCmd("c", "d")); !errors.Is(err, ErrClosed) {
+		t.Fatalf("propose after close = %v", err)
+	}
+}
+
+// Close must not wait for a commit that cannot happen: with its followers
+// gone, a leader's pending proposal ends with ErrClosed.
+func TestCloseWithoutQuorum(t *testing.T) {
+	nodes := newGroup(t, 3, fast)
+	leader := waitLeader(t, nodes...)
+	for _, f := range followers(nodes, leader) {
+		f.stop(t)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := leader.c.Propose(ctxT(t, time.Minute), kvCmd("stuck", "v"))
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	if err := leader.c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("pending propose = %v, want ErrClosed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("propose still pending after Close")
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Fatalf("close took %v", el)
+	}
+}

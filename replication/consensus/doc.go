@@ -1,0 +1,14 @@
+// Package consensus runs the dinas Raft group: the 3 or 5 nodes of a dinas
+// cluster agree, through one hashicorp/raft log, on the decisions that must be
+// unique across the regency (the things anti-entropy's merge cannot settle).
+//
+// It shares the libp2p host and roster gate with sync, so an office keeps one
+// identity and one port: Raft's RPCs travel on "/sinkron/raft/1" streams and
+// followers forward proposals, linearizable reads, membership changes and
+// status probes to the leader on "/sinkron/raft-forward/1". A Raft server's
+// ID and address are both its peer ID string.
+//
+// The log lives in raft-wal (fsynced per append batch), snapshots in
+// raft's file store. The FSM supplies idempotency by command key, which is
+// what lets Propose re-propose across leader changes.
+package consensus
