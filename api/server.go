@@ -26,7 +26,10 @@ func NewHandler(n *node.Node) http.Handler {
 	opts := []connect.HandlerOption{connect.WithReadMaxBytes(MaxRequestBytes)}
 	mux.Handle(sinkronv1connect.NewRequestServiceHandler(&requests{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewNodeServiceHandler(&nodes{n: n}, opts...))
-	names := []string{sinkronv1connect.RequestServiceName, sinkronv1connect.NodeServiceName}
+	mux.Handle(sinkronv1connect.NewDecisionServiceHandler(&decisions{n: n}, opts...))
+	mux.Handle(sinkronv1connect.NewClusterServiceHandler(&clusterOps{n: n}, opts...))
+	names := []string{sinkronv1connect.RequestServiceName, sinkronv1connect.NodeServiceName,
+		sinkronv1connect.DecisionServiceName, sinkronv1connect.ClusterServiceName}
 	reflector := grpcreflect.NewStaticReflector(names...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))

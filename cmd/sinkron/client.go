@@ -23,6 +23,8 @@ import (
 type clients struct {
 	req  sinkronv1connect.RequestServiceClient
 	node sinkronv1connect.NodeServiceClient
+	hc   *http.Client
+	base string
 }
 
 func dial(addr string) clients {
@@ -35,6 +37,7 @@ func dial(addr string) clients {
 	return clients{
 		req:  sinkronv1connect.NewRequestServiceClient(hc, addr),
 		node: sinkronv1connect.NewNodeServiceClient(hc, addr),
+		hc:   hc, base: addr,
 	}
 }
 
@@ -130,9 +133,17 @@ func show[T any](out io.Writer, r *connect.Response[T], err error) error {
 	if err != nil {
 		return err
 	}
-	m, ok := any(r.Msg).(proto.Message)
+	return showAny(out, r.Msg)
+}
+
+// showAny prints a message (or a *connect.Response of one) as JSON.
+func showAny(out io.Writer, v any) error {
+	if r, ok := v.(interface{ Any() any }); ok {
+		v = r.Any()
+	}
+	m, ok := v.(proto.Message)
 	if !ok {
-		return json.NewEncoder(out).Encode(r.Msg)
+		return json.NewEncoder(out).Encode(v)
 	}
 	b, err := protojson.MarshalOptions{Multiline: true, EmitUnpopulated: false}.Marshal(m)
 	if err != nil {

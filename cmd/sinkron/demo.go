@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/sinkron-id/sinkron/api"
 	"github.com/sinkron-id/sinkron/testnet"
@@ -18,6 +19,7 @@ import (
 func demo(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	kec := fs.Int("kecamatan", 3, "number of kecamatan nodes")
+	dinasN := fs.Int("dinas", 3, "number of dinas nodes (the Raft group)")
 	port := fs.Int("api-port", 8080, "API port of the dinas; kecamatan use the next ones (busy ports fall back to any free port)")
 	dir := fs.String("dir", "", "data directory (default: a new temporary one, removed on exit)")
 	level := fs.String("log", "warn", "log level")
@@ -32,7 +34,7 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 		defer os.RemoveAll(tmp)
 		*dir = tmp
 	}
-	nw, err := testnet.Start(*dir, testnet.Options{Kecamatan: *kec, Logger: newLogger(*level)})
+	nw, err := testnet.Start(*dir, testnet.Options{Dinas: *dinasN, Kecamatan: *kec, RaftHeartbeat: 500 * time.Millisecond, Logger: newLogger(*level)})
 	if err != nil {
 		return err
 	}
@@ -71,7 +73,7 @@ func printDemo(out io.Writer, nw *testnet.Network, addrs []string, dir string) {
 	for i, n := range nw.Nodes {
 		fmt.Fprintf(out, "  %-36s api %-24s peer %s\n", n.Member().Office, addrs[i], n.ID())
 	}
-	kec, dinas := addrs[1], addrs[0]
+	kec, dinas := addrs[len(nw.DinasNodes())], addrs[0]
 	fmt.Fprintf(out, `
 Try it (another terminal):
   export SINKRON_OFFICER="Rina" DEMO_DIR=%[3]s
@@ -88,10 +90,18 @@ Try it (another terminal):
   go run ./cmd/sinkron request step ID sinkronisasi-dwh --addr %[2]s
   go run ./cmd/sinkron request finish ID --addr %[2]s
   go run ./cmd/sinkron peers --addr %[1]s
-  grpcurl -plaintext %[4]s list
+
+The dinas cluster (Raft):
+  go run ./cmd/sinkron cluster status --addr %[2]s
+  go run ./cmd/sinkron decide nik --wilayah 180601 --lahir 1990-08-17 --perempuan --subjek warga-1 --addr %[2]s
+  go run ./cmd/sinkron cluster transfer --addr %[2]s
+  go run ./cmd/sinkron decide lease --wilayah 180601 --jumlah 20 --addr %[1]s     # a kecamatan's offline NIK block
+
+Outside clients:
+  go tool -modfile=tools/go.mod buf curl --http2-prior-knowledge --list-methods %[4]s
 
 Ctrl-C stops the demo.
-`, kec, dinas, dir, addrs[1][len("http://"):])
+`, kec, dinas, dir, kec)
 }
 
 func writeJSON(path string, v any) error {

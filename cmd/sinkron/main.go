@@ -30,6 +30,10 @@ Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080):
   sinkron request step ID konsolidasi-manual|sinkronisasi-dwh --petugas NAME
   sinkron request resolve ID --field status --event EVENT-ID --petugas NAME
   sinkron request watch
+  sinkron cluster status|transfer [PEER]|add-voter PEER|add-nonvoter PEER|remove PEER   (dinas)
+  sinkron decide nik --wilayah 180601 --lahir 1990-08-17 [--perempuan] --subjek S [--key K]
+  sinkron decide lookup --nik NIK | blanks --jumlah N | card --nik NIK --blangko N | active-card --nik NIK
+  sinkron decide lease --wilayah W --jumlah N | nik-from-lease --wilayah W --lahir D --subjek S | get KEY
   sinkron vv --out FILE                      (this node's version vector, for a bundle)
   sinkron bundle export --out FILE [--since FILE] [--no-documents]
   sinkron bundle import FILE
@@ -65,6 +69,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return nodeClient(ctx, cmd, rest, out)
 	case "request":
 		return requestClient(ctx, rest, out)
+	case "cluster":
+		return clusterClient(ctx, rest, out)
+	case "decide":
+		return decideClient(ctx, rest, out)
 	case "bundle":
 		return bundleClient(ctx, rest, out)
 	case "help", "-h", "--help":

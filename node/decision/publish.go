@@ -93,11 +93,12 @@ func Event(d *eventpb.Decision) (*event.Event, error) {
 	}
 	return &event.Event{
 		Seq: d.Number, Time: hlc.New(d.TimeMs, 0), Kind: Kind, Entity: d.Key,
-		Type: "keputusan." + opName(d.Command), Payload: b,
+		Type: "keputusan." + OpName(d.Command), Payload: b,
 	}, nil
 }
 
-func opName(c *eventpb.Command) string {
+// OpName names a command's operation, as in its event type.
+func OpName(c *eventpb.Command) string {
 	switch c.GetOp().(type) {
 	case *eventpb.Command_AssignNik:
 		return "nik"

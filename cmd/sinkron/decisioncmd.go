@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"connectrpc.com/connect"
+
+	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
+)
+
+// clusterClient operates the dinas Raft group.
+func clusterClient(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("cluster", flag.ContinueOnError)
+	addr := addrFlag(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return fmt.Errorf("usage: sinkron cluster status|transfer [PEER]|add-voter PEER|add-nonvoter PEER|remove PEER")
+	}
+	c := sinkronv1connect.NewClusterServiceClient(dial(*addr).hc, dial(*addr).base)
+	peerArg := ""
+	if len(pos) > 1 {
+		peerArg = pos[1]
+	}
+	m := connect.NewRequest(&v1.MembershipRequest{PeerId: peerArg})
+	var r *connect.Response[v1.ClusterStatus]
+	switch pos[0] {
+	case "status":
+		r, err = c.GetClusterStatus(ctx, connect.NewRequest(&v1.GetClusterStatusRequest{}))
+	case "transfer":
+		r, err = c.TransferLeadership(ctx, m)
+	case "add-voter":
+		r, err = c.AddVoter(ctx, m)
+	case "add-nonvoter":
+		r, err = c.AddNonvoter(ctx, m)
+	case "remove":
+		r, err = c.RemoveServer(ctx, m)
+	default:
+		return fmt.Errorf("unknown cluster command %q", pos[0])
+	}
+	if err != nil {
+		return err
+	}
+	return clusterTable(out, r.Msg)
+}
+
+func clusterTable(out io.Writer, s *v1.ClusterStatus) error {
+	fmt.Fprintf(out, "leader %s  term %d  commit %d  applied %d  decisions %d\n", s.Leader, s.Term, s.CommitIndex, s.AppliedIndex, s.Decisions)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PEER\tOFFICE\tSUFFRAGE\tAPPLIED\tLAG\tREACHABLE")
+	for _, sv := range s.Servers {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%v\n", sv.PeerId, sv.Office, sv.Suffrage, sv.AppliedIndex, sv.Lag, sv.Reachable)
+	}
+	return tw.Flush()
+}
+
+// decideClient takes dinas decisions and reads them back.
+func decideClient(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("decide", flag.ContinueOnError)
+	addr := addrFlag(fs)
+	key := fs.String("key", "", "idempotency key (retry with the same key)")
+	region := fs.String("wilayah", "", "6-digit kecamatan code")
+	birth := fs.String("lahir", "", "birth date YYYY-MM-DD")
+	female := fs.Bool("perempuan", false, "female (+40 on the day)")
+	subject := fs.String("subjek", "", "what the NIK is for")
+	nik := fs.String("nik", "", "NIK")
+	station := fs.String("stasiun", "dinas-cetak-1", "print station")
+	count := fs.Uint("jumlah", 10, "how many serials")
+	blank := fs.Uint64("blangko", 0, "blank card serial")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return fmt.Errorf("usage: sinkron decide nik|lookup|blanks|card|active-card|lease|nik-from-lease|get KEY")
+	}
+	cl := dial(*addr)
+	c := sinkronv1connect.NewDecisionServiceClient(cl.hc, cl.base)
+	var r any
+	switch pos[0] {
+	case "nik":
+		r, err = c.AssignNIK(ctx, connect.NewRequest(&v1.AssignNIKRequest{Key: *key, Region: *region, BirthDate: *birth, Female: *female, Subject: *subject}))
+	case "lookup":
+		r, err = c.LookupNIK(ctx, connect.NewRequest(&v1.LookupNIKRequest{Nik: *nik}))
+	case "blanks":
+		r, err = c.AllocateBlankSerials(ctx, connect.NewRequest(&v1.AllocateBlankSerialsRequest{Key: *key, Station: *station, Count: uint32(*count)}))
+	case "card":
+		r, err = c.IssueCard(ctx, connect.NewRequest(&v1.IssueCardRequest{Key: *key, Nik: *nik, BlankSerial: *blank}))
+	case "active-card":
+		r, err = c.GetActiveCard(ctx, connect.NewRequest(&v1.GetActiveCardRequest{Nik: *nik}))
+	case "lease":
+		r, err = c.RequestLease(ctx, connect.NewRequest(&v1.RequestLeaseRequest{Region: *region, Count: uint32(*count)}))
+	case "nik-from-lease":
+		r, err = c.AssignNIKFromLease(ctx, connect.NewRequest(&v1.AssignNIKFromLeaseRequest{Region: *region, BirthDate: *birth, Female: *female, Subject: *subject}))
+	case "get":
+		if len(pos) < 2 {
+			return fmt.Errorf("decide get: give the key")
+		}
+		r, err = c.GetDecision(ctx, connect.NewRequest(&v1.GetDecisionRequest{Key: pos[1]}))
+	default:
+		return fmt.Errorf("unknown decide command %q", pos[0])
+	}
+	if err != nil {
+		return err
+	}
+	return showAny(out, r)
+}
