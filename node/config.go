@@ -17,6 +17,10 @@ type Config struct {
 	DataDir string `toml:"data_dir"`
 	// Office is the office's name as officers and residents read it.
 	Office string `toml:"office"`
+	// Role and Region are used only until the roster knows this node (a
+	// node added after genesis, by a dinas decision).
+	Role   string `toml:"role"`
+	Region string `toml:"region"`
 	// Listen are libp2p multiaddrs (TCP and QUIC).
 	Listen []string `toml:"listen"`
 	// APIListen is host:port of the Connect API and /metrics.

@@ -56,9 +56,13 @@ func (n *Node) startDinas(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := d.cluster.Bootstrap(n.dinasVoters()); err != nil {
-		d.cluster.Close()
-		return err
+	// Founding dinas nodes bootstrap the group together; a node added later
+	// waits to be made a voter by the cluster (`sinkron cluster add-voter`).
+	if n.roster.InGenesis(n.self.Peer) {
+		if err := d.cluster.Bootstrap(n.dinasVoters()); err != nil {
+			d.cluster.Close()
+			return err
+		}
 	}
 	d.publisher = decision.NewPublisher(d.fsm, n.store, signer, n.log)
 	d.fsm.Applied = d.publisher.Wake
@@ -78,7 +82,7 @@ func (n *Node) isDinas(p peer.ID) bool {
 func (n *Node) dinasVoters() []peer.ID {
 	var out []peer.ID
 	for _, m := range n.roster.Members() {
-		if m.Role == roster.Dinas {
+		if m.Role == roster.Dinas && n.roster.InGenesis(m.Peer) {
 			out = append(out, m.Peer)
 		}
 	}

@@ -70,14 +70,18 @@ func New(cfg Config, opt Options) (*Node, error) {
 	if err := n.loadRoster(priv); err != nil {
 		return nil, err
 	}
+	if err := n.openStore(priv, opt); err != nil {
+		return nil, err
+	}
+	if err := n.findSelf(priv); err != nil {
+		n.store.Close()
+		return nil, err
+	}
 	n.log = n.log.With("office", n.self.Office)
 	// A bundle import cut short by a crash leaves its staging file behind.
 	stale, _ := filepath.Glob(filepath.Join(cfg.DataDir, "sinkron-bundle-*"))
 	for _, f := range stale {
 		_ = os.Remove(f)
-	}
-	if err := n.openStore(priv, opt); err != nil {
-		return nil, err
 	}
 	n.outbox = outbox.New(n.store.DB(), opt.Sender, n.log)
 	n.Requests = request.New(n.store, n.outbox, request.Office{Name: n.self.Office, Dinas: n.self.Role == roster.Dinas}, opt.Now, opt.Rand)
@@ -129,15 +133,7 @@ func (n *Node) loadRoster(priv crypto.PrivKey) error {
 	if err != nil {
 		return err
 	}
-	id, err := peer.IDFromPrivateKey(priv)
-	if err != nil {
-		return err
-	}
-	self, ok := r.Member(id)
-	if !ok {
-		return fmt.Errorf("this node (%s) is not on the roster %s: add it to the genesis", id, n.cfg.Genesis)
-	}
-	n.roster, n.self = r, self
+	n.roster = r
 	return nil
 }
 
@@ -211,6 +207,7 @@ func (n *Node) dispatch(ctx context.Context) {
 		if n.dinas != nil {
 			n.dinas.watcher.Committed(res.Applied)
 		}
+		n.rosterChanged(res.Applied)
 	}
 }
 

@@ -84,3 +84,23 @@ func writeKey(path string, k crypto.PrivKey) error {
 	}
 	return os.WriteFile(path, b, 0o600)
 }
+
+// ProvisionJoin prepares one more office node for a regency provisioned
+// under dir, not in its genesis: the dinas adds it with a roster decision
+// (and, for a dinas node, makes it a Raft voter). It returns the config.
+func ProvisionJoin(dir, name string, o OfficeSpec) (Config, peer.ID, error) {
+	nodeDir := filepath.Join(dir, name)
+	priv, err := CreateIdentity(nodeDir)
+	if err != nil {
+		return Config{}, "", err
+	}
+	id, _ := peer.IDFromPrivateKey(priv)
+	c := Config{
+		DataDir: nodeDir, Office: o.Name, Role: string(o.Role), Region: o.Region, Listen: o.Listen, APIListen: o.APIListen,
+		Genesis: filepath.Join(dir, "genesis.json"), EncryptionKeyFile: filepath.Join(nodeDir, "store.key"),
+	}
+	if o.Role == roster.Dinas {
+		c.ClusterKeyFile = filepath.Join(dir, "cluster.key")
+	}
+	return c, id, WriteConfig(filepath.Join(nodeDir, "sinkron.toml"), c)
+}

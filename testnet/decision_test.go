@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/eventpb"
+	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
 func startDinas(t *testing.T, dinas, kec int) *Network {
@@ -187,4 +189,64 @@ func TestOneActiveCardPerNIK(t *testing.T) {
 		t.Fatalf("active card %d %v", serial, err)
 	}
 	_ = decision.Kind
+}
+
+// A fourth dinas server joins: a roster decision admits it everywhere, it
+// comes in as a non-voter, catches up, becomes a voter and can lead.
+func TestAddDinasServer(t *testing.T) {
+	nw := startDinas(t, 3, 1)
+	ctx := context.Background()
+	leader := nw.Leader()
+	for i := range 5 {
+		if _, err := leader.Decisions.Decide(ctx, assign("180601", fmt.Sprintf("before-%d", i), false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	i, err := nw.Join(node.OfficeSpec{Name: "Dinas Dukcapil (server 4)", Role: roster.Dinas, Region: "1806"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newbie := nw.Nodes[i]
+	addr := newbie.Addrs()[0].String()
+	_, err = leader.Decisions.Decide(ctx, &eventpb.Command{Op: &eventpb.Command_ChangeRoster{ChangeRoster: &eventpb.ChangeRoster{
+		Op: "tambah", Peer: newbie.ID().String(), Office: "Dinas Dukcapil (server 4)", Role: "dinas", Region: "1806", Addrs: []string{addr}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the roster admits the new server everywhere", func() bool {
+		for _, n := range nw.Nodes[:i] {
+			if !n.Roster().Admits(newbie.ID()) {
+				return false
+			}
+		}
+		return true
+	})
+	nw.Introduce(i)
+	c := leader.Cluster()
+	if err := c.AddNonvoter(ctx, newbie.ID()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the new server catches up", func() bool {
+		_, n := newbie.DecisionFSM().Counts()
+		_, want := leader.DecisionFSM().Counts()
+		return n == want && n > 0
+	})
+	if err := c.AddVoter(ctx, newbie.ID()); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.TransferLeadership(ctx, newbie.ID()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the new server leads", func() bool { return newbie.Cluster().IsLeader() })
+	d, err := newbie.Decisions.Decide(ctx, assign("180601", "after", false))
+	if err != nil || d.Nik != "1806011708900006" {
+		t.Fatalf("decision under the new leader: %v %v", d, err)
+	}
+	st, err := newbie.Cluster().Status(ctx)
+	if err != nil || len(st.Servers) != 4 {
+		t.Fatalf("status %+v %v", st, err)
+	}
+	if m, ok := newbie.Roster().Member(newbie.ID()); !ok || newbie.Member().Office != m.Office {
+		t.Fatalf("the new server does not know itself: %+v", newbie.Member())
+	}
 }

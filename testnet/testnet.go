@@ -203,3 +203,36 @@ func (nw *Network) WaitConverged(timeout time.Duration) error {
 	}
 	return nil
 }
+
+// Join starts one more node not in the genesis (as a regency adds an
+// office), connected to the others; the dinas must then add it to the
+// roster. It returns the node's index.
+func (nw *Network) Join(spec node.OfficeSpec) (int, error) {
+	if len(spec.Listen) == 0 {
+		spec.Listen = []string{"/ip4/127.0.0.1/tcp/0"}
+	}
+	c, _, err := node.ProvisionJoin(nw.Dir, fmt.Sprintf("join-%d", len(nw.Nodes)), spec)
+	if err != nil {
+		return 0, err
+	}
+	c.SyncInterval.Duration = nw.opt.SyncInterval
+	c.RaftHeartbeat.Duration = nw.opt.RaftHeartbeat
+	n, err := node.New(c, node.Options{Logger: nw.opt.Logger})
+	if err != nil {
+		return 0, err
+	}
+	nw.Nodes = append(nw.Nodes, n)
+	nw.Cfgs = append(nw.Cfgs, c)
+	return len(nw.Nodes) - 1, nil
+}
+
+// Introduce has node i dial every other node (after the roster admits it).
+func (nw *Network) Introduce(i int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for j, o := range nw.Nodes {
+		if j != i {
+			_ = nw.Nodes[i].Connect(ctx, o.ID(), o.Addrs())
+		}
+	}
+}

@@ -50,7 +50,7 @@ func (g *Gate) Block(id peer.ID, cut bool) {
 func (g *Gate) Allows(id peer.ID) bool {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	if _, ok := g.roster.byPeer[id]; !ok {
+	if _, ok := g.roster.Member(id); !ok {
 		return false
 	}
 	return !g.offline && !g.blocked[id]

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"sync"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -126,10 +127,13 @@ func Load(path string, pinned peer.ID) (*Roster, error) {
 	return New(&g)
 }
 
-// Roster is the verified set of office nodes.
+// Roster is the verified set of office nodes: the genesis, then the dinas
+// decisions that changed it. It is safe for concurrent use.
 type Roster struct {
 	genesis *Genesis
+	mu      sync.RWMutex
 	byPeer  map[peer.ID]Member
+	order   []peer.ID
 }
 
 // New indexes a verified genesis.
@@ -139,26 +143,59 @@ func New(g *Genesis) (*Roster, error) {
 		if _, dup := r.byPeer[m.Peer]; dup {
 			return nil, fmt.Errorf("roster lists %s twice", m.Peer)
 		}
-		r.byPeer[m.Peer] = m
+		r.Add(m)
 	}
 	return r, nil
+}
+
+// Add admits a new office node, or updates one (a dinas decision).
+func (r *Roster) Add(m Member) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.byPeer[m.Peer]; !ok {
+		r.order = append(r.order, m.Peer)
+	}
+	r.byPeer[m.Peer] = m
+}
+
+// Retire removes a node (a dinas decision); its past events stay valid.
+func (r *Roster) Retire(id peer.ID) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.byPeer, id)
+	r.order = slices.DeleteFunc(r.order, func(p peer.ID) bool { return p == id })
+}
+
+// InGenesis reports whether id was a founding member.
+func (r *Roster) InGenesis(id peer.ID) bool {
+	return slices.ContainsFunc(r.genesis.Members, func(m Member) bool { return m.Peer == id })
 }
 
 // Admits reports whether id may connect and originate events: an office
 // node, or the dinas cluster's logical origin.
 func (r *Roster) Admits(id peer.ID) bool {
-	_, ok := r.byPeer[id]
+	_, ok := r.Member(id)
 	return ok || id == r.genesis.Cluster
 }
 
 // Member returns the office for a peer.
 func (r *Roster) Member(id peer.ID) (Member, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	m, ok := r.byPeer[id]
 	return m, ok
 }
 
-// Members lists the offices in genesis order.
-func (r *Roster) Members() []Member { return slices.Clone(r.genesis.Members) }
+// Members lists the offices: genesis order, then as they were added.
+func (r *Roster) Members() []Member {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]Member, 0, len(r.order))
+	for _, p := range r.order {
+		out = append(out, r.byPeer[p])
+	}
+	return out
+}
 
 // Cluster is the dinas cluster's logical origin.
 func (r *Roster) Cluster() peer.ID { return r.genesis.Cluster }
@@ -168,7 +205,7 @@ func (r *Roster) Regency() string { return r.genesis.Regency }
 
 // Office names the office of a peer, or the peer ID when unknown.
 func (r *Roster) Office(id peer.ID) string {
-	if m, ok := r.byPeer[id]; ok {
+	if m, ok := r.Member(id); ok {
 		return m.Office
 	}
 	if id == r.genesis.Cluster {
