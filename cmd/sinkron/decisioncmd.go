@@ -74,12 +74,17 @@ func decideClient(ctx context.Context, args []string, out io.Writer) error {
 	station := fs.String("stasiun", "dinas-cetak-1", "print station")
 	count := fs.Uint("jumlah", 10, "how many serials")
 	blank := fs.Uint64("blangko", 0, "blank card serial")
+	peerID := fs.String("peer", "", "peer ID of the office node (roster-add)")
+	office := fs.String("kantor", "", "office name (roster-add)")
+	role := fs.String("peran", "kecamatan", "dinas, kecamatan or mobile (roster-add)")
+	var addrs multi
+	fs.Var(&addrs, "alamat", "listen multiaddr of the node (roster-add, repeatable)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 0 {
-		return fmt.Errorf("usage: sinkron decide nik|lookup|blanks|card|active-card|lease|nik-from-lease|get KEY")
+		return fmt.Errorf("usage: sinkron decide nik|lookup|blanks|card|active-card|lease|nik-from-lease|roster-add|roster-retire|get KEY")
 	}
 	cl := dial(*addr)
 	c := sinkronv1connect.NewDecisionServiceClient(cl.hc, cl.base)
@@ -99,6 +104,9 @@ func decideClient(ctx context.Context, args []string, out io.Writer) error {
 		r, err = c.RequestLease(ctx, connect.NewRequest(&v1.RequestLeaseRequest{Region: *region, Count: uint32(*count)}))
 	case "nik-from-lease":
 		r, err = c.AssignNIKFromLease(ctx, connect.NewRequest(&v1.AssignNIKFromLeaseRequest{Region: *region, BirthDate: *birth, Female: *female, Subject: *subject}))
+	case "roster-add", "roster-retire":
+		op := map[string]string{"roster-add": "tambah", "roster-retire": "pensiun"}[pos[0]]
+		r, err = c.ChangeRoster(ctx, connect.NewRequest(&v1.ChangeRosterRequest{Key: *key, Op: op, PeerId: *peerID, Office: *office, Role: *role, Region: *region, Addrs: addrs}))
 	case "get":
 		if len(pos) < 2 {
 			return fmt.Errorf("decide get: give the key")

@@ -34,6 +34,7 @@ Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080):
   sinkron decide nik --wilayah 180601 --lahir 1990-08-17 [--perempuan] --subjek S [--key K]
   sinkron decide lookup --nik NIK | blanks --jumlah N | card --nik NIK --blangko N | active-card --nik NIK
   sinkron decide lease --wilayah W --jumlah N | nik-from-lease --wilayah W --lahir D --subjek S | get KEY
+  sinkron decide roster-add --peer P --kantor NAME --peran dinas|kecamatan --wilayah W --alamat MULTIADDR
   sinkron vv --out FILE                      (this node's version vector, for a bundle)
   sinkron bundle export --out FILE [--since FILE] [--no-documents]
   sinkron bundle import FILE

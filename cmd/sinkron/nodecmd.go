@@ -72,7 +72,7 @@ func initNode(args []string, out io.Writer) error {
 		listen = multi{"/ip4/0.0.0.0/tcp/4001", "/ip4/0.0.0.0/udp/4001/quic-v1"}
 	}
 	cfg := node.Config{
-		DataDir: ".", Office: *office, Listen: listen, APIListen: *apiAddr, Genesis: "genesis.json",
+		DataDir: ".", Office: *office, Role: *role, Region: *region, Listen: listen, APIListen: *apiAddr, Genesis: "genesis.json",
 		EncryptionKeyFile: "store.key", MDNS: true, LogLevel: "info",
 		MaxClockOffset: node.Duration{Duration: 5 * time.Minute}, SyncInterval: node.Duration{Duration: 30 * time.Second},
 	}

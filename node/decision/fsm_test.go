@@ -1,7 +1,9 @@
 package decision
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
@@ -153,5 +155,64 @@ func TestOfflineLeaseNeverCollidesWithCentral(t *testing.T) {
 	central := apply(4, &eventpb.Command{Key: "a", Op: &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{Region: "180601", BirthDate: "1990-08-17", Subject: "p3"}}})
 	if offline.Refused != "" || stolen.Refused == "" || central.Nik != "1806011708900001" {
 		t.Fatalf("offline %q/%q, other node's serial %q, central %s", offline.Nik, offline.Refused, stolen.Refused, central.Nik)
+	}
+}
+
+type memSink struct {
+	bytes.Buffer
+}
+
+func (m *memSink) ID() string    { return "mem" }
+func (m *memSink) Cancel() error { return nil }
+func (m *memSink) Close() error  { return nil }
+
+func applyN(f *FSM, from, to int) {
+	for i := from; i <= to; i++ {
+		b, _ := proto.Marshal(&eventpb.Command{Key: fmt.Sprintf("k%d", i), Op: &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{Region: "180601", BirthDate: "1990-08-17", Subject: fmt.Sprintf("s%d", i)}}})
+		f.ApplyBatch([]*raft.Log{{Index: uint64(i), Type: raft.LogCommand, Data: b}})
+	}
+}
+
+// A lagging replica installs a snapshot and reaches the same state; a
+// replica already past the snapshot (restarted with its own state) keeps
+// its state, and the log replayed after the snapshot changes nothing.
+func TestSnapshotRestore(t *testing.T) {
+	leader := openFSM(t)
+	applyN(leader, 1, 20)
+	snap, _ := leader.Snapshot()
+	sink := &memSink{}
+	if err := snap.Persist(sink); err != nil {
+		t.Fatal(err)
+	}
+	snap.Release()
+	snapBytes := sink.Bytes()
+
+	lagging := openFSM(t)
+	applyN(lagging, 1, 3)
+	if err := lagging.Restore(io.NopCloser(bytes.NewReader(snapBytes))); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := lagging.Counts(); a != 20 {
+		t.Fatalf("applied after restore %d", a)
+	}
+	want, _ := leader.StateHash()
+	if got, _ := lagging.StateHash(); got != want {
+		t.Fatal("restored state differs from the snapshot's")
+	}
+
+	ahead := openFSM(t)
+	applyN(ahead, 1, 30)
+	before, _ := ahead.StateHash()
+	if err := ahead.Restore(io.NopCloser(bytes.NewReader(snapBytes))); err != nil {
+		t.Fatal(err)
+	}
+	applyN(ahead, 21, 30) // raft replays the log after the snapshot
+	if after, _ := ahead.StateHash(); after != before {
+		t.Fatal("an old snapshot or the replayed log changed a newer state")
+	}
+	applyN(leader, 21, 30)
+	leaderHash, _ := leader.StateHash()
+	if leaderHash != before {
+		t.Fatal("replicas of the same log differ")
 	}
 }
