@@ -14,7 +14,7 @@ import (
 )
 
 // benchGroup is a 3-node group on loopback with raft's default (WAN) timeouts,
-// real raft-wal dirs and fsync, as a dinas cluster would run.
+// a real fsynced log, as a dinas cluster would run.
 func benchGroup(b *testing.B) *node {
 	b.Helper()
 	nodes := newGroup(b, 3)

@@ -13,8 +13,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
-	wal "github.com/hashicorp/raft-wal"
-	"github.com/hashicorp/raft-wal/metadb"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -32,7 +30,8 @@ type Querier interface {
 
 // Config configures a Cluster.
 type Config struct {
-	// Dir holds the log (Dir/wal, raft-wal) and snapshots (Dir/snapshots).
+	// Dir holds the log and stable store (Dir/log, badger, fsynced) and
+	// snapshots (Dir/snapshots).
 	Dir  string
 	Host host.Host
 	// Allows is the roster gate: only these peers may open Raft or forward
@@ -47,11 +46,6 @@ type Config struct {
 	// raft is chatty at Info about every election and snapshot.
 	RaftLogLevel hclog.Level
 
-	// SegmentSize is raft-wal's segment file size; zero keeps its 64 MiB.
-	// Compaction frees whole segments only, and entries still in the open
-	// tail segment stay readable, so a lagging node is sent a snapshot only
-	// once what it lacks lies in a deleted segment.
-	SegmentSize int
 	// Zero values keep raft's defaults; tests set them low.
 	SnapshotThreshold uint64
 	TrailingLogs      uint64
@@ -68,8 +62,7 @@ type Cluster struct {
 	cfg   Config
 	self  peer.ID
 	r     *raft.Raft
-	wal   *wal.WAL
-	meta  *metadb.BoltMetaDB
+	log   *LogStore
 	layer *StreamLayer
 	fwd   *forwarder
 
@@ -117,9 +110,9 @@ func Open(cfg Config) (*Cluster, error) {
 		Stream: c.layer, MaxPool: 4, Timeout: 10 * time.Second, Logger: hl.Named("net"),
 	})
 	// Without the cache the leader re-reads every entry it replicates from
-	// the WAL file (a pread each): over a quarter of the CPU at 256 clients.
-	logs, _ := raft.NewLogCache(logCacheSize, c.wal)
-	c.r, err = raft.NewRaft(c.raftConfig(hl), cfg.FSM, logs, c.wal, snaps, trans)
+	// disk: over a quarter of the CPU at 256 clients.
+	logs, _ := raft.NewLogCache(logCacheSize, c.log)
+	c.r, err = raft.NewRaft(c.raftConfig(hl), cfg.FSM, logs, c.log, snaps, trans)
 	if err != nil {
 		trans.Close()
 		c.closeLog()
@@ -131,21 +124,17 @@ func Open(cfg Config) (*Cluster, error) {
 	return c, nil
 }
 
-// openLog opens raft-wal in Dir/wal; it is both the log and the stable store.
-func (c *Cluster) openLog(hl hclog.Logger) error {
-	dir := filepath.Join(c.cfg.Dir, "wal")
+// openLog opens the log and stable store in Dir/log.
+func (c *Cluster) openLog(hclog.Logger) error {
+	dir := filepath.Join(c.cfg.Dir, "log")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	// The meta DB is ours to close: WAL.Close leaves it (and its file lock)
-	// open, which would block a reopen in the same process.
-	c.meta = &metadb.BoltMetaDB{}
-	w, err := wal.Open(dir, wal.WithLogger(hl.Named("wal")), wal.WithMetaStore(c.meta), wal.WithSegmentSize(c.cfg.SegmentSize))
+	l, err := OpenLogStore(dir)
 	if err != nil {
-		c.meta.Close()
-		return fmt.Errorf("consensus: open wal: %w", err)
+		return fmt.Errorf("consensus: %w", err)
 	}
-	c.wal = w
+	c.log = l
 	return nil
 }
 
@@ -243,9 +232,7 @@ func (c *Cluster) Close() error {
 	return errors.Join(err, c.closeLog())
 }
 
-func (c *Cluster) closeLog() error {
-	return errors.Join(c.wal.Close(), c.meta.Close())
-}
+func (c *Cluster) closeLog() error { return c.log.Close() }
 
 func (c *Cluster) isClosed() bool {
 	c.mu.Lock()

@@ -79,7 +79,6 @@ func TestLaggingNodeGetsSnapshot(t *testing.T) {
 	small := func(c *Config) {
 		fast(c)
 		c.SnapshotThreshold, c.TrailingLogs = 32, 8
-		c.SegmentSize = 2 << 10 // so compaction deletes the entries the node lacks
 	}
 	nodes := newGroup(t, 3, small)
 	leader := waitLeader(t, nodes...)

@@ -8,7 +8,8 @@
 // status probes to the leader on "/sinkron/raft-forward/1". A Raft server's
 // ID and address are both its peer ID string.
 //
-// The log lives in raft-wal (fsynced per append batch), snapshots in
-// raft's file store. The FSM supplies idempotency by command key, which is
+// The log and stable store live in a badger database of their own with
+// every write fsynced (LogStore; raft-wal v0.4.0 cannot reopen a log whose
+// tail Raft truncated), snapshots in raft's file store. The FSM supplies idempotency by command key, which is
 // what lets Propose re-propose across leader changes.
 package consensus

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 )
 
-// hclogAdapter sends raft's and raft-wal's hclog output to the node's slog
+// hclogAdapter sends raft's hclog output to the node's slog
 // logger, so Raft shows up in the same log stream with levels intact.
 type hclogAdapter struct {
 	l     *slog.Logger

@@ -1,0 +1,222 @@
+package consensus
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/hashicorp/raft"
+)
+
+// LogStore is Raft's log and stable store on a badger database of its own,
+// with every write fsynced before it returns (SyncWrites): a vote or an
+// entry Raft was told is stored survives power loss.
+//
+// It replaces raft-wal, whose v0.4.0 (the only release the module proxy
+// serves) cannot reopen a log after Raft truncated its tail: the segment is
+// marked sealed without an index block and the next start panics
+// (hashicorp/raft-wal#31, fixed after the release). A deposed leader with an
+// uncommitted tail does exactly that, so the dinas could not restart.
+type LogStore struct {
+	db *badger.DB
+
+	mu          sync.Mutex // guards the cached bounds
+	first, last uint64
+}
+
+var errNotFound = errors.New("not found") // the text raft compares against
+
+const (
+	pLog    = 'l' // index(8) → term(8) ‖ type(1) ‖ appended(8) ‖ uvarint n ‖ data ‖ extensions
+	pStable = 's' // key → value
+)
+
+// OpenLogStore opens or creates the store in dir.
+func OpenLogStore(dir string) (*LogStore, error) {
+	opt := badger.DefaultOptions(dir).WithSyncWrites(true).WithLogger(nil).
+		WithNumVersionsToKeep(1).WithMemTableSize(16 << 20).WithValueLogFileSize(64 << 20).
+		WithBlockCacheSize(8 << 20).WithIndexCacheSize(4 << 20)
+	db, err := badger.Open(opt)
+	if err != nil {
+		return nil, fmt.Errorf("open raft log %s: %w", dir, err)
+	}
+	s := &LogStore{db: db}
+	err = db.View(func(txn *badger.Txn) error {
+		s.first, s.last = bound(txn, false), bound(txn, true)
+		return nil
+	})
+	return s, err
+}
+
+// Close closes the database.
+func (s *LogStore) Close() error { return s.db.Close() }
+
+func logKey(i uint64) []byte { return binary.BigEndian.AppendUint64([]byte{pLog}, i) }
+
+func bound(txn *badger.Txn, last bool) uint64 {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pLog}, Reverse: last})
+	defer it.Close()
+	if last {
+		it.Seek(logKey(^uint64(0)))
+	} else {
+		it.Rewind()
+	}
+	if !it.Valid() {
+		return 0
+	}
+	return binary.BigEndian.Uint64(it.Item().Key()[1:])
+}
+
+// FirstIndex implements raft.LogStore.
+func (s *LogStore) FirstIndex() (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.first, nil
+}
+
+// LastIndex implements raft.LogStore.
+func (s *LogStore) LastIndex() (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last, nil
+}
+
+// GetLog implements raft.LogStore.
+func (s *LogStore) GetLog(index uint64, out *raft.Log) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(logKey(index))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return raft.ErrLogNotFound
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) error { return decodeLog(index, v, out) })
+	})
+}
+
+// StoreLog implements raft.LogStore.
+func (s *LogStore) StoreLog(l *raft.Log) error { return s.StoreLogs([]*raft.Log{l}) }
+
+// StoreLogs implements raft.LogStore: one transaction, one fsync.
+func (s *LogStore) StoreLogs(logs []*raft.Log) error {
+	if len(logs) == 0 {
+		return nil
+	}
+	wb := s.db.NewWriteBatch()
+	for _, l := range logs {
+		if err := wb.Set(logKey(l.Index), encodeLog(l)); err != nil {
+			wb.Cancel()
+			return err
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("store raft logs: %w", err)
+	}
+	s.mu.Lock()
+	if s.first == 0 {
+		s.first = logs[0].Index
+	}
+	s.last = max(s.last, logs[len(logs)-1].Index)
+	s.mu.Unlock()
+	return nil
+}
+
+// DeleteRange implements raft.LogStore: compaction after a snapshot (a
+// prefix) or a conflicting suffix a new leader overwrote (a tail).
+func (s *LogStore) DeleteRange(min, max uint64) error {
+	wb := s.db.NewWriteBatch()
+	for i := min; i <= max; i++ {
+		if err := wb.Delete(logKey(i)); err != nil {
+			wb.Cancel()
+			return err
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("delete raft logs %d-%d: %w", min, max, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case min <= s.first && max >= s.last:
+		s.first, s.last = 0, 0
+	case min <= s.first:
+		s.first = max + 1
+	case max >= s.last:
+		s.last = min - 1
+	}
+	return nil
+}
+
+// Set implements raft.StableStore.
+func (s *LogStore) Set(key, val []byte) error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(append([]byte{pStable}, key...), val)
+	})
+}
+
+// Get implements raft.StableStore.
+func (s *LogStore) Get(key []byte) ([]byte, error) {
+	var out []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(append([]byte{pStable}, key...))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return errNotFound
+		}
+		if err != nil {
+			return err
+		}
+		out, err = item.ValueCopy(nil)
+		return err
+	})
+	return out, err
+}
+
+// SetUint64 implements raft.StableStore.
+func (s *LogStore) SetUint64(key []byte, val uint64) error {
+	return s.Set(key, binary.BigEndian.AppendUint64(nil, val))
+}
+
+// GetUint64 implements raft.StableStore.
+func (s *LogStore) GetUint64(key []byte) (uint64, error) {
+	v, err := s.Get(key)
+	if err != nil {
+		return 0, err
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("stable key %q: %d bytes", key, len(v))
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+func encodeLog(l *raft.Log) []byte {
+	b := make([]byte, 0, 32+len(l.Data)+len(l.Extensions))
+	b = binary.BigEndian.AppendUint64(b, l.Term)
+	b = append(b, byte(l.Type))
+	b = binary.BigEndian.AppendUint64(b, uint64(l.AppendedAt.UnixNano()))
+	b = binary.AppendUvarint(b, uint64(len(l.Data)))
+	b = append(b, l.Data...)
+	return append(b, l.Extensions...)
+}
+
+func decodeLog(index uint64, v []byte, out *raft.Log) error {
+	if len(v) < 17 {
+		return fmt.Errorf("raft log %d: corrupt", index)
+	}
+	out.Index, out.Term, out.Type = index, binary.BigEndian.Uint64(v), raft.LogType(v[8])
+	out.AppendedAt = time.Unix(0, int64(binary.BigEndian.Uint64(v[9:])))
+	n, k := binary.Uvarint(v[17:])
+	if k <= 0 || uint64(len(v)-17-k) < n {
+		return fmt.Errorf("raft log %d: corrupt", index)
+	}
+	rest := v[17+k:]
+	out.Data = append([]byte(nil), rest[:n]...)
+	out.Extensions = nil
+	if len(rest) > int(n) {
+		out.Extensions = append([]byte(nil), rest[n:]...)
+	}
+	return nil
+}
