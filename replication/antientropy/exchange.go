@@ -217,8 +217,10 @@ func (x *session) receive() error {
 	verified := make(chan checked, 2)
 	applyErr := make(chan error, 1)
 	go func() {
+		st := x.svc.opt.Store
 		for evs := range batches {
-			ok, rej := x.svc.opt.Store.Verifier().VerifyBatch(evs)
+			vec := st.Vector() // only grows, so held stays held until Apply
+			ok, rej := st.Verifier().VerifyBatchHeld(evs, func(e *event.Event) bool { return vec.Has(e.Origin, e.Seq) })
 			verified <- checked{ok, rej}
 		}
 		close(verified)

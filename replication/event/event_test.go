@@ -147,3 +147,16 @@ func TestParseHashRoundTrip(t *testing.T) {
 		t.Fatal("accepted bad hex")
 	}
 }
+
+func TestVerifyBatchHeldSkipsOnlyHeld(t *testing.T) {
+	s := newSigner(t)
+	a, b := sample(s), sample(s)
+	b.Seq = 4
+	s.Sign(b)
+	a.Payload, b.Payload = []byte("tampered"), []byte("tampered")
+	var v Verifier
+	ok, rej := v.VerifyBatchHeld([]*Event{a, b}, func(e *Event) bool { return e.Seq == 3 })
+	if len(ok.Events()) != 1 || ok.Events()[0] != a || len(rej) != 1 || rej[0].ID.Seq != 4 {
+		t.Fatalf("held %d passed, rejections %v", len(ok.Events()), rej)
+	}
+}

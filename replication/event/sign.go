@@ -107,18 +107,34 @@ type Rejection struct {
 // VerifyBatch checks signatures on all cores. Events that fail are left out
 // of the result and reported; the rest keep their order.
 func (v *Verifier) VerifyBatch(evs []*Event) (Verified, []Rejection) {
+	return v.VerifyBatchHeld(evs, nil)
+}
+
+// VerifyBatchHeld is VerifyBatch that passes, unchecked, the events held
+// says the receiving store already has. That is safe only for a store that
+// compares such an event byte for byte with the one it holds (and refuses
+// any difference as equivocation), as store.Store does: a held event was
+// verified when it was stored, so an identical copy needs no second check.
+// Peers relay many copies of what a replica has (dinas servers publish the
+// same decisions), and verification is the dominant cost of receiving.
+func (v *Verifier) VerifyBatchHeld(evs []*Event, held func(*Event) bool) (Verified, []Rejection) {
 	errs := make([]error, len(evs))
+	check := func(i int) {
+		if held == nil || !held(evs[i]) {
+			errs[i] = v.Verify(evs[i])
+		}
+	}
 	workers := min(runtime.GOMAXPROCS(0), (len(evs)+15)/16)
 	if workers <= 1 {
-		for i, e := range evs {
-			errs[i] = v.Verify(e)
+		for i := range evs {
+			check(i)
 		}
 	} else {
 		var wg sync.WaitGroup
 		for w := range workers {
 			wg.Go(func() {
 				for i := w; i < len(evs); i += workers {
-					errs[i] = v.Verify(evs[i])
+					check(i)
 				}
 			})
 		}
