@@ -23,15 +23,15 @@ func keyOf(key string) []byte                  { return k('k', []byte(key)) }
 func decisionKey(n uint64) []byte              { return k('d', u64(n)) }
 func nikKey(nik string) []byte                 { return k('n', []byte(nik)) }
 func serialKey(head12 string, s uint16) []byte { return k('u', []byte(head12), u16(s)) }
-func serialPrefix(head12 string) []byte        { return k('u', []byte(head12)) }
 func leaseKey(region, node string, from uint16) []byte {
 	return k('l', []byte(region), []byte{0}, []byte(node), []byte{0}, u16(from))
 }
 func leasePrefix(region, node string) []byte {
 	return k('l', []byte(region), []byte{0}, []byte(node), []byte{0})
 }
-func leaseFloorKey(region string) []byte { return k('L', []byte(region)) }
-func centralMaxKey(region string) []byte { return k('M', []byte(region)) }
+func centralNextKey(head12 string) []byte { return k('h', []byte(head12)) }
+func leaseFloorKey(region string) []byte  { return k('L', []byte(region)) }
+func centralMaxKey(region string) []byte  { return k('M', []byte(region)) }
 
 var keyNextBlank = []byte{prefix, 'b'}
 

@@ -104,11 +104,19 @@ func (r rules) assignNIK(c *eventpb.AssignNIK, d *eventpb.Decision) error {
 	if err != nil {
 		return err
 	}
-	serial, err := r.lowestFree(head, uint16(floor))
-	if err != nil || serial == 0 {
-		if serial == 0 {
-			d.Refused = fmt.Sprintf("nomor urut NIK untuk %s habis", head)
-		}
+	// Below the lease floor only the dinas assigns, one after another, so
+	// the lowest free serial is a counter: O(1), and no iterator over the
+	// batch's pending writes (badger sorts them for every iterator).
+	next, err := r.getU64(centralNextKey(head), 1)
+	if err != nil {
+		return err
+	}
+	if next >= floor {
+		d.Refused = fmt.Sprintf("nomor urut NIK untuk %s habis", head)
+		return nil
+	}
+	serial := uint16(next)
+	if err := r.txn.Set(centralNextKey(head), u64(next+1)); err != nil {
 		return err
 	}
 	nik := fmt.Sprintf("%s%04d", head, serial)
@@ -121,25 +129,6 @@ func (r rules) assignNIK(c *eventpb.AssignNIK, d *eventpb.Decision) error {
 	}
 	d.Nik = nik
 	return err
-}
-
-// lowestFree scans the serials used for head below floor for the first gap.
-func (r rules) lowestFree(head string, floor uint16) (uint16, error) {
-	p := serialPrefix(head)
-	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p})
-	defer it.Close()
-	next := uint16(1)
-	for it.Rewind(); it.Valid(); it.Next() {
-		s := binary.BigEndian.Uint16(it.Item().Key()[len(p):])
-		if s != next {
-			break
-		}
-		next++
-	}
-	if next >= floor {
-		return 0, nil
-	}
-	return next, nil
 }
 
 func (r rules) hold(nik, head string, serial uint16, subject string) error {
