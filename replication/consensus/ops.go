@@ -134,7 +134,7 @@ func enqueueTimeout(ctx context.Context) time.Duration {
 
 func (c *Cluster) applyLocal(ctx context.Context, cmd []byte) ([]byte, error) {
 	f := c.r.Apply(cmd, enqueueTimeout(ctx))
-	if err := f.Error(); err != nil {
+	if err := c.wait(ctx, f); err != nil {
 		return nil, err
 	}
 	switch resp := f.Response().(type) {
@@ -149,6 +149,24 @@ func (c *Cluster) applyLocal(ctx context.Context, cmd []byte) ([]byte, error) {
 	}
 }
 
+// wait waits for a raft future, but no longer than the caller's context or
+// the cluster's life. Raft does not answer futures still queued when it
+// shuts down (hashicorp/raft#498): waiting on Error alone made Close hang
+// behind every handler blocked on such a future. The goroutine waiting on a
+// future raft never answers stays parked; that happens only at shutdown.
+func (c *Cluster) wait(ctx context.Context, f raft.Future) error {
+	done := make(chan error, 1)
+	go func() { done <- f.Error() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.ctx.Done():
+		return ErrClosed
+	}
+}
+
 // queryLocal serves a read on the leader. Every write acknowledged in this
 // term was applied here before it was acknowledged, and one Barrier per
 // term applies everything from earlier terms; VerifyLeader then proves no
@@ -159,12 +177,12 @@ func (c *Cluster) queryLocal(ctx context.Context, q []byte) ([]byte, error) {
 	}
 	term := c.r.CurrentTerm()
 	if c.barrierTerm.Load() != term {
-		if err := c.r.Barrier(enqueueTimeout(ctx)).Error(); err != nil {
+		if err := c.wait(ctx, c.r.Barrier(enqueueTimeout(ctx))); err != nil {
 			return nil, err
 		}
 		c.barrierTerm.Store(term)
 	}
-	if err := c.r.VerifyLeader().Error(); err != nil {
+	if err := c.wait(ctx, c.r.VerifyLeader()); err != nil {
 		return nil, err
 	}
 	if c.r.CurrentTerm() != term {
