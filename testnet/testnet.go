@@ -17,7 +17,7 @@ import (
 type Options struct {
 	// Dinas is the number of dinas nodes in the Raft group (default 1).
 	Dinas int
-	// Kecamatan is the number of kecamatan nodes (default 3).
+	// Kecamatan is the number of kecamatan nodes (zero or less: none).
 	Kecamatan int
 	// RaftHeartbeat of the dinas group (default 200ms: loopback).
 	RaftHeartbeat time.Duration
@@ -46,9 +46,7 @@ var KecamatanNames = []string{"Kota Agung", "Pulau Panggung", "Talang Padang", "
 // Start provisions and starts a dinas node and opt.Kecamatan kecamatan
 // nodes under dir.
 func Start(dir string, opt Options) (*Network, error) {
-	if opt.Kecamatan == 0 {
-		opt.Kecamatan = 3
-	}
+	opt.Kecamatan = max(opt.Kecamatan, 0)
 	if opt.Kecamatan > len(Regions) {
 		return nil, fmt.Errorf("testnet: at most %d kecamatan", len(Regions))
 	}
