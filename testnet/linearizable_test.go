@@ -26,7 +26,7 @@ var (
 	linSeed     = flag.Uint64("lin.seed", 0, "seed of TestDecisionsLinearizable's clients and nemesis (0: from the clock)")
 )
 
-// dinasOnly as Options.Kecamatan starts no kecamatan (0 means the default 3).
+// dinasOnly as Options.Kecamatan starts no kecamatan.
 const dinasOnly = -1
 
 // The operations of the history, with what the model needs of each.
