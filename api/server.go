@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -54,11 +53,8 @@ func Listen(addr string, h http.Handler) (*Server, error) {
 	p.SetHTTP1(true)
 	p.SetUnencryptedHTTP2(true)
 	s := &Server{ln: ln, srv: &http.Server{Handler: h, Protocols: p, ReadHeaderTimeout: 10 * time.Second}}
-	go func() {
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			_ = err // the listener was closed under us; Close reports nothing more
-		}
-	}()
+	// Serve returns only when Close shuts the server down.
+	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
 }
 

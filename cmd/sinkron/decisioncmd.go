@@ -24,7 +24,8 @@ func clusterClient(ctx context.Context, args []string, out io.Writer) error {
 	if len(pos) == 0 {
 		return fmt.Errorf("usage: sinkron cluster status|transfer [PEER]|add-voter PEER|add-nonvoter PEER|remove PEER")
 	}
-	c := sinkronv1connect.NewClusterServiceClient(dial(*addr).hc, dial(*addr).base)
+	cl := dial(*addr)
+	c := sinkronv1connect.NewClusterServiceClient(cl.hc, cl.base)
 	peerArg := ""
 	if len(pos) > 1 {
 		peerArg = pos[1]
