@@ -1,6 +1,7 @@
 package consensus
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -46,15 +47,11 @@ func TestMembershipAndStatus(t *testing.T) {
 	}
 	rest := []*node{f[0], f[1], d}
 	propose(t, f[1], 10, 20)
-	st, err := f[1].c.Status(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkStatus(t, st, f[0].id, rest)
+	st := checkStatus(t, f[1], f[0].id, rest)
 	if st.State != "Follower" {
 		t.Fatalf("follower status state = %s", st.State)
 	}
-	st, err = f[0].c.Status(ctx)
+	st, err := f[0].c.Status(ctx)
 	if err != nil || st.State != "Leader" {
 		t.Fatalf("leader status = %+v, %v", st, err)
 	}
@@ -91,29 +88,50 @@ func checkSuffrage(t *testing.T, n *node, id peer.ID, want string) {
 	})
 }
 
-// checkStatus waits until st (re-read from the same node) shows the members,
-// the leader and every follower caught up with lag measured from the leader.
-func checkStatus(t *testing.T, st Status, leader peer.ID, members []*node) {
+// checkStatus waits until n's status shows the members, the leader and
+// every follower caught up with lag measured from the leader, and returns it.
+// A follower learns the commit index one heartbeat after the leader, so the
+// lag is polled rather than read once.
+func checkStatus(t *testing.T, n *node, leader peer.ID, members []*node) Status {
 	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := n.c.Status(ctxT(t, 5*time.Second))
+		problem := statusProblem(st, leader, members)
+		if err != nil {
+			problem = err.Error()
+		}
+		if problem == "" {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(problem)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func statusProblem(st Status, leader peer.ID, members []*node) string {
 	if st.Term == 0 || st.Leader != leader || st.AppliedIndex == 0 || st.CommitIndex < st.AppliedIndex || st.LastLogIndex < st.CommitIndex {
-		t.Fatalf("status = %+v", st)
+		return fmt.Sprintf("status = %+v", st)
 	}
 	if len(st.Servers) != len(members) {
-		t.Fatalf("servers = %+v, want %d", st.Servers, len(members))
+		return fmt.Sprintf("servers = %+v, want %d", st.Servers, len(members))
 	}
 	for _, m := range members {
 		i := slices.IndexFunc(st.Servers, func(s ServerStatus) bool { return s.ID == m.id })
 		if i < 0 {
-			t.Fatalf("member %s missing from %+v", m.id, st.Servers)
+			return fmt.Sprintf("member %s missing from %+v", m.id, st.Servers)
 		}
 		s := st.Servers[i]
 		if !s.Reachable || s.AppliedIndex == 0 || s.Suffrage != "Voter" {
-			t.Fatalf("member %s: %+v", m.id, s)
+			return fmt.Sprintf("member %s: %+v", m.id, s)
 		}
 		// 20 commands applied everywhere; what remains is at most the
 		// latest no-op/configuration entries still in flight.
 		if s.Lag > 5 {
-			t.Fatalf("member %s lags %d entries: %+v", m.id, s.Lag, st)
+			return fmt.Sprintf("member %s lags %d entries: %+v", m.id, s.Lag, st)
 		}
 	}
+	return ""
 }
