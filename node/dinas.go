@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/dgraph-io/badger/v4"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -19,6 +20,7 @@ import (
 // the decision machine, its publisher and the request watcher.
 type dinas struct {
 	cluster   *consensus.Cluster
+	db        *badger.DB // the FSM's state, apart from the synced store
 	fsm       *decision.FSM
 	publisher *decision.Publisher
 	watcher   *decision.Watcher
@@ -44,7 +46,11 @@ func (n *Node) startDinas(ctx context.Context) error {
 		return fmt.Errorf("cluster key %s does not match the roster's cluster %s", signer.Origin(), n.roster.Cluster())
 	}
 	d := &dinas{}
-	if d.fsm, err = decision.NewFSM(n.store.DB()); err != nil {
+	if d.db, err = decision.OpenDB(filepath.Join(n.cfg.DataDir, "decisions"), n.encKey); err != nil {
+		return err
+	}
+	if d.fsm, err = decision.NewFSM(d.db); err != nil {
+		d.db.Close()
 		return err
 	}
 	d.cluster, err = consensus.Open(consensus.Config{
@@ -54,13 +60,14 @@ func (n *Node) startDinas(ctx context.Context) error {
 		LeaderLeaseTimeout: n.cfg.RaftHeartbeat.Duration / 2,
 	})
 	if err != nil {
+		d.db.Close()
 		return err
 	}
 	// Founding dinas nodes bootstrap the group together; a node added later
 	// waits to be made a voter by the cluster (`sinkron cluster add-voter`).
 	if n.roster.InGenesis(n.self.Peer) {
 		if err := d.cluster.Bootstrap(n.dinasVoters()); err != nil {
-			d.cluster.Close()
+			d.close()
 			return err
 		}
 	}
@@ -72,6 +79,12 @@ func (n *Node) startDinas(ctx context.Context) error {
 	n.wg.Go(func() { d.watcher.Run(ctx) })
 	n.dinas = d
 	return nil
+}
+
+// close undoes startDinas after a failure past opening the group.
+func (d *dinas) close() {
+	d.cluster.Close()
+	d.db.Close()
 }
 
 func (n *Node) isDinas(p peer.ID) bool {

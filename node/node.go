@@ -51,6 +51,7 @@ type Node struct {
 	Decisions *decision.Service
 	dinas     *dinas
 	rand      io.Reader
+	encKey    []byte // at-rest key of the store and the decision state
 	registry  *prometheus.Registry
 
 	commits *queue
@@ -148,6 +149,7 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 			return err
 		}
 	}
+	n.encKey = key
 	n.store, err = store.Open(store.Options{
 		Dir: filepath.Join(n.cfg.DataDir, "store"), EncryptionKey: key,
 		Signer: signer, Clock: hlc.NewClock(opt.Now, n.cfg.MaxClockOffset.Duration),
@@ -220,6 +222,9 @@ func (n *Node) Close() error {
 	n.cancel()
 	n.commits.close()
 	n.wg.Wait()
+	if n.dinas != nil {
+		n.dinas.db.Close() // after the publisher, which reads it, stopped
+	}
 	return n.store.Close()
 }
 

@@ -97,8 +97,17 @@ func Start(dir string, opt Options) (*Network, error) {
 
 // Restart stops node i and starts it again from its data directory (same
 // identity, same store), as after a power cut or an upgrade.
-func (nw *Network) Restart(i int) error {
+func (nw *Network) Restart(i int) error { return nw.RestartAfter(i, nil) }
+
+// RestartAfter is Restart with whileDown run between the stop and the start,
+// to do to the node's files what a crash or an operator would.
+func (nw *Network) RestartAfter(i int, whileDown func(node.Config) error) error {
 	nw.Nodes[i].Close()
+	if whileDown != nil {
+		if err := whileDown(nw.Cfgs[i]); err != nil {
+			return err
+		}
+	}
 	n, err := node.New(nw.Cfgs[i], node.Options{Logger: nw.opt.Logger})
 	if err != nil {
 		return err

@@ -43,9 +43,15 @@ func (p *Publisher) Wake() {
 	}
 }
 
+// gap is the least time between publishing rounds. Under load, decisions
+// then go out in batches (one store transaction and fsync, one sync round to
+// the offices, for many), while a lone decision is still published at once.
+const gap = 10 * time.Millisecond
+
 // Run publishes until ctx ends.
 func (p *Publisher) Run(ctx context.Context) {
 	for {
+		last := time.Now()
 		if err := p.publish(); err != nil {
 			p.Log.Error("publish decisions", "err", err)
 		}
@@ -54,6 +60,11 @@ func (p *Publisher) Run(ctx context.Context) {
 			return
 		case <-p.wake:
 		case <-time.After(time.Second):
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Until(last.Add(gap))):
 		}
 	}
 }
