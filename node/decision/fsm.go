@@ -40,8 +40,9 @@ type FSM struct {
 // because the state is small.
 func OpenDB(dir string, key []byte) (*badger.DB, error) {
 	opt := badger.DefaultOptions(dir).WithSyncWrites(false).WithLogger(nil).
-		WithNumVersionsToKeep(1).WithMemTableSize(16 << 20).WithValueLogFileSize(64 << 20).
-		WithBlockCacheSize(16 << 20).WithIndexCacheSize(8 << 20)
+		WithNumVersionsToKeep(1).WithMemTableSize(4 << 20).WithValueThreshold(256 << 10).WithValueLogFileSize(64 << 20).
+		WithBlockCacheSize(16 << 20).WithIndexCacheSize(8 << 20).
+		WithNumCompactors(2).WithDetectConflicts(false)
 	if len(key) > 0 {
 		opt = opt.WithEncryptionKey(key)
 	}

@@ -46,7 +46,8 @@ type Config struct {
 	// raft is chatty at Info about every election and snapshot.
 	RaftLogLevel hclog.Level
 
-	// Zero values keep raft's defaults; tests set them low.
+	// Zero values keep raft's defaults, except SnapshotThreshold (see
+	// defaultSnapshotThreshold); tests set them low.
 	SnapshotThreshold uint64
 	TrailingLogs      uint64
 	SnapshotInterval  time.Duration
@@ -151,6 +152,7 @@ func (c *Cluster) raftConfig(hl hclog.Logger) *raft.Config {
 	// elections outside the configuration) so the Cluster's methods keep
 	// working and it can be re-added; Close is the only shutdown.
 	rc.ShutdownOnRemove = false
+	rc.SnapshotThreshold = defaultSnapshotThreshold
 	setNonzero(&rc.SnapshotThreshold, c.cfg.SnapshotThreshold)
 	setNonzero(&rc.TrailingLogs, c.cfg.TrailingLogs)
 	setNonzero(&rc.SnapshotInterval, c.cfg.SnapshotInterval)
@@ -159,6 +161,13 @@ func (c *Cluster) raftConfig(hl hclog.Logger) *raft.Config {
 	setNonzero(&rc.LeaderLeaseTimeout, c.cfg.LeaderLeaseTimeout)
 	return rc
 }
+
+// defaultSnapshotThreshold is how many new entries prompt a snapshot.
+// Raft's 8192 means, under a burst of decisions, a full copy of the state
+// every second, which stalls the commit path on a small machine; the log
+// store holds far more entries cheaply, and a restart skips applied ones.
+// etcd's snapshot-count, for the same trade, is 100,000.
+const defaultSnapshotThreshold = 65536
 
 func setNonzero[T comparable](dst *T, v T) {
 	var zero T

@@ -38,7 +38,8 @@ const (
 func OpenLogStore(dir string) (*LogStore, error) {
 	opt := badger.DefaultOptions(dir).WithSyncWrites(true).WithLogger(nil).
 		WithNumVersionsToKeep(1).WithMemTableSize(16 << 20).WithValueLogFileSize(64 << 20).
-		WithBlockCacheSize(8 << 20).WithIndexCacheSize(4 << 20)
+		WithBlockCacheSize(8 << 20).WithIndexCacheSize(4 << 20).
+		WithNumCompactors(2).WithDetectConflicts(false)
 	db, err := badger.Open(opt)
 	if err != nil {
 		return nil, fmt.Errorf("open raft log %s: %w", dir, err)

