@@ -503,11 +503,12 @@ func checkReplicas(t *testing.T, nw *Network, history []porcupine.Operation) {
 	active := map[string]uint64{}
 	issuedCards, revokedCards := map[string][]uint64{}, map[string][]uint64{}
 	blankUsed := map[uint64]string{}
-	for i := uint64(1); i <= count; i++ {
-		d, err := leader.DecisionFSM().Decision(i)
-		if err != nil {
-			t.Fatal(err)
-		}
+	ds, err := leader.DecisionFSM().Decisions(1, count)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, d := range ds {
+		i := uint64(j) + 1
 		if d.Number != i {
 			t.Fatalf("decision %d numbered %d", i, d.Number)
 		}

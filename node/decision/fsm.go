@@ -154,17 +154,26 @@ func (f *FSM) applyOne(txn *badger.Txn, l *raft.Log, applied uint64, decisions *
 	return b
 }
 
-// Decision returns decision number n.
-func (f *FSM) Decision(n uint64) (*eventpb.Decision, error) {
-	var d eventpb.Decision
+// Decisions returns decisions from through to, in number order, read in
+// one transaction.
+func (f *FSM) Decisions(from, to uint64) ([]*eventpb.Decision, error) {
+	var out []*eventpb.Decision
 	err := f.db.View(func(txn *badger.Txn) error {
-		b, ok, err := rules{txn}.get(decisionKey(n))
-		if err != nil || !ok {
-			return errors.Join(err, fmt.Errorf("decision %d not found", n))
+		r := rules{txn}
+		for n := from; n <= to; n++ {
+			b, ok, err := r.get(decisionKey(n))
+			if err != nil || !ok {
+				return errors.Join(err, fmt.Errorf("decision %d not found", n))
+			}
+			d := &eventpb.Decision{}
+			if err := proto.Unmarshal(b, d); err != nil {
+				return fmt.Errorf("decision %d: %w", n, err)
+			}
+			out = append(out, d)
 		}
-		return proto.Unmarshal(b, &d)
+		return nil
 	})
-	return &d, err
+	return out, err
 }
 
 // Snapshot implements raft.FSM: a consistent read view of the machine's

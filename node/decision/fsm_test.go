@@ -98,11 +98,11 @@ func checkInvariants(t *rapid.T, f *FSM) {
 	blanks := map[uint64]string{}
 	niks := map[string]bool{}
 	_, total := f.Counts()
-	for n := uint64(1); n <= total; n++ {
-		d, err := f.Decision(n)
-		if err != nil {
-			t.Fatal(err)
-		}
+	ds, err := f.Decisions(1, total)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
 		if d.Refused != "" {
 			continue
 		}

@@ -77,12 +77,12 @@ func (p *Publisher) publish() error {
 		if have >= total {
 			return nil
 		}
-		var evs []*event.Event
-		for n := have + 1; n <= min(total, have+batch); n++ {
-			d, err := p.FSM.Decision(n)
-			if err != nil {
-				return err
-			}
+		ds, err := p.FSM.Decisions(have+1, min(total, have+batch))
+		if err != nil {
+			return err
+		}
+		evs := make([]*event.Event, 0, len(ds))
+		for _, d := range ds {
 			e, err := Event(d)
 			if err != nil {
 				return err
