@@ -100,6 +100,7 @@ func run(b *testing.B, clients int, unit string, op func() error) {
 	slices.Sort(all)
 	b.ReportMetric(float64(b.N)/el.Seconds(), unit+"/s")
 	b.ReportMetric(ms(pct(all, 50)), "p50-ms")
+	b.ReportMetric(ms(pct(all, 90)), "p90-ms")
 	b.ReportMetric(ms(pct(all, 99)), "p99-ms")
 }
 
