@@ -10,6 +10,7 @@
 //
 // The log and stable store live in a badger database of their own with
 // every write fsynced (LogStore; raft-wal v0.4.0 cannot reopen a log whose
-// tail Raft truncated), snapshots in raft's file store. The FSM supplies idempotency by command key, which is
-// what lets Propose re-propose across leader changes.
+// tail Raft truncated), snapshots in raft's file store every 65,536 entries.
+// The FSM supplies idempotency by command key, which is what lets Propose
+// re-propose across leader changes.
 package consensus
