@@ -55,7 +55,7 @@ func (n *Node) startDinas(ctx context.Context) error {
 	}
 	d.cluster, err = consensus.Open(consensus.Config{
 		Dir: filepath.Join(n.cfg.DataDir, "raft"), Host: n.net.host, Allows: n.isDinas,
-		FSM: d.fsm, Querier: d.fsm, Logger: n.log,
+		FSM: d.fsm, Querier: d.fsm, Logger: n.log, EncryptionKey: n.encKey,
 		HeartbeatTimeout: n.cfg.RaftHeartbeat.Duration, ElectionTimeout: n.cfg.RaftHeartbeat.Duration,
 		LeaderLeaseTimeout: n.cfg.RaftHeartbeat.Duration / 2,
 	})

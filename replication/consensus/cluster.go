@@ -2,8 +2,10 @@ package consensus
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -34,6 +36,15 @@ type Config struct {
 	// snapshots (Dir/snapshots).
 	Dir  string
 	Host host.Host
+	// EncryptionKey is the node's at-rest key (16, 24 or 32 bytes): the log
+	// and the snapshots hold residents' NIKs and biodata, so with a key both
+	// are encrypted on disk (see OpenLogStore and sealedSnapshots). Nil
+	// keeps them in clear, as the tests do. A Dir written with one setting
+	// does not open with the other.
+	EncryptionKey []byte
+	// Rand supplies the snapshots' salts, which must not repeat (a repeat
+	// reuses AES-GCM nonces under one key); nil means crypto/rand.Reader.
+	Rand io.Reader
 	// Allows is the roster gate: only these peers may open Raft or forward
 	// streams. Nil allows everyone.
 	Allows func(peer.ID) bool
@@ -96,15 +107,18 @@ func Open(cfg Config) (*Cluster, error) {
 	if cfg.RaftLogLevel == hclog.NoLevel {
 		cfg.RaftLogLevel = hclog.Warn
 	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
 	hl := newHclog(cfg.Logger, cfg.RaftLogLevel)
 	c := &Cluster{cfg: cfg, self: cfg.Host.ID(), serving: map[network.Stream]struct{}{}}
 	if err := c.openLog(hl); err != nil {
 		return nil, err
 	}
-	snaps, err := raft.NewFileSnapshotStoreWithLogger(cfg.Dir, 2, hl.Named("snapshots"))
+	snaps, err := c.openSnapshots(hl)
 	if err != nil {
 		c.closeLog()
-		return nil, fmt.Errorf("consensus: snapshot store: %w", err)
+		return nil, err
 	}
 	c.layer = NewStreamLayer(cfg.Host, cfg.Allows)
 	trans := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
@@ -131,12 +145,25 @@ func (c *Cluster) openLog(hclog.Logger) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	l, err := OpenLogStore(dir)
+	l, err := OpenLogStore(dir, c.cfg.EncryptionKey)
 	if err != nil {
 		return fmt.Errorf("consensus: %w", err)
 	}
 	c.log = l
 	return nil
+}
+
+// openSnapshots opens the snapshot store in Dir/snapshots, sealed with the
+// at-rest key when there is one, so raft's files only ever hold ciphertext.
+func (c *Cluster) openSnapshots(hl hclog.Logger) (raft.SnapshotStore, error) {
+	files, err := raft.NewFileSnapshotStoreWithLogger(c.cfg.Dir, 2, hl.Named("snapshots"))
+	if err != nil {
+		return nil, fmt.Errorf("consensus: snapshot store: %w", err)
+	}
+	if len(c.cfg.EncryptionKey) == 0 {
+		return files, nil
+	}
+	return newSealedSnapshots(files, c.cfg.EncryptionKey, c.cfg.Rand), nil
 }
 
 func (c *Cluster) raftConfig(hl hclog.Logger) *raft.Config {

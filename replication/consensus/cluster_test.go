@@ -75,9 +75,44 @@ func TestLeaderFailoverAndRestart(t *testing.T) {
 	}
 }
 
+// A node that missed more than the leader's log still holds catches up by
+// an installed snapshot. With an at-rest key the snapshot travels from the
+// leader's sealed store to the follower's, and no file of any node holds a
+// command in clear; without one the same scan finds it, so the scan works.
 func TestLaggingNodeGetsSnapshot(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		key  []byte
+	}{
+		{"clear", nil},
+		{"encrypted", testKey},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nodes, lag := catchUpBySnapshot(t, func(c *Config) { c.EncryptionKey = tc.key })
+			var found []string
+			for _, n := range nodes {
+				found = append(found, filesContaining(t, n.dir, []byte(nikMarker))...)
+			}
+			if clear := tc.key == nil; clear != (len(found) > 0) {
+				t.Fatalf("marker in %v", found)
+			}
+			if v, _ := lag.fsm.get("nik"); v != nikMarker {
+				t.Fatalf("lagging node has nik = %q", v)
+			}
+		})
+	}
+}
+
+// nikMarker is a command value that must not reach the disk in clear.
+const nikMarker = "NIK-1806015708900003-SITI-AMINAH"
+
+// catchUpBySnapshot stops a follower, commits past the leader's trailing
+// log and snapshots, restarts the follower and checks it caught up from
+// the snapshot. It returns the group and the lagging node.
+func catchUpBySnapshot(t *testing.T, key tune) ([]*node, *node) {
 	small := func(c *Config) {
 		fast(c)
+		key(c)
 		c.SnapshotThreshold, c.TrailingLogs = 32, 8
 	}
 	nodes := newGroup(t, 3, small)
@@ -87,6 +122,9 @@ func TestLaggingNodeGetsSnapshot(t *testing.T) {
 	eventually(t, 5*time.Second, func() bool { return lag.fsm.len() == 5 })
 	lag.stop(t)
 
+	if _, err := leader.c.Propose(ctxT(t, 30*time.Second), kvCmd("nik", nikMarker)); err != nil {
+		t.Fatal(err)
+	}
 	propose(t, leader, 5, 205)
 	if err := leader.c.Raft().Snapshot().Error(); err != nil {
 		t.Fatalf("snapshot: %v", err)
@@ -99,7 +137,7 @@ func TestLaggingNodeGetsSnapshot(t *testing.T) {
 			connect(t, lag, n)
 		}
 	}
-	eventually(t, 20*time.Second, func() bool { return lag.fsm.len() == 205 })
+	eventually(t, 20*time.Second, func() bool { return lag.fsm.len() == 206 })
 	lag.fsm.mu.Lock()
 	restores, restored := lag.fsm.restores, lag.fsm.restored
 	lag.fsm.mu.Unlock()
@@ -108,6 +146,7 @@ func TestLaggingNodeGetsSnapshot(t *testing.T) {
 	if restores == 0 || restored < 150 {
 		t.Fatalf("lagging node: %d restores, %d keys after the last (leader snapshot at %s)", restores, restored, first)
 	}
+	return nodes, lag
 }
 
 // propose commits keys k<from>..k<to-1> through n.

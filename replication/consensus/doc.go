@@ -11,6 +11,8 @@
 // The log and stable store live in a badger database of their own with
 // every write fsynced (LogStore; raft-wal v0.4.0 cannot reopen a log whose
 // tail Raft truncated), snapshots in raft's file store every 65,536 entries.
+// With the node's at-rest key both are encrypted: badger's encryption for
+// the log, a chunked AES-GCM stream for snapshots (sealedSnapshots).
 // The FSM supplies idempotency by command key, which is what lets Propose
 // re-propose across leader changes.
 package consensus

@@ -45,3 +45,34 @@ func FuzzForwardFrame(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSnapshotReader feeds arbitrary bytes to the sealed snapshot reader: it
+// must never panic, and only the untouched streams sealed here may read
+// back, as exactly the plaintext size their length announces. Anything
+// else must be refused as corrupt.
+func FuzzSnapshotReader(f *testing.F) {
+	// Fixed salts: every fuzzing process must seal the same seeds.
+	valid := map[string]bool{}
+	for i, n := range []int{0, 1, 100, sealChunk, sealChunk + 3} {
+		salt := bytes.NewReader(bytes.Repeat([]byte{byte(i)}, sealSaltLen))
+		s := sealSalted(f, salt, testKey, bytes.Repeat([]byte("NIK"), n/3+1)[:n], 4096)
+		valid[string(s)] = true
+		f.Add(s)
+		f.Add(s[:len(s)/2])
+	}
+	f.Add([]byte{})
+	f.Add(make([]byte, sealSaltLen+sealLenLen))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := unseal(testKey, data)
+		switch {
+		case err == nil && !valid[string(data)]:
+			t.Fatalf("accepted a stream not sealed here (%d bytes)", len(data))
+		case err == nil:
+			if n, ok := plainSize(int64(len(data))); !ok || n != int64(len(out)) {
+				t.Fatalf("read %d bytes, the length announces %d (%v)", len(out), n, ok)
+			}
+		case !errors.Is(err, errSealCorrupt):
+			t.Fatalf("refused with %v, want %v", err, errSealCorrupt)
+		}
+	})
+}

@@ -34,12 +34,21 @@ const (
 	pStable = 's' // key → value
 )
 
-// OpenLogStore opens or creates the store in dir.
-func OpenLogStore(dir string) (*LogStore, error) {
+// OpenLogStore opens or creates the store in dir, encrypted with key (AES,
+// 16, 24 or 32 bytes) when it is set: the entries are decisions with NIKs
+// and biodata. A store created with a key opens only with that key, and one
+// created without a key does not open with one.
+func OpenLogStore(dir string, key []byte) (*LogStore, error) {
+	// Badger needs the block cache with encryption (it panics without one)
+	// and keeps decrypted table indexes in the index cache; both are set
+	// whether or not the key is.
 	opt := badger.DefaultOptions(dir).WithSyncWrites(true).WithLogger(nil).
 		WithNumVersionsToKeep(1).WithMemTableSize(16 << 20).WithValueLogFileSize(64 << 20).
 		WithBlockCacheSize(8 << 20).WithIndexCacheSize(4 << 20).
 		WithNumCompactors(2).WithDetectConflicts(false)
+	if len(key) > 0 {
+		opt = opt.WithEncryptionKey(key)
+	}
 	db, err := badger.Open(opt)
 	if err != nil {
 		return nil, fmt.Errorf("open raft log %s: %w", dir, err)
