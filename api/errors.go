@@ -23,6 +23,8 @@ func toConnect(err error) error {
 		code = connect.CodeInvalidArgument
 	case errors.Is(err, request.ErrPrecondition):
 		code = connect.CodeFailedPrecondition
+	case errors.Is(err, request.ErrPermission):
+		code = connect.CodePermissionDenied
 	case errors.Is(err, bundle.ErrCorrupt), errors.Is(err, bundle.ErrTruncated),
 		errors.Is(err, bundle.ErrForged), errors.Is(err, bundle.ErrNotAdmitted):
 		code = connect.CodeInvalidArgument

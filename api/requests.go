@@ -19,11 +19,12 @@ type requests struct{ n *node.Node }
 func (h *requests) CreateRequest(_ context.Context, req *connect.Request[v1.CreateRequestRequest]) (*connect.Response[v1.CreateRequestResponse], error) {
 	m := req.Msg
 	f := request.Form{
+		Service: m.Service, Path: m.Path, Fields: m.Fields,
 		ApplicantName: m.ApplicantName, NIK: m.Nik, KK: m.Kk, Problem: m.Problem, WhatsApp: m.Whatsapp,
 		Channel: int32(m.Channel), Officer: m.Officer,
 	}
 	for _, d := range m.Documents {
-		f.Documents = append(f.Documents, request.Upload{Kind: int32(d.Kind), Content: d.Content})
+		f.Documents = append(f.Documents, request.Upload{Name: d.Name, Kind: int32(d.Kind), Content: d.Content})
 	}
 	r, err := h.n.Requests.Create(f)
 	if err != nil {
@@ -64,7 +65,7 @@ func (h *requests) TransitionRequest(_ context.Context, req *connect.Request[v1.
 	if m.To == v1.Status_STATUS_UNSPECIFIED || m.To == v1.Status_STATUS_BARU {
 		return nil, invalid("status tujuan harus Disetujui, Dibatalkan, Diproses atau Selesai")
 	}
-	r, err := h.n.Requests.Transition(m.Id, request.Status(m.To), m.Note, m.Officer)
+	r, err := h.n.Requests.Transition(m.Id, request.Status(m.To), m.Role, m.Note, m.Officer)
 	if err != nil {
 		return nil, toConnect(err)
 	}
@@ -73,7 +74,11 @@ func (h *requests) TransitionRequest(_ context.Context, req *connect.Request[v1.
 
 func (h *requests) CompleteStep(_ context.Context, req *connect.Request[v1.CompleteStepRequest]) (*connect.Response[v1.CompleteStepResponse], error) {
 	m := req.Msg
-	r, err := h.n.Requests.CompleteStep(m.Id, m.Step, m.Note, m.Officer)
+	var inputs []request.StepInput
+	for _, in := range m.Inputs {
+		inputs = append(inputs, request.StepInput{Kind: in.Kind, Content: in.Content, BlankSerial: in.BlankSerial})
+	}
+	r, err := h.n.Requests.CompleteStep(m.Id, m.Step, m.Role, m.Note, m.Officer, inputs...)
 	if err != nil {
 		return nil, toConnect(err)
 	}
@@ -124,14 +129,20 @@ func (h *requests) toProto(r *request.Request) *v1.Request {
 		Id: r.ID, Service: r.Service, ApplicantName: r.ApplicantName, Nik: r.NIK, Kk: r.KK, Problem: r.Problem,
 		Whatsapp: r.WhatsApp, Channel: v1.Channel(r.Channel), Status: v1.Status(r.Status), Office: r.Office,
 		CreatedAt: timestamppb.New(r.CreatedAt), UpdatedAt: timestamppb.New(r.UpdatedAt), Conflict: r.InConflict(),
+		Path: r.Path, Fields: r.Fields, Holder: r.Holder,
 	}
 	for _, c := range r.History {
 		out.History = append(out.History, &v1.StatusChange{Status: v1.Status(c.Status), Note: c.Note, Officer: c.Officer, Office: c.Office, At: timestamppb.New(c.At), EventId: c.Event})
 	}
 	for _, s := range r.Steps {
-		st := &v1.Step{Name: s.Name, Title: s.Title, Done: s.Done, Officer: s.Officer, Office: s.Office, Note: s.Note, StandardSeconds: int64(s.Standard.Seconds())}
-		if s.Done {
+		st := &v1.Step{Name: s.Name, Title: s.Title, Done: s.Done, Officer: s.Officer, Office: s.Office, Note: s.Note,
+			StandardSeconds: int64(s.Standard.Seconds()), Role: s.Role, OfficeKind: s.OfficeKind,
+			Waiting: s.Waiting, DecisionKeys: s.Awaiting, Result: s.Result, Overdue: s.Overdue}
+		if s.Done || s.Waiting {
 			st.At = timestamppb.New(s.At)
+		}
+		if !s.Due.IsZero() {
+			st.Due = timestamppb.New(s.Due)
 		}
 		out.Steps = append(out.Steps, st)
 	}
@@ -141,7 +152,7 @@ func (h *requests) toProto(r *request.Request) *v1.Request {
 			in, _ := h.n.Blobs().Stat(hash)
 			avail = in.Complete
 		}
-		out.Documents = append(out.Documents, &v1.Document{Kind: v1.DocumentKind(d.Kind), ContentType: d.ContentType, Sha256: d.SHA256, Size: d.Size, Available: avail})
+		out.Documents = append(out.Documents, &v1.Document{Name: d.Name, Kind: v1.DocumentKind(d.Kind), ContentType: d.ContentType, Sha256: d.SHA256, Size: d.Size, Available: avail})
 	}
 	for _, fc := range r.Conflicts {
 		pc := &v1.FieldConflict{Field: fc.Field}

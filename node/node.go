@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,8 +17,10 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/outbox"
+	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
 	"github.com/sinkron-id/sinkron/replication/blob"
 	"github.com/sinkron-id/sinkron/replication/event"
@@ -48,6 +51,7 @@ type Node struct {
 	blobs     *blob.Store
 	outbox    *outbox.Outbox
 	Requests  *request.Service
+	Residents *registry.Service // resident registry (Registry() is the metrics registry)
 	Decisions *decision.Service
 	dinas     *dinas
 	rand      io.Reader
@@ -85,7 +89,6 @@ func New(cfg Config, opt Options) (*Node, error) {
 		_ = os.Remove(f)
 	}
 	n.outbox = outbox.New(n.store.DB(), opt.Sender, n.log)
-	n.Requests = request.New(n.store, n.outbox, request.Office{Name: n.self.Office, Dinas: n.self.Role == roster.Dinas}, opt.Now, opt.Rand)
 	if n.net, err = startNetwork(n, priv); err != nil {
 		n.store.Close()
 		return nil, err
@@ -100,6 +103,9 @@ func New(cfg Config, opt Options) (*Node, error) {
 		n.store.Close()
 		return nil, err
 	}
+	office := request.Office{Name: n.self.Office, Kind: catalog.OfficeKind(n.self.Role), Region: n.self.Region}
+	n.Requests = request.New(n.store, n.outbox, office, n.Decisions, opt.Now, opt.Rand)
+	n.Residents = registry.New(n.store, n.self.Office, opt.Now)
 	n.wg.Go(func() { n.outbox.Run(ctx) })
 	n.wg.Go(func() { n.dispatch(ctx) })
 	n.log.Info("node started", "peer", n.ID().String(), "role", n.self.Role, "listen", n.net.host.Addrs())
@@ -156,6 +162,8 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 		Admit: n.roster.Admits,
 		Folders: map[string]store.Folder{
 			request.Kind: request.Folder{}, decision.Kind: decision.Folder{}, decision.RequestKind: decision.Folder{},
+			registry.KindResident: registry.ResidentFolder{},
+			registry.KindFamily:   registry.FamilyFolder{},
 		},
 		InTxn: func(txn *badger.Txn, applied []*event.Event) error {
 			for _, e := range applied {
@@ -203,6 +211,7 @@ func (n *Node) dispatch(ctx context.Context) {
 			}
 		}
 		n.Requests.Changed(ids)
+		n.settle(res.Applied)
 		if wantBlobs {
 			n.net.fetchAll()
 		}
@@ -210,6 +219,30 @@ func (n *Node) dispatch(ctx context.Context) {
 			n.dinas.watcher.Committed(res.Applied)
 		}
 		n.rosterChanged(res.Applied)
+	}
+}
+
+// settle lets requests whose steps wait for dinas decisions take the ones
+// that just arrived.
+func (n *Node) settle(applied []*event.Event) {
+	var keys []string
+	for _, e := range applied {
+		if e.Kind == decision.Kind {
+			keys = append(keys, e.Entity)
+		}
+	}
+	if len(keys) == 0 {
+		return
+	}
+	waiting, err := n.Requests.Waiting()
+	var ids []string
+	for _, k := range keys {
+		if id, ok := waiting[k]; ok {
+			ids = append(ids, id)
+		}
+	}
+	if err = errors.Join(err, n.Requests.Settle(ids...)); err != nil {
+		n.log.Warn("record dinas decisions on requests", "err", err)
 	}
 }
 

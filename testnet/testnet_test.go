@@ -54,6 +54,9 @@ func must[T any](t *testing.T) func(T, error) T {
 // busy kecamatan, two photos each) keeps serving; once back, its
 // requests reach the dinas, which walks them to Selesai, and every node
 // converges, documents included.
+// pendukung is the counter's role, which verifies and approves requests.
+const pendukung = "petugas-pendukung-pelayanan"
+
 func TestOfflineKecamatanDayThenConverges(t *testing.T) {
 	nw := start(t, 3)
 	kec, dinas := nw.Kecamatan(0), nw.Dinas()
@@ -62,7 +65,7 @@ func TestOfflineKecamatanDayThenConverges(t *testing.T) {
 	for i := range 300 {
 		r := must[*request.Request](t)(kec.Requests.Create(SampleForm(i)))
 		if i%2 == 0 {
-			must[*request.Request](t)(kec.Requests.Transition(r.ID, request.Disetujui, "berkas lengkap", "Budi (operator)"))
+			must[*request.Request](t)(kec.Requests.Transition(r.ID, request.Disetujui, pendukung, "berkas lengkap", "Budi (operator)"))
 		}
 		ids = append(ids, r.ID)
 	}
@@ -78,11 +81,23 @@ func TestOfflineKecamatanDayThenConverges(t *testing.T) {
 	if r.Status != request.Disetujui || r.Office != "Kecamatan Kota Agung" {
 		t.Fatalf("at dinas: %+v", r)
 	}
-	must[*request.Request](t)(dinas.Requests.Transition(r.ID, request.Diproses, "", "Andi (kasi data)"))
-	for _, s := range request.Steps {
-		must[*request.Request](t)(dinas.Requests.CompleteStep(r.ID, s.Name, "", "Dewi (ADB SIAK)"))
+	if r.Holder != "dinas" {
+		t.Fatalf("approved at the kecamatan, the file should be at the dinas: %s", r.Holder)
 	}
-	must[*request.Request](t)(dinas.Requests.Transition(r.ID, request.Selesai, "", "Andi (kasi data)"))
+	must[*request.Request](t)(dinas.Requests.Transition(r.ID, request.Diproses, "", "", "Andi (kasi data)"))
+	must[*request.Request](t)(dinas.Requests.CompleteStep(r.ID, "konsolidasi-manual", "kasi-data", "", "Andi (kasi data)"))
+	// Sinkronisasi DWH waits for the dinas cluster's consolidation decision,
+	// which comes back through the replicated log.
+	w := must[*request.Request](t)(dinas.Requests.CompleteStep(r.ID, "sinkronisasi-dwh", "adb-siak", "", "Dewi (ADB SIAK)"))
+	if !w.Steps[1].Waiting || len(w.Steps[1].Awaiting) != 1 {
+		t.Fatalf("DWH step should wait for a decision: %+v", w.Steps[1])
+	}
+	waitFor(t, "the consolidation decision", func() bool {
+		got, err := dinas.Requests.Get(r.ID)
+		return err == nil && got.Steps[1].Done
+	})
+	must[*request.Request](t)(dinas.Requests.CompleteStep(r.ID, "informasi-pemohon", "staf-informasi-pelayanan", "", "Rina (informasi)"))
+	must[*request.Request](t)(dinas.Requests.Transition(r.ID, request.Selesai, "", "", "Andi (kasi data)"))
 	waitFor(t, "Selesai at the kecamatan", func() bool {
 		got, err := kec.Requests.Get(r.ID)
 		return err == nil && got.Status == request.Selesai
@@ -107,8 +122,8 @@ func TestConcurrentApproveCancelSurfacesConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.SetOnline(false)
-	must[*request.Request](t)(a.Requests.Transition(r.ID, request.Disetujui, "", "Budi"))
-	must[*request.Request](t)(b.Requests.Transition(r.ID, request.Dibatalkan, "KK tidak terbaca", "Sari"))
+	must[*request.Request](t)(a.Requests.Transition(r.ID, request.Disetujui, pendukung, "", "Budi"))
+	must[*request.Request](t)(b.Requests.Transition(r.ID, request.Dibatalkan, pendukung, "KK tidak terbaca", "Sari"))
 	a.SetOnline(true)
 	if err := nw.WaitConverged(10 * time.Second); err != nil {
 		t.Fatal(err)
@@ -119,7 +134,7 @@ func TestConcurrentApproveCancelSurfacesConflict(t *testing.T) {
 			t.Fatalf("%s: want status conflict, got %+v", n.Member().Office, got.Conflicts)
 		}
 	}
-	if _, err := a.Requests.Transition(r.ID, request.Diproses, "", "Budi"); err == nil {
+	if _, err := a.Requests.Transition(r.ID, request.Diproses, "", "", "Budi"); err == nil {
 		t.Fatal("transition allowed while in conflict")
 	}
 	got := must[*request.Request](t)(nw.Dinas().Requests.Get(r.ID))

@@ -84,11 +84,13 @@ Try it (another terminal):
   go run ./cmd/sinkron request list --addr %[2]s        # not at the dinas yet
   go run ./cmd/sinkron network online --addr %[1]s
   go run ./cmd/sinkron request list --addr %[2]s        # arrived
-  go run ./cmd/sinkron request approve ID --addr %[1]s
+  go run ./cmd/sinkron request approve ID --peran petugas-pendukung-pelayanan --addr %[1]s
   go run ./cmd/sinkron request process ID --addr %[2]s
-  go run ./cmd/sinkron request step ID konsolidasi-manual --addr %[2]s
-  go run ./cmd/sinkron request step ID sinkronisasi-dwh --addr %[2]s
+  go run ./cmd/sinkron request step ID konsolidasi-manual --peran kasi-data --addr %[2]s
+  go run ./cmd/sinkron request step ID sinkronisasi-dwh --peran adb-siak --addr %[2]s   # waits for the dinas decision
+  go run ./cmd/sinkron request step ID informasi-pemohon --peran staf-informasi-pelayanan --addr %[2]s
   go run ./cmd/sinkron request finish ID --addr %[2]s
+  go run ./cmd/sinkron request services --addr %[2]s    # the whole catalog: forms, paths, steps, roles
   go run ./cmd/sinkron peers --addr %[1]s
 
 The dinas cluster (Raft):

@@ -22,12 +22,15 @@ Run:
 Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080):
   sinkron status | peers | conflicts | sync
   sinkron network offline|online
+  sinkron request services                   (the catalog: forms, documents, paths, steps and roles)
   sinkron request create --nama N --nik NIK --kk KK --masalah TEXT --wa 08… --foto-kk F --foto-ktp F --petugas NAME
+  sinkron request create --layanan S [--jalur P] --isian NAMA=NILAI… --dokumen NAMA=FILE… --petugas NAME
   sinkron request list [--status baru|disetujui|dibatalkan|diproses|selesai] [--konflik]
   sinkron request get ID
-  sinkron request approve|process|finish ID --petugas NAME
-  sinkron request cancel ID --catatan TEXT --petugas NAME
-  sinkron request step ID konsolidasi-manual|sinkronisasi-dwh --petugas NAME
+  sinkron request approve|cancel ID --peran ROLE --petugas NAME [--catatan TEXT]
+  sinkron request process|finish ID --petugas NAME
+  sinkron request step ID STEP --peran ROLE --petugas NAME [--masukan KIND=FILE] [--blangko N]
+  sinkron request logbook [--tanggal YYYY-MM-DD]   (buku harian of this office)
   sinkron request resolve ID --field status --event EVENT-ID --petugas NAME
   sinkron request watch
   sinkron cluster status|transfer [PEER]|add-voter PEER|add-nonvoter PEER|remove PEER   (dinas)

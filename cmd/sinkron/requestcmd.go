@@ -21,7 +21,7 @@ var statuses = map[string]v1.Status{
 
 func requestClient(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: sinkron request create|list|get|approve|cancel|process|step|finish|resolve|watch")
+		return fmt.Errorf("usage: sinkron request create|list|get|approve|cancel|process|step|finish|resolve|watch|services|logbook")
 	}
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("request "+sub, flag.ContinueOnError)
@@ -39,13 +39,17 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 		return list(ctx, c, f, out)
 	case "watch":
 		return watch(ctx, c, out)
+	case "services":
+		return services(ctx, c, out)
+	case "logbook":
+		return logbook(ctx, c, *f.date, out)
 	}
 	if len(pos) == 0 {
 		return fmt.Errorf("request %s: give the request ID", sub)
 	}
 	id := pos[0]
 	move := func(to v1.Status) error {
-		r, err := c.TransitionRequest(ctx, connect.NewRequest(&v1.TransitionRequestRequest{Id: id, To: to, Note: *f.note, Officer: *f.officer}))
+		r, err := c.TransitionRequest(ctx, connect.NewRequest(&v1.TransitionRequestRequest{Id: id, To: to, Note: *f.note, Officer: *f.officer, Role: *f.role}))
 		return show(out, r, err)
 	}
 	switch sub {
@@ -62,9 +66,13 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 		return move(v1.Status_STATUS_SELESAI)
 	case "step":
 		if len(pos) < 2 {
-			return fmt.Errorf("request step: give the ID and the step (konsolidasi-manual, sinkronisasi-dwh)")
+			return fmt.Errorf("request step: give the ID and the step (see `sinkron request services`)")
 		}
-		r, err := c.CompleteStep(ctx, connect.NewRequest(&v1.CompleteStepRequest{Id: id, Step: pos[1], Note: *f.note, Officer: *f.officer}))
+		m := &v1.CompleteStepRequest{Id: id, Step: pos[1], Note: *f.note, Officer: *f.officer, Role: *f.role}
+		if err := stepInputs(m, *f.input, *f.blank); err != nil {
+			return err
+		}
+		r, err := c.CompleteStep(ctx, connect.NewRequest(m))
 		return show(out, r, err)
 	case "resolve":
 		r, err := c.ResolveConflict(ctx, connect.NewRequest(&v1.ResolveConflictRequest{Id: id, Field: *f.field, ChosenEventId: *f.event, Note: *f.note, Officer: *f.officer}))
@@ -75,6 +83,10 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 
 type reqFlags struct {
 	nama, nik, kk, masalah, wa, fotoKK, fotoKTP, officer, note, status, field, event *string
+	service, path, role, date, input                                                 *string
+	blank                                                                            *uint64
+	fields                                                                           *kvFlag
+	docs                                                                             *kvFlag
 	konflik                                                                          *bool
 }
 
@@ -86,13 +98,29 @@ func requestFlags(fs *flag.FlagSet) reqFlags {
 		officer: fs.String("petugas", os.Getenv("SINKRON_OFFICER"), "nama petugas"), note: fs.String("catatan", "", "catatan petugas"),
 		status: fs.String("status", "", "filter status"), field: fs.String("field", "status", "kolom konflik"), event: fs.String("event", "", "event yang dipilih"),
 		konflik: fs.Bool("konflik", false, "hanya yang konflik"),
+		service: fs.String("layanan", "", "layanan (lihat `sinkron request services`); kosong: sinkronisasi-data"),
+		path:    fs.String("jalur", "", "jalur layanan (A, B, kecamatan, dinas, …)"),
+		role:    fs.String("peran", os.Getenv("SINKRON_ROLE"), "peran petugas (petugas-pendukung-pelayanan, operator-dinas, kasi-data, adb-siak, …)"),
+		date:    fs.String("tanggal", "", "tanggal buku harian (YYYY-MM-DD; kosong: hari ini)"),
+		input:   fs.String("masukan", "", "masukan langkah JENIS=FILE (iso-template=…, printed-card=…)"),
+		blank:   fs.Uint64("blangko", 0, "nomor seri blangko KTP-el yang dicetak"),
+		fields:  kv(fs, "isian", "isian formulir NAMA=NILAI (boleh berulang)"),
+		docs:    kv(fs, "dokumen", "dokumen NAMA=FILE foto (boleh berulang)"),
 	}
 }
 
 func create(ctx context.Context, c interface {
 	CreateRequest(context.Context, *connect.Request[v1.CreateRequestRequest]) (*connect.Response[v1.CreateRequestResponse], error)
 }, f reqFlags, out io.Writer) error {
-	m := &v1.CreateRequestRequest{ApplicantName: *f.nama, Nik: *f.nik, Kk: *f.kk, Problem: *f.masalah, Whatsapp: *f.wa, Officer: *f.officer, Channel: v1.Channel_CHANNEL_LANGSUNG}
+	m := &v1.CreateRequestRequest{ApplicantName: *f.nama, Nik: *f.nik, Kk: *f.kk, Problem: *f.masalah, Whatsapp: *f.wa, Officer: *f.officer, Channel: v1.Channel_CHANNEL_LANGSUNG,
+		Service: *f.service, Path: *f.path, Fields: f.fields.m}
+	for name, path := range f.docs.m {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		m.Documents = append(m.Documents, &v1.DocumentUpload{Name: name, Content: b})
+	}
 	for kind, path := range map[v1.DocumentKind]string{v1.DocumentKind_DOCUMENT_KIND_FOTO_KK: *f.fotoKK, v1.DocumentKind_DOCUMENT_KIND_FOTO_KTP_EL: *f.fotoKTP} {
 		if path == "" {
 			continue

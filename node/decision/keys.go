@@ -30,6 +30,7 @@ func leasePrefix(region, node string) []byte {
 	return k('l', []byte(region), []byte{0}, []byte(node), []byte{0})
 }
 func centralNextKey(head12 string) []byte { return k('h', []byte(head12)) }
+func kkNextKey(head12 string) []byte      { return k('K', []byte(head12)) }
 func leaseFloorKey(region string) []byte  { return k('L', []byte(region)) }
 func centralMaxKey(region string) []byte  { return k('M', []byte(region)) }
 

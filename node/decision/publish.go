@@ -127,6 +127,8 @@ func OpName(c *eventpb.Command) string {
 		return "konsolidasi"
 	case *eventpb.Command_ChangeRoster:
 		return "roster"
+	case *eventpb.Command_AssignKk:
+		return "kk"
 	}
 	return "lain"
 }

@@ -36,6 +36,8 @@ func (r rules) decide(cmd *eventpb.Command, d *eventpb.Decision) error {
 		err = r.issueCard(op.IssueCard, d)
 	case *eventpb.Command_RecordDedupVerdict:
 		err = r.verdict(op.RecordDedupVerdict, d)
+	case *eventpb.Command_AssignKk:
+		err = r.assignKK(op.AssignKk, cmd.TimeMs, d)
 	case *eventpb.Command_ConsolidateChange, *eventpb.Command_ChangeRoster:
 		// Accepted as ordered; their effect is the published decision.
 	default:
@@ -62,6 +64,26 @@ func (r rules) getU64(key []byte, def uint64) (uint64, error) {
 		return def, err
 	}
 	return binary.BigEndian.Uint64(v), nil
+}
+
+// assignKK numbers a new family card: region ‖ DDMMYY of the command's
+// day (UTC+7, the regency's) ‖ the next of 9999 serials for that head.
+func (r rules) assignKK(c *eventpb.AssignKK, ms int64, d *eventpb.Decision) error {
+	if !digits(c.Region, 6) {
+		d.Refused = fmt.Sprintf("kode wilayah %q harus 6 digit", c.Region)
+		return nil
+	}
+	day := time.UnixMilli(ms).In(time.FixedZone("WIB", 7*3600))
+	head := fmt.Sprintf("%s%02d%02d%02d", c.Region, day.Day(), int(day.Month()), day.Year()%100)
+	next, err := r.getU64(kkNextKey(head), 1)
+	if err != nil || next > maxSerial {
+		if err == nil {
+			d.Refused = fmt.Sprintf("nomor urut KK untuk %s habis", head)
+		}
+		return err
+	}
+	d.Kk = fmt.Sprintf("%s%04d", head, next)
+	return r.txn.Set(kkNextKey(head), u64(next+1))
 }
 
 // nikHead is region ‖ DDMMYY with +40 on the day for women.

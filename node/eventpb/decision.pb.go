@@ -39,6 +39,7 @@ type Command struct {
 	//	*Command_RecordDedupVerdict
 	//	*Command_ConsolidateChange
 	//	*Command_ChangeRoster
+	//	*Command_AssignKk
 	Op            isCommand_Op `protobuf_oneof:"op"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -174,6 +175,15 @@ func (x *Command) GetChangeRoster() *ChangeRoster {
 	return nil
 }
 
+func (x *Command) GetAssignKk() *AssignKK {
+	if x != nil {
+		if x, ok := x.Op.(*Command_AssignKk); ok {
+			return x.AssignKk
+		}
+	}
+	return nil
+}
+
 type isCommand_Op interface {
 	isCommand_Op()
 }
@@ -210,6 +220,10 @@ type Command_ChangeRoster struct {
 	ChangeRoster *ChangeRoster `protobuf:"bytes,17,opt,name=change_roster,json=changeRoster,proto3,oneof"`
 }
 
+type Command_AssignKk struct {
+	AssignKk *AssignKK `protobuf:"bytes,18,opt,name=assign_kk,json=assignKk,proto3,oneof"`
+}
+
 func (*Command_AssignNik) isCommand_Op() {}
 
 func (*Command_LeaseNikSlots) isCommand_Op() {}
@@ -225,6 +239,8 @@ func (*Command_RecordDedupVerdict) isCommand_Op() {}
 func (*Command_ConsolidateChange) isCommand_Op() {}
 
 func (*Command_ChangeRoster) isCommand_Op() {}
+
+func (*Command_AssignKk) isCommand_Op() {}
 
 // AssignNIK gives a resident a NIK: region ‖ DDMMYY (+40 on DD for women) ‖
 // the lowest serial free for that region and date outside every lease.
@@ -595,6 +611,60 @@ func (x *RecordDedupVerdict) GetDuplicateOfNik() string {
 	return ""
 }
 
+// AssignKK gives a family a new Nomor KK: region ‖ DDMMYY of the issue date
+// (the command's time) ‖ the next serial for that region and date.
+type AssignKK struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Region        string                 `protobuf:"bytes,1,opt,name=region,proto3" json:"region,omitempty"`
+	Subject       string                 `protobuf:"bytes,2,opt,name=subject,proto3" json:"subject,omitempty"` // what the KK is for, e.g. a request
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssignKK) Reset() {
+	*x = AssignKK{}
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssignKK) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssignKK) ProtoMessage() {}
+
+func (x *AssignKK) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssignKK.ProtoReflect.Descriptor instead.
+func (*AssignKK) Descriptor() ([]byte, []int) {
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *AssignKK) GetRegion() string {
+	if x != nil {
+		return x.Region
+	}
+	return ""
+}
+
+func (x *AssignKK) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
 // ConsolidateChange accepts a change to a resident's record (Konsolidasi).
 type ConsolidateChange struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -608,7 +678,7 @@ type ConsolidateChange struct {
 
 func (x *ConsolidateChange) Reset() {
 	*x = ConsolidateChange{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[7]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -620,7 +690,7 @@ func (x *ConsolidateChange) String() string {
 func (*ConsolidateChange) ProtoMessage() {}
 
 func (x *ConsolidateChange) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[7]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -633,7 +703,7 @@ func (x *ConsolidateChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsolidateChange.ProtoReflect.Descriptor instead.
 func (*ConsolidateChange) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{7}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ConsolidateChange) GetNik() string {
@@ -680,7 +750,7 @@ type ChangeRoster struct {
 
 func (x *ChangeRoster) Reset() {
 	*x = ChangeRoster{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[8]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -692,7 +762,7 @@ func (x *ChangeRoster) String() string {
 func (*ChangeRoster) ProtoMessage() {}
 
 func (x *ChangeRoster) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[8]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -705,7 +775,7 @@ func (x *ChangeRoster) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeRoster.ProtoReflect.Descriptor instead.
 func (*ChangeRoster) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{8}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ChangeRoster) GetOp() string {
@@ -772,13 +842,14 @@ type Decision struct {
 	SerialFrom    uint64 `protobuf:"varint,7,opt,name=serial_from,json=serialFrom,proto3" json:"serial_from,omitempty"`
 	SerialTo      uint64 `protobuf:"varint,8,opt,name=serial_to,json=serialTo,proto3" json:"serial_to,omitempty"`
 	RevokedCard   uint64 `protobuf:"varint,9,opt,name=revoked_card,json=revokedCard,proto3" json:"revoked_card,omitempty"`
+	Kk            string `protobuf:"bytes,10,opt,name=kk,proto3" json:"kk,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[9]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -790,7 +861,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[9]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -803,7 +874,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{9}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Decision) GetNumber() uint64 {
@@ -869,6 +940,13 @@ func (x *Decision) GetRevokedCard() uint64 {
 	return 0
 }
 
+func (x *Decision) GetKk() string {
+	if x != nil {
+		return x.Kk
+	}
+	return ""
+}
+
 // DecisionRequested is an office's request for a dinas decision, carried by
 // the replicated log; the dinas leader proposes it with the event's ID as key.
 type DecisionRequested struct {
@@ -880,7 +958,7 @@ type DecisionRequested struct {
 
 func (x *DecisionRequested) Reset() {
 	*x = DecisionRequested{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[10]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -892,7 +970,7 @@ func (x *DecisionRequested) String() string {
 func (*DecisionRequested) ProtoMessage() {}
 
 func (x *DecisionRequested) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[10]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -905,7 +983,7 @@ func (x *DecisionRequested) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecisionRequested.ProtoReflect.Descriptor instead.
 func (*DecisionRequested) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{10}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DecisionRequested) GetCommand() *Command {
@@ -919,7 +997,7 @@ var File_sinkron_event_v1_decision_proto protoreflect.FileDescriptor
 
 const file_sinkron_event_v1_decision_proto_rawDesc = "" +
 	"\n" +
-	"\x1fsinkron/event/v1/decision.proto\x12\x10sinkron.event.v1\x1a\x1esinkron/event/v1/request.proto\"\xc8\x05\n" +
+	"\x1fsinkron/event/v1/decision.proto\x12\x10sinkron.event.v1\x1a\x1esinkron/event/v1/request.proto\"\x83\x06\n" +
 	"\aCommand\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x17\n" +
 	"\atime_ms\x18\x02 \x01(\x03R\x06timeMs\x12-\n" +
@@ -935,7 +1013,8 @@ const file_sinkron_event_v1_decision_proto_rawDesc = "" +
 	"issue_card\x18\x0e \x01(\v2\x1b.sinkron.event.v1.IssueCardH\x00R\tissueCard\x12X\n" +
 	"\x14record_dedup_verdict\x18\x0f \x01(\v2$.sinkron.event.v1.RecordDedupVerdictH\x00R\x12recordDedupVerdict\x12T\n" +
 	"\x12consolidate_change\x18\x10 \x01(\v2#.sinkron.event.v1.ConsolidateChangeH\x00R\x11consolidateChange\x12E\n" +
-	"\rchange_roster\x18\x11 \x01(\v2\x1e.sinkron.event.v1.ChangeRosterH\x00R\fchangeRosterB\x04\n" +
+	"\rchange_roster\x18\x11 \x01(\v2\x1e.sinkron.event.v1.ChangeRosterH\x00R\fchangeRoster\x129\n" +
+	"\tassign_kk\x18\x12 \x01(\v2\x1a.sinkron.event.v1.AssignKKH\x00R\bassignKkB\x04\n" +
 	"\x02op\"t\n" +
 	"\tAssignNIK\x12\x16\n" +
 	"\x06region\x18\x01 \x01(\tR\x06region\x12\x1d\n" +
@@ -964,7 +1043,10 @@ const file_sinkron_event_v1_decision_proto_rawDesc = "" +
 	"enrollment\x18\x01 \x01(\tR\n" +
 	"enrollment\x12\x18\n" +
 	"\averdict\x18\x02 \x01(\tR\averdict\x12(\n" +
-	"\x10duplicate_of_nik\x18\x03 \x01(\tR\x0eduplicateOfNik\"m\n" +
+	"\x10duplicate_of_nik\x18\x03 \x01(\tR\x0eduplicateOfNik\"<\n" +
+	"\bAssignKK\x12\x16\n" +
+	"\x06region\x18\x01 \x01(\tR\x06region\x12\x18\n" +
+	"\asubject\x18\x02 \x01(\tR\asubject\"m\n" +
 	"\x11ConsolidateChange\x12\x10\n" +
 	"\x03nik\x18\x01 \x01(\tR\x03nik\x12\x16\n" +
 	"\x06entity\x18\x02 \x01(\tR\x06entity\x12\x14\n" +
@@ -977,7 +1059,7 @@ const file_sinkron_event_v1_decision_proto_rawDesc = "" +
 	"\x04role\x18\x04 \x01(\tR\x04role\x12\x16\n" +
 	"\x06region\x18\x05 \x01(\tR\x06region\x12\x14\n" +
 	"\x05addrs\x18\x06 \x03(\tR\x05addrs\x12\x19\n" +
-	"\bnew_peer\x18\a \x01(\tR\anewPeer\"\x8f\x02\n" +
+	"\bnew_peer\x18\a \x01(\tR\anewPeer\"\x9f\x02\n" +
 	"\bDecision\x12\x16\n" +
 	"\x06number\x18\x01 \x01(\x04R\x06number\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\x12\x17\n" +
@@ -988,7 +1070,9 @@ const file_sinkron_event_v1_decision_proto_rawDesc = "" +
 	"\vserial_from\x18\a \x01(\x04R\n" +
 	"serialFrom\x12\x1b\n" +
 	"\tserial_to\x18\b \x01(\x04R\bserialTo\x12!\n" +
-	"\frevoked_card\x18\t \x01(\x04R\vrevokedCard\"H\n" +
+	"\frevoked_card\x18\t \x01(\x04R\vrevokedCard\x12\x0e\n" +
+	"\x02kk\x18\n" +
+	" \x01(\tR\x02kk\"H\n" +
 	"\x11DecisionRequested\x123\n" +
 	"\acommand\x18\x01 \x01(\v2\x19.sinkron.event.v1.CommandR\acommandB4Z2github.com/sinkron-id/sinkron/node/eventpb;eventpbb\x06proto3"
 
@@ -1004,7 +1088,7 @@ func file_sinkron_event_v1_decision_proto_rawDescGZIP() []byte {
 	return file_sinkron_event_v1_decision_proto_rawDescData
 }
 
-var file_sinkron_event_v1_decision_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_sinkron_event_v1_decision_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_sinkron_event_v1_decision_proto_goTypes = []any{
 	(*Command)(nil),              // 0: sinkron.event.v1.Command
 	(*AssignNIK)(nil),            // 1: sinkron.event.v1.AssignNIK
@@ -1013,29 +1097,31 @@ var file_sinkron_event_v1_decision_proto_goTypes = []any{
 	(*AllocateBlankSerials)(nil), // 4: sinkron.event.v1.AllocateBlankSerials
 	(*IssueCard)(nil),            // 5: sinkron.event.v1.IssueCard
 	(*RecordDedupVerdict)(nil),   // 6: sinkron.event.v1.RecordDedupVerdict
-	(*ConsolidateChange)(nil),    // 7: sinkron.event.v1.ConsolidateChange
-	(*ChangeRoster)(nil),         // 8: sinkron.event.v1.ChangeRoster
-	(*Decision)(nil),             // 9: sinkron.event.v1.Decision
-	(*DecisionRequested)(nil),    // 10: sinkron.event.v1.DecisionRequested
-	(*Actor)(nil),                // 11: sinkron.event.v1.Actor
+	(*AssignKK)(nil),             // 7: sinkron.event.v1.AssignKK
+	(*ConsolidateChange)(nil),    // 8: sinkron.event.v1.ConsolidateChange
+	(*ChangeRoster)(nil),         // 9: sinkron.event.v1.ChangeRoster
+	(*Decision)(nil),             // 10: sinkron.event.v1.Decision
+	(*DecisionRequested)(nil),    // 11: sinkron.event.v1.DecisionRequested
+	(*Actor)(nil),                // 12: sinkron.event.v1.Actor
 }
 var file_sinkron_event_v1_decision_proto_depIdxs = []int32{
-	11, // 0: sinkron.event.v1.Command.actor:type_name -> sinkron.event.v1.Actor
+	12, // 0: sinkron.event.v1.Command.actor:type_name -> sinkron.event.v1.Actor
 	1,  // 1: sinkron.event.v1.Command.assign_nik:type_name -> sinkron.event.v1.AssignNIK
 	2,  // 2: sinkron.event.v1.Command.lease_nik_slots:type_name -> sinkron.event.v1.LeaseNIKSlots
 	3,  // 3: sinkron.event.v1.Command.confirm_nik:type_name -> sinkron.event.v1.ConfirmNIK
 	4,  // 4: sinkron.event.v1.Command.allocate_blank_serials:type_name -> sinkron.event.v1.AllocateBlankSerials
 	5,  // 5: sinkron.event.v1.Command.issue_card:type_name -> sinkron.event.v1.IssueCard
 	6,  // 6: sinkron.event.v1.Command.record_dedup_verdict:type_name -> sinkron.event.v1.RecordDedupVerdict
-	7,  // 7: sinkron.event.v1.Command.consolidate_change:type_name -> sinkron.event.v1.ConsolidateChange
-	8,  // 8: sinkron.event.v1.Command.change_roster:type_name -> sinkron.event.v1.ChangeRoster
-	0,  // 9: sinkron.event.v1.Decision.command:type_name -> sinkron.event.v1.Command
-	0,  // 10: sinkron.event.v1.DecisionRequested.command:type_name -> sinkron.event.v1.Command
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	8,  // 7: sinkron.event.v1.Command.consolidate_change:type_name -> sinkron.event.v1.ConsolidateChange
+	9,  // 8: sinkron.event.v1.Command.change_roster:type_name -> sinkron.event.v1.ChangeRoster
+	7,  // 9: sinkron.event.v1.Command.assign_kk:type_name -> sinkron.event.v1.AssignKK
+	0,  // 10: sinkron.event.v1.Decision.command:type_name -> sinkron.event.v1.Command
+	0,  // 11: sinkron.event.v1.DecisionRequested.command:type_name -> sinkron.event.v1.Command
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_event_v1_decision_proto_init() }
@@ -1053,6 +1139,7 @@ func file_sinkron_event_v1_decision_proto_init() {
 		(*Command_RecordDedupVerdict)(nil),
 		(*Command_ConsolidateChange)(nil),
 		(*Command_ChangeRoster)(nil),
+		(*Command_AssignKk)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1060,7 +1147,7 @@ func file_sinkron_event_v1_decision_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_event_v1_decision_proto_rawDesc), len(file_sinkron_event_v1_decision_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   11,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

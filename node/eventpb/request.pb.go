@@ -78,11 +78,13 @@ func (x *Actor) GetOffice() string {
 }
 
 type DocumentRef struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Kind          int32                  `protobuf:"varint,1,opt,name=kind,proto3" json:"kind,omitempty"`
-	ContentType   string                 `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
-	Sha256        []byte                 `protobuf:"bytes,3,opt,name=sha256,proto3" json:"sha256,omitempty"`
-	Size          int64                  `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Kind        int32                  `protobuf:"varint,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	ContentType string                 `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	Sha256      []byte                 `protobuf:"bytes,3,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	Size        int64                  `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
+	// name is the catalog's document (or step input) name, e.g. "foto_kk".
+	Name          string `protobuf:"bytes,5,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -145,6 +147,13 @@ func (x *DocumentRef) GetSize() int64 {
 	return 0
 }
 
+func (x *DocumentRef) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 // RequestCreated (permohonan dibuat): a request taken at a counter.
 type RequestCreated struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -157,6 +166,10 @@ type RequestCreated struct {
 	Whatsapp      string                 `protobuf:"bytes,7,opt,name=whatsapp,proto3" json:"whatsapp,omitempty"`
 	Channel       int32                  `protobuf:"varint,8,opt,name=channel,proto3" json:"channel,omitempty"`
 	Documents     []*DocumentRef         `protobuf:"bytes,9,rep,name=documents,proto3" json:"documents,omitempty"`
+	// path is the catalog path taken (e.g. "kecamatan", "A"), fields the
+	// form's values as validated and normalized.
+	Path          string            `protobuf:"bytes,10,opt,name=path,proto3" json:"path,omitempty"`
+	Fields        map[string]string `protobuf:"bytes,11,rep,name=fields,proto3" json:"fields,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -254,6 +267,20 @@ func (x *RequestCreated) GetDocuments() []*DocumentRef {
 	return nil
 }
 
+func (x *RequestCreated) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *RequestCreated) GetFields() map[string]string {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
 // RequestTransitioned (status diubah).
 type RequestTransitioned struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -323,12 +350,18 @@ func (x *RequestTransitioned) GetNote() string {
 	return ""
 }
 
-// StepCompleted (langkah proses selesai).
+// StepCompleted (langkah proses selesai). A step that needs dinas decisions
+// is recorded with the keys of the decision requests it filed; it is done
+// when StepDecided events have brought every one of them.
 type StepCompleted struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Actor         *Actor                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
-	Step          string                 `protobuf:"bytes,2,opt,name=step,proto3" json:"step,omitempty"`
-	Note          string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Actor *Actor                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
+	Step  string                 `protobuf:"bytes,2,opt,name=step,proto3" json:"step,omitempty"`
+	Note  string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	// role the officer performed the step as (catalog role name).
+	Role          string         `protobuf:"bytes,4,opt,name=role,proto3" json:"role,omitempty"`
+	Awaiting      []string       `protobuf:"bytes,5,rep,name=awaiting,proto3" json:"awaiting,omitempty"`
+	Inputs        []*DocumentRef `protobuf:"bytes,6,rep,name=inputs,proto3" json:"inputs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -384,6 +417,115 @@ func (x *StepCompleted) GetNote() string {
 	return ""
 }
 
+func (x *StepCompleted) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *StepCompleted) GetAwaiting() []string {
+	if x != nil {
+		return x.Awaiting
+	}
+	return nil
+}
+
+func (x *StepCompleted) GetInputs() []*DocumentRef {
+	if x != nil {
+		return x.Inputs
+	}
+	return nil
+}
+
+// StepDecided (keputusan diterima): a decision a step awaited has reached
+// the office that filed it.
+type StepDecided struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Actor          *Actor                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
+	Step           string                 `protobuf:"bytes,2,opt,name=step,proto3" json:"step,omitempty"`
+	DecisionKey    string                 `protobuf:"bytes,3,opt,name=decision_key,json=decisionKey,proto3" json:"decision_key,omitempty"`
+	DecisionNumber uint64                 `protobuf:"varint,4,opt,name=decision_number,json=decisionNumber,proto3" json:"decision_number,omitempty"`
+	// result is what the decision gave (a NIK, a card serial), refused why
+	// the dinas refused it.
+	Result        string `protobuf:"bytes,5,opt,name=result,proto3" json:"result,omitempty"`
+	Refused       string `protobuf:"bytes,6,opt,name=refused,proto3" json:"refused,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StepDecided) Reset() {
+	*x = StepDecided{}
+	mi := &file_sinkron_event_v1_request_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StepDecided) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StepDecided) ProtoMessage() {}
+
+func (x *StepDecided) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_event_v1_request_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StepDecided.ProtoReflect.Descriptor instead.
+func (*StepDecided) Descriptor() ([]byte, []int) {
+	return file_sinkron_event_v1_request_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *StepDecided) GetActor() *Actor {
+	if x != nil {
+		return x.Actor
+	}
+	return nil
+}
+
+func (x *StepDecided) GetStep() string {
+	if x != nil {
+		return x.Step
+	}
+	return ""
+}
+
+func (x *StepDecided) GetDecisionKey() string {
+	if x != nil {
+		return x.DecisionKey
+	}
+	return ""
+}
+
+func (x *StepDecided) GetDecisionNumber() uint64 {
+	if x != nil {
+		return x.DecisionNumber
+	}
+	return 0
+}
+
+func (x *StepDecided) GetResult() string {
+	if x != nil {
+		return x.Result
+	}
+	return ""
+}
+
+func (x *StepDecided) GetRefused() string {
+	if x != nil {
+		return x.Refused
+	}
+	return ""
+}
+
 // ConflictResolved: an officer chose one value of a field in conflict. Its
 // deps name every competing event, so it supersedes them all.
 type ConflictResolved struct {
@@ -399,7 +541,7 @@ type ConflictResolved struct {
 
 func (x *ConflictResolved) Reset() {
 	*x = ConflictResolved{}
-	mi := &file_sinkron_event_v1_request_proto_msgTypes[5]
+	mi := &file_sinkron_event_v1_request_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -411,7 +553,7 @@ func (x *ConflictResolved) String() string {
 func (*ConflictResolved) ProtoMessage() {}
 
 func (x *ConflictResolved) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_request_proto_msgTypes[5]
+	mi := &file_sinkron_event_v1_request_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -424,7 +566,7 @@ func (x *ConflictResolved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictResolved.ProtoReflect.Descriptor instead.
 func (*ConflictResolved) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_request_proto_rawDescGZIP(), []int{5}
+	return file_sinkron_event_v1_request_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ConflictResolved) GetActor() *Actor {
@@ -469,12 +611,13 @@ const file_sinkron_event_v1_request_proto_rawDesc = "" +
 	"\x1esinkron/event/v1/request.proto\x12\x10sinkron.event.v1\"9\n" +
 	"\x05Actor\x12\x18\n" +
 	"\aofficer\x18\x01 \x01(\tR\aofficer\x12\x16\n" +
-	"\x06office\x18\x02 \x01(\tR\x06office\"p\n" +
+	"\x06office\x18\x02 \x01(\tR\x06office\"\x84\x01\n" +
 	"\vDocumentRef\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\x05R\x04kind\x12!\n" +
 	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x16\n" +
 	"\x06sha256\x18\x03 \x01(\fR\x06sha256\x12\x12\n" +
-	"\x04size\x18\x04 \x01(\x03R\x04size\"\xaf\x02\n" +
+	"\x04size\x18\x04 \x01(\x03R\x04size\x12\x12\n" +
+	"\x04name\x18\x05 \x01(\tR\x04name\"\xc4\x03\n" +
 	"\x0eRequestCreated\x12-\n" +
 	"\x05actor\x18\x01 \x01(\v2\x17.sinkron.event.v1.ActorR\x05actor\x12\x18\n" +
 	"\aservice\x18\x02 \x01(\tR\aservice\x12%\n" +
@@ -484,16 +627,32 @@ const file_sinkron_event_v1_request_proto_rawDesc = "" +
 	"\aproblem\x18\x06 \x01(\tR\aproblem\x12\x1a\n" +
 	"\bwhatsapp\x18\a \x01(\tR\bwhatsapp\x12\x18\n" +
 	"\achannel\x18\b \x01(\x05R\achannel\x12;\n" +
-	"\tdocuments\x18\t \x03(\v2\x1d.sinkron.event.v1.DocumentRefR\tdocuments\"|\n" +
+	"\tdocuments\x18\t \x03(\v2\x1d.sinkron.event.v1.DocumentRefR\tdocuments\x12\x12\n" +
+	"\x04path\x18\n" +
+	" \x01(\tR\x04path\x12D\n" +
+	"\x06fields\x18\v \x03(\v2,.sinkron.event.v1.RequestCreated.FieldsEntryR\x06fields\x1a9\n" +
+	"\vFieldsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"|\n" +
 	"\x13RequestTransitioned\x12-\n" +
 	"\x05actor\x18\x01 \x01(\v2\x17.sinkron.event.v1.ActorR\x05actor\x12\x12\n" +
 	"\x04from\x18\x02 \x01(\x05R\x04from\x12\x0e\n" +
 	"\x02to\x18\x03 \x01(\x05R\x02to\x12\x12\n" +
-	"\x04note\x18\x04 \x01(\tR\x04note\"f\n" +
+	"\x04note\x18\x04 \x01(\tR\x04note\"\xcd\x01\n" +
 	"\rStepCompleted\x12-\n" +
 	"\x05actor\x18\x01 \x01(\v2\x17.sinkron.event.v1.ActorR\x05actor\x12\x12\n" +
 	"\x04step\x18\x02 \x01(\tR\x04step\x12\x12\n" +
-	"\x04note\x18\x03 \x01(\tR\x04note\"\xa4\x01\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\x12\x12\n" +
+	"\x04role\x18\x04 \x01(\tR\x04role\x12\x1a\n" +
+	"\bawaiting\x18\x05 \x03(\tR\bawaiting\x125\n" +
+	"\x06inputs\x18\x06 \x03(\v2\x1d.sinkron.event.v1.DocumentRefR\x06inputs\"\xce\x01\n" +
+	"\vStepDecided\x12-\n" +
+	"\x05actor\x18\x01 \x01(\v2\x17.sinkron.event.v1.ActorR\x05actor\x12\x12\n" +
+	"\x04step\x18\x02 \x01(\tR\x04step\x12!\n" +
+	"\fdecision_key\x18\x03 \x01(\tR\vdecisionKey\x12'\n" +
+	"\x0fdecision_number\x18\x04 \x01(\x04R\x0edecisionNumber\x12\x16\n" +
+	"\x06result\x18\x05 \x01(\tR\x06result\x12\x18\n" +
+	"\arefused\x18\x06 \x01(\tR\arefused\"\xa4\x01\n" +
 	"\x10ConflictResolved\x12-\n" +
 	"\x05actor\x18\x01 \x01(\v2\x17.sinkron.event.v1.ActorR\x05actor\x12\x14\n" +
 	"\x05field\x18\x02 \x01(\tR\x05field\x12\x14\n" +
@@ -513,26 +672,31 @@ func file_sinkron_event_v1_request_proto_rawDescGZIP() []byte {
 	return file_sinkron_event_v1_request_proto_rawDescData
 }
 
-var file_sinkron_event_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_sinkron_event_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_sinkron_event_v1_request_proto_goTypes = []any{
 	(*Actor)(nil),               // 0: sinkron.event.v1.Actor
 	(*DocumentRef)(nil),         // 1: sinkron.event.v1.DocumentRef
 	(*RequestCreated)(nil),      // 2: sinkron.event.v1.RequestCreated
 	(*RequestTransitioned)(nil), // 3: sinkron.event.v1.RequestTransitioned
 	(*StepCompleted)(nil),       // 4: sinkron.event.v1.StepCompleted
-	(*ConflictResolved)(nil),    // 5: sinkron.event.v1.ConflictResolved
+	(*StepDecided)(nil),         // 5: sinkron.event.v1.StepDecided
+	(*ConflictResolved)(nil),    // 6: sinkron.event.v1.ConflictResolved
+	nil,                         // 7: sinkron.event.v1.RequestCreated.FieldsEntry
 }
 var file_sinkron_event_v1_request_proto_depIdxs = []int32{
 	0, // 0: sinkron.event.v1.RequestCreated.actor:type_name -> sinkron.event.v1.Actor
 	1, // 1: sinkron.event.v1.RequestCreated.documents:type_name -> sinkron.event.v1.DocumentRef
-	0, // 2: sinkron.event.v1.RequestTransitioned.actor:type_name -> sinkron.event.v1.Actor
-	0, // 3: sinkron.event.v1.StepCompleted.actor:type_name -> sinkron.event.v1.Actor
-	0, // 4: sinkron.event.v1.ConflictResolved.actor:type_name -> sinkron.event.v1.Actor
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	7, // 2: sinkron.event.v1.RequestCreated.fields:type_name -> sinkron.event.v1.RequestCreated.FieldsEntry
+	0, // 3: sinkron.event.v1.RequestTransitioned.actor:type_name -> sinkron.event.v1.Actor
+	0, // 4: sinkron.event.v1.StepCompleted.actor:type_name -> sinkron.event.v1.Actor
+	1, // 5: sinkron.event.v1.StepCompleted.inputs:type_name -> sinkron.event.v1.DocumentRef
+	0, // 6: sinkron.event.v1.StepDecided.actor:type_name -> sinkron.event.v1.Actor
+	0, // 7: sinkron.event.v1.ConflictResolved.actor:type_name -> sinkron.event.v1.Actor
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_event_v1_request_proto_init() }
@@ -546,7 +710,7 @@ func file_sinkron_event_v1_request_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_event_v1_request_proto_rawDesc), len(file_sinkron_event_v1_request_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -2,6 +2,7 @@ package request
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/sinkron-id/sinkron/node/eventpb"
@@ -11,10 +12,8 @@ import (
 
 // build turns a fold into the Request a counter sees.
 func (f Folder) build(st *fold.State) (*Request, error) {
-	r := &Request{Steps: make([]Step, len(Steps))}
-	for i, d := range Steps {
-		r.Steps[i].StepDef = d
-	}
+	r := &Request{}
+	var fl flow
 	for _, e := range st.Events {
 		m, err := decode(e)
 		if err != nil {
@@ -25,15 +24,19 @@ func (f Folder) build(st *fold.State) (*Request, error) {
 		actor := m.GetActor()
 		switch m := m.(type) {
 		case *eventpb.RequestCreated:
-			f.created(r, e, m, at)
+			if fl, err = flowOf(m.Service, m.Path); err != nil {
+				return nil, err
+			}
+			created(r, fl, e, m, at)
 		case *eventpb.RequestTransitioned:
 			r.History = append(r.History, Change{Status: Status(m.To), Note: m.Note, Officer: actor.GetOfficer(), Office: actor.GetOffice(), At: at, Event: e.ID().String()})
-		case *eventpb.StepCompleted:
-			for i := range r.Steps {
-				if s := &r.Steps[i]; s.Name == m.Step && !s.Done {
-					s.Done, s.Officer, s.Office, s.At, s.Note = true, actor.GetOfficer(), actor.GetOffice(), at, m.Note
-				}
+			if Status(m.To) == Disetujui && fl.verify.HandOver != "" {
+				r.Holder = string(fl.verify.HandOver)
 			}
+		case *eventpb.StepCompleted:
+			r.stepRecorded(m, actor, at)
+		case *eventpb.StepDecided:
+			r.stepDecided(m)
 		case *eventpb.ConflictResolved:
 			r.History = append(r.History, Change{Status: r.Status, Note: fmt.Sprintf("Konflik %s diselesaikan: %s. %s", m.Field, m.Value, m.Note), Officer: actor.GetOfficer(), Office: actor.GetOffice(), At: at, Event: e.ID().String()})
 		}
@@ -46,14 +49,80 @@ func (f Folder) build(st *fold.State) (*Request, error) {
 	return r, nil
 }
 
-func (f Folder) created(r *Request, e *event.Event, m *eventpb.RequestCreated, at time.Time) {
-	r.ID, r.Service, r.ApplicantName = e.Entity, m.Service, m.ApplicantName
-	r.NIK, r.KK, r.Problem, r.WhatsApp, r.Channel = m.Nik, m.Kk, m.Problem, m.Whatsapp, m.Channel
-	r.Office, r.CreatedAt = m.GetActor().GetOffice(), at
+func created(r *Request, fl flow, e *event.Event, m *eventpb.RequestCreated, at time.Time) {
+	r.ID, r.Service, r.Path, r.Fields = e.Entity, fl.service.Name, fl.path.Name, m.Fields
+	r.ApplicantName, r.NIK, r.KK, r.Problem, r.WhatsApp, r.Channel = m.ApplicantName, m.Nik, m.Kk, m.Problem, m.Whatsapp, m.Channel
+	r.Office, r.CreatedAt, r.Holder = m.GetActor().GetOffice(), at, string(fl.path.Start)
+	for _, d := range fl.steps {
+		r.Steps = append(r.Steps, Step{StepDef: d})
+	}
 	for _, d := range m.Documents {
-		r.Documents = append(r.Documents, Document{Kind: d.Kind, ContentType: d.ContentType, SHA256: fmt.Sprintf("%x", d.Sha256), Size: d.Size})
+		r.Documents = append(r.Documents, docOf(d))
 	}
 	r.History = append(r.History, Change{Status: Baru, Officer: m.GetActor().GetOfficer(), Office: r.Office, At: at, Event: e.ID().String()})
+}
+
+func docOf(d *eventpb.DocumentRef) Document {
+	return Document{Name: d.Name, Kind: d.Kind, ContentType: d.ContentType, SHA256: fmt.Sprintf("%x", d.Sha256), Size: d.Size}
+}
+
+// stepRecorded applies an officer's record of a step: done at once, or
+// waiting for the decisions it asked for.
+func (r *Request) stepRecorded(m *eventpb.StepCompleted, actor *eventpb.Actor, at time.Time) {
+	i := slices.IndexFunc(r.Steps, func(s Step) bool { return s.Name == m.Step })
+	if i < 0 || r.Steps[i].Done {
+		return
+	}
+	s := &r.Steps[i]
+	s.Officer, s.Office, s.At, s.Note = actor.GetOfficer(), actor.GetOffice(), at, m.Note
+	s.Awaiting, s.Result = m.Awaiting, ""
+	s.Inputs = nil
+	for _, in := range m.Inputs {
+		s.Inputs = append(s.Inputs, docOf(in))
+	}
+	s.Waiting = len(m.Awaiting) > 0
+	if !s.Waiting {
+		r.finish(s)
+	}
+}
+
+// stepDecided applies a decision a waiting step asked for. The step is done
+// when every decision it awaits has come; a refusal ends the wait without
+// finishing it, so an officer can record the step again.
+func (r *Request) stepDecided(m *eventpb.StepDecided) {
+	for i := range r.Steps {
+		s := &r.Steps[i]
+		if !s.Waiting || !slices.Contains(s.Awaiting, m.DecisionKey) {
+			continue
+		}
+		s.Awaiting = slices.DeleteFunc(slices.Clone(s.Awaiting), func(k string) bool { return k == m.DecisionKey })
+		if m.Refused != "" {
+			s.Waiting, s.Awaiting, s.Result = false, nil, "ditolak: "+m.Refused
+			return
+		}
+		if m.Result != "" {
+			s.Result = joinResult(s.Result, m.Result)
+		}
+		if len(s.Awaiting) == 0 {
+			s.Waiting = false
+			r.finish(s)
+		}
+		return
+	}
+}
+
+func (r *Request) finish(s *Step) {
+	s.Done = true
+	if s.HandOver != "" {
+		r.Holder = s.HandOver
+	}
+}
+
+func joinResult(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + ", " + b
 }
 
 // statusOf is the agreed status; in conflict, the status of the write that

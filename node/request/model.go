@@ -22,10 +22,11 @@ const (
 	typeCreated    = "permohonan.dibuat"
 	typeTransition = "permohonan.status"
 	typeStep       = "permohonan.langkah"
+	typeDecided    = "permohonan.keputusan"
 	typeResolved   = "permohonan.konflik-selesai"
 )
 
-// ServiceName is the catalog name of this service.
+// ServiceName is the catalog name of the service requests default to.
 const ServiceName = "sinkronisasi-data"
 
 // Status of a request; the numbers match sinkron.v1.Status.
@@ -48,16 +49,17 @@ func (s Status) String() string {
 	return "Status(" + strconv.Itoa(int(s)) + ")"
 }
 
-// StepDef is a processing step of the SOP with its time standard.
+// StepDef is a processing step of the service's SOP, from the catalog.
 type StepDef struct {
-	Name, Title string
-	Standard    time.Duration
-}
-
-// Steps are done in this order at the dinas (SOP 09/SOP-Disdukcapil/PIAK/2020).
-var Steps = []StepDef{
-	{"konsolidasi-manual", "Konsolidasi Manual", 10 * time.Minute},
-	{"sinkronisasi-dwh", "Sinkronisasi DWH", 24 * time.Hour},
+	Name       string        `json:"name"`
+	Title      string        `json:"title"`
+	Role       string        `json:"role"`
+	OfficeKind string        `json:"office_kind"`
+	RecordedBy string        `json:"recorded_by,omitempty"` // who records an applicant's step
+	Standard   time.Duration `json:"standard"`
+	HandOver   string        `json:"hand_over,omitempty"`
+	Waits      []string      `json:"waits,omitempty"`
+	Inputs     []string      `json:"takes,omitempty"` // step input kinds
 }
 
 // Change is one entry of the status history.
@@ -70,18 +72,28 @@ type Change struct {
 	Event   string    `json:"event"`
 }
 
-// Step is a processing step's progress.
+// Step is a processing step's progress. A step that needs dinas decisions
+// is Waiting from the officer's record until every decision has arrived.
 type Step struct {
 	StepDef
-	Done    bool      `json:"done"`
-	Officer string    `json:"officer,omitempty"`
-	Office  string    `json:"office,omitempty"`
-	At      time.Time `json:"at"`
-	Note    string    `json:"note,omitempty"`
+	Done     bool       `json:"done"`
+	Waiting  bool       `json:"waiting,omitempty"`
+	Awaiting []string   `json:"awaiting,omitempty"` // decision request keys
+	Result   string     `json:"result,omitempty"`   // what the decisions gave, or why refused
+	Officer  string     `json:"officer,omitempty"`
+	Office   string     `json:"office,omitempty"`
+	At       time.Time  `json:"at"`
+	Note     string     `json:"note,omitempty"`
+	Inputs   []Document `json:"inputs,omitempty"`
+	// Due and Overdue are worked out when the request is read, from the
+	// step's time standard.
+	Due     time.Time `json:"due,omitzero"`
+	Overdue bool      `json:"overdue,omitempty"`
 }
 
-// Document is an uploaded photo.
+// Document is an uploaded photo or a step's input record.
 type Document struct {
+	Name        string `json:"name"`
 	Kind        int32  `json:"kind"`
 	ContentType string `json:"content_type"`
 	SHA256      string `json:"sha256"`
@@ -105,22 +117,25 @@ type FieldConflict struct {
 
 // Request is the folded state of one permohonan.
 type Request struct {
-	ID            string          `json:"id"`
-	Service       string          `json:"service"`
-	ApplicantName string          `json:"applicant_name"`
-	NIK           string          `json:"nik"`
-	KK            string          `json:"kk"`
-	Problem       string          `json:"problem"`
-	WhatsApp      string          `json:"whatsapp"`
-	Channel       int32           `json:"channel"`
-	Status        Status          `json:"status"`
-	Office        string          `json:"office"`
-	CreatedAt     time.Time       `json:"created_at"`
-	UpdatedAt     time.Time       `json:"updated_at"`
-	History       []Change        `json:"history"`
-	Steps         []Step          `json:"steps"`
-	Documents     []Document      `json:"documents"`
-	Conflicts     []FieldConflict `json:"conflicts,omitempty"`
+	ID            string            `json:"id"`
+	Service       string            `json:"service"`
+	Path          string            `json:"path"`
+	Fields        map[string]string `json:"fields,omitempty"`
+	Holder        string            `json:"holder"` // office kind holding the file
+	ApplicantName string            `json:"applicant_name"`
+	NIK           string            `json:"nik"`
+	KK            string            `json:"kk"`
+	Problem       string            `json:"problem"`
+	WhatsApp      string            `json:"whatsapp"`
+	Channel       int32             `json:"channel"`
+	Status        Status            `json:"status"`
+	Office        string            `json:"office"`
+	CreatedAt     time.Time         `json:"created_at"`
+	UpdatedAt     time.Time         `json:"updated_at"`
+	History       []Change          `json:"history"`
+	Steps         []Step            `json:"steps"`
+	Documents     []Document        `json:"documents"`
+	Conflicts     []FieldConflict   `json:"conflicts,omitempty"`
 }
 
 // InConflict reports whether concurrent edits await an officer.
@@ -141,6 +156,8 @@ func decode(e *event.Event) (payload, error) {
 		m = &eventpb.RequestTransitioned{}
 	case typeStep:
 		m = &eventpb.StepCompleted{}
+	case typeDecided:
+		m = &eventpb.StepDecided{}
 	case typeResolved:
 		m = &eventpb.ConflictResolved{}
 	default:
@@ -166,6 +183,8 @@ func writes(e *event.Event) ([]fold.Write, error) {
 		return []fold.Write{{Field: "status", Value: statusValue(Status(m.To))}}, nil
 	case *eventpb.StepCompleted:
 		return []fold.Write{{Field: "langkah/" + m.Step, Value: []byte("selesai")}}, nil
+	case *eventpb.StepDecided:
+		return []fold.Write{{Field: "keputusan/" + m.DecisionKey, Value: []byte(m.Result + "|" + m.Refused)}}, nil
 	case *eventpb.ConflictResolved:
 		return []fold.Write{{Field: m.Field, Value: m.Value}}, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/form"
 	"github.com/sinkron-id/sinkron/node/outbox"
@@ -25,39 +27,58 @@ var (
 	ErrNotFound     = errors.New("permohonan tidak ditemukan")
 	ErrInvalid      = errors.New("isian tidak valid")
 	ErrPrecondition = errors.New("langkah tidak dapat dilakukan")
+	ErrPermission   = errors.New("peran tidak berwenang")
 )
 
 // Office says where this node is.
 type Office struct {
-	Name  string
-	Dinas bool
+	Name   string
+	Kind   catalog.OfficeKind
+	Region string         // the office's 6-digit region code, if it has one
+	Zone   *time.Location // for logbook days; nil means WIB
+}
+
+// Decider files requests for dinas decisions and reports the ones that
+// arrived (node/decision.Service).
+type Decider interface {
+	Request(cmd *eventpb.Command) (string, error)
+	Decided(key string) (*eventpb.Decision, bool, error)
 }
 
 // Service takes and moves requests at one node.
 type Service struct {
-	store  *store.Store
-	outbox *outbox.Outbox
-	office Office
-	now    func() time.Time
-	rand   io.Reader
+	store     *store.Store
+	outbox    *outbox.Outbox
+	office    Office
+	decisions Decider
+	now       func() time.Time
+	rand      io.Reader
 
 	mu       sync.Mutex
 	watchers map[chan *Request]bool
 }
 
 // New builds the service over a node's store.
-func New(st *store.Store, ob *outbox.Outbox, office Office, now func() time.Time, rand io.Reader) *Service {
-	return &Service{store: st, outbox: ob, office: office, now: now, rand: rand, watchers: map[chan *Request]bool{}}
+func New(st *store.Store, ob *outbox.Outbox, office Office, d Decider, now func() time.Time, rand io.Reader) *Service {
+	return &Service{store: st, outbox: ob, office: office, decisions: d, now: now, rand: rand, watchers: map[chan *Request]bool{}}
 }
 
-// Upload is a document as received at the counter.
+// Upload is a document as received at the counter: Name is the catalog's
+// document name; Kind is the older numbering of Sinkronisasi Data's two
+// photos, used when Name is empty.
 type Upload struct {
+	Name    string
 	Kind    int32
 	Content []byte
 }
 
-// Form is the Sinkronisasi Data form (seed 000).
+// Form is a request as taken at the counter: the catalog service and path
+// (empty: Sinkronisasi Data on this office's path) and its form's values.
+// ApplicantName, NIK, KK, Problem and WhatsApp are Sinkronisasi Data's form;
+// they fill Fields when it is empty.
 type Form struct {
+	Service, Path                             string
+	Fields                                    map[string]string
 	ApplicantName, NIK, KK, Problem, WhatsApp string
 	Channel                                   int32
 	Officer                                   string
@@ -70,7 +91,10 @@ const (
 	DocKTPEl int32 = 2
 )
 
-// Create validates the form, stores the photos and files the request.
+var kindNames = map[int32]string{DocKK: "foto_kk", DocKTPEl: "foto_ktp_el"}
+
+// Create validates the form against the catalog, stores the photos and
+// files the request.
 func (s *Service) Create(f Form) (*Request, error) {
 	msg, blobs, err := s.validate(f)
 	if err != nil {
@@ -81,40 +105,52 @@ func (s *Service) Create(f Form) (*Request, error) {
 		return nil, err
 	}
 	msg.Actor = s.actor(f.Officer)
+	title := msg.Service
+	if svc, ok := catalog.Lookup(msg.Service); ok {
+		title = svc.Title
+	}
 	withDocs := func(txn *badger.Txn, e *event.Event) (*outbox.Notice, error) {
 		for i, u := range f.Documents {
 			if _, err := blob.Put(txn, u.Content); err != nil {
 				return nil, fmt.Errorf("simpan dokumen %d: %w", i+1, err)
 			}
 		}
-		return s.notice(e, msg.Whatsapp, fmt.Sprintf("Permohonan Sinkronisasi Data Anda telah diterima di %s dengan nomor %s. Simpan nomor ini untuk melacak status permohonan.", s.office.Name, id)), nil
+		return s.notice(e, msg.Whatsapp, fmt.Sprintf("Permohonan %s Anda telah diterima di %s dengan nomor %s. Simpan nomor ini untuk melacak status permohonan.", title, s.office.Name, id)), nil
 	}
 	return s.append(id, typeCreated, msg, blobs, withDocs)
 }
 
 func (s *Service) validate(f Form) (*eventpb.RequestCreated, []event.Hash, error) {
-	now := s.now()
-	var errs form.Errors
-	check := func(err error) {
-		var fe *form.FieldError
-		if errors.As(err, &fe) {
-			errs = append(errs, fe)
-		}
+	if f.Service == "" {
+		f.Service = ServiceName
 	}
-	name, err := form.ValidName("nama_pemohon", f.ApplicantName)
-	check(err)
-	_, err = form.ParseNIK(f.NIK, now)
-	check(err)
-	check(form.ValidKK(f.KK, now))
-	problem, err := form.ValidText("permasalahan", f.Problem, 5, 1000)
-	check(err)
-	wa, err := form.NormalizePhone(f.WhatsApp)
-	check(err)
+	svc, ok := catalog.Lookup(f.Service)
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: layanan %q tidak dikenal", ErrInvalid, f.Service)
+	}
+	path, err := pathFor(svc, s.office.Kind, f.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	values := f.Fields
+	if len(values) == 0 && svc.Name == ServiceName {
+		values = map[string]string{"nama_pemohon": f.ApplicantName, "nik": f.NIK, "kk": f.KK, "permasalahan": f.Problem, "whatsapp": f.WhatsApp}
+	}
+	var errs form.Errors
+	norm, err := svc.Form.Normalize(values, s.now())
+	errs = append(errs, asErrors(err)...)
+	if len(s.office.Region) == 6 {
+		norm[regionField] = s.office.Region
+	}
 	if strings.TrimSpace(f.Officer) == "" {
 		errs = append(errs, &form.FieldError{Field: "petugas", Message: "nama petugas wajib diisi"})
 	}
-	msg := &eventpb.RequestCreated{Service: ServiceName, ApplicantName: name, Nik: f.NIK, Kk: f.KK, Problem: problem, Whatsapp: wa, Channel: max(f.Channel, 1)}
-	hashes, docErrs := s.documents(f.Documents, msg)
+	msg := &eventpb.RequestCreated{
+		Service: svc.Name, Path: path.Name, Fields: norm, Channel: max(f.Channel, 1),
+		ApplicantName: first(norm, "nama_pemohon", "nama"), Nik: first(norm, "nik", "nik_pemohon"),
+		Kk: first(norm, "kk", "nomor_kk"), Problem: norm["permasalahan"], Whatsapp: norm["whatsapp"],
+	}
+	hashes, docErrs := documents(svc.DocumentsFor(path.Name, norm), f.Documents, msg)
 	errs = append(errs, docErrs...)
 	if err := errs.Err(); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrInvalid, err)
@@ -122,33 +158,70 @@ func (s *Service) validate(f Form) (*eventpb.RequestCreated, []event.Hash, error
 	return msg, hashes, nil
 }
 
-// documents checks that both photos of seed 000 are there, each once.
-func (s *Service) documents(ups []Upload, msg *eventpb.RequestCreated) ([]event.Hash, form.Errors) {
+func asErrors(err error) form.Errors {
 	var errs form.Errors
-	seen := map[int32]bool{}
+	if errors.As(err, &errs) {
+		return errs
+	}
+	var fe *form.FieldError
+	if errors.As(err, &fe) {
+		return form.Errors{fe}
+	}
+	return nil
+}
+
+// first is the first of the named fields that has a value.
+func first(values map[string]string, names ...string) string {
+	for _, n := range names {
+		if v := values[n]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// documents checks the uploads against the catalog's documents for the
+// request: each upload is a photo of a document the service asks for,
+// uploaded once, and every required one is there.
+func documents(want []catalog.Document, ups []Upload, msg *eventpb.RequestCreated) ([]event.Hash, form.Errors) {
+	var errs form.Errors
+	seen := map[string]bool{}
 	var hashes []event.Hash
 	for _, u := range ups {
-		field := map[int32]string{DocKK: "foto_kk", DocKTPEl: "foto_ktp_el"}[u.Kind]
-		if field == "" || seen[u.Kind] {
-			errs = append(errs, &form.FieldError{Field: "dokumen", Message: "jenis dokumen tidak dikenal atau diunggah dua kali"})
+		name := u.Name
+		if name == "" {
+			name = kindNames[u.Kind]
+		}
+		i := slices.IndexFunc(want, func(d catalog.Document) bool { return d.Name == name && d.Upload })
+		if i < 0 || seen[name] {
+			errs = append(errs, &form.FieldError{Field: "dokumen", Message: fmt.Sprintf("dokumen %q tidak diminta layanan ini atau diunggah dua kali", name)})
 			continue
 		}
-		seen[u.Kind] = true
-		ct, err := form.CheckImage(field, u.Content)
+		seen[name] = true
+		ct, err := form.CheckImage(name, u.Content)
 		if fe := (*form.FieldError)(nil); errors.As(err, &fe) {
 			errs = append(errs, fe)
 			continue
 		}
 		h := event.Hash(sha256Sum(u.Content))
 		hashes = append(hashes, h)
-		msg.Documents = append(msg.Documents, &eventpb.DocumentRef{Kind: u.Kind, ContentType: ct, Sha256: h[:], Size: int64(len(u.Content))})
+		msg.Documents = append(msg.Documents, &eventpb.DocumentRef{Name: name, Kind: kindOf(name), ContentType: ct, Sha256: h[:], Size: int64(len(u.Content))})
 	}
-	for kind, field := range map[int32]string{DocKK: "foto_kk", DocKTPEl: "foto_ktp_el"} {
-		if !seen[kind] {
-			errs = append(errs, &form.FieldError{Field: field, Message: "foto wajib diunggah"})
+	for _, d := range want {
+		if d.Upload && d.Required && !seen[d.Name] {
+			errs = append(errs, &form.FieldError{Field: d.Name, Message: d.Title + ": foto wajib diunggah"})
 		}
 	}
 	return hashes, errs
+}
+
+func kindOf(name string) int32 {
+	for k, n := range kindNames {
+		if n == name {
+			return k
+		}
+	}
+	return 0
 }
 
 func (s *Service) actor(officer string) *eventpb.Actor {
@@ -193,7 +266,11 @@ func (s *Service) Get(id string) (*Request, error) {
 		return nil, err
 	}
 	var r Request
-	return &r, json.Unmarshal(b, &r)
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, err
+	}
+	schedule(&r, s.now())
+	return &r, nil
 }
 
 // Filter selects requests for List.
@@ -213,6 +290,7 @@ func (s *Service) List(f Filter) ([]*Request, error) {
 		if decodeErr = json.Unmarshal(b, &r); decodeErr != nil {
 			return false
 		}
+		schedule(&r, s.now())
 		if (f.Status == 0 || r.Status == f.Status) && (!f.ConflictOnly || r.InConflict()) {
 			out = append(out, &r)
 		}

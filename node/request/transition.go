@@ -6,13 +6,16 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
+	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/outbox"
+	"github.com/sinkron-id/sinkron/replication/blob"
 	"github.com/sinkron-id/sinkron/replication/event"
 )
 
@@ -23,13 +26,18 @@ var allowed = map[Status][]Status{
 }
 
 // Transition moves a request to a new status, refusing what the SOP does
-// not allow, with the reason.
-func (s *Service) Transition(id string, to Status, note, officer string) (*Request, error) {
+// not allow, with the reason. Approving or cancelling is the counter's
+// verification step: it is done in that step's role, at the office where
+// the request was taken; later moves happen where the file is.
+func (s *Service) Transition(id string, to Status, role, note, officer string) (*Request, error) {
 	r, err := s.editable(id, officer)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkTransition(r, to, note); err != nil {
+		return nil, err
+	}
+	if err := s.checkMover(r, to, role); err != nil {
 		return nil, err
 	}
 	msg := &eventpb.RequestTransitioned{Actor: s.actor(officer), From: int32(r.Status), To: int32(to), Note: strings.TrimSpace(note)}
@@ -55,6 +63,27 @@ func checkTransition(r *Request, to Status, note string) error {
 				return fmt.Errorf("%w: langkah %s belum selesai", ErrPrecondition, st.Title)
 			}
 		}
+	}
+	return nil
+}
+
+// checkMover checks who moves a request and where.
+func (s *Service) checkMover(r *Request, to Status, role string) error {
+	fl, err := flowOf(r.Service, r.Path)
+	if err != nil {
+		return err
+	}
+	if r.Status == Baru && fl.verify.Name != "" {
+		if role != string(fl.verify.Role) {
+			return fmt.Errorf("%w: %s dilakukan oleh %s, bukan %s", ErrPermission, fl.verify.Title, roleTitle(string(fl.verify.Role)), roleTitle(role))
+		}
+		if s.office.Kind != fl.verify.Office {
+			return fmt.Errorf("%w: verifikasi berkas dilakukan di %s", ErrPrecondition, fl.verify.Office.Title())
+		}
+		return nil
+	}
+	if string(s.office.Kind) != r.Holder {
+		return fmt.Errorf("%w: berkas sedang berada di %s", ErrPrecondition, catalog.OfficeKind(r.Holder).Title())
 	}
 	return nil
 }
@@ -89,38 +118,88 @@ func (s *Service) statusNotice(e *event.Event, r *Request, to Status, note strin
 	return s.notice(e, r.WhatsApp, text)
 }
 
-// CompleteStep records a processing step. Steps are done at the dinas, in
-// order, while the request is Diproses.
-func (s *Service) CompleteStep(id, step, note, officer string) (*Request, error) {
+// StepInput is a record a step takes from another subsystem (biometric
+// templates, a printed card and the blank it was printed on).
+type StepInput struct {
+	Kind        string
+	Content     []byte
+	BlankSerial uint64
+}
+
+// CompleteStep records a processing step: the next one of the request's
+// path, at an office of the step's kind that holds the file, by an officer
+// acting in the step's role, with the inputs the step takes. A step that
+// needs dinas decisions files their requests and waits for them.
+func (s *Service) CompleteStep(id, step, role, note, officer string, inputs ...StepInput) (*Request, error) {
 	r, err := s.editable(id, officer)
 	if err != nil {
 		return nil, err
 	}
-	if !s.office.Dinas {
-		return nil, fmt.Errorf("%w: langkah proses hanya dapat dilakukan di Dinas", ErrPrecondition)
-	}
-	if r.Status != Diproses {
-		return nil, fmt.Errorf("%w: permohonan berstatus %s, langkah proses hanya untuk status Diproses", ErrPrecondition, r.Status)
-	}
-	if err := nextStep(r, step); err != nil {
+	def, err := s.checkStep(r, step, role)
+	if err != nil {
 		return nil, err
 	}
-	msg := &eventpb.StepCompleted{Actor: s.actor(officer), Step: step, Note: strings.TrimSpace(note)}
-	return s.append(id, typeStep, msg, nil, noNotice)
+	refs, blobs, contents, err := stepInputs(def, inputs)
+	if err != nil {
+		return nil, err
+	}
+	awaiting, err := s.fileDecisions(r, def, inputs)
+	if err != nil {
+		return nil, err
+	}
+	msg := &eventpb.StepCompleted{Actor: s.actor(officer), Step: step, Role: role, Note: strings.TrimSpace(note), Awaiting: awaiting, Inputs: refs}
+	return s.append(id, typeStep, msg, blobs, func(txn *badger.Txn, _ *event.Event) (*outbox.Notice, error) {
+		for _, c := range contents {
+			if _, err := blob.Put(txn, c); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	})
+}
+
+// checkStep finds the step and checks that it may be recorded here and now.
+func (s *Service) checkStep(r *Request, step, role string) (StepDef, error) {
+	if r.Status != Diproses {
+		return StepDef{}, fmt.Errorf("%w: permohonan berstatus %s, langkah proses hanya untuk status Diproses", ErrPrecondition, r.Status)
+	}
+	i := slices.IndexFunc(r.Steps, func(st Step) bool { return st.Name == step })
+	if i < 0 {
+		return StepDef{}, fmt.Errorf("%w: langkah %q tidak dikenal untuk layanan ini", ErrInvalid, step)
+	}
+	if err := nextStep(r, step); err != nil {
+		return StepDef{}, err
+	}
+	def := r.Steps[i].StepDef
+	if role != def.Role && (def.RecordedBy == "" || role != def.RecordedBy) {
+		return def, fmt.Errorf("%w: langkah %s dilakukan oleh %s, bukan %s", ErrPermission, def.Title, roleTitle(def.Role), roleTitle(role))
+	}
+	if string(s.office.Kind) != def.OfficeKind {
+		return def, fmt.Errorf("%w: langkah %s dilakukan di %s, bukan di %s", ErrPrecondition, def.Title, catalog.OfficeKind(def.OfficeKind).Title(), s.office.Kind.Title())
+	}
+	if r.Holder != def.OfficeKind {
+		return def, fmt.Errorf("%w: berkas sedang berada di %s; langkah %s menunggu penyerahan berkas", ErrPrecondition, catalog.OfficeKind(r.Holder).Title(), def.Title)
+	}
+	return def, nil
+}
+
+func roleTitle(role string) string {
+	if t := catalog.Role(role).Title(); t != "" {
+		return t
+	}
+	if role == "" {
+		return "(peran tidak disebut)"
+	}
+	return role
 }
 
 func nextStep(r *Request, step string) error {
-	known := false
-	for _, d := range Steps {
-		known = known || d.Name == step
-	}
-	if !known {
-		return fmt.Errorf("%w: langkah %q tidak dikenal", ErrInvalid, step)
-	}
 	for _, st := range r.Steps {
 		switch {
 		case st.Name == step && st.Done:
 			return fmt.Errorf("%w: langkah %s sudah selesai", ErrPrecondition, st.Title)
+		case st.Name == step && st.Waiting:
+			return fmt.Errorf("%w: langkah %s menunggu keputusan Dinas", ErrPrecondition, st.Title)
 		case st.Name == step:
 			return nil
 		case !st.Done:
@@ -129,6 +208,37 @@ func nextStep(r *Request, step string) error {
 	}
 	return nil
 }
+
+// stepInputs checks that the inputs are the ones the step takes, each once,
+// and makes their references.
+func stepInputs(def StepDef, inputs []StepInput) ([]*eventpb.DocumentRef, []event.Hash, [][]byte, error) {
+	var refs []*eventpb.DocumentRef
+	var blobs []event.Hash
+	var contents [][]byte
+	seen := map[string]bool{}
+	for _, in := range inputs {
+		if !slices.Contains(def.Inputs, in.Kind) || seen[in.Kind] {
+			return nil, nil, nil, fmt.Errorf("%w: masukan %q tidak diminta langkah %s atau diberikan dua kali", ErrInvalid, in.Kind, def.Title)
+		}
+		seen[in.Kind] = true
+		if len(in.Content) == 0 || len(in.Content) > maxInput {
+			return nil, nil, nil, fmt.Errorf("%w: masukan %s kosong atau lebih dari %d KiB", ErrInvalid, in.Kind, maxInput>>10)
+		}
+		h := event.Hash(sha256Sum(in.Content))
+		refs = append(refs, &eventpb.DocumentRef{Name: in.Kind, ContentType: "application/octet-stream", Sha256: h[:], Size: int64(len(in.Content))})
+		blobs, contents = append(blobs, h), append(contents, in.Content)
+	}
+	for _, k := range def.Inputs {
+		if !seen[k] && k != string(catalog.InputBundle) {
+			return nil, nil, nil, fmt.Errorf("%w: langkah %s memerlukan masukan %s", ErrInvalid, def.Title, k)
+		}
+	}
+	return refs, blobs, contents, nil
+}
+
+// maxInput bounds a step input (an ISO/IEC 19794 template set or a card
+// record is a few KiB).
+const maxInput = 1 << 20
 
 // Resolve settles a field in conflict with the value of one competing event.
 // The new event depends on every head, so it supersedes all of them.

@@ -6,11 +6,22 @@ import (
 	"time"
 )
 
+// sinkronisasiSteps are Sinkronisasi Data's processing steps (kecamatan
+// path), from the catalog.
+func sinkronisasiSteps(t *testing.T) []StepDef {
+	fl, err := flowOf(ServiceName, "kecamatan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fl.steps
+}
+
 func TestTransitionTable(t *testing.T) {
+	defs := sinkronisasiSteps(t)
 	done := func(n int) []Step {
-		s := make([]Step, len(Steps))
+		s := make([]Step, len(defs))
 		for i := range s {
-			s[i].StepDef, s[i].Done = Steps[i], i < n
+			s[i].StepDef, s[i].Done = defs[i], i < n
 		}
 		return s
 	}
@@ -25,13 +36,13 @@ func TestTransitionTable(t *testing.T) {
 		{Baru, Dibatalkan, "KK tidak terbaca", 0, nil},
 		{Baru, Dibatalkan, "  ", 0, ErrInvalid},
 		{Baru, Diproses, "", 0, ErrPrecondition},
-		{Baru, Selesai, "", 2, ErrPrecondition},
+		{Baru, Selesai, "", 3, ErrPrecondition},
 		{Disetujui, Diproses, "", 0, nil},
 		{Disetujui, Dibatalkan, "data ganda", 0, nil},
-		{Diproses, Selesai, "", 1, ErrPrecondition},
-		{Diproses, Selesai, "", 2, nil},
+		{Diproses, Selesai, "", 2, ErrPrecondition},
+		{Diproses, Selesai, "", 3, nil},
 		{Dibatalkan, Disetujui, "", 0, ErrPrecondition},
-		{Selesai, Diproses, "", 2, ErrPrecondition},
+		{Selesai, Diproses, "", 3, ErrPrecondition},
 	}
 	for _, tt := range tests {
 		t.Run(tt.from.String()+"→"+tt.to.String(), func(t *testing.T) {
@@ -45,7 +56,8 @@ func TestTransitionTable(t *testing.T) {
 }
 
 func TestStepsInOrder(t *testing.T) {
-	r := &Request{Steps: []Step{{StepDef: Steps[0]}, {StepDef: Steps[1]}}}
+	defs := sinkronisasiSteps(t)
+	r := &Request{Steps: []Step{{StepDef: defs[0]}, {StepDef: defs[1]}}}
 	if err := nextStep(r, "sinkronisasi-dwh"); !errors.Is(err, ErrPrecondition) {
 		t.Fatalf("DWH before konsolidasi: %v", err)
 	}
@@ -56,8 +68,9 @@ func TestStepsInOrder(t *testing.T) {
 	if err := nextStep(r, "konsolidasi-manual"); !errors.Is(err, ErrPrecondition) {
 		t.Fatalf("twice: %v", err)
 	}
-	if err := nextStep(r, "cetak"); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("unknown step: %v", err)
+	r.Steps[1].Waiting = true
+	if err := nextStep(r, "sinkronisasi-dwh"); !errors.Is(err, ErrPrecondition) {
+		t.Fatalf("while waiting for the dinas: %v", err)
 	}
 }
 

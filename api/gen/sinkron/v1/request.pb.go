@@ -185,7 +185,10 @@ type DocumentUpload struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Kind  DocumentKind           `protobuf:"varint,1,opt,name=kind,proto3,enum=sinkron.v1.DocumentKind" json:"kind,omitempty"`
 	// JPEG or PNG, checked by content.
-	Content       []byte `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
+	Content []byte `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
+	// name is the catalog's document name (e.g. "foto_kk"); it replaces kind,
+	// which only names the two photos of Sinkronisasi Data.
+	Name          string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -234,6 +237,13 @@ func (x *DocumentUpload) GetContent() []byte {
 	return nil
 }
 
+func (x *DocumentUpload) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 type Document struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	Kind        DocumentKind           `protobuf:"varint,1,opt,name=kind,proto3,enum=sinkron.v1.DocumentKind" json:"kind,omitempty"`
@@ -241,7 +251,8 @@ type Document struct {
 	Sha256      string                 `protobuf:"bytes,3,opt,name=sha256,proto3" json:"sha256,omitempty"`
 	Size        int64                  `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
 	// Whether this node holds the bytes yet (documents follow the request).
-	Available     bool `protobuf:"varint,5,opt,name=available,proto3" json:"available,omitempty"`
+	Available     bool   `protobuf:"varint,5,opt,name=available,proto3" json:"available,omitempty"`
+	Name          string `protobuf:"bytes,6,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -309,6 +320,13 @@ func (x *Document) GetAvailable() bool {
 		return x.Available
 	}
 	return false
+}
+
+func (x *Document) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
 }
 
 type StatusChange struct {
@@ -406,8 +424,19 @@ type Step struct {
 	Note    string                 `protobuf:"bytes,7,opt,name=note,proto3" json:"note,omitempty"`
 	// SOP time standard for the step, in seconds.
 	StandardSeconds int64 `protobuf:"varint,8,opt,name=standard_seconds,json=standardSeconds,proto3" json:"standard_seconds,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// role and office_kind say who performs the step and where (catalog names).
+	Role       string `protobuf:"bytes,9,opt,name=role,proto3" json:"role,omitempty"`
+	OfficeKind string `protobuf:"bytes,10,opt,name=office_kind,json=officeKind,proto3" json:"office_kind,omitempty"`
+	// waiting: recorded, awaiting the dinas decisions named by decision_keys.
+	Waiting      bool     `protobuf:"varint,11,opt,name=waiting,proto3" json:"waiting,omitempty"`
+	DecisionKeys []string `protobuf:"bytes,12,rep,name=decision_keys,json=decisionKeys,proto3" json:"decision_keys,omitempty"`
+	// result of the decisions (a NIK, a card serial), or why one was refused.
+	Result string `protobuf:"bytes,13,opt,name=result,proto3" json:"result,omitempty"`
+	// overdue: not done past its time standard (due).
+	Overdue       bool                   `protobuf:"varint,14,opt,name=overdue,proto3" json:"overdue,omitempty"`
+	Due           *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=due,proto3" json:"due,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Step) Reset() {
@@ -494,6 +523,55 @@ func (x *Step) GetStandardSeconds() int64 {
 		return x.StandardSeconds
 	}
 	return 0
+}
+
+func (x *Step) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *Step) GetOfficeKind() string {
+	if x != nil {
+		return x.OfficeKind
+	}
+	return ""
+}
+
+func (x *Step) GetWaiting() bool {
+	if x != nil {
+		return x.Waiting
+	}
+	return false
+}
+
+func (x *Step) GetDecisionKeys() []string {
+	if x != nil {
+		return x.DecisionKeys
+	}
+	return nil
+}
+
+func (x *Step) GetResult() string {
+	if x != nil {
+		return x.Result
+	}
+	return ""
+}
+
+func (x *Step) GetOverdue() bool {
+	if x != nil {
+		return x.Overdue
+	}
+	return false
+}
+
+func (x *Step) GetDue() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Due
+	}
+	return nil
 }
 
 type ConflictValue struct {
@@ -642,8 +720,13 @@ type Request struct {
 	Steps         []*Step                `protobuf:"bytes,14,rep,name=steps,proto3" json:"steps,omitempty"`
 	Documents     []*Document            `protobuf:"bytes,15,rep,name=documents,proto3" json:"documents,omitempty"`
 	// conflict is set while concurrent edits disagree; see conflicts.
-	Conflict      bool             `protobuf:"varint,16,opt,name=conflict,proto3" json:"conflict,omitempty"`
-	Conflicts     []*FieldConflict `protobuf:"bytes,17,rep,name=conflicts,proto3" json:"conflicts,omitempty"`
+	Conflict  bool              `protobuf:"varint,16,opt,name=conflict,proto3" json:"conflict,omitempty"`
+	Conflicts []*FieldConflict  `protobuf:"bytes,17,rep,name=conflicts,proto3" json:"conflicts,omitempty"`
+	Path      string            `protobuf:"bytes,18,opt,name=path,proto3" json:"path,omitempty"`
+	Fields    map[string]string `protobuf:"bytes,19,rep,name=fields,proto3" json:"fields,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// holder is the kind of office that holds the file now (kecamatan, dinas,
+	// mobile): hand-overs move it.
+	Holder        string `protobuf:"bytes,20,opt,name=holder,proto3" json:"holder,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -797,6 +880,27 @@ func (x *Request) GetConflicts() []*FieldConflict {
 	return nil
 }
 
+func (x *Request) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *Request) GetFields() map[string]string {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *Request) GetHolder() string {
+	if x != nil {
+		return x.Holder
+	}
+	return ""
+}
+
 type CreateRequestRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ApplicantName string                 `protobuf:"bytes,1,opt,name=applicant_name,json=applicantName,proto3" json:"applicant_name,omitempty"`
@@ -807,6 +911,13 @@ type CreateRequestRequest struct {
 	Channel       Channel                `protobuf:"varint,6,opt,name=channel,proto3,enum=sinkron.v1.Channel" json:"channel,omitempty"`
 	Officer       string                 `protobuf:"bytes,7,opt,name=officer,proto3" json:"officer,omitempty"`
 	Documents     []*DocumentUpload      `protobuf:"bytes,8,rep,name=documents,proto3" json:"documents,omitempty"`
+	// service and path name the catalog entry (default: Sinkronisasi Data on
+	// this office's path); fields are its form's values. The applicant_name,
+	// nik, kk, problem and whatsapp fields above are Sinkronisasi Data's form
+	// and fill fields when it is empty.
+	Service       string            `protobuf:"bytes,9,opt,name=service,proto3" json:"service,omitempty"`
+	Path          string            `protobuf:"bytes,10,opt,name=path,proto3" json:"path,omitempty"`
+	Fields        map[string]string `protobuf:"bytes,11,rep,name=fields,proto3" json:"fields,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -893,6 +1004,27 @@ func (x *CreateRequestRequest) GetOfficer() string {
 func (x *CreateRequestRequest) GetDocuments() []*DocumentUpload {
 	if x != nil {
 		return x.Documents
+	}
+	return nil
+}
+
+func (x *CreateRequestRequest) GetService() string {
+	if x != nil {
+		return x.Service
+	}
+	return ""
+}
+
+func (x *CreateRequestRequest) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *CreateRequestRequest) GetFields() map[string]string {
+	if x != nil {
+		return x.Fields
 	}
 	return nil
 }
@@ -1151,11 +1283,14 @@ func (x *ListRequestsResponse) GetNextPageToken() string {
 }
 
 type TransitionRequestRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	To            Status                 `protobuf:"varint,2,opt,name=to,proto3,enum=sinkron.v1.Status" json:"to,omitempty"`
-	Note          string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
-	Officer       string                 `protobuf:"bytes,4,opt,name=officer,proto3" json:"officer,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Id      string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	To      Status                 `protobuf:"varint,2,opt,name=to,proto3,enum=sinkron.v1.Status" json:"to,omitempty"`
+	Note    string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	Officer string                 `protobuf:"bytes,4,opt,name=officer,proto3" json:"officer,omitempty"`
+	// role the officer acts as; approving or cancelling a new request is the
+	// verification step and needs that step's role.
+	Role          string `protobuf:"bytes,5,opt,name=role,proto3" json:"role,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1218,6 +1353,13 @@ func (x *TransitionRequestRequest) GetOfficer() string {
 	return ""
 }
 
+func (x *TransitionRequestRequest) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
 type TransitionRequestResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
@@ -1263,11 +1405,14 @@ func (x *TransitionRequestResponse) GetRequest() *Request {
 }
 
 type CompleteStepRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Step          string                 `protobuf:"bytes,2,opt,name=step,proto3" json:"step,omitempty"`
-	Note          string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
-	Officer       string                 `protobuf:"bytes,4,opt,name=officer,proto3" json:"officer,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Id      string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Step    string                 `protobuf:"bytes,2,opt,name=step,proto3" json:"step,omitempty"`
+	Note    string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	Officer string                 `protobuf:"bytes,4,opt,name=officer,proto3" json:"officer,omitempty"`
+	// role the officer acts as; it must be the step's role in the catalog.
+	Role          string       `protobuf:"bytes,5,opt,name=role,proto3" json:"role,omitempty"`
+	Inputs        []*StepInput `protobuf:"bytes,6,rep,name=inputs,proto3" json:"inputs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1330,6 +1475,83 @@ func (x *CompleteStepRequest) GetOfficer() string {
 	return ""
 }
 
+func (x *CompleteStepRequest) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *CompleteStepRequest) GetInputs() []*StepInput {
+	if x != nil {
+		return x.Inputs
+	}
+	return nil
+}
+
+// StepInput is a record a step takes from another subsystem: biometric
+// templates ("iso-template"), a printed card ("printed-card", with the blank
+// serial it was printed on).
+type StepInput struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	Content       []byte                 `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
+	BlankSerial   uint64                 `protobuf:"varint,3,opt,name=blank_serial,json=blankSerial,proto3" json:"blank_serial,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StepInput) Reset() {
+	*x = StepInput{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StepInput) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StepInput) ProtoMessage() {}
+
+func (x *StepInput) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StepInput.ProtoReflect.Descriptor instead.
+func (*StepInput) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *StepInput) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *StepInput) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
+func (x *StepInput) GetBlankSerial() uint64 {
+	if x != nil {
+		return x.BlankSerial
+	}
+	return 0
+}
+
 type CompleteStepResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
@@ -1339,7 +1561,7 @@ type CompleteStepResponse struct {
 
 func (x *CompleteStepResponse) Reset() {
 	*x = CompleteStepResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[16]
+	mi := &file_sinkron_v1_request_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1351,7 +1573,7 @@ func (x *CompleteStepResponse) String() string {
 func (*CompleteStepResponse) ProtoMessage() {}
 
 func (x *CompleteStepResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[16]
+	mi := &file_sinkron_v1_request_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1364,7 +1586,7 @@ func (x *CompleteStepResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteStepResponse.ProtoReflect.Descriptor instead.
 func (*CompleteStepResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{16}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CompleteStepResponse) GetRequest() *Request {
@@ -1388,7 +1610,7 @@ type ResolveConflictRequest struct {
 
 func (x *ResolveConflictRequest) Reset() {
 	*x = ResolveConflictRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[17]
+	mi := &file_sinkron_v1_request_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1400,7 +1622,7 @@ func (x *ResolveConflictRequest) String() string {
 func (*ResolveConflictRequest) ProtoMessage() {}
 
 func (x *ResolveConflictRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[17]
+	mi := &file_sinkron_v1_request_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1413,7 +1635,7 @@ func (x *ResolveConflictRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveConflictRequest.ProtoReflect.Descriptor instead.
 func (*ResolveConflictRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{17}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ResolveConflictRequest) GetId() string {
@@ -1460,7 +1682,7 @@ type ResolveConflictResponse struct {
 
 func (x *ResolveConflictResponse) Reset() {
 	*x = ResolveConflictResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[18]
+	mi := &file_sinkron_v1_request_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1472,7 +1694,7 @@ func (x *ResolveConflictResponse) String() string {
 func (*ResolveConflictResponse) ProtoMessage() {}
 
 func (x *ResolveConflictResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[18]
+	mi := &file_sinkron_v1_request_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1485,7 +1707,7 @@ func (x *ResolveConflictResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveConflictResponse.ProtoReflect.Descriptor instead.
 func (*ResolveConflictResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{18}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ResolveConflictResponse) GetRequest() *Request {
@@ -1504,7 +1726,7 @@ type GetDocumentRequest struct {
 
 func (x *GetDocumentRequest) Reset() {
 	*x = GetDocumentRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[19]
+	mi := &file_sinkron_v1_request_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1516,7 +1738,7 @@ func (x *GetDocumentRequest) String() string {
 func (*GetDocumentRequest) ProtoMessage() {}
 
 func (x *GetDocumentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[19]
+	mi := &file_sinkron_v1_request_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1529,7 +1751,7 @@ func (x *GetDocumentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDocumentRequest.ProtoReflect.Descriptor instead.
 func (*GetDocumentRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{19}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetDocumentRequest) GetSha256() string {
@@ -1549,7 +1771,7 @@ type GetDocumentResponse struct {
 
 func (x *GetDocumentResponse) Reset() {
 	*x = GetDocumentResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[20]
+	mi := &file_sinkron_v1_request_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1561,7 +1783,7 @@ func (x *GetDocumentResponse) String() string {
 func (*GetDocumentResponse) ProtoMessage() {}
 
 func (x *GetDocumentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[20]
+	mi := &file_sinkron_v1_request_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1574,7 +1796,7 @@ func (x *GetDocumentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDocumentResponse.ProtoReflect.Descriptor instead.
 func (*GetDocumentResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{20}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetDocumentResponse) GetContentType() string {
@@ -1599,7 +1821,7 @@ type WatchRequestsRequest struct {
 
 func (x *WatchRequestsRequest) Reset() {
 	*x = WatchRequestsRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[21]
+	mi := &file_sinkron_v1_request_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1611,7 +1833,7 @@ func (x *WatchRequestsRequest) String() string {
 func (*WatchRequestsRequest) ProtoMessage() {}
 
 func (x *WatchRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[21]
+	mi := &file_sinkron_v1_request_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1624,7 +1846,7 @@ func (x *WatchRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestsRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{21}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{22}
 }
 
 type WatchRequestsResponse struct {
@@ -1636,7 +1858,7 @@ type WatchRequestsResponse struct {
 
 func (x *WatchRequestsResponse) Reset() {
 	*x = WatchRequestsResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	mi := &file_sinkron_v1_request_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1648,7 +1870,7 @@ func (x *WatchRequestsResponse) String() string {
 func (*WatchRequestsResponse) ProtoMessage() {}
 
 func (x *WatchRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	mi := &file_sinkron_v1_request_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1661,7 +1883,7 @@ func (x *WatchRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestsResponse.ProtoReflect.Descriptor instead.
 func (*WatchRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{22}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *WatchRequestsResponse) GetRequest() *Request {
@@ -1671,28 +1893,762 @@ func (x *WatchRequestsResponse) GetRequest() *Request {
 	return nil
 }
 
+type ListServicesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListServicesRequest) Reset() {
+	*x = ListServicesRequest{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListServicesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListServicesRequest) ProtoMessage() {}
+
+func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListServicesRequest.ProtoReflect.Descriptor instead.
+func (*ListServicesRequest) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{24}
+}
+
+type ListServicesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Services      []*ServiceInfo         `protobuf:"bytes,1,rep,name=services,proto3" json:"services,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListServicesResponse) Reset() {
+	*x = ListServicesResponse{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListServicesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListServicesResponse) ProtoMessage() {}
+
+func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListServicesResponse.ProtoReflect.Descriptor instead.
+func (*ListServicesResponse) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ListServicesResponse) GetServices() []*ServiceInfo {
+	if x != nil {
+		return x.Services
+	}
+	return nil
+}
+
+type ServiceInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Title         string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	Source        string                 `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	Description   string                 `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	Fields        []*FormField           `protobuf:"bytes,5,rep,name=fields,proto3" json:"fields,omitempty"`
+	Documents     []*DocumentRequirement `protobuf:"bytes,6,rep,name=documents,proto3" json:"documents,omitempty"`
+	Paths         []*PathInfo            `protobuf:"bytes,7,rep,name=paths,proto3" json:"paths,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServiceInfo) Reset() {
+	*x = ServiceInfo{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServiceInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServiceInfo) ProtoMessage() {}
+
+func (x *ServiceInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServiceInfo.ProtoReflect.Descriptor instead.
+func (*ServiceInfo) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ServiceInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ServiceInfo) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *ServiceInfo) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *ServiceInfo) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *ServiceInfo) GetFields() []*FormField {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *ServiceInfo) GetDocuments() []*DocumentRequirement {
+	if x != nil {
+		return x.Documents
+	}
+	return nil
+}
+
+func (x *ServiceInfo) GetPaths() []*PathInfo {
+	if x != nil {
+		return x.Paths
+	}
+	return nil
+}
+
+type FormField struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Label         string                 `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"`
+	Type          string                 `protobuf:"bytes,3,opt,name=type,proto3" json:"type,omitempty"`
+	Required      bool                   `protobuf:"varint,4,opt,name=required,proto3" json:"required,omitempty"`
+	Choices       []string               `protobuf:"bytes,5,rep,name=choices,proto3" json:"choices,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FormField) Reset() {
+	*x = FormField{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FormField) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FormField) ProtoMessage() {}
+
+func (x *FormField) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FormField.ProtoReflect.Descriptor instead.
+func (*FormField) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *FormField) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *FormField) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+func (x *FormField) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *FormField) GetRequired() bool {
+	if x != nil {
+		return x.Required
+	}
+	return false
+}
+
+func (x *FormField) GetChoices() []string {
+	if x != nil {
+		return x.Choices
+	}
+	return nil
+}
+
+type DocumentRequirement struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Name   string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Title  string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	Upload bool                   `protobuf:"varint,3,opt,name=upload,proto3" json:"upload,omitempty"`
+	// paper: "" (none), "ditunjukkan" (shown), "diserahkan" (handed in).
+	Paper         string `protobuf:"bytes,4,opt,name=paper,proto3" json:"paper,omitempty"`
+	Required      bool   `protobuf:"varint,5,opt,name=required,proto3" json:"required,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DocumentRequirement) Reset() {
+	*x = DocumentRequirement{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DocumentRequirement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DocumentRequirement) ProtoMessage() {}
+
+func (x *DocumentRequirement) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DocumentRequirement.ProtoReflect.Descriptor instead.
+func (*DocumentRequirement) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *DocumentRequirement) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DocumentRequirement) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *DocumentRequirement) GetUpload() bool {
+	if x != nil {
+		return x.Upload
+	}
+	return false
+}
+
+func (x *DocumentRequirement) GetPaper() string {
+	if x != nil {
+		return x.Paper
+	}
+	return ""
+}
+
+func (x *DocumentRequirement) GetRequired() bool {
+	if x != nil {
+		return x.Required
+	}
+	return false
+}
+
+type PathInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Title         string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	Start         string                 `protobuf:"bytes,3,opt,name=start,proto3" json:"start,omitempty"`
+	Offline       bool                   `protobuf:"varint,4,opt,name=offline,proto3" json:"offline,omitempty"`
+	Steps         []*StepInfo            `protobuf:"bytes,5,rep,name=steps,proto3" json:"steps,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PathInfo) Reset() {
+	*x = PathInfo{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PathInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PathInfo) ProtoMessage() {}
+
+func (x *PathInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PathInfo.ProtoReflect.Descriptor instead.
+func (*PathInfo) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *PathInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PathInfo) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *PathInfo) GetStart() string {
+	if x != nil {
+		return x.Start
+	}
+	return ""
+}
+
+func (x *PathInfo) GetOffline() bool {
+	if x != nil {
+		return x.Offline
+	}
+	return false
+}
+
+func (x *PathInfo) GetSteps() []*StepInfo {
+	if x != nil {
+		return x.Steps
+	}
+	return nil
+}
+
+type StepInfo struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	No              int32                  `protobuf:"varint,1,opt,name=no,proto3" json:"no,omitempty"`
+	Name            string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Title           string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Role            string                 `protobuf:"bytes,4,opt,name=role,proto3" json:"role,omitempty"`
+	Office          string                 `protobuf:"bytes,5,opt,name=office,proto3" json:"office,omitempty"`
+	StandardSeconds int64                  `protobuf:"varint,6,opt,name=standard_seconds,json=standardSeconds,proto3" json:"standard_seconds,omitempty"`
+	StandardFromSop bool                   `protobuf:"varint,7,opt,name=standard_from_sop,json=standardFromSop,proto3" json:"standard_from_sop,omitempty"`
+	HandOver        string                 `protobuf:"bytes,8,opt,name=hand_over,json=handOver,proto3" json:"hand_over,omitempty"`
+	Waits           []string               `protobuf:"bytes,9,rep,name=waits,proto3" json:"waits,omitempty"`
+	Inputs          []string               `protobuf:"bytes,10,rep,name=inputs,proto3" json:"inputs,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *StepInfo) Reset() {
+	*x = StepInfo{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StepInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StepInfo) ProtoMessage() {}
+
+func (x *StepInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StepInfo.ProtoReflect.Descriptor instead.
+func (*StepInfo) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *StepInfo) GetNo() int32 {
+	if x != nil {
+		return x.No
+	}
+	return 0
+}
+
+func (x *StepInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *StepInfo) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *StepInfo) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *StepInfo) GetOffice() string {
+	if x != nil {
+		return x.Office
+	}
+	return ""
+}
+
+func (x *StepInfo) GetStandardSeconds() int64 {
+	if x != nil {
+		return x.StandardSeconds
+	}
+	return 0
+}
+
+func (x *StepInfo) GetStandardFromSop() bool {
+	if x != nil {
+		return x.StandardFromSop
+	}
+	return false
+}
+
+func (x *StepInfo) GetHandOver() string {
+	if x != nil {
+		return x.HandOver
+	}
+	return ""
+}
+
+func (x *StepInfo) GetWaits() []string {
+	if x != nil {
+		return x.Waits
+	}
+	return nil
+}
+
+func (x *StepInfo) GetInputs() []string {
+	if x != nil {
+		return x.Inputs
+	}
+	return nil
+}
+
+type GetLogbookRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// date is YYYY-MM-DD in the node's time zone; empty means today.
+	Date string `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	// office defaults to this node's office.
+	Office        string `protobuf:"bytes,2,opt,name=office,proto3" json:"office,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLogbookRequest) Reset() {
+	*x = GetLogbookRequest{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLogbookRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLogbookRequest) ProtoMessage() {}
+
+func (x *GetLogbookRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLogbookRequest.ProtoReflect.Descriptor instead.
+func (*GetLogbookRequest) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetLogbookRequest) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *GetLogbookRequest) GetOffice() string {
+	if x != nil {
+		return x.Office
+	}
+	return ""
+}
+
+type GetLogbookResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Office        string                 `protobuf:"bytes,1,opt,name=office,proto3" json:"office,omitempty"`
+	Date          string                 `protobuf:"bytes,2,opt,name=date,proto3" json:"date,omitempty"`
+	Entries       []*LogbookEntry        `protobuf:"bytes,3,rep,name=entries,proto3" json:"entries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLogbookResponse) Reset() {
+	*x = GetLogbookResponse{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLogbookResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLogbookResponse) ProtoMessage() {}
+
+func (x *GetLogbookResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLogbookResponse.ProtoReflect.Descriptor instead.
+func (*GetLogbookResponse) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *GetLogbookResponse) GetOffice() string {
+	if x != nil {
+		return x.Office
+	}
+	return ""
+}
+
+func (x *GetLogbookResponse) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *GetLogbookResponse) GetEntries() []*LogbookEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+type LogbookEntry struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=at,proto3" json:"at,omitempty"`
+	RequestId     string                 `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	Service       string                 `protobuf:"bytes,3,opt,name=service,proto3" json:"service,omitempty"`
+	ApplicantName string                 `protobuf:"bytes,4,opt,name=applicant_name,json=applicantName,proto3" json:"applicant_name,omitempty"`
+	Nik           string                 `protobuf:"bytes,5,opt,name=nik,proto3" json:"nik,omitempty"`
+	Officer       string                 `protobuf:"bytes,6,opt,name=officer,proto3" json:"officer,omitempty"`
+	// what happened: a status ("Disetujui") or a step's title.
+	What          string `protobuf:"bytes,7,opt,name=what,proto3" json:"what,omitempty"`
+	Note          string `protobuf:"bytes,8,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogbookEntry) Reset() {
+	*x = LogbookEntry{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogbookEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogbookEntry) ProtoMessage() {}
+
+func (x *LogbookEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogbookEntry.ProtoReflect.Descriptor instead.
+func (*LogbookEntry) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *LogbookEntry) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *LogbookEntry) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *LogbookEntry) GetService() string {
+	if x != nil {
+		return x.Service
+	}
+	return ""
+}
+
+func (x *LogbookEntry) GetApplicantName() string {
+	if x != nil {
+		return x.ApplicantName
+	}
+	return ""
+}
+
+func (x *LogbookEntry) GetNik() string {
+	if x != nil {
+		return x.Nik
+	}
+	return ""
+}
+
+func (x *LogbookEntry) GetOfficer() string {
+	if x != nil {
+		return x.Officer
+	}
+	return ""
+}
+
+func (x *LogbookEntry) GetWhat() string {
+	if x != nil {
+		return x.What
+	}
+	return ""
+}
+
+func (x *LogbookEntry) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
 var File_sinkron_v1_request_proto protoreflect.FileDescriptor
 
 const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\n" +
 	"\x18sinkron/v1/request.proto\x12\n" +
-	"sinkron.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"X\n" +
+	"sinkron.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"l\n" +
 	"\x0eDocumentUpload\x12,\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x18.sinkron.v1.DocumentKindR\x04kind\x12\x18\n" +
-	"\acontent\x18\x02 \x01(\fR\acontent\"\xa5\x01\n" +
+	"\acontent\x18\x02 \x01(\fR\acontent\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\"\xb9\x01\n" +
 	"\bDocument\x12,\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x18.sinkron.v1.DocumentKindR\x04kind\x12!\n" +
 	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x16\n" +
 	"\x06sha256\x18\x03 \x01(\tR\x06sha256\x12\x12\n" +
 	"\x04size\x18\x04 \x01(\x03R\x04size\x12\x1c\n" +
-	"\tavailable\x18\x05 \x01(\bR\tavailable\"\xc7\x01\n" +
+	"\tavailable\x18\x05 \x01(\bR\tavailable\x12\x12\n" +
+	"\x04name\x18\x06 \x01(\tR\x04name\"\xc7\x01\n" +
 	"\fStatusChange\x12*\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x12.sinkron.v1.StatusR\x06status\x12\x12\n" +
 	"\x04note\x18\x02 \x01(\tR\x04note\x12\x18\n" +
 	"\aofficer\x18\x03 \x01(\tR\aofficer\x12\x16\n" +
 	"\x06office\x18\x04 \x01(\tR\x06office\x12*\n" +
 	"\x02at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x19\n" +
-	"\bevent_id\x18\x06 \x01(\tR\aeventId\"\xe1\x01\n" +
+	"\bevent_id\x18\x06 \x01(\tR\aeventId\"\xb5\x03\n" +
 	"\x04Step\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x12\n" +
@@ -1701,7 +2657,16 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\x06office\x18\x05 \x01(\tR\x06office\x12*\n" +
 	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x12\n" +
 	"\x04note\x18\a \x01(\tR\x04note\x12)\n" +
-	"\x10standard_seconds\x18\b \x01(\x03R\x0fstandardSeconds\"\x9e\x01\n" +
+	"\x10standard_seconds\x18\b \x01(\x03R\x0fstandardSeconds\x12\x12\n" +
+	"\x04role\x18\t \x01(\tR\x04role\x12\x1f\n" +
+	"\voffice_kind\x18\n" +
+	" \x01(\tR\n" +
+	"officeKind\x12\x18\n" +
+	"\awaiting\x18\v \x01(\bR\awaiting\x12#\n" +
+	"\rdecision_keys\x18\f \x03(\tR\fdecisionKeys\x12\x16\n" +
+	"\x06result\x18\r \x01(\tR\x06result\x12\x18\n" +
+	"\aoverdue\x18\x0e \x01(\bR\aoverdue\x12,\n" +
+	"\x03due\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\x03due\"\x9e\x01\n" +
 	"\rConflictValue\x12\x14\n" +
 	"\x05value\x18\x01 \x01(\tR\x05value\x12\x19\n" +
 	"\bevent_id\x18\x02 \x01(\tR\aeventId\x12\x18\n" +
@@ -1710,7 +2675,7 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\x02at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"X\n" +
 	"\rFieldConflict\x12\x14\n" +
 	"\x05field\x18\x01 \x01(\tR\x05field\x121\n" +
-	"\x06values\x18\x02 \x03(\v2\x19.sinkron.v1.ConflictValueR\x06values\"\x80\x05\n" +
+	"\x06values\x18\x02 \x03(\v2\x19.sinkron.v1.ConflictValueR\x06values\"\xa0\x06\n" +
 	"\aRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\aservice\x18\x02 \x01(\tR\aservice\x12%\n" +
@@ -1731,7 +2696,13 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\x05steps\x18\x0e \x03(\v2\x10.sinkron.v1.StepR\x05steps\x122\n" +
 	"\tdocuments\x18\x0f \x03(\v2\x14.sinkron.v1.DocumentR\tdocuments\x12\x1a\n" +
 	"\bconflict\x18\x10 \x01(\bR\bconflict\x127\n" +
-	"\tconflicts\x18\x11 \x03(\v2\x19.sinkron.v1.FieldConflictR\tconflicts\"\x98\x02\n" +
+	"\tconflicts\x18\x11 \x03(\v2\x19.sinkron.v1.FieldConflictR\tconflicts\x12\x12\n" +
+	"\x04path\x18\x12 \x01(\tR\x04path\x127\n" +
+	"\x06fields\x18\x13 \x03(\v2\x1f.sinkron.v1.Request.FieldsEntryR\x06fields\x12\x16\n" +
+	"\x06holder\x18\x14 \x01(\tR\x06holder\x1a9\n" +
+	"\vFieldsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc7\x03\n" +
 	"\x14CreateRequestRequest\x12%\n" +
 	"\x0eapplicant_name\x18\x01 \x01(\tR\rapplicantName\x12\x10\n" +
 	"\x03nik\x18\x02 \x01(\tR\x03nik\x12\x0e\n" +
@@ -1740,7 +2711,14 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\bwhatsapp\x18\x05 \x01(\tR\bwhatsapp\x12-\n" +
 	"\achannel\x18\x06 \x01(\x0e2\x13.sinkron.v1.ChannelR\achannel\x12\x18\n" +
 	"\aofficer\x18\a \x01(\tR\aofficer\x128\n" +
-	"\tdocuments\x18\b \x03(\v2\x1a.sinkron.v1.DocumentUploadR\tdocuments\"F\n" +
+	"\tdocuments\x18\b \x03(\v2\x1a.sinkron.v1.DocumentUploadR\tdocuments\x12\x18\n" +
+	"\aservice\x18\t \x01(\tR\aservice\x12\x12\n" +
+	"\x04path\x18\n" +
+	" \x01(\tR\x04path\x12D\n" +
+	"\x06fields\x18\v \x03(\v2,.sinkron.v1.CreateRequestRequest.FieldsEntryR\x06fields\x1a9\n" +
+	"\vFieldsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"F\n" +
 	"\x15CreateRequestResponse\x12-\n" +
 	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest\"#\n" +
 	"\x11GetRequestRequest\x12\x0e\n" +
@@ -1755,19 +2733,26 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"page_token\x18\x04 \x01(\tR\tpageToken\"o\n" +
 	"\x14ListRequestsResponse\x12/\n" +
 	"\brequests\x18\x01 \x03(\v2\x13.sinkron.v1.RequestR\brequests\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"|\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x90\x01\n" +
 	"\x18TransitionRequestRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\"\n" +
 	"\x02to\x18\x02 \x01(\x0e2\x12.sinkron.v1.StatusR\x02to\x12\x12\n" +
 	"\x04note\x18\x03 \x01(\tR\x04note\x12\x18\n" +
-	"\aofficer\x18\x04 \x01(\tR\aofficer\"J\n" +
+	"\aofficer\x18\x04 \x01(\tR\aofficer\x12\x12\n" +
+	"\x04role\x18\x05 \x01(\tR\x04role\"J\n" +
 	"\x19TransitionRequestResponse\x12-\n" +
-	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest\"g\n" +
+	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest\"\xaa\x01\n" +
 	"\x13CompleteStepRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04step\x18\x02 \x01(\tR\x04step\x12\x12\n" +
 	"\x04note\x18\x03 \x01(\tR\x04note\x12\x18\n" +
-	"\aofficer\x18\x04 \x01(\tR\aofficer\"E\n" +
+	"\aofficer\x18\x04 \x01(\tR\aofficer\x12\x12\n" +
+	"\x04role\x18\x05 \x01(\tR\x04role\x12-\n" +
+	"\x06inputs\x18\x06 \x03(\v2\x15.sinkron.v1.StepInputR\x06inputs\"\\\n" +
+	"\tStepInput\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x18\n" +
+	"\acontent\x18\x02 \x01(\fR\acontent\x12!\n" +
+	"\fblank_serial\x18\x03 \x01(\x04R\vblankSerial\"E\n" +
 	"\x14CompleteStepResponse\x12-\n" +
 	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest\"\x94\x01\n" +
 	"\x16ResolveConflictRequest\x12\x0e\n" +
@@ -1785,7 +2770,65 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\acontent\x18\x02 \x01(\fR\acontent\"\x16\n" +
 	"\x14WatchRequestsRequest\"F\n" +
 	"\x15WatchRequestsResponse\x12-\n" +
-	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest*\x87\x01\n" +
+	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest\"\x15\n" +
+	"\x13ListServicesRequest\"K\n" +
+	"\x14ListServicesResponse\x123\n" +
+	"\bservices\x18\x01 \x03(\v2\x17.sinkron.v1.ServiceInfoR\bservices\"\x8b\x02\n" +
+	"\vServiceInfo\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12\x16\n" +
+	"\x06source\x18\x03 \x01(\tR\x06source\x12 \n" +
+	"\vdescription\x18\x04 \x01(\tR\vdescription\x12-\n" +
+	"\x06fields\x18\x05 \x03(\v2\x15.sinkron.v1.FormFieldR\x06fields\x12=\n" +
+	"\tdocuments\x18\x06 \x03(\v2\x1f.sinkron.v1.DocumentRequirementR\tdocuments\x12*\n" +
+	"\x05paths\x18\a \x03(\v2\x14.sinkron.v1.PathInfoR\x05paths\"\x7f\n" +
+	"\tFormField\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05label\x18\x02 \x01(\tR\x05label\x12\x12\n" +
+	"\x04type\x18\x03 \x01(\tR\x04type\x12\x1a\n" +
+	"\brequired\x18\x04 \x01(\bR\brequired\x12\x18\n" +
+	"\achoices\x18\x05 \x03(\tR\achoices\"\x89\x01\n" +
+	"\x13DocumentRequirement\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12\x16\n" +
+	"\x06upload\x18\x03 \x01(\bR\x06upload\x12\x14\n" +
+	"\x05paper\x18\x04 \x01(\tR\x05paper\x12\x1a\n" +
+	"\brequired\x18\x05 \x01(\bR\brequired\"\x90\x01\n" +
+	"\bPathInfo\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12\x14\n" +
+	"\x05start\x18\x03 \x01(\tR\x05start\x12\x18\n" +
+	"\aoffline\x18\x04 \x01(\bR\aoffline\x12*\n" +
+	"\x05steps\x18\x05 \x03(\v2\x14.sinkron.v1.StepInfoR\x05steps\"\x92\x02\n" +
+	"\bStepInfo\x12\x0e\n" +
+	"\x02no\x18\x01 \x01(\x05R\x02no\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +
+	"\x05title\x18\x03 \x01(\tR\x05title\x12\x12\n" +
+	"\x04role\x18\x04 \x01(\tR\x04role\x12\x16\n" +
+	"\x06office\x18\x05 \x01(\tR\x06office\x12)\n" +
+	"\x10standard_seconds\x18\x06 \x01(\x03R\x0fstandardSeconds\x12*\n" +
+	"\x11standard_from_sop\x18\a \x01(\bR\x0fstandardFromSop\x12\x1b\n" +
+	"\thand_over\x18\b \x01(\tR\bhandOver\x12\x14\n" +
+	"\x05waits\x18\t \x03(\tR\x05waits\x12\x16\n" +
+	"\x06inputs\x18\n" +
+	" \x03(\tR\x06inputs\"?\n" +
+	"\x11GetLogbookRequest\x12\x12\n" +
+	"\x04date\x18\x01 \x01(\tR\x04date\x12\x16\n" +
+	"\x06office\x18\x02 \x01(\tR\x06office\"t\n" +
+	"\x12GetLogbookResponse\x12\x16\n" +
+	"\x06office\x18\x01 \x01(\tR\x06office\x12\x12\n" +
+	"\x04date\x18\x02 \x01(\tR\x04date\x122\n" +
+	"\aentries\x18\x03 \x03(\v2\x18.sinkron.v1.LogbookEntryR\aentries\"\xee\x01\n" +
+	"\fLogbookEntry\x12*\n" +
+	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\x12\x18\n" +
+	"\aservice\x18\x03 \x01(\tR\aservice\x12%\n" +
+	"\x0eapplicant_name\x18\x04 \x01(\tR\rapplicantName\x12\x10\n" +
+	"\x03nik\x18\x05 \x01(\tR\x03nik\x12\x18\n" +
+	"\aofficer\x18\x06 \x01(\tR\aofficer\x12\x12\n" +
+	"\x04what\x18\a \x01(\tR\x04what\x12\x12\n" +
+	"\x04note\x18\b \x01(\tR\x04note*\x87\x01\n" +
 	"\x06Status\x12\x16\n" +
 	"\x12STATUS_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vSTATUS_BARU\x10\x01\x12\x14\n" +
@@ -1801,7 +2844,7 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\fDocumentKind\x12\x1d\n" +
 	"\x19DOCUMENT_KIND_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DOCUMENT_KIND_FOTO_KK\x10\x01\x12\x1d\n" +
-	"\x19DOCUMENT_KIND_FOTO_KTP_EL\x10\x022\xd8\x05\n" +
+	"\x19DOCUMENT_KIND_FOTO_KTP_EL\x10\x022\x82\a\n" +
 	"\x0eRequestService\x12V\n" +
 	"\rCreateRequest\x12 .sinkron.v1.CreateRequestRequest\x1a!.sinkron.v1.CreateRequestResponse\"\x00\x12P\n" +
 	"\n" +
@@ -1811,7 +2854,10 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\fCompleteStep\x12\x1f.sinkron.v1.CompleteStepRequest\x1a .sinkron.v1.CompleteStepResponse\"\x00\x12\\\n" +
 	"\x0fResolveConflict\x12\".sinkron.v1.ResolveConflictRequest\x1a#.sinkron.v1.ResolveConflictResponse\"\x00\x12S\n" +
 	"\vGetDocument\x12\x1e.sinkron.v1.GetDocumentRequest\x1a\x1f.sinkron.v1.GetDocumentResponse\"\x03\x90\x02\x01\x12X\n" +
-	"\rWatchRequests\x12 .sinkron.v1.WatchRequestsRequest\x1a!.sinkron.v1.WatchRequestsResponse\"\x000\x01B<Z:github.com/sinkron-id/sinkron/api/gen/sinkron/v1;sinkronv1b\x06proto3"
+	"\rWatchRequests\x12 .sinkron.v1.WatchRequestsRequest\x1a!.sinkron.v1.WatchRequestsResponse\"\x000\x01\x12V\n" +
+	"\fListServices\x12\x1f.sinkron.v1.ListServicesRequest\x1a .sinkron.v1.ListServicesResponse\"\x03\x90\x02\x01\x12P\n" +
+	"\n" +
+	"GetLogbook\x12\x1d.sinkron.v1.GetLogbookRequest\x1a\x1e.sinkron.v1.GetLogbookResponse\"\x03\x90\x02\x01B<Z:github.com/sinkron-id/sinkron/api/gen/sinkron/v1;sinkronv1b\x06proto3"
 
 var (
 	file_sinkron_v1_request_proto_rawDescOnce sync.Once
@@ -1826,7 +2872,7 @@ func file_sinkron_v1_request_proto_rawDescGZIP() []byte {
 }
 
 var file_sinkron_v1_request_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_sinkron_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_sinkron_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_sinkron_v1_request_proto_goTypes = []any{
 	(Status)(0),                       // 0: sinkron.v1.Status
 	(Channel)(0),                      // 1: sinkron.v1.Channel
@@ -1847,63 +2893,91 @@ var file_sinkron_v1_request_proto_goTypes = []any{
 	(*TransitionRequestRequest)(nil),  // 16: sinkron.v1.TransitionRequestRequest
 	(*TransitionRequestResponse)(nil), // 17: sinkron.v1.TransitionRequestResponse
 	(*CompleteStepRequest)(nil),       // 18: sinkron.v1.CompleteStepRequest
-	(*CompleteStepResponse)(nil),      // 19: sinkron.v1.CompleteStepResponse
-	(*ResolveConflictRequest)(nil),    // 20: sinkron.v1.ResolveConflictRequest
-	(*ResolveConflictResponse)(nil),   // 21: sinkron.v1.ResolveConflictResponse
-	(*GetDocumentRequest)(nil),        // 22: sinkron.v1.GetDocumentRequest
-	(*GetDocumentResponse)(nil),       // 23: sinkron.v1.GetDocumentResponse
-	(*WatchRequestsRequest)(nil),      // 24: sinkron.v1.WatchRequestsRequest
-	(*WatchRequestsResponse)(nil),     // 25: sinkron.v1.WatchRequestsResponse
-	(*timestamppb.Timestamp)(nil),     // 26: google.protobuf.Timestamp
+	(*StepInput)(nil),                 // 19: sinkron.v1.StepInput
+	(*CompleteStepResponse)(nil),      // 20: sinkron.v1.CompleteStepResponse
+	(*ResolveConflictRequest)(nil),    // 21: sinkron.v1.ResolveConflictRequest
+	(*ResolveConflictResponse)(nil),   // 22: sinkron.v1.ResolveConflictResponse
+	(*GetDocumentRequest)(nil),        // 23: sinkron.v1.GetDocumentRequest
+	(*GetDocumentResponse)(nil),       // 24: sinkron.v1.GetDocumentResponse
+	(*WatchRequestsRequest)(nil),      // 25: sinkron.v1.WatchRequestsRequest
+	(*WatchRequestsResponse)(nil),     // 26: sinkron.v1.WatchRequestsResponse
+	(*ListServicesRequest)(nil),       // 27: sinkron.v1.ListServicesRequest
+	(*ListServicesResponse)(nil),      // 28: sinkron.v1.ListServicesResponse
+	(*ServiceInfo)(nil),               // 29: sinkron.v1.ServiceInfo
+	(*FormField)(nil),                 // 30: sinkron.v1.FormField
+	(*DocumentRequirement)(nil),       // 31: sinkron.v1.DocumentRequirement
+	(*PathInfo)(nil),                  // 32: sinkron.v1.PathInfo
+	(*StepInfo)(nil),                  // 33: sinkron.v1.StepInfo
+	(*GetLogbookRequest)(nil),         // 34: sinkron.v1.GetLogbookRequest
+	(*GetLogbookResponse)(nil),        // 35: sinkron.v1.GetLogbookResponse
+	(*LogbookEntry)(nil),              // 36: sinkron.v1.LogbookEntry
+	nil,                               // 37: sinkron.v1.Request.FieldsEntry
+	nil,                               // 38: sinkron.v1.CreateRequestRequest.FieldsEntry
+	(*timestamppb.Timestamp)(nil),     // 39: google.protobuf.Timestamp
 }
 var file_sinkron_v1_request_proto_depIdxs = []int32{
 	2,  // 0: sinkron.v1.DocumentUpload.kind:type_name -> sinkron.v1.DocumentKind
 	2,  // 1: sinkron.v1.Document.kind:type_name -> sinkron.v1.DocumentKind
 	0,  // 2: sinkron.v1.StatusChange.status:type_name -> sinkron.v1.Status
-	26, // 3: sinkron.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
-	26, // 4: sinkron.v1.Step.at:type_name -> google.protobuf.Timestamp
-	26, // 5: sinkron.v1.ConflictValue.at:type_name -> google.protobuf.Timestamp
-	7,  // 6: sinkron.v1.FieldConflict.values:type_name -> sinkron.v1.ConflictValue
-	1,  // 7: sinkron.v1.Request.channel:type_name -> sinkron.v1.Channel
-	0,  // 8: sinkron.v1.Request.status:type_name -> sinkron.v1.Status
-	26, // 9: sinkron.v1.Request.created_at:type_name -> google.protobuf.Timestamp
-	26, // 10: sinkron.v1.Request.updated_at:type_name -> google.protobuf.Timestamp
-	5,  // 11: sinkron.v1.Request.history:type_name -> sinkron.v1.StatusChange
-	6,  // 12: sinkron.v1.Request.steps:type_name -> sinkron.v1.Step
-	4,  // 13: sinkron.v1.Request.documents:type_name -> sinkron.v1.Document
-	8,  // 14: sinkron.v1.Request.conflicts:type_name -> sinkron.v1.FieldConflict
-	1,  // 15: sinkron.v1.CreateRequestRequest.channel:type_name -> sinkron.v1.Channel
-	3,  // 16: sinkron.v1.CreateRequestRequest.documents:type_name -> sinkron.v1.DocumentUpload
-	9,  // 17: sinkron.v1.CreateRequestResponse.request:type_name -> sinkron.v1.Request
-	9,  // 18: sinkron.v1.GetRequestResponse.request:type_name -> sinkron.v1.Request
-	0,  // 19: sinkron.v1.ListRequestsRequest.status:type_name -> sinkron.v1.Status
-	9,  // 20: sinkron.v1.ListRequestsResponse.requests:type_name -> sinkron.v1.Request
-	0,  // 21: sinkron.v1.TransitionRequestRequest.to:type_name -> sinkron.v1.Status
-	9,  // 22: sinkron.v1.TransitionRequestResponse.request:type_name -> sinkron.v1.Request
-	9,  // 23: sinkron.v1.CompleteStepResponse.request:type_name -> sinkron.v1.Request
-	9,  // 24: sinkron.v1.ResolveConflictResponse.request:type_name -> sinkron.v1.Request
-	9,  // 25: sinkron.v1.WatchRequestsResponse.request:type_name -> sinkron.v1.Request
-	10, // 26: sinkron.v1.RequestService.CreateRequest:input_type -> sinkron.v1.CreateRequestRequest
-	12, // 27: sinkron.v1.RequestService.GetRequest:input_type -> sinkron.v1.GetRequestRequest
-	14, // 28: sinkron.v1.RequestService.ListRequests:input_type -> sinkron.v1.ListRequestsRequest
-	16, // 29: sinkron.v1.RequestService.TransitionRequest:input_type -> sinkron.v1.TransitionRequestRequest
-	18, // 30: sinkron.v1.RequestService.CompleteStep:input_type -> sinkron.v1.CompleteStepRequest
-	20, // 31: sinkron.v1.RequestService.ResolveConflict:input_type -> sinkron.v1.ResolveConflictRequest
-	22, // 32: sinkron.v1.RequestService.GetDocument:input_type -> sinkron.v1.GetDocumentRequest
-	24, // 33: sinkron.v1.RequestService.WatchRequests:input_type -> sinkron.v1.WatchRequestsRequest
-	11, // 34: sinkron.v1.RequestService.CreateRequest:output_type -> sinkron.v1.CreateRequestResponse
-	13, // 35: sinkron.v1.RequestService.GetRequest:output_type -> sinkron.v1.GetRequestResponse
-	15, // 36: sinkron.v1.RequestService.ListRequests:output_type -> sinkron.v1.ListRequestsResponse
-	17, // 37: sinkron.v1.RequestService.TransitionRequest:output_type -> sinkron.v1.TransitionRequestResponse
-	19, // 38: sinkron.v1.RequestService.CompleteStep:output_type -> sinkron.v1.CompleteStepResponse
-	21, // 39: sinkron.v1.RequestService.ResolveConflict:output_type -> sinkron.v1.ResolveConflictResponse
-	23, // 40: sinkron.v1.RequestService.GetDocument:output_type -> sinkron.v1.GetDocumentResponse
-	25, // 41: sinkron.v1.RequestService.WatchRequests:output_type -> sinkron.v1.WatchRequestsResponse
-	34, // [34:42] is the sub-list for method output_type
-	26, // [26:34] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	39, // 3: sinkron.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
+	39, // 4: sinkron.v1.Step.at:type_name -> google.protobuf.Timestamp
+	39, // 5: sinkron.v1.Step.due:type_name -> google.protobuf.Timestamp
+	39, // 6: sinkron.v1.ConflictValue.at:type_name -> google.protobuf.Timestamp
+	7,  // 7: sinkron.v1.FieldConflict.values:type_name -> sinkron.v1.ConflictValue
+	1,  // 8: sinkron.v1.Request.channel:type_name -> sinkron.v1.Channel
+	0,  // 9: sinkron.v1.Request.status:type_name -> sinkron.v1.Status
+	39, // 10: sinkron.v1.Request.created_at:type_name -> google.protobuf.Timestamp
+	39, // 11: sinkron.v1.Request.updated_at:type_name -> google.protobuf.Timestamp
+	5,  // 12: sinkron.v1.Request.history:type_name -> sinkron.v1.StatusChange
+	6,  // 13: sinkron.v1.Request.steps:type_name -> sinkron.v1.Step
+	4,  // 14: sinkron.v1.Request.documents:type_name -> sinkron.v1.Document
+	8,  // 15: sinkron.v1.Request.conflicts:type_name -> sinkron.v1.FieldConflict
+	37, // 16: sinkron.v1.Request.fields:type_name -> sinkron.v1.Request.FieldsEntry
+	1,  // 17: sinkron.v1.CreateRequestRequest.channel:type_name -> sinkron.v1.Channel
+	3,  // 18: sinkron.v1.CreateRequestRequest.documents:type_name -> sinkron.v1.DocumentUpload
+	38, // 19: sinkron.v1.CreateRequestRequest.fields:type_name -> sinkron.v1.CreateRequestRequest.FieldsEntry
+	9,  // 20: sinkron.v1.CreateRequestResponse.request:type_name -> sinkron.v1.Request
+	9,  // 21: sinkron.v1.GetRequestResponse.request:type_name -> sinkron.v1.Request
+	0,  // 22: sinkron.v1.ListRequestsRequest.status:type_name -> sinkron.v1.Status
+	9,  // 23: sinkron.v1.ListRequestsResponse.requests:type_name -> sinkron.v1.Request
+	0,  // 24: sinkron.v1.TransitionRequestRequest.to:type_name -> sinkron.v1.Status
+	9,  // 25: sinkron.v1.TransitionRequestResponse.request:type_name -> sinkron.v1.Request
+	19, // 26: sinkron.v1.CompleteStepRequest.inputs:type_name -> sinkron.v1.StepInput
+	9,  // 27: sinkron.v1.CompleteStepResponse.request:type_name -> sinkron.v1.Request
+	9,  // 28: sinkron.v1.ResolveConflictResponse.request:type_name -> sinkron.v1.Request
+	9,  // 29: sinkron.v1.WatchRequestsResponse.request:type_name -> sinkron.v1.Request
+	29, // 30: sinkron.v1.ListServicesResponse.services:type_name -> sinkron.v1.ServiceInfo
+	30, // 31: sinkron.v1.ServiceInfo.fields:type_name -> sinkron.v1.FormField
+	31, // 32: sinkron.v1.ServiceInfo.documents:type_name -> sinkron.v1.DocumentRequirement
+	32, // 33: sinkron.v1.ServiceInfo.paths:type_name -> sinkron.v1.PathInfo
+	33, // 34: sinkron.v1.PathInfo.steps:type_name -> sinkron.v1.StepInfo
+	36, // 35: sinkron.v1.GetLogbookResponse.entries:type_name -> sinkron.v1.LogbookEntry
+	39, // 36: sinkron.v1.LogbookEntry.at:type_name -> google.protobuf.Timestamp
+	10, // 37: sinkron.v1.RequestService.CreateRequest:input_type -> sinkron.v1.CreateRequestRequest
+	12, // 38: sinkron.v1.RequestService.GetRequest:input_type -> sinkron.v1.GetRequestRequest
+	14, // 39: sinkron.v1.RequestService.ListRequests:input_type -> sinkron.v1.ListRequestsRequest
+	16, // 40: sinkron.v1.RequestService.TransitionRequest:input_type -> sinkron.v1.TransitionRequestRequest
+	18, // 41: sinkron.v1.RequestService.CompleteStep:input_type -> sinkron.v1.CompleteStepRequest
+	21, // 42: sinkron.v1.RequestService.ResolveConflict:input_type -> sinkron.v1.ResolveConflictRequest
+	23, // 43: sinkron.v1.RequestService.GetDocument:input_type -> sinkron.v1.GetDocumentRequest
+	25, // 44: sinkron.v1.RequestService.WatchRequests:input_type -> sinkron.v1.WatchRequestsRequest
+	27, // 45: sinkron.v1.RequestService.ListServices:input_type -> sinkron.v1.ListServicesRequest
+	34, // 46: sinkron.v1.RequestService.GetLogbook:input_type -> sinkron.v1.GetLogbookRequest
+	11, // 47: sinkron.v1.RequestService.CreateRequest:output_type -> sinkron.v1.CreateRequestResponse
+	13, // 48: sinkron.v1.RequestService.GetRequest:output_type -> sinkron.v1.GetRequestResponse
+	15, // 49: sinkron.v1.RequestService.ListRequests:output_type -> sinkron.v1.ListRequestsResponse
+	17, // 50: sinkron.v1.RequestService.TransitionRequest:output_type -> sinkron.v1.TransitionRequestResponse
+	20, // 51: sinkron.v1.RequestService.CompleteStep:output_type -> sinkron.v1.CompleteStepResponse
+	22, // 52: sinkron.v1.RequestService.ResolveConflict:output_type -> sinkron.v1.ResolveConflictResponse
+	24, // 53: sinkron.v1.RequestService.GetDocument:output_type -> sinkron.v1.GetDocumentResponse
+	26, // 54: sinkron.v1.RequestService.WatchRequests:output_type -> sinkron.v1.WatchRequestsResponse
+	28, // 55: sinkron.v1.RequestService.ListServices:output_type -> sinkron.v1.ListServicesResponse
+	35, // 56: sinkron.v1.RequestService.GetLogbook:output_type -> sinkron.v1.GetLogbookResponse
+	47, // [47:57] is the sub-list for method output_type
+	37, // [37:47] is the sub-list for method input_type
+	37, // [37:37] is the sub-list for extension type_name
+	37, // [37:37] is the sub-list for extension extendee
+	0,  // [0:37] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_v1_request_proto_init() }
@@ -1917,7 +2991,7 @@ func file_sinkron_v1_request_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_v1_request_proto_rawDesc), len(file_sinkron_v1_request_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   23,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -57,6 +57,12 @@ const (
 	// RequestServiceWatchRequestsProcedure is the fully-qualified name of the RequestService's
 	// WatchRequests RPC.
 	RequestServiceWatchRequestsProcedure = "/sinkron.v1.RequestService/WatchRequests"
+	// RequestServiceListServicesProcedure is the fully-qualified name of the RequestService's
+	// ListServices RPC.
+	RequestServiceListServicesProcedure = "/sinkron.v1.RequestService/ListServices"
+	// RequestServiceGetLogbookProcedure is the fully-qualified name of the RequestService's GetLogbook
+	// RPC.
+	RequestServiceGetLogbookProcedure = "/sinkron.v1.RequestService/GetLogbook"
 )
 
 // RequestServiceClient is a client for the sinkron.v1.RequestService service.
@@ -80,6 +86,12 @@ type RequestServiceClient interface {
 	// WatchRequests streams every request as it changes on this node, local
 	// or replicated.
 	WatchRequests(context.Context, *connect.Request[v1.WatchRequestsRequest]) (*connect.ServerStreamForClient[v1.WatchRequestsResponse], error)
+	// ListServices returns the service catalog: forms, documents, paths and
+	// SOP steps with their roles, offices and time standards.
+	ListServices(context.Context, *connect.Request[v1.ListServicesRequest]) (*connect.Response[v1.ListServicesResponse], error)
+	// GetLogbook returns an office's daily logbook (buku harian): every
+	// status change and step recorded there on one date.
+	GetLogbook(context.Context, *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.GetLogbookResponse], error)
 }
 
 // NewRequestServiceClient constructs a client for the sinkron.v1.RequestService service. By
@@ -144,6 +156,20 @@ func NewRequestServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(requestServiceMethods.ByName("WatchRequests")),
 			connect.WithClientOptions(opts...),
 		),
+		listServices: connect.NewClient[v1.ListServicesRequest, v1.ListServicesResponse](
+			httpClient,
+			baseURL+RequestServiceListServicesProcedure,
+			connect.WithSchema(requestServiceMethods.ByName("ListServices")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getLogbook: connect.NewClient[v1.GetLogbookRequest, v1.GetLogbookResponse](
+			httpClient,
+			baseURL+RequestServiceGetLogbookProcedure,
+			connect.WithSchema(requestServiceMethods.ByName("GetLogbook")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -157,6 +183,8 @@ type requestServiceClient struct {
 	resolveConflict   *connect.Client[v1.ResolveConflictRequest, v1.ResolveConflictResponse]
 	getDocument       *connect.Client[v1.GetDocumentRequest, v1.GetDocumentResponse]
 	watchRequests     *connect.Client[v1.WatchRequestsRequest, v1.WatchRequestsResponse]
+	listServices      *connect.Client[v1.ListServicesRequest, v1.ListServicesResponse]
+	getLogbook        *connect.Client[v1.GetLogbookRequest, v1.GetLogbookResponse]
 }
 
 // CreateRequest calls sinkron.v1.RequestService.CreateRequest.
@@ -199,6 +227,16 @@ func (c *requestServiceClient) WatchRequests(ctx context.Context, req *connect.R
 	return c.watchRequests.CallServerStream(ctx, req)
 }
 
+// ListServices calls sinkron.v1.RequestService.ListServices.
+func (c *requestServiceClient) ListServices(ctx context.Context, req *connect.Request[v1.ListServicesRequest]) (*connect.Response[v1.ListServicesResponse], error) {
+	return c.listServices.CallUnary(ctx, req)
+}
+
+// GetLogbook calls sinkron.v1.RequestService.GetLogbook.
+func (c *requestServiceClient) GetLogbook(ctx context.Context, req *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.GetLogbookResponse], error) {
+	return c.getLogbook.CallUnary(ctx, req)
+}
+
 // RequestServiceHandler is an implementation of the sinkron.v1.RequestService service.
 type RequestServiceHandler interface {
 	// CreateRequest files a new request at this office. Its documents are
@@ -220,6 +258,12 @@ type RequestServiceHandler interface {
 	// WatchRequests streams every request as it changes on this node, local
 	// or replicated.
 	WatchRequests(context.Context, *connect.Request[v1.WatchRequestsRequest], *connect.ServerStream[v1.WatchRequestsResponse]) error
+	// ListServices returns the service catalog: forms, documents, paths and
+	// SOP steps with their roles, offices and time standards.
+	ListServices(context.Context, *connect.Request[v1.ListServicesRequest]) (*connect.Response[v1.ListServicesResponse], error)
+	// GetLogbook returns an office's daily logbook (buku harian): every
+	// status change and step recorded there on one date.
+	GetLogbook(context.Context, *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.GetLogbookResponse], error)
 }
 
 // NewRequestServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -280,6 +324,20 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 		connect.WithSchema(requestServiceMethods.ByName("WatchRequests")),
 		connect.WithHandlerOptions(opts...),
 	)
+	requestServiceListServicesHandler := connect.NewUnaryHandler(
+		RequestServiceListServicesProcedure,
+		svc.ListServices,
+		connect.WithSchema(requestServiceMethods.ByName("ListServices")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	requestServiceGetLogbookHandler := connect.NewUnaryHandler(
+		RequestServiceGetLogbookProcedure,
+		svc.GetLogbook,
+		connect.WithSchema(requestServiceMethods.ByName("GetLogbook")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/sinkron.v1.RequestService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case RequestServiceCreateRequestProcedure:
@@ -298,6 +356,10 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 			requestServiceGetDocumentHandler.ServeHTTP(w, r)
 		case RequestServiceWatchRequestsProcedure:
 			requestServiceWatchRequestsHandler.ServeHTTP(w, r)
+		case RequestServiceListServicesProcedure:
+			requestServiceListServicesHandler.ServeHTTP(w, r)
+		case RequestServiceGetLogbookProcedure:
+			requestServiceGetLogbookHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -337,4 +399,12 @@ func (UnimplementedRequestServiceHandler) GetDocument(context.Context, *connect.
 
 func (UnimplementedRequestServiceHandler) WatchRequests(context.Context, *connect.Request[v1.WatchRequestsRequest], *connect.ServerStream[v1.WatchRequestsResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.RequestService.WatchRequests is not implemented"))
+}
+
+func (UnimplementedRequestServiceHandler) ListServices(context.Context, *connect.Request[v1.ListServicesRequest]) (*connect.Response[v1.ListServicesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.RequestService.ListServices is not implemented"))
+}
+
+func (UnimplementedRequestServiceHandler) GetLogbook(context.Context, *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.GetLogbookResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.RequestService.GetLogbook is not implemented"))
 }

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"connectrpc.com/connect"
+
+	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+)
+
+// kvFlag collects repeated NAME=VALUE flags.
+type kvFlag struct{ m map[string]string }
+
+func kv(fs *flag.FlagSet, name, usage string) *kvFlag {
+	f := &kvFlag{m: map[string]string{}}
+	fs.Var(f, name, usage)
+	return f
+}
+
+func (f *kvFlag) String() string { return fmt.Sprint(f.m) }
+
+func (f *kvFlag) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("%q: want NAMA=NILAI", s)
+	}
+	f.m[k] = v
+	return nil
+}
+
+// stepInputs reads a step's input file (KIND=FILE) into the request.
+func stepInputs(m *v1.CompleteStepRequest, input string, blank uint64) error {
+	if input == "" {
+		if blank > 0 {
+			m.Inputs = append(m.Inputs, &v1.StepInput{Kind: "printed-card", Content: []byte(fmt.Sprint(blank)), BlankSerial: blank})
+		}
+		return nil
+	}
+	kind, path, ok := strings.Cut(input, "=")
+	if !ok {
+		return fmt.Errorf("--masukan %q: want JENIS=FILE", input)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	m.Inputs = append(m.Inputs, &v1.StepInput{Kind: kind, Content: b, BlankSerial: blank})
+	return nil
+}
+
+func services(ctx context.Context, c interface {
+	ListServices(context.Context, *connect.Request[v1.ListServicesRequest]) (*connect.Response[v1.ListServicesResponse], error)
+}, out io.Writer) error {
+	r, err := c.ListServices(ctx, connect.NewRequest(&v1.ListServicesRequest{}))
+	if err != nil {
+		return err
+	}
+	for _, s := range r.Msg.Services {
+		fmt.Fprintf(out, "%s — %s (%s)\n", s.Name, s.Title, s.Source)
+		var fields []string
+		for _, f := range s.Fields {
+			fields = append(fields, f.Name)
+		}
+		fmt.Fprintf(out, "  isian: %s\n", strings.Join(fields, ", "))
+		for _, p := range s.Paths {
+			fmt.Fprintf(out, "  jalur %s (mulai di %s): %s\n", p.Name, p.Start, p.Title)
+			for _, st := range p.Steps {
+				extra := ""
+				if len(st.Waits) > 0 {
+					extra = " [menunggu keputusan: " + strings.Join(st.Waits, ", ") + "]"
+				}
+				fmt.Fprintf(out, "    %2d. %-28s %-28s %-10s %s%s\n", st.No, st.Name, st.Role, st.Office, time.Duration(st.StandardSeconds)*time.Second, extra)
+			}
+		}
+	}
+	return nil
+}
+
+func logbook(ctx context.Context, c interface {
+	GetLogbook(context.Context, *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.GetLogbookResponse], error)
+}, date string, out io.Writer) error {
+	r, err := c.GetLogbook(ctx, connect.NewRequest(&v1.GetLogbookRequest{Date: date}))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Buku harian %s, %s\n", r.Msg.Office, r.Msg.Date)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "JAM\tPERMOHONAN\tLAYANAN\tPEMOHON\tPETUGAS\tKEGIATAN\tCATATAN")
+	for _, e := range r.Msg.Entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.At.AsTime().In(time.FixedZone("WIB", 7*3600)).Format("15:04"), e.RequestId, e.Service, e.ApplicantName, e.Officer, e.What, e.Note)
+	}
+	return tw.Flush()
+}

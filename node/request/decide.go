@@ -1,0 +1,150 @@
+package request
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/eventpb"
+)
+
+// fileDecisions asks the dinas for each decision the step waits for,
+// through the replicated log (so it works offline too), and returns the
+// requests' keys. The step completes when every decision has come back
+// (Settle).
+func (s *Service) fileDecisions(r *Request, def StepDef, inputs []StepInput) ([]string, error) {
+	if len(def.Waits) == 0 {
+		return nil, nil
+	}
+	if s.decisions == nil {
+		return nil, fmt.Errorf("%w: node ini tidak dapat meminta keputusan Dinas", ErrPrecondition)
+	}
+	var cmds []*eventpb.Command
+	for _, w := range def.Waits {
+		cmd, err := command(r, catalog.Decision(w), inputs)
+		if err != nil {
+			return nil, err
+		}
+		cmds = append(cmds, cmd)
+	}
+	var keys []string
+	for _, cmd := range cmds {
+		cmd.TimeMs = s.now().UnixMilli()
+		key, err := s.decisions.Request(cmd)
+		if err != nil {
+			return nil, fmt.Errorf("minta keputusan Dinas: %w", err)
+		}
+		keys = append(keys, key)
+	}
+	return keys, nil
+}
+
+// command builds the dinas command a waiting step needs from the request.
+func command(r *Request, d catalog.Decision, inputs []StepInput) (*eventpb.Command, error) {
+	nik := first(r.Fields, "nik", "nik_pemohon")
+	if nik == "" {
+		nik = resultNIK(r)
+	}
+	switch d {
+	case catalog.DecisionKonsolidasi:
+		return &eventpb.Command{Op: &eventpb.Command_ConsolidateChange{ConsolidateChange: &eventpb.ConsolidateChange{
+			Nik: nik, Entity: r.ID, Summary: r.Service + ": " + first(r.Fields, "permasalahan", "elemen_data", "alasan")}}}, nil
+	case catalog.DecisionNIK:
+		region, birth := r.Fields[regionField], r.Fields["tanggal_lahir"]
+		if region == "" || birth == "" {
+			return nil, fmt.Errorf("%w: NIK memerlukan kode wilayah dan tanggal lahir", ErrPrecondition)
+		}
+		return &eventpb.Command{Op: &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{
+			Region: region, BirthDate: birth, Female: r.Fields["jenis_kelamin"] == "Perempuan", Subject: "permohonan/" + r.ID}}}, nil
+	case catalog.DecisionKK:
+		if r.Fields[regionField] == "" {
+			return nil, fmt.Errorf("%w: Nomor KK memerlukan kode wilayah", ErrPrecondition)
+		}
+		return &eventpb.Command{Op: &eventpb.Command_AssignKk{AssignKk: &eventpb.AssignKK{Region: r.Fields[regionField], Subject: "permohonan/" + r.ID}}}, nil
+	case catalog.DecisionKartu:
+		i := slices.IndexFunc(inputs, func(in StepInput) bool { return in.Kind == string(catalog.InputPrintedCard) })
+		if i < 0 || inputs[i].BlankSerial == 0 || nik == "" {
+			return nil, fmt.Errorf("%w: penerbitan kartu memerlukan NIK dan nomor seri blangko hasil cetak", ErrInvalid)
+		}
+		return &eventpb.Command{Op: &eventpb.Command_IssueCard{IssueCard: &eventpb.IssueCard{
+			Nik: nik, BlankSerial: inputs[i].BlankSerial, Reason: r.Service}}}, nil
+	case catalog.DecisionDedup:
+		// The 1:N index comes with biometric capture; until then the
+		// verdict recorded is the officer's own check of the templates.
+		return &eventpb.Command{Op: &eventpb.Command_RecordDedupVerdict{RecordDedupVerdict: &eventpb.RecordDedupVerdict{
+			Enrollment: r.ID, Verdict: "unik"}}}, nil
+	}
+	return nil, fmt.Errorf("%w: keputusan %q tidak dikenal", ErrInvalid, d)
+}
+
+// regionField carries the 6-digit code of the office that took the
+// request; the engine records it, the resident does not type it.
+const regionField = "kode_wilayah"
+
+// resultNIK is a NIK an earlier step of the request was given.
+func resultNIK(r *Request) string {
+	for _, st := range r.Steps {
+		if slices.Contains(st.Waits, string(catalog.DecisionNIK)) && st.Done && len(st.Result) >= 16 {
+			return st.Result[:16]
+		}
+	}
+	return ""
+}
+
+// Settle records, for each step of this office's requests that waits for
+// dinas decisions, the ones that have arrived. The node calls it when
+// decisions come in; it is idempotent.
+func (s *Service) Settle(ids ...string) error {
+	var errs []error
+	for _, id := range ids {
+		r, err := s.Get(id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		errs = append(errs, s.settle(r))
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Service) settle(r *Request) error {
+	for _, st := range r.Steps {
+		if !st.Waiting || st.Office != s.office.Name {
+			continue // only the office that asked records the answer
+		}
+		for _, key := range st.Awaiting {
+			d, ok, err := s.decisions.Decided(key)
+			if err != nil || !ok {
+				return err
+			}
+			msg := &eventpb.StepDecided{Actor: s.actor("sistem"), Step: st.Name, DecisionKey: key, DecisionNumber: d.Number,
+				Result: first(map[string]string{"nik": d.Nik, "kk": d.Kk}, "nik", "kk"), Refused: d.Refused}
+			if d.GetCommand().GetIssueCard() != nil && d.Refused == "" {
+				msg.Result = fmt.Sprintf("kartu %d", d.GetCommand().GetIssueCard().BlankSerial)
+			}
+			if _, err := s.append(r.ID, typeDecided, msg, nil, noNotice); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Waiting returns the IDs of requests this office filed decisions for and
+// still waits on, by the decision keys: what Settle must look at when
+// decisions arrive.
+func (s *Service) Waiting() (map[string]string, error) {
+	out := map[string]string{}
+	all, err := s.List(Filter{Status: Diproses})
+	for _, r := range all {
+		for _, st := range r.Steps {
+			if st.Waiting && st.Office == s.office.Name {
+				for _, k := range st.Awaiting {
+					out[k] = r.ID
+				}
+			}
+		}
+	}
+	return out, err
+}

@@ -1,0 +1,366 @@
+package request_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+
+	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/eventpb"
+	"github.com/sinkron-id/sinkron/node/outbox"
+	"github.com/sinkron-id/sinkron/node/request"
+	"github.com/sinkron-id/sinkron/replication/event"
+	"github.com/sinkron-id/sinkron/replication/hlc"
+	"github.com/sinkron-id/sinkron/replication/store"
+)
+
+// office is one node of the walk: its store and its request service.
+type office struct {
+	name  string
+	store *store.Store
+	svc   *request.Service
+}
+
+// regency is a dinas, a kecamatan and a mobile unit, sharing one stand-in
+// for the dinas cluster's decisions (the real one runs in testnet).
+type regency struct {
+	t       *testing.T
+	offices map[catalog.OfficeKind]*office
+	dinas   *fakeDinas
+	clock   *time.Time
+}
+
+func newRegency(t *testing.T) *regency {
+	now := time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC)
+	g := &regency{t: t, offices: map[catalog.OfficeKind]*office{}, dinas: &fakeDinas{decided: map[string]*eventpb.Decision{}}, clock: &now}
+	names := map[catalog.OfficeKind]string{catalog.Dinas: "Dinas Dukcapil", catalog.Kecamatan: "Kecamatan Kota Agung", catalog.Mobile: "Unit Mobile"}
+	for kind, name := range names {
+		g.offices[kind] = g.open(kind, name)
+	}
+	return g
+}
+
+func (g *regency) now() time.Time { *g.clock = g.clock.Add(time.Minute); return *g.clock }
+
+func (g *regency) open(kind catalog.OfficeKind, name string) *office {
+	priv, _, _ := crypto.GenerateEd25519Key(rand.Reader)
+	signer, _ := event.NewSigner(priv)
+	st, err := store.Open(store.Options{InMemory: true, Signer: signer, Clock: hlc.NewClock(g.now, time.Hour),
+		Folders: map[string]store.Folder{request.Kind: request.Folder{}}, MemTableSize: 16 << 20})
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	g.t.Cleanup(func() { st.Close() })
+	ob := outbox.New(st.DB(), outbox.LogSender{}, nil)
+	o := request.Office{Name: name, Kind: kind, Region: "180601"}
+	return &office{name: name, store: st, svc: request.New(st, ob, o, g.dinas, g.now, rand.Reader)}
+}
+
+// sync brings every office up to date with every other, as the network or
+// a flash-disk bundle would.
+func (g *regency) sync() {
+	for _, a := range g.offices {
+		for _, b := range g.offices {
+			if a == b {
+				continue
+			}
+			var evs []*event.Event
+			err := a.store.Scan(b.store.Vector(), func(raw []byte) error {
+				e, err := event.Unmarshal(raw)
+				evs = append(evs, e)
+				return err
+			})
+			if err == nil && len(evs) > 0 {
+				_, err = b.store.Verify(evs)
+			}
+			if err != nil {
+				g.t.Fatal(err)
+			}
+		}
+	}
+}
+
+// fakeDinas decides every request at once, as a healthy cluster would.
+type fakeDinas struct {
+	n       uint64
+	decided map[string]*eventpb.Decision
+}
+
+func (d *fakeDinas) Request(cmd *eventpb.Command) (string, error) {
+	d.n++
+	key := fmt.Sprintf("keputusan-%d", d.n)
+	dec := &eventpb.Decision{Number: d.n, Key: key, Command: cmd}
+	switch op := cmd.Op.(type) {
+	case *eventpb.Command_AssignNik:
+		dec.Nik = fmt.Sprintf("%s0101900%03d", op.AssignNik.Region, d.n)
+	case *eventpb.Command_AssignKk:
+		dec.Kk = fmt.Sprintf("%s2411260%03d", op.AssignKk.Region, d.n)
+	}
+	d.decided[key] = dec
+	return key, nil
+}
+
+func (d *fakeDinas) Decided(key string) (*eventpb.Decision, bool, error) {
+	dec, ok := d.decided[key]
+	return dec, ok, nil
+}
+
+// sampleValues fills a form with valid values of each field's type.
+func sampleValues(f catalog.Form) map[string]string {
+	out := map[string]string{}
+	for _, fd := range f.Fields {
+		var v string
+		switch fd.Type {
+		case catalog.FieldNIK:
+			v = "1806015708900001"
+		case catalog.FieldKK:
+			v = "1806011508150003"
+		case catalog.FieldPhone:
+			v = "081234567890"
+		case catalog.FieldDate:
+			v = "1990-08-17"
+		case catalog.FieldChoice:
+			v = fd.Choices[0]
+		case catalog.FieldNumber:
+			v = "1"
+		case catalog.FieldName:
+			v = "Siti Aminah"
+		default:
+			v = "Jalan Merdeka Nomor 1, dekat pasar"
+			if fd.MaxLen > 0 && len(v) > fd.MaxLen {
+				v = v[:fd.MaxLen]
+			}
+		}
+		out[fd.Name] = v
+	}
+	return out
+}
+
+func photo(seed int) []byte {
+	img := image.NewGray(image.Rect(0, 0, 120, 120))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i*7 + seed)
+	}
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+}
+
+func uploads(svc catalog.Service, path string, values map[string]string) []request.Upload {
+	var out []request.Upload
+	for i, d := range svc.DocumentsFor(path, values) {
+		if d.Upload && d.Required {
+			out = append(out, request.Upload{Name: d.Name, Content: photo(i)})
+		}
+	}
+	return out
+}
+
+func inputs(def catalog.Step) []request.StepInput {
+	var out []request.StepInput
+	for _, in := range def.Inputs {
+		switch in {
+		case catalog.InputISOTemplate:
+			out = append(out, request.StepInput{Kind: string(in), Content: []byte("FIR\x00 template")})
+		case catalog.InputPrintedCard:
+			out = append(out, request.StepInput{Kind: string(in), Content: []byte("kartu 1001"), BlankSerial: 1001})
+		}
+	}
+	return out
+}
+
+// actor is who does a step: its role, or the officer who records it.
+func actor(st catalog.Step) string {
+	if st.RecordedBy != "" && st.Role == catalog.Pemohon {
+		return string(st.RecordedBy)
+	}
+	return string(st.Role)
+}
+
+// Every service of the catalog, on every path, from the office where it
+// starts to Selesai, each step at its office by its role, hand-overs moving
+// the file, decisions awaited; offline paths keep the starting office apart
+// until its part is done. Every office ends with the same request.
+func TestEveryServiceWalksItsSOP(t *testing.T) {
+	for _, svc := range catalog.All() {
+		for _, path := range svc.Paths {
+			t.Run(svc.Name+"/"+path.Name, func(t *testing.T) {
+				walk(t, svc, path)
+			})
+		}
+	}
+}
+
+func walk(t *testing.T, svc catalog.Service, path catalog.Path) {
+	g := newRegency(t)
+	start := g.offices[path.Start]
+	values := sampleValues(svc.Form)
+	r, err := start.svc.Create(request.Form{Service: svc.Name, Path: path.Name, Fields: values, Officer: "Budi", Documents: uploads(svc, path.Name, values)})
+	if err != nil {
+		t.Fatalf("create at %s: %v", path.Start, err)
+	}
+	verify, _ := path.Verification()
+	must(t)(start.svc.Transition(r.ID, request.Disetujui, actor(verify), "berkas lengkap", "Budi"))
+	if !path.Offline {
+		g.sync()
+	}
+	g.sync() // an offline office's file arrives later, by bundle
+	holder := g.holder(r.ID)
+	must(t)(holder.svc.Transition(r.ID, request.Diproses, "", "", "Andi"))
+	for _, st := range path.Processing() {
+		g.sync()
+		o := g.offices[st.Office]
+		got, err := o.svc.CompleteStep(r.ID, st.Name, actor(st), "", "Petugas "+string(st.Role), inputs(st)...)
+		if err != nil {
+			t.Fatalf("step %s at %s by %s: %v", st.Name, st.Office, st.Role, err)
+		}
+		if len(st.Waits) > 0 {
+			if err := o.svc.Settle(r.ID); err != nil {
+				t.Fatal(err)
+			}
+			if got, err = o.svc.Get(r.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if i := indexOf(got, st.Name); !got.Steps[i].Done {
+			t.Fatalf("step %s not done: %+v", st.Name, got.Steps[i])
+		}
+	}
+	g.sync()
+	must(t)(g.holder(r.ID).svc.Transition(r.ID, request.Selesai, "", "", "Andi"))
+	g.sync()
+	g.sameEverywhere(r.ID, len(path.Processing()))
+}
+
+func (g *regency) holder(id string) *office {
+	r, err := g.offices[catalog.Dinas].svc.Get(id)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	return g.offices[catalog.OfficeKind(r.Holder)]
+}
+
+func (g *regency) sameEverywhere(id string, steps int) {
+	var first []byte
+	for kind, o := range g.offices {
+		r, err := o.svc.Get(id)
+		if err != nil {
+			g.t.Fatalf("%s: %v", kind, err)
+		}
+		if r.Status != request.Selesai || len(r.Steps) != steps || len(r.History) < 4 || r.InConflict() {
+			g.t.Fatalf("%s sees %s, %d steps, %d changes, conflicts %v", kind, r.Status, len(r.Steps), len(r.History), r.Conflicts)
+		}
+		b, _ := json.Marshal(r)
+		if first == nil {
+			first = b
+		} else if !bytes.Equal(first, b) {
+			g.t.Fatalf("%s's request differs:\n%s\n%s", kind, first, b)
+		}
+	}
+}
+
+func indexOf(r *request.Request, step string) int {
+	for i, s := range r.Steps {
+		if s.Name == step {
+			return i
+		}
+	}
+	return -1
+}
+
+func must(t *testing.T) func(*request.Request, error) {
+	return func(_ *request.Request, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Refused calls say why, in the officer's words, and change nothing.
+func TestWorkflowRefusals(t *testing.T) {
+	g := newRegency(t)
+	kec, dinas := g.offices[catalog.Kecamatan], g.offices[catalog.Dinas]
+	svc, _ := catalog.Lookup("ktp-el-pengganti-hilang")
+	values := sampleValues(svc.Form)
+	form := request.Form{Service: svc.Name, Path: "kecamatan", Fields: values, Officer: "Budi", Documents: uploads(svc, "kecamatan", values)}
+	r, err := kec.svc.Create(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := func(f func(request.Form) request.Form) request.Form { return f(form) }
+	creates := []struct {
+		name string
+		form request.Form
+		want error
+	}{
+		{"unknown service", bad(func(f request.Form) request.Form { f.Service = "paspor"; return f }), request.ErrInvalid},
+		{"path that starts elsewhere", bad(func(f request.Form) request.Form { f.Path = "dinas"; return f }), request.ErrPrecondition},
+		{"malformed NIK", bad(func(f request.Form) request.Form {
+			f.Fields = clone(values, "nik", "12345")
+			return f
+		}), request.ErrInvalid},
+		{"malformed phone", bad(func(f request.Form) request.Form {
+			f.Fields = clone(values, "whatsapp", "12")
+			return f
+		}), request.ErrInvalid},
+		{"missing police letter", bad(func(f request.Form) request.Form { f.Documents = nil; return f }), request.ErrInvalid},
+		{"document not an image", bad(func(f request.Form) request.Form {
+			f.Documents = []request.Upload{{Name: f.Documents[0].Name, Content: []byte("%PDF-1.4")}}
+			return f
+		}), request.ErrInvalid},
+	}
+	for _, tc := range creates {
+		if _, err := kec.svc.Create(tc.form); !errors.Is(err, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	if _, err := kec.svc.Transition(r.ID, request.Disetujui, "operator-dinas", "", "Budi"); !errors.Is(err, request.ErrPermission) {
+		t.Fatalf("approval by the wrong role: %v", err)
+	}
+	must(t)(kec.svc.Transition(r.ID, request.Disetujui, "petugas-pendukung-pelayanan", "", "Budi"))
+	if _, err := kec.svc.Transition(r.ID, request.Diproses, "", "", "Budi"); !errors.Is(err, request.ErrPrecondition) {
+		t.Fatalf("processing at the kecamatan after the file went to the dinas: %v", err)
+	}
+	g.sync()
+	must(t)(dinas.svc.Transition(r.ID, request.Diproses, "", "", "Andi"))
+	path, _ := svc.Path("kecamatan")
+	steps := path.Processing()
+	before := dinas.store.Vector().Total()
+	calls := []struct {
+		name       string
+		o          *office
+		step, role string
+		want       error
+	}{
+		{"a later step first", dinas, steps[2].Name, string(steps[2].Role), request.ErrPrecondition},
+		{"the wrong role", dinas, steps[0].Name, "kasi-data", request.ErrPermission},
+		{"the wrong office", kec, steps[0].Name, string(steps[0].Role), request.ErrPrecondition},
+		{"an unknown step", dinas, "cetak-paspor", string(steps[0].Role), request.ErrInvalid},
+	}
+	for _, tc := range calls {
+		if _, err := tc.o.svc.CompleteStep(r.ID, tc.step, tc.role, "", "Andi"); !errors.Is(err, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	if after := dinas.store.Vector().Total(); after != before {
+		t.Fatalf("refused steps stored %d events", after-before)
+	}
+}
+
+func clone(m map[string]string, k, v string) map[string]string {
+	out := map[string]string{}
+	for a, b := range m {
+		out[a] = b
+	}
+	out[k] = v
+	return out
+}
