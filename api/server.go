@@ -26,9 +26,10 @@ func NewHandler(n *node.Node) http.Handler {
 	mux.Handle(sinkronv1connect.NewRequestServiceHandler(&requests{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewNodeServiceHandler(&nodes{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewDecisionServiceHandler(&decisions{n: n}, opts...))
+	mux.Handle(sinkronv1connect.NewRegistryServiceHandler(&residents{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewClusterServiceHandler(&clusterOps{n: n}, opts...))
 	names := []string{sinkronv1connect.RequestServiceName, sinkronv1connect.NodeServiceName,
-		sinkronv1connect.DecisionServiceName, sinkronv1connect.ClusterServiceName}
+		sinkronv1connect.DecisionServiceName, sinkronv1connect.ClusterServiceName, sinkronv1connect.RegistryServiceName}
 	reflector := grpcreflect.NewStaticReflector(names...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))

@@ -33,6 +33,8 @@ Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080):
   sinkron request logbook [--tanggal YYYY-MM-DD]   (buku harian of this office)
   sinkron request resolve ID --field status --event EVENT-ID --petugas NAME
   sinkron request watch
+  sinkron penduduk get NIK | kk NIK | daftar --isian NAMA=NILAI… | ubah NIK --kolom F --nilai V --alasan R
+  sinkron keluarga get KK | buat KK --kepala NIK --isian NAMA=NILAI… | tambah KK --nik NIK --hubungan H | keluar KK --nik NIK --alasan R
   sinkron cluster status|transfer [PEER]|add-voter PEER|add-nonvoter PEER|remove PEER   (dinas)
   sinkron decide nik --wilayah 180601 --lahir 1990-08-17 [--perempuan] --subjek S [--key K]
   sinkron decide lookup --nik NIK | blanks --jumlah N | card --nik NIK --blangko N | active-card --nik NIK
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return clusterClient(ctx, rest, out)
 	case "decide":
 		return decideClient(ctx, rest, out)
+	case "penduduk", "keluarga":
+		return registryClient(ctx, cmd, rest, out)
 	case "bundle":
 		return bundleClient(ctx, rest, out)
 	case "help", "-h", "--help":

@@ -1,0 +1,153 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/node"
+	"github.com/sinkron-id/sinkron/node/registry"
+)
+
+// residents implements sinkronv1connect.RegistryServiceHandler.
+type residents struct{ n *node.Node }
+
+func (h *residents) GetResident(_ context.Context, req *connect.Request[v1.GetResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {
+	return residentResponse(h.n.Residents.Resident(req.Msg.Nik))
+}
+
+func (h *residents) GetFamily(_ context.Context, req *connect.Request[v1.GetFamilyRequest]) (*connect.Response[v1.FamilyResponse], error) {
+	return familyResponse(h.n.Residents.Family(req.Msg.Kk))
+}
+
+func (h *residents) FamiliesOf(_ context.Context, req *connect.Request[v1.FamiliesOfRequest]) (*connect.Response[v1.FamiliesOfResponse], error) {
+	fs, err := h.n.Residents.FamiliesOf(req.Msg.Nik)
+	if err != nil {
+		return nil, registryError(err)
+	}
+	out := &v1.FamiliesOfResponse{}
+	for _, f := range fs {
+		out.Families = append(out.Families, familyProto(f))
+	}
+	return connect.NewResponse(out), nil
+}
+
+func (h *residents) RegisterResident(_ context.Context, req *connect.Request[v1.RegisterResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {
+	var b registry.Biodata
+	if err := fromMap(req.Msg.Fields, &b); err != nil {
+		return nil, invalid("isian biodata tidak dapat dibaca")
+	}
+	return residentResponse(h.n.Residents.Register(b, req.Msg.Officer))
+}
+
+func (h *residents) ChangeResident(_ context.Context, req *connect.Request[v1.ChangeResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {
+	m := req.Msg
+	return residentResponse(h.n.Residents.Change(m.Nik, m.Field, m.Value, m.Reason, m.Officer))
+}
+
+func (h *residents) CreateFamily(_ context.Context, req *connect.Request[v1.CreateFamilyRequest]) (*connect.Response[v1.FamilyResponse], error) {
+	var a registry.Address
+	if err := fromMap(req.Msg.Address, &a); err != nil {
+		return nil, invalid("alamat tidak dapat dibaca")
+	}
+	return familyResponse(h.n.Residents.CreateFamily(req.Msg.Kk, req.Msg.HeadNik, a, req.Msg.Officer))
+}
+
+func (h *residents) AddFamilyMember(_ context.Context, req *connect.Request[v1.AddFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error) {
+	m := req.Msg
+	return familyResponse(h.n.Residents.AddMember(m.Kk, m.Nik, m.Hubungan, m.Officer))
+}
+
+func (h *residents) RemoveFamilyMember(_ context.Context, req *connect.Request[v1.RemoveFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error) {
+	m := req.Msg
+	return familyResponse(h.n.Residents.RemoveMember(m.Kk, m.Nik, m.Reason, m.Officer))
+}
+
+func residentResponse(r *registry.Resident, err error) (*connect.Response[v1.ResidentResponse], error) {
+	if err != nil {
+		return nil, registryError(err)
+	}
+	out := &v1.Resident{Nik: r.NIK, Fields: toMap(r.Biodata), Office: r.Office,
+		RegisteredAt: timestamppb.New(r.RegisteredAt), UpdatedAt: timestamppb.New(r.UpdatedAt)}
+	out.History = changesProto(r.History)
+	out.Conflicts = conflictsProto(r.Conflicts)
+	return connect.NewResponse(&v1.ResidentResponse{Resident: out}), nil
+}
+
+func familyResponse(f *registry.Family, err error) (*connect.Response[v1.FamilyResponse], error) {
+	if err != nil {
+		return nil, registryError(err)
+	}
+	return connect.NewResponse(&v1.FamilyResponse{Family: familyProto(f)}), nil
+}
+
+func familyProto(f *registry.Family) *v1.Family {
+	out := &v1.Family{Kk: f.KK, HeadNik: f.Head, Address: toMap(f.Address), Office: f.Office,
+		History: changesProto(f.History), Conflicts: conflictsProto(f.Conflicts)}
+	member := func(m registry.Member) *v1.FamilyMember {
+		return &v1.FamilyMember{Nik: m.NIK, Hubungan: m.Hubungan, Officer: m.Officer, Office: m.Office, Since: timestamppb.New(m.Since)}
+	}
+	for _, m := range f.Members {
+		out.Members = append(out.Members, member(m))
+	}
+	for _, m := range f.Former {
+		out.Former = append(out.Former, member(m))
+	}
+	return out
+}
+
+func changesProto(cs []registry.Change) []*v1.RegistryChange {
+	var out []*v1.RegistryChange
+	for _, c := range cs {
+		out = append(out, &v1.RegistryChange{What: c.What, Value: c.Value, Note: c.Note, Officer: c.Officer, Office: c.Office, At: timestamppb.New(c.At), EventId: c.Event})
+	}
+	return out
+}
+
+func conflictsProto(fcs []registry.FieldConflict) []*v1.FieldConflict {
+	var out []*v1.FieldConflict
+	for _, fc := range fcs {
+		pc := &v1.FieldConflict{Field: fc.Field}
+		for _, v := range fc.Values {
+			pc.Values = append(pc.Values, &v1.ConflictValue{Value: v.Value, EventId: v.Event, Officer: v.Officer, Office: v.Office, At: timestamppb.New(v.At)})
+		}
+		out = append(out, pc)
+	}
+	return out
+}
+
+// toMap and fromMap carry the registry's records as their form fields, by
+// the records' JSON names.
+func toMap(v any) map[string]string {
+	b, _ := json.Marshal(v)
+	out := map[string]string{}
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+func fromMap(m map[string]string, v any) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+func registryError(err error) error {
+	code := connect.CodeInternal
+	switch {
+	case errors.Is(err, registry.ErrNotFound):
+		code = connect.CodeNotFound
+	case errors.Is(err, registry.ErrInvalid):
+		code = connect.CodeInvalidArgument
+	case errors.Is(err, registry.ErrExists):
+		code = connect.CodeAlreadyExists
+	case errors.Is(err, registry.ErrPrecondition):
+		code = connect.CodeFailedPrecondition
+	}
+	return connect.NewError(code, err)
+}
