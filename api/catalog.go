@@ -70,3 +70,27 @@ func (h *requests) GetLogbook(_ context.Context, req *connect.Request[v1.GetLogb
 	}
 	return connect.NewResponse(out), nil
 }
+
+func (h *requests) PrintRequestCopy(_ context.Context, req *connect.Request[v1.GetRequestRequest]) (*connect.Response[v1.PdfDocument], error) {
+	b, err := h.n.RequestCopy(req.Msg.Id)
+	if err != nil {
+		return nil, toConnect(err)
+	}
+	return connect.NewResponse(&v1.PdfDocument{Filename: "salinan-" + req.Msg.Id + ".pdf", Content: b}), nil
+}
+
+func (h *requests) PrintLogbook(_ context.Context, req *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.PdfDocument], error) {
+	day := time.Now()
+	if req.Msg.Date != "" {
+		var err error
+		if day, err = time.Parse(time.DateOnly, req.Msg.Date); err != nil {
+			return nil, invalid(fmt.Sprintf("tanggal %q harus berformat YYYY-MM-DD", req.Msg.Date))
+		}
+		day = day.Add(12 * time.Hour)
+	}
+	b, err := h.n.LogbookPDF(day)
+	if err != nil {
+		return nil, toConnect(err)
+	}
+	return connect.NewResponse(&v1.PdfDocument{Filename: "buku-harian-" + day.Format(time.DateOnly) + ".pdf", Content: b}), nil
+}

@@ -151,3 +151,22 @@ func registryError(err error) error {
 	}
 	return connect.NewError(code, err)
 }
+
+func (h *residents) IssueKK(_ context.Context, req *connect.Request[v1.GetFamilyRequest]) (*connect.Response[v1.IssueKKResponse], error) {
+	pdf, qr, err := h.n.IssueKK(req.Msg.Kk)
+	if errors.Is(err, node.ErrNotSigner) {
+		return nil, connect.NewError(connect.CodeFailedPrecondition, err)
+	}
+	if err != nil {
+		return nil, registryError(err)
+	}
+	return connect.NewResponse(&v1.IssueKKResponse{Pdf: &v1.PdfDocument{Filename: "kk-" + req.Msg.Kk + ".pdf", Content: pdf}, QrText: qr}), nil
+}
+
+func (h *residents) VerifyKK(_ context.Context, req *connect.Request[v1.VerifyKKRequest]) (*connect.Response[v1.VerifyKKResponse], error) {
+	s, err := h.n.VerifyKK(req.Msg.QrText)
+	if err != nil {
+		return nil, connect.NewError(connect.CodeInvalidArgument, err)
+	}
+	return connect.NewResponse(&v1.VerifyKKResponse{Kk: s.Number, IssueDate: s.IssueDate, HeadName: s.HeadName, MemberNiks: s.MemberNIKs, Signer: s.Signer.String()}), nil
+}

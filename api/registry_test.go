@@ -1,8 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"net/http/httptest"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 
@@ -13,7 +16,7 @@ import (
 // A counter registers a resident, files their family card and looks both
 // up by NIK and KK; bad input is refused with the code a client can act on.
 func TestRegistryThroughTheAPI(t *testing.T) {
-	_, srv := serve(t)
+	nw, srv := serve(t)
 	c := sinkronv1connect.NewRegistryServiceClient(srv.Client(), srv.URL)
 	ctx := context.Background()
 	address := map[string]string{"alamat": "Jl. Tongkol No. 12", "rt": "1", "rw": "2", "desa_kelurahan": "Pancuran Gerobak",
@@ -64,5 +67,33 @@ func TestRegistryThroughTheAPI(t *testing.T) {
 		if err := tc.call(); connect.CodeOf(err) != tc.code {
 			t.Errorf("%s: got %v, want %v", tc.name, err, tc.code)
 		}
+	}
+
+	// The dinas signs the card; the kecamatan checks its QR code offline.
+	if _, err := c.IssueKK(ctx, connect.NewRequest(&v1.GetFamilyRequest{Kk: "1271010103200001"})); connect.CodeOf(err) != connect.CodeFailedPrecondition {
+		t.Fatalf("KK issued at a kecamatan: %v", err)
+	}
+	dsrv := httptest.NewUnstartedServer(NewHandler(nw.Dinas()))
+	dsrv.EnableHTTP2 = true
+	dsrv.StartTLS()
+	defer dsrv.Close()
+	if err := nw.WaitConverged(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	kk, err := sinkronv1connect.NewRegistryServiceClient(dsrv.Client(), dsrv.URL).IssueKK(ctx, connect.NewRequest(&v1.GetFamilyRequest{Kk: "1271010103200001"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(kk.Msg.Pdf.Content, []byte("%PDF-")) {
+		t.Fatal("KK is not a PDF")
+	}
+	v, err := c.VerifyKK(ctx, connect.NewRequest(&v1.VerifyKKRequest{QrText: kk.Msg.QrText}))
+	if err != nil || v.Msg.Kk != "1271010103200001" || v.Msg.HeadName != "BUDI SANTOSO" {
+		t.Fatalf("verify: %v %v", v, err)
+	}
+	forged := []byte(kk.Msg.QrText)
+	forged[len(forged)/2] ^= 1
+	if _, err := c.VerifyKK(ctx, connect.NewRequest(&v1.VerifyKKRequest{QrText: string(forged)})); connect.CodeOf(err) != connect.CodeInvalidArgument {
+		t.Fatalf("forged QR: %v", err)
 	}
 }

@@ -21,6 +21,11 @@ type Config struct {
 	// node added after genesis, by a dinas decision).
 	Role   string `toml:"role"`
 	Region string `toml:"region"`
+	// Regency is printed on documents ("Kabupaten Tanggamus"); KepalaDinas
+	// and KepalaDinasNIP sign KKs at the dinas.
+	Regency        string `toml:"regency"`
+	KepalaDinas    string `toml:"kepala_dinas"`
+	KepalaDinasNIP string `toml:"kepala_dinas_nip"`
 	// Listen are libp2p multiaddrs (TCP and QUIC).
 	Listen []string `toml:"listen"`
 	// APIListen is host:port of the Connect API and /metrics.
@@ -96,6 +101,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SyncInterval.Duration == 0 {
 		c.SyncInterval.Duration = 30 * time.Second
+	}
+	if c.Regency == "" {
+		c.Regency = "Kabupaten Tanggamus" // the demo's; every office sets its own
+	}
+	if c.KepalaDinas == "" {
+		c.KepalaDinas = "Kepala Dinas"
 	}
 	if len(c.Listen) == 0 {
 		c.Listen = []string{"/ip4/0.0.0.0/tcp/4001", "/ip4/0.0.0.0/udp/4001/quic-v1"}

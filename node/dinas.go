@@ -24,6 +24,7 @@ type dinas struct {
 	fsm       *decision.FSM
 	publisher *decision.Publisher
 	watcher   *decision.Watcher
+	key       crypto.PrivKey // the cluster key, which also signs KKs
 }
 
 // startDinas joins the Raft group when this node is a dinas node with the
@@ -45,7 +46,7 @@ func (n *Node) startDinas(ctx context.Context) error {
 	if signer.Origin() != n.roster.Cluster() {
 		return fmt.Errorf("cluster key %s does not match the roster's cluster %s", signer.Origin(), n.roster.Cluster())
 	}
-	d := &dinas{}
+	d := &dinas{key: key}
 	if d.db, err = decision.OpenDB(filepath.Join(n.cfg.DataDir, "decisions"), n.encKey); err != nil {
 		return err
 	}

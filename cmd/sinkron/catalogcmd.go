@@ -98,3 +98,18 @@ func logbook(ctx context.Context, c interface {
 	}
 	return tw.Flush()
 }
+
+// savePDF writes a rendered document to path (default: its own name).
+func savePDF(out io.Writer, path string, r *connect.Response[v1.PdfDocument], err error) error {
+	if err != nil {
+		return err
+	}
+	if path == "" {
+		path = r.Msg.Filename
+	}
+	if err := os.WriteFile(path, r.Msg.Content, 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s (%d bytes)\n", path, len(r.Msg.Content))
+	return nil
+}

@@ -35,6 +35,8 @@ Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080):
   sinkron request watch
   sinkron penduduk get NIK | kk NIK | daftar --isian NAMA=NILAI… | ubah NIK --kolom F --nilai V --alasan R
   sinkron keluarga get KK | buat KK --kepala NIK --isian NAMA=NILAI… | tambah KK --nik NIK --hubungan H | keluar KK --nik NIK --alasan R
+  sinkron keluarga cetak KK [--pdf F]        (dinas: the KK signed with the cluster key) | periksa QR-TEXT
+  sinkron request copy ID [--pdf F]          (the resident's copy, PDF) | logbook --pdf F
   sinkron cluster status|transfer [PEER]|add-voter PEER|add-nonvoter PEER|remove PEER   (dinas)
   sinkron decide nik --wilayah 180601 --lahir 1990-08-17 [--perempuan] --subjek S [--key K]
   sinkron decide lookup --nik NIK | blanks --jumlah N | card --nik NIK --blangko N | active-card --nik NIK

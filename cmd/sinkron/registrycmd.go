@@ -17,6 +17,7 @@ import (
 //
 //	sinkron penduduk get NIK | daftar --isian K=V… | ubah NIK --kolom F --nilai V --alasan R | kk NIK
 //	sinkron keluarga get KK | buat KK --kepala NIK --isian K=V… | tambah KK --nik NIK --hubungan H | keluar KK --nik NIK --alasan R
+//	sinkron keluarga cetak KK [--pdf F] (dinas: signed KK) | periksa QR-TEXT (offline check)
 func registryClient(ctx context.Context, what string, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet(what, flag.ContinueOnError)
 	addr := addrFlag(fs)
@@ -28,6 +29,7 @@ func registryClient(ctx context.Context, what string, args []string, out io.Writ
 	head := fs.String("kepala", "", "NIK kepala keluarga")
 	nik := fs.String("nik", "", "NIK anggota")
 	relation := fs.String("hubungan", "", "hubungan dalam keluarga")
+	pdf := fs.String("pdf", "", "simpan KK (PDF) ke berkas ini")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -62,6 +64,16 @@ func registryClient(ctx context.Context, what string, args []string, out io.Writ
 		return show(out, r, err)
 	case "keluarga tambah":
 		r, err := c.AddFamilyMember(ctx, connect.NewRequest(&v1.AddFamilyMemberRequest{Kk: id, Nik: *nik, Hubungan: *relation, Officer: *officer}))
+		return show(out, r, err)
+	case "keluarga cetak":
+		r, err := c.IssueKK(ctx, connect.NewRequest(&v1.GetFamilyRequest{Kk: id}))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "QR: %s\n", r.Msg.QrText)
+		return savePDF(out, *pdf, connect.NewResponse(r.Msg.Pdf), nil)
+	case "keluarga periksa":
+		r, err := c.VerifyKK(ctx, connect.NewRequest(&v1.VerifyKKRequest{QrText: id}))
 		return show(out, r, err)
 	case "keluarga keluar":
 		r, err := c.RemoveFamilyMember(ctx, connect.NewRequest(&v1.RemoveFamilyMemberRequest{Kk: id, Nik: *nik, Reason: *reason, Officer: *officer}))

@@ -21,7 +21,7 @@ var statuses = map[string]v1.Status{
 
 func requestClient(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: sinkron request create|list|get|approve|cancel|process|step|finish|resolve|watch|services|logbook")
+		return fmt.Errorf("usage: sinkron request create|list|get|copy|approve|cancel|process|step|finish|resolve|watch|services|logbook")
 	}
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("request "+sub, flag.ContinueOnError)
@@ -42,6 +42,10 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 	case "services":
 		return services(ctx, c, out)
 	case "logbook":
+		if *f.pdf != "" {
+			r, err := c.PrintLogbook(ctx, connect.NewRequest(&v1.GetLogbookRequest{Date: *f.date}))
+			return savePDF(out, *f.pdf, r, err)
+		}
 		return logbook(ctx, c, *f.date, out)
 	}
 	if len(pos) == 0 {
@@ -56,6 +60,9 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 	case "get":
 		r, err := c.GetRequest(ctx, connect.NewRequest(&v1.GetRequestRequest{Id: id}))
 		return show(out, r, err)
+	case "copy":
+		r, err := c.PrintRequestCopy(ctx, connect.NewRequest(&v1.GetRequestRequest{Id: id}))
+		return savePDF(out, *f.pdf, r, err)
 	case "approve":
 		return move(v1.Status_STATUS_DISETUJUI)
 	case "cancel":
@@ -83,7 +90,7 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 
 type reqFlags struct {
 	nama, nik, kk, masalah, wa, fotoKK, fotoKTP, officer, note, status, field, event *string
-	service, path, role, date, input                                                 *string
+	service, path, role, date, input, pdf                                            *string
 	blank                                                                            *uint64
 	fields                                                                           *kvFlag
 	docs                                                                             *kvFlag

@@ -22,6 +22,178 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type IssueKKResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pdf           *PdfDocument           `protobuf:"bytes,1,opt,name=pdf,proto3" json:"pdf,omitempty"`
+	QrText        string                 `protobuf:"bytes,2,opt,name=qr_text,json=qrText,proto3" json:"qr_text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssueKKResponse) Reset() {
+	*x = IssueKKResponse{}
+	mi := &file_sinkron_v1_registry_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssueKKResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssueKKResponse) ProtoMessage() {}
+
+func (x *IssueKKResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_registry_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssueKKResponse.ProtoReflect.Descriptor instead.
+func (*IssueKKResponse) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *IssueKKResponse) GetPdf() *PdfDocument {
+	if x != nil {
+		return x.Pdf
+	}
+	return nil
+}
+
+func (x *IssueKKResponse) GetQrText() string {
+	if x != nil {
+		return x.QrText
+	}
+	return ""
+}
+
+type VerifyKKRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	QrText        string                 `protobuf:"bytes,1,opt,name=qr_text,json=qrText,proto3" json:"qr_text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyKKRequest) Reset() {
+	*x = VerifyKKRequest{}
+	mi := &file_sinkron_v1_registry_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyKKRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyKKRequest) ProtoMessage() {}
+
+func (x *VerifyKKRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_registry_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyKKRequest.ProtoReflect.Descriptor instead.
+func (*VerifyKKRequest) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *VerifyKKRequest) GetQrText() string {
+	if x != nil {
+		return x.QrText
+	}
+	return ""
+}
+
+type VerifyKKResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kk            string                 `protobuf:"bytes,1,opt,name=kk,proto3" json:"kk,omitempty"`
+	IssueDate     string                 `protobuf:"bytes,2,opt,name=issue_date,json=issueDate,proto3" json:"issue_date,omitempty"`
+	HeadName      string                 `protobuf:"bytes,3,opt,name=head_name,json=headName,proto3" json:"head_name,omitempty"`
+	MemberNiks    []string               `protobuf:"bytes,4,rep,name=member_niks,json=memberNiks,proto3" json:"member_niks,omitempty"`
+	Signer        string                 `protobuf:"bytes,5,opt,name=signer,proto3" json:"signer,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyKKResponse) Reset() {
+	*x = VerifyKKResponse{}
+	mi := &file_sinkron_v1_registry_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyKKResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyKKResponse) ProtoMessage() {}
+
+func (x *VerifyKKResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_registry_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyKKResponse.ProtoReflect.Descriptor instead.
+func (*VerifyKKResponse) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *VerifyKKResponse) GetKk() string {
+	if x != nil {
+		return x.Kk
+	}
+	return ""
+}
+
+func (x *VerifyKKResponse) GetIssueDate() string {
+	if x != nil {
+		return x.IssueDate
+	}
+	return ""
+}
+
+func (x *VerifyKKResponse) GetHeadName() string {
+	if x != nil {
+		return x.HeadName
+	}
+	return ""
+}
+
+func (x *VerifyKKResponse) GetMemberNiks() []string {
+	if x != nil {
+		return x.MemberNiks
+	}
+	return nil
+}
+
+func (x *VerifyKKResponse) GetSigner() string {
+	if x != nil {
+		return x.Signer
+	}
+	return ""
+}
+
 type RegistryChange struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	What          string                 `protobuf:"bytes,1,opt,name=what,proto3" json:"what,omitempty"`
@@ -37,7 +209,7 @@ type RegistryChange struct {
 
 func (x *RegistryChange) Reset() {
 	*x = RegistryChange{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[0]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -49,7 +221,7 @@ func (x *RegistryChange) String() string {
 func (*RegistryChange) ProtoMessage() {}
 
 func (x *RegistryChange) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[0]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -62,7 +234,7 @@ func (x *RegistryChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegistryChange.ProtoReflect.Descriptor instead.
 func (*RegistryChange) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{0}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *RegistryChange) GetWhat() string {
@@ -129,7 +301,7 @@ type Resident struct {
 
 func (x *Resident) Reset() {
 	*x = Resident{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[1]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -141,7 +313,7 @@ func (x *Resident) String() string {
 func (*Resident) ProtoMessage() {}
 
 func (x *Resident) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[1]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -154,7 +326,7 @@ func (x *Resident) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resident.ProtoReflect.Descriptor instead.
 func (*Resident) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{1}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Resident) GetNik() string {
@@ -219,7 +391,7 @@ type FamilyMember struct {
 
 func (x *FamilyMember) Reset() {
 	*x = FamilyMember{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[2]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -231,7 +403,7 @@ func (x *FamilyMember) String() string {
 func (*FamilyMember) ProtoMessage() {}
 
 func (x *FamilyMember) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[2]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -244,7 +416,7 @@ func (x *FamilyMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FamilyMember.ProtoReflect.Descriptor instead.
 func (*FamilyMember) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{2}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *FamilyMember) GetNik() string {
@@ -298,7 +470,7 @@ type Family struct {
 
 func (x *Family) Reset() {
 	*x = Family{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[3]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -310,7 +482,7 @@ func (x *Family) String() string {
 func (*Family) ProtoMessage() {}
 
 func (x *Family) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[3]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -323,7 +495,7 @@ func (x *Family) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Family.ProtoReflect.Descriptor instead.
 func (*Family) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{3}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Family) GetKk() string {
@@ -391,7 +563,7 @@ type GetResidentRequest struct {
 
 func (x *GetResidentRequest) Reset() {
 	*x = GetResidentRequest{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[4]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -403,7 +575,7 @@ func (x *GetResidentRequest) String() string {
 func (*GetResidentRequest) ProtoMessage() {}
 
 func (x *GetResidentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[4]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -416,7 +588,7 @@ func (x *GetResidentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetResidentRequest.ProtoReflect.Descriptor instead.
 func (*GetResidentRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{4}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetResidentRequest) GetNik() string {
@@ -435,7 +607,7 @@ type GetFamilyRequest struct {
 
 func (x *GetFamilyRequest) Reset() {
 	*x = GetFamilyRequest{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[5]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -447,7 +619,7 @@ func (x *GetFamilyRequest) String() string {
 func (*GetFamilyRequest) ProtoMessage() {}
 
 func (x *GetFamilyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[5]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -460,7 +632,7 @@ func (x *GetFamilyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFamilyRequest.ProtoReflect.Descriptor instead.
 func (*GetFamilyRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{5}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetFamilyRequest) GetKk() string {
@@ -479,7 +651,7 @@ type FamiliesOfRequest struct {
 
 func (x *FamiliesOfRequest) Reset() {
 	*x = FamiliesOfRequest{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[6]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -491,7 +663,7 @@ func (x *FamiliesOfRequest) String() string {
 func (*FamiliesOfRequest) ProtoMessage() {}
 
 func (x *FamiliesOfRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[6]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -504,7 +676,7 @@ func (x *FamiliesOfRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FamiliesOfRequest.ProtoReflect.Descriptor instead.
 func (*FamiliesOfRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{6}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *FamiliesOfRequest) GetNik() string {
@@ -523,7 +695,7 @@ type FamiliesOfResponse struct {
 
 func (x *FamiliesOfResponse) Reset() {
 	*x = FamiliesOfResponse{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[7]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -535,7 +707,7 @@ func (x *FamiliesOfResponse) String() string {
 func (*FamiliesOfResponse) ProtoMessage() {}
 
 func (x *FamiliesOfResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[7]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -548,7 +720,7 @@ func (x *FamiliesOfResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FamiliesOfResponse.ProtoReflect.Descriptor instead.
 func (*FamiliesOfResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{7}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *FamiliesOfResponse) GetFamilies() []*Family {
@@ -567,7 +739,7 @@ type ResidentResponse struct {
 
 func (x *ResidentResponse) Reset() {
 	*x = ResidentResponse{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[8]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -579,7 +751,7 @@ func (x *ResidentResponse) String() string {
 func (*ResidentResponse) ProtoMessage() {}
 
 func (x *ResidentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[8]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -592,7 +764,7 @@ func (x *ResidentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResidentResponse.ProtoReflect.Descriptor instead.
 func (*ResidentResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{8}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ResidentResponse) GetResident() *Resident {
@@ -611,7 +783,7 @@ type FamilyResponse struct {
 
 func (x *FamilyResponse) Reset() {
 	*x = FamilyResponse{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[9]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -623,7 +795,7 @@ func (x *FamilyResponse) String() string {
 func (*FamilyResponse) ProtoMessage() {}
 
 func (x *FamilyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[9]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -636,7 +808,7 @@ func (x *FamilyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FamilyResponse.ProtoReflect.Descriptor instead.
 func (*FamilyResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{9}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *FamilyResponse) GetFamily() *Family {
@@ -656,7 +828,7 @@ type RegisterResidentRequest struct {
 
 func (x *RegisterResidentRequest) Reset() {
 	*x = RegisterResidentRequest{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[10]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -668,7 +840,7 @@ func (x *RegisterResidentRequest) String() string {
 func (*RegisterResidentRequest) ProtoMessage() {}
 
 func (x *RegisterResidentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[10]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -681,7 +853,7 @@ func (x *RegisterResidentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterResidentRequest.ProtoReflect.Descriptor instead.
 func (*RegisterResidentRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{10}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *RegisterResidentRequest) GetFields() map[string]string {
@@ -711,7 +883,7 @@ type ChangeResidentRequest struct {
 
 func (x *ChangeResidentRequest) Reset() {
 	*x = ChangeResidentRequest{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[11]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -723,7 +895,7 @@ func (x *ChangeResidentRequest) String() string {
 func (*ChangeResidentRequest) ProtoMessage() {}
 
 func (x *ChangeResidentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[11]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -736,7 +908,7 @@ func (x *ChangeResidentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeResidentRequest.ProtoReflect.Descriptor instead.
 func (*ChangeResidentRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{11}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ChangeResidentRequest) GetNik() string {
@@ -786,7 +958,7 @@ type CreateFamilyRequest struct {
 
 func (x *CreateFamilyRequest) Reset() {
 	*x = CreateFamilyRequest{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[12]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -798,7 +970,7 @@ func (x *CreateFamilyRequest) String() string {
 func (*CreateFamilyRequest) ProtoMessage() {}
 
 func (x *CreateFamilyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[12]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -811,7 +983,7 @@ func (x *CreateFamilyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateFamilyRequest.ProtoReflect.Descriptor instead.
 func (*CreateFamilyRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{12}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CreateFamilyRequest) GetKk() string {
@@ -854,7 +1026,7 @@ type AddFamilyMemberRequest struct {
 
 func (x *AddFamilyMemberRequest) Reset() {
 	*x = AddFamilyMemberRequest{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[13]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -866,7 +1038,7 @@ func (x *AddFamilyMemberRequest) String() string {
 func (*AddFamilyMemberRequest) ProtoMessage() {}
 
 func (x *AddFamilyMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[13]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -879,7 +1051,7 @@ func (x *AddFamilyMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddFamilyMemberRequest.ProtoReflect.Descriptor instead.
 func (*AddFamilyMemberRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{13}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *AddFamilyMemberRequest) GetKk() string {
@@ -922,7 +1094,7 @@ type RemoveFamilyMemberRequest struct {
 
 func (x *RemoveFamilyMemberRequest) Reset() {
 	*x = RemoveFamilyMemberRequest{}
-	mi := &file_sinkron_v1_registry_proto_msgTypes[14]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -934,7 +1106,7 @@ func (x *RemoveFamilyMemberRequest) String() string {
 func (*RemoveFamilyMemberRequest) ProtoMessage() {}
 
 func (x *RemoveFamilyMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_registry_proto_msgTypes[14]
+	mi := &file_sinkron_v1_registry_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -947,7 +1119,7 @@ func (x *RemoveFamilyMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveFamilyMemberRequest.ProtoReflect.Descriptor instead.
 func (*RemoveFamilyMemberRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{14}
+	return file_sinkron_v1_registry_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RemoveFamilyMemberRequest) GetKk() string {
@@ -983,7 +1155,20 @@ var File_sinkron_v1_registry_proto protoreflect.FileDescriptor
 const file_sinkron_v1_registry_proto_rawDesc = "" +
 	"\n" +
 	"\x19sinkron/v1/registry.proto\x12\n" +
-	"sinkron.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18sinkron/v1/request.proto\"\xc7\x01\n" +
+	"sinkron.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18sinkron/v1/request.proto\"U\n" +
+	"\x0fIssueKKResponse\x12)\n" +
+	"\x03pdf\x18\x01 \x01(\v2\x17.sinkron.v1.PdfDocumentR\x03pdf\x12\x17\n" +
+	"\aqr_text\x18\x02 \x01(\tR\x06qrText\"*\n" +
+	"\x0fVerifyKKRequest\x12\x17\n" +
+	"\aqr_text\x18\x01 \x01(\tR\x06qrText\"\x97\x01\n" +
+	"\x10VerifyKKResponse\x12\x0e\n" +
+	"\x02kk\x18\x01 \x01(\tR\x02kk\x12\x1d\n" +
+	"\n" +
+	"issue_date\x18\x02 \x01(\tR\tissueDate\x12\x1b\n" +
+	"\thead_name\x18\x03 \x01(\tR\bheadName\x12\x1f\n" +
+	"\vmember_niks\x18\x04 \x03(\tR\n" +
+	"memberNiks\x12\x16\n" +
+	"\x06signer\x18\x05 \x01(\tR\x06signer\"\xc7\x01\n" +
 	"\x0eRegistryChange\x12\x12\n" +
 	"\x04what\x18\x01 \x01(\tR\x04what\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value\x12\x12\n" +
@@ -1063,7 +1248,7 @@ const file_sinkron_v1_registry_proto_rawDesc = "" +
 	"\x02kk\x18\x01 \x01(\tR\x02kk\x12\x10\n" +
 	"\x03nik\x18\x02 \x01(\tR\x03nik\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\x12\x18\n" +
-	"\aofficer\x18\x04 \x01(\tR\aofficer2\xae\x05\n" +
+	"\aofficer\x18\x04 \x01(\tR\aofficer2\xc2\x06\n" +
 	"\x0fRegistryService\x12P\n" +
 	"\vGetResident\x12\x1e.sinkron.v1.GetResidentRequest\x1a\x1c.sinkron.v1.ResidentResponse\"\x03\x90\x02\x01\x12J\n" +
 	"\tGetFamily\x12\x1c.sinkron.v1.GetFamilyRequest\x1a\x1a.sinkron.v1.FamilyResponse\"\x03\x90\x02\x01\x12P\n" +
@@ -1073,7 +1258,9 @@ const file_sinkron_v1_registry_proto_rawDesc = "" +
 	"\x0eChangeResident\x12!.sinkron.v1.ChangeResidentRequest\x1a\x1c.sinkron.v1.ResidentResponse\"\x00\x12M\n" +
 	"\fCreateFamily\x12\x1f.sinkron.v1.CreateFamilyRequest\x1a\x1a.sinkron.v1.FamilyResponse\"\x00\x12S\n" +
 	"\x0fAddFamilyMember\x12\".sinkron.v1.AddFamilyMemberRequest\x1a\x1a.sinkron.v1.FamilyResponse\"\x00\x12Y\n" +
-	"\x12RemoveFamilyMember\x12%.sinkron.v1.RemoveFamilyMemberRequest\x1a\x1a.sinkron.v1.FamilyResponse\"\x00B<Z:github.com/sinkron-id/sinkron/api/gen/sinkron/v1;sinkronv1b\x06proto3"
+	"\x12RemoveFamilyMember\x12%.sinkron.v1.RemoveFamilyMemberRequest\x1a\x1a.sinkron.v1.FamilyResponse\"\x00\x12F\n" +
+	"\aIssueKK\x12\x1c.sinkron.v1.GetFamilyRequest\x1a\x1b.sinkron.v1.IssueKKResponse\"\x00\x12J\n" +
+	"\bVerifyKK\x12\x1b.sinkron.v1.VerifyKKRequest\x1a\x1c.sinkron.v1.VerifyKKResponse\"\x03\x90\x02\x01B<Z:github.com/sinkron-id/sinkron/api/gen/sinkron/v1;sinkronv1b\x06proto3"
 
 var (
 	file_sinkron_v1_registry_proto_rawDescOnce sync.Once
@@ -1087,69 +1274,78 @@ func file_sinkron_v1_registry_proto_rawDescGZIP() []byte {
 	return file_sinkron_v1_registry_proto_rawDescData
 }
 
-var file_sinkron_v1_registry_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_sinkron_v1_registry_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_sinkron_v1_registry_proto_goTypes = []any{
-	(*RegistryChange)(nil),            // 0: sinkron.v1.RegistryChange
-	(*Resident)(nil),                  // 1: sinkron.v1.Resident
-	(*FamilyMember)(nil),              // 2: sinkron.v1.FamilyMember
-	(*Family)(nil),                    // 3: sinkron.v1.Family
-	(*GetResidentRequest)(nil),        // 4: sinkron.v1.GetResidentRequest
-	(*GetFamilyRequest)(nil),          // 5: sinkron.v1.GetFamilyRequest
-	(*FamiliesOfRequest)(nil),         // 6: sinkron.v1.FamiliesOfRequest
-	(*FamiliesOfResponse)(nil),        // 7: sinkron.v1.FamiliesOfResponse
-	(*ResidentResponse)(nil),          // 8: sinkron.v1.ResidentResponse
-	(*FamilyResponse)(nil),            // 9: sinkron.v1.FamilyResponse
-	(*RegisterResidentRequest)(nil),   // 10: sinkron.v1.RegisterResidentRequest
-	(*ChangeResidentRequest)(nil),     // 11: sinkron.v1.ChangeResidentRequest
-	(*CreateFamilyRequest)(nil),       // 12: sinkron.v1.CreateFamilyRequest
-	(*AddFamilyMemberRequest)(nil),    // 13: sinkron.v1.AddFamilyMemberRequest
-	(*RemoveFamilyMemberRequest)(nil), // 14: sinkron.v1.RemoveFamilyMemberRequest
-	nil,                               // 15: sinkron.v1.Resident.FieldsEntry
-	nil,                               // 16: sinkron.v1.Family.AddressEntry
-	nil,                               // 17: sinkron.v1.RegisterResidentRequest.FieldsEntry
-	nil,                               // 18: sinkron.v1.CreateFamilyRequest.AddressEntry
-	(*timestamppb.Timestamp)(nil),     // 19: google.protobuf.Timestamp
-	(*FieldConflict)(nil),             // 20: sinkron.v1.FieldConflict
+	(*IssueKKResponse)(nil),           // 0: sinkron.v1.IssueKKResponse
+	(*VerifyKKRequest)(nil),           // 1: sinkron.v1.VerifyKKRequest
+	(*VerifyKKResponse)(nil),          // 2: sinkron.v1.VerifyKKResponse
+	(*RegistryChange)(nil),            // 3: sinkron.v1.RegistryChange
+	(*Resident)(nil),                  // 4: sinkron.v1.Resident
+	(*FamilyMember)(nil),              // 5: sinkron.v1.FamilyMember
+	(*Family)(nil),                    // 6: sinkron.v1.Family
+	(*GetResidentRequest)(nil),        // 7: sinkron.v1.GetResidentRequest
+	(*GetFamilyRequest)(nil),          // 8: sinkron.v1.GetFamilyRequest
+	(*FamiliesOfRequest)(nil),         // 9: sinkron.v1.FamiliesOfRequest
+	(*FamiliesOfResponse)(nil),        // 10: sinkron.v1.FamiliesOfResponse
+	(*ResidentResponse)(nil),          // 11: sinkron.v1.ResidentResponse
+	(*FamilyResponse)(nil),            // 12: sinkron.v1.FamilyResponse
+	(*RegisterResidentRequest)(nil),   // 13: sinkron.v1.RegisterResidentRequest
+	(*ChangeResidentRequest)(nil),     // 14: sinkron.v1.ChangeResidentRequest
+	(*CreateFamilyRequest)(nil),       // 15: sinkron.v1.CreateFamilyRequest
+	(*AddFamilyMemberRequest)(nil),    // 16: sinkron.v1.AddFamilyMemberRequest
+	(*RemoveFamilyMemberRequest)(nil), // 17: sinkron.v1.RemoveFamilyMemberRequest
+	nil,                               // 18: sinkron.v1.Resident.FieldsEntry
+	nil,                               // 19: sinkron.v1.Family.AddressEntry
+	nil,                               // 20: sinkron.v1.RegisterResidentRequest.FieldsEntry
+	nil,                               // 21: sinkron.v1.CreateFamilyRequest.AddressEntry
+	(*PdfDocument)(nil),               // 22: sinkron.v1.PdfDocument
+	(*timestamppb.Timestamp)(nil),     // 23: google.protobuf.Timestamp
+	(*FieldConflict)(nil),             // 24: sinkron.v1.FieldConflict
 }
 var file_sinkron_v1_registry_proto_depIdxs = []int32{
-	19, // 0: sinkron.v1.RegistryChange.at:type_name -> google.protobuf.Timestamp
-	15, // 1: sinkron.v1.Resident.fields:type_name -> sinkron.v1.Resident.FieldsEntry
-	19, // 2: sinkron.v1.Resident.registered_at:type_name -> google.protobuf.Timestamp
-	19, // 3: sinkron.v1.Resident.updated_at:type_name -> google.protobuf.Timestamp
-	0,  // 4: sinkron.v1.Resident.history:type_name -> sinkron.v1.RegistryChange
-	20, // 5: sinkron.v1.Resident.conflicts:type_name -> sinkron.v1.FieldConflict
-	19, // 6: sinkron.v1.FamilyMember.since:type_name -> google.protobuf.Timestamp
-	16, // 7: sinkron.v1.Family.address:type_name -> sinkron.v1.Family.AddressEntry
-	2,  // 8: sinkron.v1.Family.members:type_name -> sinkron.v1.FamilyMember
-	2,  // 9: sinkron.v1.Family.former:type_name -> sinkron.v1.FamilyMember
-	0,  // 10: sinkron.v1.Family.history:type_name -> sinkron.v1.RegistryChange
-	20, // 11: sinkron.v1.Family.conflicts:type_name -> sinkron.v1.FieldConflict
-	3,  // 12: sinkron.v1.FamiliesOfResponse.families:type_name -> sinkron.v1.Family
-	1,  // 13: sinkron.v1.ResidentResponse.resident:type_name -> sinkron.v1.Resident
-	3,  // 14: sinkron.v1.FamilyResponse.family:type_name -> sinkron.v1.Family
-	17, // 15: sinkron.v1.RegisterResidentRequest.fields:type_name -> sinkron.v1.RegisterResidentRequest.FieldsEntry
-	18, // 16: sinkron.v1.CreateFamilyRequest.address:type_name -> sinkron.v1.CreateFamilyRequest.AddressEntry
-	4,  // 17: sinkron.v1.RegistryService.GetResident:input_type -> sinkron.v1.GetResidentRequest
-	5,  // 18: sinkron.v1.RegistryService.GetFamily:input_type -> sinkron.v1.GetFamilyRequest
-	6,  // 19: sinkron.v1.RegistryService.FamiliesOf:input_type -> sinkron.v1.FamiliesOfRequest
-	10, // 20: sinkron.v1.RegistryService.RegisterResident:input_type -> sinkron.v1.RegisterResidentRequest
-	11, // 21: sinkron.v1.RegistryService.ChangeResident:input_type -> sinkron.v1.ChangeResidentRequest
-	12, // 22: sinkron.v1.RegistryService.CreateFamily:input_type -> sinkron.v1.CreateFamilyRequest
-	13, // 23: sinkron.v1.RegistryService.AddFamilyMember:input_type -> sinkron.v1.AddFamilyMemberRequest
-	14, // 24: sinkron.v1.RegistryService.RemoveFamilyMember:input_type -> sinkron.v1.RemoveFamilyMemberRequest
-	8,  // 25: sinkron.v1.RegistryService.GetResident:output_type -> sinkron.v1.ResidentResponse
-	9,  // 26: sinkron.v1.RegistryService.GetFamily:output_type -> sinkron.v1.FamilyResponse
-	7,  // 27: sinkron.v1.RegistryService.FamiliesOf:output_type -> sinkron.v1.FamiliesOfResponse
-	8,  // 28: sinkron.v1.RegistryService.RegisterResident:output_type -> sinkron.v1.ResidentResponse
-	8,  // 29: sinkron.v1.RegistryService.ChangeResident:output_type -> sinkron.v1.ResidentResponse
-	9,  // 30: sinkron.v1.RegistryService.CreateFamily:output_type -> sinkron.v1.FamilyResponse
-	9,  // 31: sinkron.v1.RegistryService.AddFamilyMember:output_type -> sinkron.v1.FamilyResponse
-	9,  // 32: sinkron.v1.RegistryService.RemoveFamilyMember:output_type -> sinkron.v1.FamilyResponse
-	25, // [25:33] is the sub-list for method output_type
-	17, // [17:25] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	22, // 0: sinkron.v1.IssueKKResponse.pdf:type_name -> sinkron.v1.PdfDocument
+	23, // 1: sinkron.v1.RegistryChange.at:type_name -> google.protobuf.Timestamp
+	18, // 2: sinkron.v1.Resident.fields:type_name -> sinkron.v1.Resident.FieldsEntry
+	23, // 3: sinkron.v1.Resident.registered_at:type_name -> google.protobuf.Timestamp
+	23, // 4: sinkron.v1.Resident.updated_at:type_name -> google.protobuf.Timestamp
+	3,  // 5: sinkron.v1.Resident.history:type_name -> sinkron.v1.RegistryChange
+	24, // 6: sinkron.v1.Resident.conflicts:type_name -> sinkron.v1.FieldConflict
+	23, // 7: sinkron.v1.FamilyMember.since:type_name -> google.protobuf.Timestamp
+	19, // 8: sinkron.v1.Family.address:type_name -> sinkron.v1.Family.AddressEntry
+	5,  // 9: sinkron.v1.Family.members:type_name -> sinkron.v1.FamilyMember
+	5,  // 10: sinkron.v1.Family.former:type_name -> sinkron.v1.FamilyMember
+	3,  // 11: sinkron.v1.Family.history:type_name -> sinkron.v1.RegistryChange
+	24, // 12: sinkron.v1.Family.conflicts:type_name -> sinkron.v1.FieldConflict
+	6,  // 13: sinkron.v1.FamiliesOfResponse.families:type_name -> sinkron.v1.Family
+	4,  // 14: sinkron.v1.ResidentResponse.resident:type_name -> sinkron.v1.Resident
+	6,  // 15: sinkron.v1.FamilyResponse.family:type_name -> sinkron.v1.Family
+	20, // 16: sinkron.v1.RegisterResidentRequest.fields:type_name -> sinkron.v1.RegisterResidentRequest.FieldsEntry
+	21, // 17: sinkron.v1.CreateFamilyRequest.address:type_name -> sinkron.v1.CreateFamilyRequest.AddressEntry
+	7,  // 18: sinkron.v1.RegistryService.GetResident:input_type -> sinkron.v1.GetResidentRequest
+	8,  // 19: sinkron.v1.RegistryService.GetFamily:input_type -> sinkron.v1.GetFamilyRequest
+	9,  // 20: sinkron.v1.RegistryService.FamiliesOf:input_type -> sinkron.v1.FamiliesOfRequest
+	13, // 21: sinkron.v1.RegistryService.RegisterResident:input_type -> sinkron.v1.RegisterResidentRequest
+	14, // 22: sinkron.v1.RegistryService.ChangeResident:input_type -> sinkron.v1.ChangeResidentRequest
+	15, // 23: sinkron.v1.RegistryService.CreateFamily:input_type -> sinkron.v1.CreateFamilyRequest
+	16, // 24: sinkron.v1.RegistryService.AddFamilyMember:input_type -> sinkron.v1.AddFamilyMemberRequest
+	17, // 25: sinkron.v1.RegistryService.RemoveFamilyMember:input_type -> sinkron.v1.RemoveFamilyMemberRequest
+	8,  // 26: sinkron.v1.RegistryService.IssueKK:input_type -> sinkron.v1.GetFamilyRequest
+	1,  // 27: sinkron.v1.RegistryService.VerifyKK:input_type -> sinkron.v1.VerifyKKRequest
+	11, // 28: sinkron.v1.RegistryService.GetResident:output_type -> sinkron.v1.ResidentResponse
+	12, // 29: sinkron.v1.RegistryService.GetFamily:output_type -> sinkron.v1.FamilyResponse
+	10, // 30: sinkron.v1.RegistryService.FamiliesOf:output_type -> sinkron.v1.FamiliesOfResponse
+	11, // 31: sinkron.v1.RegistryService.RegisterResident:output_type -> sinkron.v1.ResidentResponse
+	11, // 32: sinkron.v1.RegistryService.ChangeResident:output_type -> sinkron.v1.ResidentResponse
+	12, // 33: sinkron.v1.RegistryService.CreateFamily:output_type -> sinkron.v1.FamilyResponse
+	12, // 34: sinkron.v1.RegistryService.AddFamilyMember:output_type -> sinkron.v1.FamilyResponse
+	12, // 35: sinkron.v1.RegistryService.RemoveFamilyMember:output_type -> sinkron.v1.FamilyResponse
+	0,  // 36: sinkron.v1.RegistryService.IssueKK:output_type -> sinkron.v1.IssueKKResponse
+	2,  // 37: sinkron.v1.RegistryService.VerifyKK:output_type -> sinkron.v1.VerifyKKResponse
+	28, // [28:38] is the sub-list for method output_type
+	18, // [18:28] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_v1_registry_proto_init() }
@@ -1164,7 +1360,7 @@ func file_sinkron_v1_registry_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_v1_registry_proto_rawDesc), len(file_sinkron_v1_registry_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -181,6 +181,58 @@ func (DocumentKind) EnumDescriptor() ([]byte, []int) {
 	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{2}
 }
 
+type PdfDocument struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Filename      string                 `protobuf:"bytes,1,opt,name=filename,proto3" json:"filename,omitempty"`
+	Content       []byte                 `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PdfDocument) Reset() {
+	*x = PdfDocument{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PdfDocument) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PdfDocument) ProtoMessage() {}
+
+func (x *PdfDocument) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PdfDocument.ProtoReflect.Descriptor instead.
+func (*PdfDocument) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *PdfDocument) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *PdfDocument) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
 type DocumentUpload struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Kind  DocumentKind           `protobuf:"varint,1,opt,name=kind,proto3,enum=sinkron.v1.DocumentKind" json:"kind,omitempty"`
@@ -195,7 +247,7 @@ type DocumentUpload struct {
 
 func (x *DocumentUpload) Reset() {
 	*x = DocumentUpload{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[0]
+	mi := &file_sinkron_v1_request_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -207,7 +259,7 @@ func (x *DocumentUpload) String() string {
 func (*DocumentUpload) ProtoMessage() {}
 
 func (x *DocumentUpload) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[0]
+	mi := &file_sinkron_v1_request_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -220,7 +272,7 @@ func (x *DocumentUpload) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DocumentUpload.ProtoReflect.Descriptor instead.
 func (*DocumentUpload) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{0}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *DocumentUpload) GetKind() DocumentKind {
@@ -259,7 +311,7 @@ type Document struct {
 
 func (x *Document) Reset() {
 	*x = Document{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[1]
+	mi := &file_sinkron_v1_request_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -271,7 +323,7 @@ func (x *Document) String() string {
 func (*Document) ProtoMessage() {}
 
 func (x *Document) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[1]
+	mi := &file_sinkron_v1_request_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -284,7 +336,7 @@ func (x *Document) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Document.ProtoReflect.Descriptor instead.
 func (*Document) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{1}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Document) GetKind() DocumentKind {
@@ -343,7 +395,7 @@ type StatusChange struct {
 
 func (x *StatusChange) Reset() {
 	*x = StatusChange{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[2]
+	mi := &file_sinkron_v1_request_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -355,7 +407,7 @@ func (x *StatusChange) String() string {
 func (*StatusChange) ProtoMessage() {}
 
 func (x *StatusChange) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[2]
+	mi := &file_sinkron_v1_request_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -368,7 +420,7 @@ func (x *StatusChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusChange.ProtoReflect.Descriptor instead.
 func (*StatusChange) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{2}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *StatusChange) GetStatus() Status {
@@ -441,7 +493,7 @@ type Step struct {
 
 func (x *Step) Reset() {
 	*x = Step{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[3]
+	mi := &file_sinkron_v1_request_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -453,7 +505,7 @@ func (x *Step) String() string {
 func (*Step) ProtoMessage() {}
 
 func (x *Step) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[3]
+	mi := &file_sinkron_v1_request_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -466,7 +518,7 @@ func (x *Step) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Step.ProtoReflect.Descriptor instead.
 func (*Step) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{3}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Step) GetName() string {
@@ -587,7 +639,7 @@ type ConflictValue struct {
 
 func (x *ConflictValue) Reset() {
 	*x = ConflictValue{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[4]
+	mi := &file_sinkron_v1_request_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -599,7 +651,7 @@ func (x *ConflictValue) String() string {
 func (*ConflictValue) ProtoMessage() {}
 
 func (x *ConflictValue) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[4]
+	mi := &file_sinkron_v1_request_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -612,7 +664,7 @@ func (x *ConflictValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictValue.ProtoReflect.Descriptor instead.
 func (*ConflictValue) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{4}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ConflictValue) GetValue() string {
@@ -660,7 +712,7 @@ type FieldConflict struct {
 
 func (x *FieldConflict) Reset() {
 	*x = FieldConflict{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[5]
+	mi := &file_sinkron_v1_request_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -672,7 +724,7 @@ func (x *FieldConflict) String() string {
 func (*FieldConflict) ProtoMessage() {}
 
 func (x *FieldConflict) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[5]
+	mi := &file_sinkron_v1_request_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -685,7 +737,7 @@ func (x *FieldConflict) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldConflict.ProtoReflect.Descriptor instead.
 func (*FieldConflict) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{5}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *FieldConflict) GetField() string {
@@ -733,7 +785,7 @@ type Request struct {
 
 func (x *Request) Reset() {
 	*x = Request{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[6]
+	mi := &file_sinkron_v1_request_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -745,7 +797,7 @@ func (x *Request) String() string {
 func (*Request) ProtoMessage() {}
 
 func (x *Request) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[6]
+	mi := &file_sinkron_v1_request_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -758,7 +810,7 @@ func (x *Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Request.ProtoReflect.Descriptor instead.
 func (*Request) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{6}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Request) GetId() string {
@@ -924,7 +976,7 @@ type CreateRequestRequest struct {
 
 func (x *CreateRequestRequest) Reset() {
 	*x = CreateRequestRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[7]
+	mi := &file_sinkron_v1_request_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -936,7 +988,7 @@ func (x *CreateRequestRequest) String() string {
 func (*CreateRequestRequest) ProtoMessage() {}
 
 func (x *CreateRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[7]
+	mi := &file_sinkron_v1_request_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -949,7 +1001,7 @@ func (x *CreateRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRequestRequest.ProtoReflect.Descriptor instead.
 func (*CreateRequestRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{7}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CreateRequestRequest) GetApplicantName() string {
@@ -1038,7 +1090,7 @@ type CreateRequestResponse struct {
 
 func (x *CreateRequestResponse) Reset() {
 	*x = CreateRequestResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[8]
+	mi := &file_sinkron_v1_request_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1050,7 +1102,7 @@ func (x *CreateRequestResponse) String() string {
 func (*CreateRequestResponse) ProtoMessage() {}
 
 func (x *CreateRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[8]
+	mi := &file_sinkron_v1_request_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1063,7 +1115,7 @@ func (x *CreateRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRequestResponse.ProtoReflect.Descriptor instead.
 func (*CreateRequestResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{8}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CreateRequestResponse) GetRequest() *Request {
@@ -1082,7 +1134,7 @@ type GetRequestRequest struct {
 
 func (x *GetRequestRequest) Reset() {
 	*x = GetRequestRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[9]
+	mi := &file_sinkron_v1_request_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1094,7 +1146,7 @@ func (x *GetRequestRequest) String() string {
 func (*GetRequestRequest) ProtoMessage() {}
 
 func (x *GetRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[9]
+	mi := &file_sinkron_v1_request_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1107,7 +1159,7 @@ func (x *GetRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequestRequest.ProtoReflect.Descriptor instead.
 func (*GetRequestRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{9}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetRequestRequest) GetId() string {
@@ -1126,7 +1178,7 @@ type GetRequestResponse struct {
 
 func (x *GetRequestResponse) Reset() {
 	*x = GetRequestResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[10]
+	mi := &file_sinkron_v1_request_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1138,7 +1190,7 @@ func (x *GetRequestResponse) String() string {
 func (*GetRequestResponse) ProtoMessage() {}
 
 func (x *GetRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[10]
+	mi := &file_sinkron_v1_request_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1151,7 +1203,7 @@ func (x *GetRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequestResponse.ProtoReflect.Descriptor instead.
 func (*GetRequestResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{10}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetRequestResponse) GetRequest() *Request {
@@ -1174,7 +1226,7 @@ type ListRequestsRequest struct {
 
 func (x *ListRequestsRequest) Reset() {
 	*x = ListRequestsRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[11]
+	mi := &file_sinkron_v1_request_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1186,7 +1238,7 @@ func (x *ListRequestsRequest) String() string {
 func (*ListRequestsRequest) ProtoMessage() {}
 
 func (x *ListRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[11]
+	mi := &file_sinkron_v1_request_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1199,7 +1251,7 @@ func (x *ListRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequestsRequest.ProtoReflect.Descriptor instead.
 func (*ListRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{11}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListRequestsRequest) GetStatus() Status {
@@ -1240,7 +1292,7 @@ type ListRequestsResponse struct {
 
 func (x *ListRequestsResponse) Reset() {
 	*x = ListRequestsResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[12]
+	mi := &file_sinkron_v1_request_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1252,7 +1304,7 @@ func (x *ListRequestsResponse) String() string {
 func (*ListRequestsResponse) ProtoMessage() {}
 
 func (x *ListRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[12]
+	mi := &file_sinkron_v1_request_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1265,7 +1317,7 @@ func (x *ListRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequestsResponse.ProtoReflect.Descriptor instead.
 func (*ListRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{12}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListRequestsResponse) GetRequests() []*Request {
@@ -1297,7 +1349,7 @@ type TransitionRequestRequest struct {
 
 func (x *TransitionRequestRequest) Reset() {
 	*x = TransitionRequestRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[13]
+	mi := &file_sinkron_v1_request_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1309,7 +1361,7 @@ func (x *TransitionRequestRequest) String() string {
 func (*TransitionRequestRequest) ProtoMessage() {}
 
 func (x *TransitionRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[13]
+	mi := &file_sinkron_v1_request_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1322,7 +1374,7 @@ func (x *TransitionRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransitionRequestRequest.ProtoReflect.Descriptor instead.
 func (*TransitionRequestRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{13}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *TransitionRequestRequest) GetId() string {
@@ -1369,7 +1421,7 @@ type TransitionRequestResponse struct {
 
 func (x *TransitionRequestResponse) Reset() {
 	*x = TransitionRequestResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[14]
+	mi := &file_sinkron_v1_request_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1381,7 +1433,7 @@ func (x *TransitionRequestResponse) String() string {
 func (*TransitionRequestResponse) ProtoMessage() {}
 
 func (x *TransitionRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[14]
+	mi := &file_sinkron_v1_request_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1394,7 +1446,7 @@ func (x *TransitionRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransitionRequestResponse.ProtoReflect.Descriptor instead.
 func (*TransitionRequestResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{14}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *TransitionRequestResponse) GetRequest() *Request {
@@ -1419,7 +1471,7 @@ type CompleteStepRequest struct {
 
 func (x *CompleteStepRequest) Reset() {
 	*x = CompleteStepRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[15]
+	mi := &file_sinkron_v1_request_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1431,7 +1483,7 @@ func (x *CompleteStepRequest) String() string {
 func (*CompleteStepRequest) ProtoMessage() {}
 
 func (x *CompleteStepRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[15]
+	mi := &file_sinkron_v1_request_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1444,7 +1496,7 @@ func (x *CompleteStepRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteStepRequest.ProtoReflect.Descriptor instead.
 func (*CompleteStepRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{15}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CompleteStepRequest) GetId() string {
@@ -1503,7 +1555,7 @@ type StepInput struct {
 
 func (x *StepInput) Reset() {
 	*x = StepInput{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[16]
+	mi := &file_sinkron_v1_request_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1515,7 +1567,7 @@ func (x *StepInput) String() string {
 func (*StepInput) ProtoMessage() {}
 
 func (x *StepInput) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[16]
+	mi := &file_sinkron_v1_request_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1528,7 +1580,7 @@ func (x *StepInput) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StepInput.ProtoReflect.Descriptor instead.
 func (*StepInput) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{16}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *StepInput) GetKind() string {
@@ -1561,7 +1613,7 @@ type CompleteStepResponse struct {
 
 func (x *CompleteStepResponse) Reset() {
 	*x = CompleteStepResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[17]
+	mi := &file_sinkron_v1_request_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1573,7 +1625,7 @@ func (x *CompleteStepResponse) String() string {
 func (*CompleteStepResponse) ProtoMessage() {}
 
 func (x *CompleteStepResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[17]
+	mi := &file_sinkron_v1_request_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1586,7 +1638,7 @@ func (x *CompleteStepResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteStepResponse.ProtoReflect.Descriptor instead.
 func (*CompleteStepResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{17}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CompleteStepResponse) GetRequest() *Request {
@@ -1610,7 +1662,7 @@ type ResolveConflictRequest struct {
 
 func (x *ResolveConflictRequest) Reset() {
 	*x = ResolveConflictRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[18]
+	mi := &file_sinkron_v1_request_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1622,7 +1674,7 @@ func (x *ResolveConflictRequest) String() string {
 func (*ResolveConflictRequest) ProtoMessage() {}
 
 func (x *ResolveConflictRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[18]
+	mi := &file_sinkron_v1_request_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1635,7 +1687,7 @@ func (x *ResolveConflictRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveConflictRequest.ProtoReflect.Descriptor instead.
 func (*ResolveConflictRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{18}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ResolveConflictRequest) GetId() string {
@@ -1682,7 +1734,7 @@ type ResolveConflictResponse struct {
 
 func (x *ResolveConflictResponse) Reset() {
 	*x = ResolveConflictResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[19]
+	mi := &file_sinkron_v1_request_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1694,7 +1746,7 @@ func (x *ResolveConflictResponse) String() string {
 func (*ResolveConflictResponse) ProtoMessage() {}
 
 func (x *ResolveConflictResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[19]
+	mi := &file_sinkron_v1_request_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1707,7 +1759,7 @@ func (x *ResolveConflictResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveConflictResponse.ProtoReflect.Descriptor instead.
 func (*ResolveConflictResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{19}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ResolveConflictResponse) GetRequest() *Request {
@@ -1726,7 +1778,7 @@ type GetDocumentRequest struct {
 
 func (x *GetDocumentRequest) Reset() {
 	*x = GetDocumentRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[20]
+	mi := &file_sinkron_v1_request_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1738,7 +1790,7 @@ func (x *GetDocumentRequest) String() string {
 func (*GetDocumentRequest) ProtoMessage() {}
 
 func (x *GetDocumentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[20]
+	mi := &file_sinkron_v1_request_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1751,7 +1803,7 @@ func (x *GetDocumentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDocumentRequest.ProtoReflect.Descriptor instead.
 func (*GetDocumentRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{20}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetDocumentRequest) GetSha256() string {
@@ -1771,7 +1823,7 @@ type GetDocumentResponse struct {
 
 func (x *GetDocumentResponse) Reset() {
 	*x = GetDocumentResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[21]
+	mi := &file_sinkron_v1_request_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1783,7 +1835,7 @@ func (x *GetDocumentResponse) String() string {
 func (*GetDocumentResponse) ProtoMessage() {}
 
 func (x *GetDocumentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[21]
+	mi := &file_sinkron_v1_request_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1796,7 +1848,7 @@ func (x *GetDocumentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDocumentResponse.ProtoReflect.Descriptor instead.
 func (*GetDocumentResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{21}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetDocumentResponse) GetContentType() string {
@@ -1821,7 +1873,7 @@ type WatchRequestsRequest struct {
 
 func (x *WatchRequestsRequest) Reset() {
 	*x = WatchRequestsRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	mi := &file_sinkron_v1_request_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1833,7 +1885,7 @@ func (x *WatchRequestsRequest) String() string {
 func (*WatchRequestsRequest) ProtoMessage() {}
 
 func (x *WatchRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	mi := &file_sinkron_v1_request_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1846,7 +1898,7 @@ func (x *WatchRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestsRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{22}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{23}
 }
 
 type WatchRequestsResponse struct {
@@ -1858,7 +1910,7 @@ type WatchRequestsResponse struct {
 
 func (x *WatchRequestsResponse) Reset() {
 	*x = WatchRequestsResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[23]
+	mi := &file_sinkron_v1_request_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1870,7 +1922,7 @@ func (x *WatchRequestsResponse) String() string {
 func (*WatchRequestsResponse) ProtoMessage() {}
 
 func (x *WatchRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[23]
+	mi := &file_sinkron_v1_request_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1883,7 +1935,7 @@ func (x *WatchRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestsResponse.ProtoReflect.Descriptor instead.
 func (*WatchRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{23}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *WatchRequestsResponse) GetRequest() *Request {
@@ -1901,7 +1953,7 @@ type ListServicesRequest struct {
 
 func (x *ListServicesRequest) Reset() {
 	*x = ListServicesRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	mi := &file_sinkron_v1_request_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1913,7 +1965,7 @@ func (x *ListServicesRequest) String() string {
 func (*ListServicesRequest) ProtoMessage() {}
 
 func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	mi := &file_sinkron_v1_request_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1926,7 +1978,7 @@ func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServicesRequest.ProtoReflect.Descriptor instead.
 func (*ListServicesRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{24}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{25}
 }
 
 type ListServicesResponse struct {
@@ -1938,7 +1990,7 @@ type ListServicesResponse struct {
 
 func (x *ListServicesResponse) Reset() {
 	*x = ListServicesResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	mi := &file_sinkron_v1_request_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1950,7 +2002,7 @@ func (x *ListServicesResponse) String() string {
 func (*ListServicesResponse) ProtoMessage() {}
 
 func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	mi := &file_sinkron_v1_request_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1963,7 +2015,7 @@ func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServicesResponse.ProtoReflect.Descriptor instead.
 func (*ListServicesResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{25}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListServicesResponse) GetServices() []*ServiceInfo {
@@ -1988,7 +2040,7 @@ type ServiceInfo struct {
 
 func (x *ServiceInfo) Reset() {
 	*x = ServiceInfo{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[26]
+	mi := &file_sinkron_v1_request_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2000,7 +2052,7 @@ func (x *ServiceInfo) String() string {
 func (*ServiceInfo) ProtoMessage() {}
 
 func (x *ServiceInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[26]
+	mi := &file_sinkron_v1_request_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2013,7 +2065,7 @@ func (x *ServiceInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceInfo.ProtoReflect.Descriptor instead.
 func (*ServiceInfo) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{26}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ServiceInfo) GetName() string {
@@ -2078,7 +2130,7 @@ type FormField struct {
 
 func (x *FormField) Reset() {
 	*x = FormField{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[27]
+	mi := &file_sinkron_v1_request_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2090,7 +2142,7 @@ func (x *FormField) String() string {
 func (*FormField) ProtoMessage() {}
 
 func (x *FormField) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[27]
+	mi := &file_sinkron_v1_request_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2103,7 +2155,7 @@ func (x *FormField) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FormField.ProtoReflect.Descriptor instead.
 func (*FormField) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{27}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *FormField) GetName() string {
@@ -2155,7 +2207,7 @@ type DocumentRequirement struct {
 
 func (x *DocumentRequirement) Reset() {
 	*x = DocumentRequirement{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[28]
+	mi := &file_sinkron_v1_request_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2167,7 +2219,7 @@ func (x *DocumentRequirement) String() string {
 func (*DocumentRequirement) ProtoMessage() {}
 
 func (x *DocumentRequirement) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[28]
+	mi := &file_sinkron_v1_request_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2180,7 +2232,7 @@ func (x *DocumentRequirement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DocumentRequirement.ProtoReflect.Descriptor instead.
 func (*DocumentRequirement) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{28}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *DocumentRequirement) GetName() string {
@@ -2231,7 +2283,7 @@ type PathInfo struct {
 
 func (x *PathInfo) Reset() {
 	*x = PathInfo{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[29]
+	mi := &file_sinkron_v1_request_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2243,7 +2295,7 @@ func (x *PathInfo) String() string {
 func (*PathInfo) ProtoMessage() {}
 
 func (x *PathInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[29]
+	mi := &file_sinkron_v1_request_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2256,7 +2308,7 @@ func (x *PathInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PathInfo.ProtoReflect.Descriptor instead.
 func (*PathInfo) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{29}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *PathInfo) GetName() string {
@@ -2312,7 +2364,7 @@ type StepInfo struct {
 
 func (x *StepInfo) Reset() {
 	*x = StepInfo{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[30]
+	mi := &file_sinkron_v1_request_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2324,7 +2376,7 @@ func (x *StepInfo) String() string {
 func (*StepInfo) ProtoMessage() {}
 
 func (x *StepInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[30]
+	mi := &file_sinkron_v1_request_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2337,7 +2389,7 @@ func (x *StepInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StepInfo.ProtoReflect.Descriptor instead.
 func (*StepInfo) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{30}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *StepInfo) GetNo() int32 {
@@ -2422,7 +2474,7 @@ type GetLogbookRequest struct {
 
 func (x *GetLogbookRequest) Reset() {
 	*x = GetLogbookRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[31]
+	mi := &file_sinkron_v1_request_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2434,7 +2486,7 @@ func (x *GetLogbookRequest) String() string {
 func (*GetLogbookRequest) ProtoMessage() {}
 
 func (x *GetLogbookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[31]
+	mi := &file_sinkron_v1_request_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2447,7 +2499,7 @@ func (x *GetLogbookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLogbookRequest.ProtoReflect.Descriptor instead.
 func (*GetLogbookRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{31}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetLogbookRequest) GetDate() string {
@@ -2475,7 +2527,7 @@ type GetLogbookResponse struct {
 
 func (x *GetLogbookResponse) Reset() {
 	*x = GetLogbookResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[32]
+	mi := &file_sinkron_v1_request_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2487,7 +2539,7 @@ func (x *GetLogbookResponse) String() string {
 func (*GetLogbookResponse) ProtoMessage() {}
 
 func (x *GetLogbookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[32]
+	mi := &file_sinkron_v1_request_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2500,7 +2552,7 @@ func (x *GetLogbookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLogbookResponse.ProtoReflect.Descriptor instead.
 func (*GetLogbookResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{32}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetLogbookResponse) GetOffice() string {
@@ -2541,7 +2593,7 @@ type LogbookEntry struct {
 
 func (x *LogbookEntry) Reset() {
 	*x = LogbookEntry{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[33]
+	mi := &file_sinkron_v1_request_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2553,7 +2605,7 @@ func (x *LogbookEntry) String() string {
 func (*LogbookEntry) ProtoMessage() {}
 
 func (x *LogbookEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[33]
+	mi := &file_sinkron_v1_request_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2566,7 +2618,7 @@ func (x *LogbookEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogbookEntry.ProtoReflect.Descriptor instead.
 func (*LogbookEntry) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{33}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *LogbookEntry) GetAt() *timestamppb.Timestamp {
@@ -2630,7 +2682,10 @@ var File_sinkron_v1_request_proto protoreflect.FileDescriptor
 const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\n" +
 	"\x18sinkron/v1/request.proto\x12\n" +
-	"sinkron.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"l\n" +
+	"sinkron.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"C\n" +
+	"\vPdfDocument\x12\x1a\n" +
+	"\bfilename\x18\x01 \x01(\tR\bfilename\x12\x18\n" +
+	"\acontent\x18\x02 \x01(\fR\acontent\"l\n" +
 	"\x0eDocumentUpload\x12,\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x18.sinkron.v1.DocumentKindR\x04kind\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\x12\x12\n" +
@@ -2844,7 +2899,7 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\fDocumentKind\x12\x1d\n" +
 	"\x19DOCUMENT_KIND_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DOCUMENT_KIND_FOTO_KK\x10\x01\x12\x1d\n" +
-	"\x19DOCUMENT_KIND_FOTO_KTP_EL\x10\x022\x82\a\n" +
+	"\x19DOCUMENT_KIND_FOTO_KTP_EL\x10\x022\xa0\b\n" +
 	"\x0eRequestService\x12V\n" +
 	"\rCreateRequest\x12 .sinkron.v1.CreateRequestRequest\x1a!.sinkron.v1.CreateRequestResponse\"\x00\x12P\n" +
 	"\n" +
@@ -2857,7 +2912,9 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\rWatchRequests\x12 .sinkron.v1.WatchRequestsRequest\x1a!.sinkron.v1.WatchRequestsResponse\"\x000\x01\x12V\n" +
 	"\fListServices\x12\x1f.sinkron.v1.ListServicesRequest\x1a .sinkron.v1.ListServicesResponse\"\x03\x90\x02\x01\x12P\n" +
 	"\n" +
-	"GetLogbook\x12\x1d.sinkron.v1.GetLogbookRequest\x1a\x1e.sinkron.v1.GetLogbookResponse\"\x03\x90\x02\x01B<Z:github.com/sinkron-id/sinkron/api/gen/sinkron/v1;sinkronv1b\x06proto3"
+	"GetLogbook\x12\x1d.sinkron.v1.GetLogbookRequest\x1a\x1e.sinkron.v1.GetLogbookResponse\"\x03\x90\x02\x01\x12O\n" +
+	"\x10PrintRequestCopy\x12\x1d.sinkron.v1.GetRequestRequest\x1a\x17.sinkron.v1.PdfDocument\"\x03\x90\x02\x01\x12K\n" +
+	"\fPrintLogbook\x12\x1d.sinkron.v1.GetLogbookRequest\x1a\x17.sinkron.v1.PdfDocument\"\x03\x90\x02\x01B<Z:github.com/sinkron-id/sinkron/api/gen/sinkron/v1;sinkronv1b\x06proto3"
 
 var (
 	file_sinkron_v1_request_proto_rawDescOnce sync.Once
@@ -2872,109 +2929,114 @@ func file_sinkron_v1_request_proto_rawDescGZIP() []byte {
 }
 
 var file_sinkron_v1_request_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_sinkron_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
+var file_sinkron_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_sinkron_v1_request_proto_goTypes = []any{
 	(Status)(0),                       // 0: sinkron.v1.Status
 	(Channel)(0),                      // 1: sinkron.v1.Channel
 	(DocumentKind)(0),                 // 2: sinkron.v1.DocumentKind
-	(*DocumentUpload)(nil),            // 3: sinkron.v1.DocumentUpload
-	(*Document)(nil),                  // 4: sinkron.v1.Document
-	(*StatusChange)(nil),              // 5: sinkron.v1.StatusChange
-	(*Step)(nil),                      // 6: sinkron.v1.Step
-	(*ConflictValue)(nil),             // 7: sinkron.v1.ConflictValue
-	(*FieldConflict)(nil),             // 8: sinkron.v1.FieldConflict
-	(*Request)(nil),                   // 9: sinkron.v1.Request
-	(*CreateRequestRequest)(nil),      // 10: sinkron.v1.CreateRequestRequest
-	(*CreateRequestResponse)(nil),     // 11: sinkron.v1.CreateRequestResponse
-	(*GetRequestRequest)(nil),         // 12: sinkron.v1.GetRequestRequest
-	(*GetRequestResponse)(nil),        // 13: sinkron.v1.GetRequestResponse
-	(*ListRequestsRequest)(nil),       // 14: sinkron.v1.ListRequestsRequest
-	(*ListRequestsResponse)(nil),      // 15: sinkron.v1.ListRequestsResponse
-	(*TransitionRequestRequest)(nil),  // 16: sinkron.v1.TransitionRequestRequest
-	(*TransitionRequestResponse)(nil), // 17: sinkron.v1.TransitionRequestResponse
-	(*CompleteStepRequest)(nil),       // 18: sinkron.v1.CompleteStepRequest
-	(*StepInput)(nil),                 // 19: sinkron.v1.StepInput
-	(*CompleteStepResponse)(nil),      // 20: sinkron.v1.CompleteStepResponse
-	(*ResolveConflictRequest)(nil),    // 21: sinkron.v1.ResolveConflictRequest
-	(*ResolveConflictResponse)(nil),   // 22: sinkron.v1.ResolveConflictResponse
-	(*GetDocumentRequest)(nil),        // 23: sinkron.v1.GetDocumentRequest
-	(*GetDocumentResponse)(nil),       // 24: sinkron.v1.GetDocumentResponse
-	(*WatchRequestsRequest)(nil),      // 25: sinkron.v1.WatchRequestsRequest
-	(*WatchRequestsResponse)(nil),     // 26: sinkron.v1.WatchRequestsResponse
-	(*ListServicesRequest)(nil),       // 27: sinkron.v1.ListServicesRequest
-	(*ListServicesResponse)(nil),      // 28: sinkron.v1.ListServicesResponse
-	(*ServiceInfo)(nil),               // 29: sinkron.v1.ServiceInfo
-	(*FormField)(nil),                 // 30: sinkron.v1.FormField
-	(*DocumentRequirement)(nil),       // 31: sinkron.v1.DocumentRequirement
-	(*PathInfo)(nil),                  // 32: sinkron.v1.PathInfo
-	(*StepInfo)(nil),                  // 33: sinkron.v1.StepInfo
-	(*GetLogbookRequest)(nil),         // 34: sinkron.v1.GetLogbookRequest
-	(*GetLogbookResponse)(nil),        // 35: sinkron.v1.GetLogbookResponse
-	(*LogbookEntry)(nil),              // 36: sinkron.v1.LogbookEntry
-	nil,                               // 37: sinkron.v1.Request.FieldsEntry
-	nil,                               // 38: sinkron.v1.CreateRequestRequest.FieldsEntry
-	(*timestamppb.Timestamp)(nil),     // 39: google.protobuf.Timestamp
+	(*PdfDocument)(nil),               // 3: sinkron.v1.PdfDocument
+	(*DocumentUpload)(nil),            // 4: sinkron.v1.DocumentUpload
+	(*Document)(nil),                  // 5: sinkron.v1.Document
+	(*StatusChange)(nil),              // 6: sinkron.v1.StatusChange
+	(*Step)(nil),                      // 7: sinkron.v1.Step
+	(*ConflictValue)(nil),             // 8: sinkron.v1.ConflictValue
+	(*FieldConflict)(nil),             // 9: sinkron.v1.FieldConflict
+	(*Request)(nil),                   // 10: sinkron.v1.Request
+	(*CreateRequestRequest)(nil),      // 11: sinkron.v1.CreateRequestRequest
+	(*CreateRequestResponse)(nil),     // 12: sinkron.v1.CreateRequestResponse
+	(*GetRequestRequest)(nil),         // 13: sinkron.v1.GetRequestRequest
+	(*GetRequestResponse)(nil),        // 14: sinkron.v1.GetRequestResponse
+	(*ListRequestsRequest)(nil),       // 15: sinkron.v1.ListRequestsRequest
+	(*ListRequestsResponse)(nil),      // 16: sinkron.v1.ListRequestsResponse
+	(*TransitionRequestRequest)(nil),  // 17: sinkron.v1.TransitionRequestRequest
+	(*TransitionRequestResponse)(nil), // 18: sinkron.v1.TransitionRequestResponse
+	(*CompleteStepRequest)(nil),       // 19: sinkron.v1.CompleteStepRequest
+	(*StepInput)(nil),                 // 20: sinkron.v1.StepInput
+	(*CompleteStepResponse)(nil),      // 21: sinkron.v1.CompleteStepResponse
+	(*ResolveConflictRequest)(nil),    // 22: sinkron.v1.ResolveConflictRequest
+	(*ResolveConflictResponse)(nil),   // 23: sinkron.v1.ResolveConflictResponse
+	(*GetDocumentRequest)(nil),        // 24: sinkron.v1.GetDocumentRequest
+	(*GetDocumentResponse)(nil),       // 25: sinkron.v1.GetDocumentResponse
+	(*WatchRequestsRequest)(nil),      // 26: sinkron.v1.WatchRequestsRequest
+	(*WatchRequestsResponse)(nil),     // 27: sinkron.v1.WatchRequestsResponse
+	(*ListServicesRequest)(nil),       // 28: sinkron.v1.ListServicesRequest
+	(*ListServicesResponse)(nil),      // 29: sinkron.v1.ListServicesResponse
+	(*ServiceInfo)(nil),               // 30: sinkron.v1.ServiceInfo
+	(*FormField)(nil),                 // 31: sinkron.v1.FormField
+	(*DocumentRequirement)(nil),       // 32: sinkron.v1.DocumentRequirement
+	(*PathInfo)(nil),                  // 33: sinkron.v1.PathInfo
+	(*StepInfo)(nil),                  // 34: sinkron.v1.StepInfo
+	(*GetLogbookRequest)(nil),         // 35: sinkron.v1.GetLogbookRequest
+	(*GetLogbookResponse)(nil),        // 36: sinkron.v1.GetLogbookResponse
+	(*LogbookEntry)(nil),              // 37: sinkron.v1.LogbookEntry
+	nil,                               // 38: sinkron.v1.Request.FieldsEntry
+	nil,                               // 39: sinkron.v1.CreateRequestRequest.FieldsEntry
+	(*timestamppb.Timestamp)(nil),     // 40: google.protobuf.Timestamp
 }
 var file_sinkron_v1_request_proto_depIdxs = []int32{
 	2,  // 0: sinkron.v1.DocumentUpload.kind:type_name -> sinkron.v1.DocumentKind
 	2,  // 1: sinkron.v1.Document.kind:type_name -> sinkron.v1.DocumentKind
 	0,  // 2: sinkron.v1.StatusChange.status:type_name -> sinkron.v1.Status
-	39, // 3: sinkron.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
-	39, // 4: sinkron.v1.Step.at:type_name -> google.protobuf.Timestamp
-	39, // 5: sinkron.v1.Step.due:type_name -> google.protobuf.Timestamp
-	39, // 6: sinkron.v1.ConflictValue.at:type_name -> google.protobuf.Timestamp
-	7,  // 7: sinkron.v1.FieldConflict.values:type_name -> sinkron.v1.ConflictValue
+	40, // 3: sinkron.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
+	40, // 4: sinkron.v1.Step.at:type_name -> google.protobuf.Timestamp
+	40, // 5: sinkron.v1.Step.due:type_name -> google.protobuf.Timestamp
+	40, // 6: sinkron.v1.ConflictValue.at:type_name -> google.protobuf.Timestamp
+	8,  // 7: sinkron.v1.FieldConflict.values:type_name -> sinkron.v1.ConflictValue
 	1,  // 8: sinkron.v1.Request.channel:type_name -> sinkron.v1.Channel
 	0,  // 9: sinkron.v1.Request.status:type_name -> sinkron.v1.Status
-	39, // 10: sinkron.v1.Request.created_at:type_name -> google.protobuf.Timestamp
-	39, // 11: sinkron.v1.Request.updated_at:type_name -> google.protobuf.Timestamp
-	5,  // 12: sinkron.v1.Request.history:type_name -> sinkron.v1.StatusChange
-	6,  // 13: sinkron.v1.Request.steps:type_name -> sinkron.v1.Step
-	4,  // 14: sinkron.v1.Request.documents:type_name -> sinkron.v1.Document
-	8,  // 15: sinkron.v1.Request.conflicts:type_name -> sinkron.v1.FieldConflict
-	37, // 16: sinkron.v1.Request.fields:type_name -> sinkron.v1.Request.FieldsEntry
+	40, // 10: sinkron.v1.Request.created_at:type_name -> google.protobuf.Timestamp
+	40, // 11: sinkron.v1.Request.updated_at:type_name -> google.protobuf.Timestamp
+	6,  // 12: sinkron.v1.Request.history:type_name -> sinkron.v1.StatusChange
+	7,  // 13: sinkron.v1.Request.steps:type_name -> sinkron.v1.Step
+	5,  // 14: sinkron.v1.Request.documents:type_name -> sinkron.v1.Document
+	9,  // 15: sinkron.v1.Request.conflicts:type_name -> sinkron.v1.FieldConflict
+	38, // 16: sinkron.v1.Request.fields:type_name -> sinkron.v1.Request.FieldsEntry
 	1,  // 17: sinkron.v1.CreateRequestRequest.channel:type_name -> sinkron.v1.Channel
-	3,  // 18: sinkron.v1.CreateRequestRequest.documents:type_name -> sinkron.v1.DocumentUpload
-	38, // 19: sinkron.v1.CreateRequestRequest.fields:type_name -> sinkron.v1.CreateRequestRequest.FieldsEntry
-	9,  // 20: sinkron.v1.CreateRequestResponse.request:type_name -> sinkron.v1.Request
-	9,  // 21: sinkron.v1.GetRequestResponse.request:type_name -> sinkron.v1.Request
+	4,  // 18: sinkron.v1.CreateRequestRequest.documents:type_name -> sinkron.v1.DocumentUpload
+	39, // 19: sinkron.v1.CreateRequestRequest.fields:type_name -> sinkron.v1.CreateRequestRequest.FieldsEntry
+	10, // 20: sinkron.v1.CreateRequestResponse.request:type_name -> sinkron.v1.Request
+	10, // 21: sinkron.v1.GetRequestResponse.request:type_name -> sinkron.v1.Request
 	0,  // 22: sinkron.v1.ListRequestsRequest.status:type_name -> sinkron.v1.Status
-	9,  // 23: sinkron.v1.ListRequestsResponse.requests:type_name -> sinkron.v1.Request
+	10, // 23: sinkron.v1.ListRequestsResponse.requests:type_name -> sinkron.v1.Request
 	0,  // 24: sinkron.v1.TransitionRequestRequest.to:type_name -> sinkron.v1.Status
-	9,  // 25: sinkron.v1.TransitionRequestResponse.request:type_name -> sinkron.v1.Request
-	19, // 26: sinkron.v1.CompleteStepRequest.inputs:type_name -> sinkron.v1.StepInput
-	9,  // 27: sinkron.v1.CompleteStepResponse.request:type_name -> sinkron.v1.Request
-	9,  // 28: sinkron.v1.ResolveConflictResponse.request:type_name -> sinkron.v1.Request
-	9,  // 29: sinkron.v1.WatchRequestsResponse.request:type_name -> sinkron.v1.Request
-	29, // 30: sinkron.v1.ListServicesResponse.services:type_name -> sinkron.v1.ServiceInfo
-	30, // 31: sinkron.v1.ServiceInfo.fields:type_name -> sinkron.v1.FormField
-	31, // 32: sinkron.v1.ServiceInfo.documents:type_name -> sinkron.v1.DocumentRequirement
-	32, // 33: sinkron.v1.ServiceInfo.paths:type_name -> sinkron.v1.PathInfo
-	33, // 34: sinkron.v1.PathInfo.steps:type_name -> sinkron.v1.StepInfo
-	36, // 35: sinkron.v1.GetLogbookResponse.entries:type_name -> sinkron.v1.LogbookEntry
-	39, // 36: sinkron.v1.LogbookEntry.at:type_name -> google.protobuf.Timestamp
-	10, // 37: sinkron.v1.RequestService.CreateRequest:input_type -> sinkron.v1.CreateRequestRequest
-	12, // 38: sinkron.v1.RequestService.GetRequest:input_type -> sinkron.v1.GetRequestRequest
-	14, // 39: sinkron.v1.RequestService.ListRequests:input_type -> sinkron.v1.ListRequestsRequest
-	16, // 40: sinkron.v1.RequestService.TransitionRequest:input_type -> sinkron.v1.TransitionRequestRequest
-	18, // 41: sinkron.v1.RequestService.CompleteStep:input_type -> sinkron.v1.CompleteStepRequest
-	21, // 42: sinkron.v1.RequestService.ResolveConflict:input_type -> sinkron.v1.ResolveConflictRequest
-	23, // 43: sinkron.v1.RequestService.GetDocument:input_type -> sinkron.v1.GetDocumentRequest
-	25, // 44: sinkron.v1.RequestService.WatchRequests:input_type -> sinkron.v1.WatchRequestsRequest
-	27, // 45: sinkron.v1.RequestService.ListServices:input_type -> sinkron.v1.ListServicesRequest
-	34, // 46: sinkron.v1.RequestService.GetLogbook:input_type -> sinkron.v1.GetLogbookRequest
-	11, // 47: sinkron.v1.RequestService.CreateRequest:output_type -> sinkron.v1.CreateRequestResponse
-	13, // 48: sinkron.v1.RequestService.GetRequest:output_type -> sinkron.v1.GetRequestResponse
-	15, // 49: sinkron.v1.RequestService.ListRequests:output_type -> sinkron.v1.ListRequestsResponse
-	17, // 50: sinkron.v1.RequestService.TransitionRequest:output_type -> sinkron.v1.TransitionRequestResponse
-	20, // 51: sinkron.v1.RequestService.CompleteStep:output_type -> sinkron.v1.CompleteStepResponse
-	22, // 52: sinkron.v1.RequestService.ResolveConflict:output_type -> sinkron.v1.ResolveConflictResponse
-	24, // 53: sinkron.v1.RequestService.GetDocument:output_type -> sinkron.v1.GetDocumentResponse
-	26, // 54: sinkron.v1.RequestService.WatchRequests:output_type -> sinkron.v1.WatchRequestsResponse
-	28, // 55: sinkron.v1.RequestService.ListServices:output_type -> sinkron.v1.ListServicesResponse
-	35, // 56: sinkron.v1.RequestService.GetLogbook:output_type -> sinkron.v1.GetLogbookResponse
-	47, // [47:57] is the sub-list for method output_type
-	37, // [37:47] is the sub-list for method input_type
+	10, // 25: sinkron.v1.TransitionRequestResponse.request:type_name -> sinkron.v1.Request
+	20, // 26: sinkron.v1.CompleteStepRequest.inputs:type_name -> sinkron.v1.StepInput
+	10, // 27: sinkron.v1.CompleteStepResponse.request:type_name -> sinkron.v1.Request
+	10, // 28: sinkron.v1.ResolveConflictResponse.request:type_name -> sinkron.v1.Request
+	10, // 29: sinkron.v1.WatchRequestsResponse.request:type_name -> sinkron.v1.Request
+	30, // 30: sinkron.v1.ListServicesResponse.services:type_name -> sinkron.v1.ServiceInfo
+	31, // 31: sinkron.v1.ServiceInfo.fields:type_name -> sinkron.v1.FormField
+	32, // 32: sinkron.v1.ServiceInfo.documents:type_name -> sinkron.v1.DocumentRequirement
+	33, // 33: sinkron.v1.ServiceInfo.paths:type_name -> sinkron.v1.PathInfo
+	34, // 34: sinkron.v1.PathInfo.steps:type_name -> sinkron.v1.StepInfo
+	37, // 35: sinkron.v1.GetLogbookResponse.entries:type_name -> sinkron.v1.LogbookEntry
+	40, // 36: sinkron.v1.LogbookEntry.at:type_name -> google.protobuf.Timestamp
+	11, // 37: sinkron.v1.RequestService.CreateRequest:input_type -> sinkron.v1.CreateRequestRequest
+	13, // 38: sinkron.v1.RequestService.GetRequest:input_type -> sinkron.v1.GetRequestRequest
+	15, // 39: sinkron.v1.RequestService.ListRequests:input_type -> sinkron.v1.ListRequestsRequest
+	17, // 40: sinkron.v1.RequestService.TransitionRequest:input_type -> sinkron.v1.TransitionRequestRequest
+	19, // 41: sinkron.v1.RequestService.CompleteStep:input_type -> sinkron.v1.CompleteStepRequest
+	22, // 42: sinkron.v1.RequestService.ResolveConflict:input_type -> sinkron.v1.ResolveConflictRequest
+	24, // 43: sinkron.v1.RequestService.GetDocument:input_type -> sinkron.v1.GetDocumentRequest
+	26, // 44: sinkron.v1.RequestService.WatchRequests:input_type -> sinkron.v1.WatchRequestsRequest
+	28, // 45: sinkron.v1.RequestService.ListServices:input_type -> sinkron.v1.ListServicesRequest
+	35, // 46: sinkron.v1.RequestService.GetLogbook:input_type -> sinkron.v1.GetLogbookRequest
+	13, // 47: sinkron.v1.RequestService.PrintRequestCopy:input_type -> sinkron.v1.GetRequestRequest
+	35, // 48: sinkron.v1.RequestService.PrintLogbook:input_type -> sinkron.v1.GetLogbookRequest
+	12, // 49: sinkron.v1.RequestService.CreateRequest:output_type -> sinkron.v1.CreateRequestResponse
+	14, // 50: sinkron.v1.RequestService.GetRequest:output_type -> sinkron.v1.GetRequestResponse
+	16, // 51: sinkron.v1.RequestService.ListRequests:output_type -> sinkron.v1.ListRequestsResponse
+	18, // 52: sinkron.v1.RequestService.TransitionRequest:output_type -> sinkron.v1.TransitionRequestResponse
+	21, // 53: sinkron.v1.RequestService.CompleteStep:output_type -> sinkron.v1.CompleteStepResponse
+	23, // 54: sinkron.v1.RequestService.ResolveConflict:output_type -> sinkron.v1.ResolveConflictResponse
+	25, // 55: sinkron.v1.RequestService.GetDocument:output_type -> sinkron.v1.GetDocumentResponse
+	27, // 56: sinkron.v1.RequestService.WatchRequests:output_type -> sinkron.v1.WatchRequestsResponse
+	29, // 57: sinkron.v1.RequestService.ListServices:output_type -> sinkron.v1.ListServicesResponse
+	36, // 58: sinkron.v1.RequestService.GetLogbook:output_type -> sinkron.v1.GetLogbookResponse
+	3,  // 59: sinkron.v1.RequestService.PrintRequestCopy:output_type -> sinkron.v1.PdfDocument
+	3,  // 60: sinkron.v1.RequestService.PrintLogbook:output_type -> sinkron.v1.PdfDocument
+	49, // [49:61] is the sub-list for method output_type
+	37, // [37:49] is the sub-list for method input_type
 	37, // [37:37] is the sub-list for extension type_name
 	37, // [37:37] is the sub-list for extension extendee
 	0,  // [0:37] is the sub-list for field type_name
@@ -2991,7 +3053,7 @@ func file_sinkron_v1_request_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_v1_request_proto_rawDesc), len(file_sinkron_v1_request_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   36,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

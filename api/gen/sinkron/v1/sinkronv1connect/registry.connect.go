@@ -57,6 +57,11 @@ const (
 	// RegistryServiceRemoveFamilyMemberProcedure is the fully-qualified name of the RegistryService's
 	// RemoveFamilyMember RPC.
 	RegistryServiceRemoveFamilyMemberProcedure = "/sinkron.v1.RegistryService/RemoveFamilyMember"
+	// RegistryServiceIssueKKProcedure is the fully-qualified name of the RegistryService's IssueKK RPC.
+	RegistryServiceIssueKKProcedure = "/sinkron.v1.RegistryService/IssueKK"
+	// RegistryServiceVerifyKKProcedure is the fully-qualified name of the RegistryService's VerifyKK
+	// RPC.
+	RegistryServiceVerifyKKProcedure = "/sinkron.v1.RegistryService/VerifyKK"
 )
 
 // RegistryServiceClient is a client for the sinkron.v1.RegistryService service.
@@ -71,6 +76,12 @@ type RegistryServiceClient interface {
 	CreateFamily(context.Context, *connect.Request[v1.CreateFamilyRequest]) (*connect.Response[v1.FamilyResponse], error)
 	AddFamilyMember(context.Context, *connect.Request[v1.AddFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error)
 	RemoveFamilyMember(context.Context, *connect.Request[v1.RemoveFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error)
+	// IssueKK signs a family's card with the dinas cluster key and renders
+	// it (dinas nodes only); qr_text is what its QR code holds.
+	IssueKK(context.Context, *connect.Request[v1.GetFamilyRequest]) (*connect.Response[v1.IssueKKResponse], error)
+	// VerifyKK checks a KK's QR code against the regency's cluster key,
+	// offline, at any node.
+	VerifyKK(context.Context, *connect.Request[v1.VerifyKKRequest]) (*connect.Response[v1.VerifyKKResponse], error)
 }
 
 // NewRegistryServiceClient constructs a client for the sinkron.v1.RegistryService service. By
@@ -135,6 +146,19 @@ func NewRegistryServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithSchema(registryServiceMethods.ByName("RemoveFamilyMember")),
 			connect.WithClientOptions(opts...),
 		),
+		issueKK: connect.NewClient[v1.GetFamilyRequest, v1.IssueKKResponse](
+			httpClient,
+			baseURL+RegistryServiceIssueKKProcedure,
+			connect.WithSchema(registryServiceMethods.ByName("IssueKK")),
+			connect.WithClientOptions(opts...),
+		),
+		verifyKK: connect.NewClient[v1.VerifyKKRequest, v1.VerifyKKResponse](
+			httpClient,
+			baseURL+RegistryServiceVerifyKKProcedure,
+			connect.WithSchema(registryServiceMethods.ByName("VerifyKK")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -148,6 +172,8 @@ type registryServiceClient struct {
 	createFamily       *connect.Client[v1.CreateFamilyRequest, v1.FamilyResponse]
 	addFamilyMember    *connect.Client[v1.AddFamilyMemberRequest, v1.FamilyResponse]
 	removeFamilyMember *connect.Client[v1.RemoveFamilyMemberRequest, v1.FamilyResponse]
+	issueKK            *connect.Client[v1.GetFamilyRequest, v1.IssueKKResponse]
+	verifyKK           *connect.Client[v1.VerifyKKRequest, v1.VerifyKKResponse]
 }
 
 // GetResident calls sinkron.v1.RegistryService.GetResident.
@@ -190,6 +216,16 @@ func (c *registryServiceClient) RemoveFamilyMember(ctx context.Context, req *con
 	return c.removeFamilyMember.CallUnary(ctx, req)
 }
 
+// IssueKK calls sinkron.v1.RegistryService.IssueKK.
+func (c *registryServiceClient) IssueKK(ctx context.Context, req *connect.Request[v1.GetFamilyRequest]) (*connect.Response[v1.IssueKKResponse], error) {
+	return c.issueKK.CallUnary(ctx, req)
+}
+
+// VerifyKK calls sinkron.v1.RegistryService.VerifyKK.
+func (c *registryServiceClient) VerifyKK(ctx context.Context, req *connect.Request[v1.VerifyKKRequest]) (*connect.Response[v1.VerifyKKResponse], error) {
+	return c.verifyKK.CallUnary(ctx, req)
+}
+
 // RegistryServiceHandler is an implementation of the sinkron.v1.RegistryService service.
 type RegistryServiceHandler interface {
 	GetResident(context.Context, *connect.Request[v1.GetResidentRequest]) (*connect.Response[v1.ResidentResponse], error)
@@ -202,6 +238,12 @@ type RegistryServiceHandler interface {
 	CreateFamily(context.Context, *connect.Request[v1.CreateFamilyRequest]) (*connect.Response[v1.FamilyResponse], error)
 	AddFamilyMember(context.Context, *connect.Request[v1.AddFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error)
 	RemoveFamilyMember(context.Context, *connect.Request[v1.RemoveFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error)
+	// IssueKK signs a family's card with the dinas cluster key and renders
+	// it (dinas nodes only); qr_text is what its QR code holds.
+	IssueKK(context.Context, *connect.Request[v1.GetFamilyRequest]) (*connect.Response[v1.IssueKKResponse], error)
+	// VerifyKK checks a KK's QR code against the regency's cluster key,
+	// offline, at any node.
+	VerifyKK(context.Context, *connect.Request[v1.VerifyKKRequest]) (*connect.Response[v1.VerifyKKResponse], error)
 }
 
 // NewRegistryServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -262,6 +304,19 @@ func NewRegistryServiceHandler(svc RegistryServiceHandler, opts ...connect.Handl
 		connect.WithSchema(registryServiceMethods.ByName("RemoveFamilyMember")),
 		connect.WithHandlerOptions(opts...),
 	)
+	registryServiceIssueKKHandler := connect.NewUnaryHandler(
+		RegistryServiceIssueKKProcedure,
+		svc.IssueKK,
+		connect.WithSchema(registryServiceMethods.ByName("IssueKK")),
+		connect.WithHandlerOptions(opts...),
+	)
+	registryServiceVerifyKKHandler := connect.NewUnaryHandler(
+		RegistryServiceVerifyKKProcedure,
+		svc.VerifyKK,
+		connect.WithSchema(registryServiceMethods.ByName("VerifyKK")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/sinkron.v1.RegistryService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case RegistryServiceGetResidentProcedure:
@@ -280,6 +335,10 @@ func NewRegistryServiceHandler(svc RegistryServiceHandler, opts ...connect.Handl
 			registryServiceAddFamilyMemberHandler.ServeHTTP(w, r)
 		case RegistryServiceRemoveFamilyMemberProcedure:
 			registryServiceRemoveFamilyMemberHandler.ServeHTTP(w, r)
+		case RegistryServiceIssueKKProcedure:
+			registryServiceIssueKKHandler.ServeHTTP(w, r)
+		case RegistryServiceVerifyKKProcedure:
+			registryServiceVerifyKKHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -319,4 +378,12 @@ func (UnimplementedRegistryServiceHandler) AddFamilyMember(context.Context, *con
 
 func (UnimplementedRegistryServiceHandler) RemoveFamilyMember(context.Context, *connect.Request[v1.RemoveFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.RegistryService.RemoveFamilyMember is not implemented"))
+}
+
+func (UnimplementedRegistryServiceHandler) IssueKK(context.Context, *connect.Request[v1.GetFamilyRequest]) (*connect.Response[v1.IssueKKResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.RegistryService.IssueKK is not implemented"))
+}
+
+func (UnimplementedRegistryServiceHandler) VerifyKK(context.Context, *connect.Request[v1.VerifyKKRequest]) (*connect.Response[v1.VerifyKKResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.RegistryService.VerifyKK is not implemented"))
 }

@@ -63,6 +63,12 @@ const (
 	// RequestServiceGetLogbookProcedure is the fully-qualified name of the RequestService's GetLogbook
 	// RPC.
 	RequestServiceGetLogbookProcedure = "/sinkron.v1.RequestService/GetLogbook"
+	// RequestServicePrintRequestCopyProcedure is the fully-qualified name of the RequestService's
+	// PrintRequestCopy RPC.
+	RequestServicePrintRequestCopyProcedure = "/sinkron.v1.RequestService/PrintRequestCopy"
+	// RequestServicePrintLogbookProcedure is the fully-qualified name of the RequestService's
+	// PrintLogbook RPC.
+	RequestServicePrintLogbookProcedure = "/sinkron.v1.RequestService/PrintLogbook"
 )
 
 // RequestServiceClient is a client for the sinkron.v1.RequestService service.
@@ -92,6 +98,11 @@ type RequestServiceClient interface {
 	// GetLogbook returns an office's daily logbook (buku harian): every
 	// status change and step recorded there on one date.
 	GetLogbook(context.Context, *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.GetLogbookResponse], error)
+	// PrintRequestCopy renders the resident's copy of a request (salinan
+	// permohonan) as a PDF, its tracking code as a QR code.
+	PrintRequestCopy(context.Context, *connect.Request[v1.GetRequestRequest]) (*connect.Response[v1.PdfDocument], error)
+	// PrintLogbook renders the office's daily logbook as a PDF.
+	PrintLogbook(context.Context, *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.PdfDocument], error)
 }
 
 // NewRequestServiceClient constructs a client for the sinkron.v1.RequestService service. By
@@ -170,6 +181,20 @@ func NewRequestServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		printRequestCopy: connect.NewClient[v1.GetRequestRequest, v1.PdfDocument](
+			httpClient,
+			baseURL+RequestServicePrintRequestCopyProcedure,
+			connect.WithSchema(requestServiceMethods.ByName("PrintRequestCopy")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		printLogbook: connect.NewClient[v1.GetLogbookRequest, v1.PdfDocument](
+			httpClient,
+			baseURL+RequestServicePrintLogbookProcedure,
+			connect.WithSchema(requestServiceMethods.ByName("PrintLogbook")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -185,6 +210,8 @@ type requestServiceClient struct {
 	watchRequests     *connect.Client[v1.WatchRequestsRequest, v1.WatchRequestsResponse]
 	listServices      *connect.Client[v1.ListServicesRequest, v1.ListServicesResponse]
 	getLogbook        *connect.Client[v1.GetLogbookRequest, v1.GetLogbookResponse]
+	printRequestCopy  *connect.Client[v1.GetRequestRequest, v1.PdfDocument]
+	printLogbook      *connect.Client[v1.GetLogbookRequest, v1.PdfDocument]
 }
 
 // CreateRequest calls sinkron.v1.RequestService.CreateRequest.
@@ -237,6 +264,16 @@ func (c *requestServiceClient) GetLogbook(ctx context.Context, req *connect.Requ
 	return c.getLogbook.CallUnary(ctx, req)
 }
 
+// PrintRequestCopy calls sinkron.v1.RequestService.PrintRequestCopy.
+func (c *requestServiceClient) PrintRequestCopy(ctx context.Context, req *connect.Request[v1.GetRequestRequest]) (*connect.Response[v1.PdfDocument], error) {
+	return c.printRequestCopy.CallUnary(ctx, req)
+}
+
+// PrintLogbook calls sinkron.v1.RequestService.PrintLogbook.
+func (c *requestServiceClient) PrintLogbook(ctx context.Context, req *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.PdfDocument], error) {
+	return c.printLogbook.CallUnary(ctx, req)
+}
+
 // RequestServiceHandler is an implementation of the sinkron.v1.RequestService service.
 type RequestServiceHandler interface {
 	// CreateRequest files a new request at this office. Its documents are
@@ -264,6 +301,11 @@ type RequestServiceHandler interface {
 	// GetLogbook returns an office's daily logbook (buku harian): every
 	// status change and step recorded there on one date.
 	GetLogbook(context.Context, *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.GetLogbookResponse], error)
+	// PrintRequestCopy renders the resident's copy of a request (salinan
+	// permohonan) as a PDF, its tracking code as a QR code.
+	PrintRequestCopy(context.Context, *connect.Request[v1.GetRequestRequest]) (*connect.Response[v1.PdfDocument], error)
+	// PrintLogbook renders the office's daily logbook as a PDF.
+	PrintLogbook(context.Context, *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.PdfDocument], error)
 }
 
 // NewRequestServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -338,6 +380,20 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	requestServicePrintRequestCopyHandler := connect.NewUnaryHandler(
+		RequestServicePrintRequestCopyProcedure,
+		svc.PrintRequestCopy,
+		connect.WithSchema(requestServiceMethods.ByName("PrintRequestCopy")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	requestServicePrintLogbookHandler := connect.NewUnaryHandler(
+		RequestServicePrintLogbookProcedure,
+		svc.PrintLogbook,
+		connect.WithSchema(requestServiceMethods.ByName("PrintLogbook")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/sinkron.v1.RequestService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case RequestServiceCreateRequestProcedure:
@@ -360,6 +416,10 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 			requestServiceListServicesHandler.ServeHTTP(w, r)
 		case RequestServiceGetLogbookProcedure:
 			requestServiceGetLogbookHandler.ServeHTTP(w, r)
+		case RequestServicePrintRequestCopyProcedure:
+			requestServicePrintRequestCopyHandler.ServeHTTP(w, r)
+		case RequestServicePrintLogbookProcedure:
+			requestServicePrintLogbookHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -407,4 +467,12 @@ func (UnimplementedRequestServiceHandler) ListServices(context.Context, *connect
 
 func (UnimplementedRequestServiceHandler) GetLogbook(context.Context, *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.GetLogbookResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.RequestService.GetLogbook is not implemented"))
+}
+
+func (UnimplementedRequestServiceHandler) PrintRequestCopy(context.Context, *connect.Request[v1.GetRequestRequest]) (*connect.Response[v1.PdfDocument], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.RequestService.PrintRequestCopy is not implemented"))
+}
+
+func (UnimplementedRequestServiceHandler) PrintLogbook(context.Context, *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.PdfDocument], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.RequestService.PrintLogbook is not implemented"))
 }
