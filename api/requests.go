@@ -46,7 +46,8 @@ func (h *requests) ListRequests(_ context.Context, req *connect.Request[v1.ListR
 	if size <= 0 || size > 500 {
 		size = 100
 	}
-	rs, err := h.n.Requests.List(request.Filter{Status: request.Status(req.Msg.Status), ConflictOnly: req.Msg.ConflictOnly, After: req.Msg.PageToken, Limit: size})
+	rs, err := h.n.Requests.List(request.Filter{Status: request.Status(req.Msg.Status), ConflictOnly: req.Msg.ConflictOnly, After: req.Msg.PageToken, Limit: size,
+		Office: req.Msg.Office, Holder: req.Msg.Holder, Step: req.Msg.Step, Service: req.Msg.Service})
 	if err != nil {
 		return nil, toConnect(err)
 	}

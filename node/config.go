@@ -21,8 +21,8 @@ type Config struct {
 	// node added after genesis, by a dinas decision).
 	Role   string `toml:"role"`
 	Region string `toml:"region"`
-	// Regency is printed on documents ("Kabupaten Tanggamus"); KepalaDinas
-	// and KepalaDinasNIP sign KKs at the dinas.
+	// Regency is printed on documents ("Kabupaten Tanggamus"; default: the
+	// genesis's regency); KepalaDinas and KepalaDinasNIP sign KKs.
 	Regency        string `toml:"regency"`
 	KepalaDinas    string `toml:"kepala_dinas"`
 	KepalaDinasNIP string `toml:"kepala_dinas_nip"`
@@ -101,9 +101,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SyncInterval.Duration == 0 {
 		c.SyncInterval.Duration = 30 * time.Second
-	}
-	if c.Regency == "" {
-		c.Regency = "Kabupaten Tanggamus" // the demo's; every office sets its own
 	}
 	if c.KepalaDinas == "" {
 		c.KepalaDinas = "Kepala Dinas"

@@ -15,8 +15,15 @@ import (
 // ErrNotSigner is returned for a KK asked of a node without the cluster key.
 var ErrNotSigner = errors.New("KK hanya dapat diterbitkan dan ditandatangani oleh Dinas")
 
+func (n *Node) regency() string {
+	if n.cfg.Regency != "" {
+		return n.cfg.Regency
+	}
+	return n.roster.Regency()
+}
+
 func (n *Node) docOffice() document.Office {
-	o := document.Office{Regency: n.cfg.Regency}
+	o := document.Office{Regency: n.regency()}
 	if n.self.Role != "dinas" {
 		o.Unit = "Tempat Pelayanan " + n.self.Office
 	}
@@ -99,9 +106,9 @@ func (n *Node) kkData(kk string) (document.KKData, error) {
 		return document.KKData{}, err
 	}
 	a := f.Address
-	d := document.KKData{Number: f.KK, IssueDate: n.now().Format(time.DateOnly), IssuePlace: n.cfg.Regency,
+	d := document.KKData{Number: f.KK, IssueDate: n.now().Format(time.DateOnly), IssuePlace: n.regency(),
 		Address:   document.KKAddress{Street: a.Alamat, RT: a.RT, RW: a.RW, Village: a.DesaKelurahan, District: a.Kecamatan, Regency: a.KabupatenKota, Province: a.Provinsi, PostalCode: a.KodePos},
-		Signatory: document.Official{Name: n.cfg.KepalaDinas, NIP: n.cfg.KepalaDinasNIP, Position: "Kepala Dinas Kependudukan dan Pencatatan Sipil " + n.cfg.Regency}}
+		Signatory: document.Official{Name: n.cfg.KepalaDinas, NIP: n.cfg.KepalaDinasNIP, Position: "Kepala Dinas Kependudukan dan Pencatatan Sipil " + n.regency()}}
 	for _, m := range f.Members {
 		r, err := n.Residents.Resident(m.NIK)
 		if err != nil {

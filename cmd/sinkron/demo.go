@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/sinkron-id/sinkron/api"
+	"github.com/sinkron-id/sinkron/node"
+	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/testnet"
 )
 
@@ -53,9 +55,27 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 	if err := writeSamples(*dir); err != nil {
 		return err
 	}
+	if err := seedRegistry(nw.Dinas()); err != nil {
+		return err
+	}
 	printDemo(out, nw, addrs, *dir)
 	<-ctx.Done()
 	fmt.Fprintln(out, "\nmenghentikan demo…")
+	return nil
+}
+
+// seedRegistry registers the tour's resident and her family card.
+func seedRegistry(n *node.Node) error {
+	siti := registry.Biodata{NIK: "1806015708900003", NamaLengkap: "Siti Aminah", TempatLahir: "Kota Agung", TanggalLahir: "1990-08-17",
+		JenisKelamin: "Perempuan", Agama: "Islam", StatusPerkawinan: "Belum Kawin", Pekerjaan: "Wiraswasta", Kewarganegaraan: "WNI",
+		Address: registry.Address{Alamat: "Jl. Samudra No. 5", RT: "1", RW: "2", DesaKelurahan: "Kuripan", Kecamatan: "Kota Agung",
+			KabupatenKota: "Kabupaten Tanggamus", Provinsi: "Lampung"}}
+	if _, err := n.Residents.Register(siti, "Petugas Demo"); err != nil {
+		return fmt.Errorf("demo registry: %w", err)
+	}
+	if _, err := n.Residents.CreateFamily("1806010101150007", siti.NIK, siti.Address, "Petugas Demo"); err != nil {
+		return fmt.Errorf("demo registry: %w", err)
+	}
 	return nil
 }
 

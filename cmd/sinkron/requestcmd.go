@@ -90,7 +90,7 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 
 type reqFlags struct {
 	nama, nik, kk, masalah, wa, fotoKK, fotoKTP, officer, note, status, field, event *string
-	service, path, role, date, input, pdf                                            *string
+	service, path, role, date, input, pdf, office, holder, step                      *string
 	blank                                                                            *uint64
 	fields                                                                           *kvFlag
 	docs                                                                             *kvFlag
@@ -149,14 +149,16 @@ func list(ctx context.Context, c interface {
 	if *f.status != "" && !ok {
 		return fmt.Errorf("status %q tidak dikenal", *f.status)
 	}
-	r, err := c.ListRequests(ctx, connect.NewRequest(&v1.ListRequestsRequest{Status: st, ConflictOnly: *f.konflik, PageSize: 500}))
+	r, err := c.ListRequests(ctx, connect.NewRequest(&v1.ListRequestsRequest{Status: st, ConflictOnly: *f.konflik, PageSize: 500,
+		Office: *f.office, Holder: *f.holder, Step: *f.step, Service: *f.service}))
 	if err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tPEMOHON\tNIK\tKANTOR\tKONFLIK")
+	fmt.Fprintln(tw, "ID\tLAYANAN\tSTATUS\tLANGKAH\tPEMOHON\tNIK\tKANTOR\tBERKAS DI\tKONFLIK")
 	for _, q := range r.Msg.Requests {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\n", q.Id, strings.TrimPrefix(q.Status.String(), "STATUS_"), q.ApplicantName, q.Nik, q.Office, q.Conflict)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%v\n", q.Id, q.Service, strings.TrimPrefix(q.Status.String(), "STATUS_"), atStep(q),
+			q.ApplicantName, q.Nik, q.Office, q.Holder, q.Conflict)
 	}
 	return tw.Flush()
 }
@@ -176,4 +178,17 @@ func watch(ctx context.Context, c interface {
 		return nil
 	}
 	return s.Err()
+}
+
+// atStep is the request's step at hand, with an overdue mark.
+func atStep(q *v1.Request) string {
+	for _, st := range q.Steps {
+		if !st.Done {
+			if st.Overdue {
+				return st.Name + " (terlambat)"
+			}
+			return st.Name
+		}
+	}
+	return "-"
 }

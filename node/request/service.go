@@ -277,8 +277,28 @@ func (s *Service) Get(id string) (*Request, error) {
 type Filter struct {
 	Status       Status
 	ConflictOnly bool
+	Office       string // filed at this office
+	Holder       string // the file is at this office kind now
+	Step         string // the step at hand
+	Service      string
 	After        string
 	Limit        int
+}
+
+func (f Filter) matches(r *Request) bool {
+	return (f.Status == 0 || r.Status == f.Status) && (!f.ConflictOnly || r.InConflict()) &&
+		(f.Office == "" || r.Office == f.Office) && (f.Holder == "" || r.Holder == f.Holder) &&
+		(f.Service == "" || r.Service == f.Service) && (f.Step == "" || r.AtStep() == f.Step)
+}
+
+// AtStep is the step at hand: the first processing step not done.
+func (r *Request) AtStep() string {
+	for _, st := range r.Steps {
+		if !st.Done {
+			return st.Name
+		}
+	}
+	return ""
 }
 
 // List returns requests in filing order, after the id f.After.
@@ -291,7 +311,7 @@ func (s *Service) List(f Filter) ([]*Request, error) {
 			return false
 		}
 		schedule(&r, s.now())
-		if (f.Status == 0 || r.Status == f.Status) && (!f.ConflictOnly || r.InConflict()) {
+		if f.matches(&r) {
 			out = append(out, &r)
 		}
 		return f.Limit <= 0 || len(out) < f.Limit

@@ -354,6 +354,21 @@ func TestWorkflowRefusals(t *testing.T) {
 	if after := dinas.store.Vector().Total(); after != before {
 		t.Fatalf("refused steps stored %d events", after-before)
 	}
+	lists := []struct {
+		f    request.Filter
+		want int
+	}{
+		{request.Filter{Holder: "dinas", Step: steps[0].Name}, 1},
+		{request.Filter{Office: kec.name, Service: svc.Name}, 1},
+		{request.Filter{Holder: "kecamatan"}, 0},
+		{request.Filter{Step: steps[1].Name}, 0},
+		{request.Filter{Service: "sinkronisasi-data"}, 0},
+	}
+	for _, tc := range lists {
+		if got, err := dinas.svc.List(tc.f); err != nil || len(got) != tc.want {
+			t.Errorf("List(%+v) = %d requests, %v; want %d", tc.f, len(got), err, tc.want)
+		}
+	}
 }
 
 func clone(m map[string]string, k, v string) map[string]string {

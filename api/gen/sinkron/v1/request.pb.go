@@ -1216,10 +1216,16 @@ func (x *GetRequestResponse) GetRequest() *Request {
 type ListRequestsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Zero means any status.
-	Status        Status `protobuf:"varint,1,opt,name=status,proto3,enum=sinkron.v1.Status" json:"status,omitempty"`
-	ConflictOnly  bool   `protobuf:"varint,2,opt,name=conflict_only,json=conflictOnly,proto3" json:"conflict_only,omitempty"`
-	PageSize      int32  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	Status       Status `protobuf:"varint,1,opt,name=status,proto3,enum=sinkron.v1.Status" json:"status,omitempty"`
+	ConflictOnly bool   `protobuf:"varint,2,opt,name=conflict_only,json=conflictOnly,proto3" json:"conflict_only,omitempty"`
+	PageSize     int32  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken    string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// office: filed at this office (its name); holder: the file is now at
+	// this kind of office; step: the step at hand (the first not done).
+	Office        string `protobuf:"bytes,5,opt,name=office,proto3" json:"office,omitempty"`
+	Holder        string `protobuf:"bytes,6,opt,name=holder,proto3" json:"holder,omitempty"`
+	Step          string `protobuf:"bytes,7,opt,name=step,proto3" json:"step,omitempty"`
+	Service       string `protobuf:"bytes,8,opt,name=service,proto3" json:"service,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1278,6 +1284,34 @@ func (x *ListRequestsRequest) GetPageSize() int32 {
 func (x *ListRequestsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetOffice() string {
+	if x != nil {
+		return x.Office
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetHolder() string {
+	if x != nil {
+		return x.Holder
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetStep() string {
+	if x != nil {
+		return x.Step
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetService() string {
+	if x != nil {
+		return x.Service
 	}
 	return ""
 }
@@ -2779,13 +2813,17 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\x11GetRequestRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"C\n" +
 	"\x12GetRequestResponse\x12-\n" +
-	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest\"\xa2\x01\n" +
+	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest\"\x80\x02\n" +
 	"\x13ListRequestsRequest\x12*\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x12.sinkron.v1.StatusR\x06status\x12#\n" +
 	"\rconflict_only\x18\x02 \x01(\bR\fconflictOnly\x12\x1b\n" +
 	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x04 \x01(\tR\tpageToken\"o\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\x12\x16\n" +
+	"\x06office\x18\x05 \x01(\tR\x06office\x12\x16\n" +
+	"\x06holder\x18\x06 \x01(\tR\x06holder\x12\x12\n" +
+	"\x04step\x18\a \x01(\tR\x04step\x12\x18\n" +
+	"\aservice\x18\b \x01(\tR\aservice\"o\n" +
 	"\x14ListRequestsResponse\x12/\n" +
 	"\brequests\x18\x01 \x03(\v2\x13.sinkron.v1.RequestR\brequests\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x90\x01\n" +
