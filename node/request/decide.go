@@ -109,6 +109,26 @@ func (s *Service) Settle(ids ...string) error {
 }
 
 func (s *Service) settle(r *Request) error {
+	if err := s.record(r); err != nil {
+		return err
+	}
+	if s.OnDecided == nil {
+		return nil
+	}
+	after, err := s.Get(r.ID)
+	if err != nil {
+		return err
+	}
+	for i, st := range after.Steps {
+		if st.Done && r.Steps[i].Waiting {
+			s.OnDecided(after, st)
+		}
+	}
+	return nil
+}
+
+// record appends a StepDecided for each awaited decision that has come.
+func (s *Service) record(r *Request) error {
 	for _, st := range r.Steps {
 		if !st.Waiting || st.Office != s.office.Name {
 			continue // only the office that asked records the answer

@@ -51,6 +51,10 @@ type Service struct {
 	outbox    *outbox.Outbox
 	office    Office
 	decisions Decider
+	// OnDecided is told, at the office that asked, when a step's decisions
+	// have all come and the step is done: the node applies their effect on
+	// the registry (a new resident, a new family card, a changed field).
+	OnDecided func(r *Request, step Step)
 	now       func() time.Time
 	rand      io.Reader
 

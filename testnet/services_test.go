@@ -1,0 +1,56 @@
+package testnet
+
+import (
+	"testing"
+
+	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/request"
+)
+
+// A resident not yet in the database (seed 004 §4) is taken at a connected
+// kecamatan: the biodata step asks the dinas cluster for a NIK through the
+// replicated log, continues when the NIK arrives, and the new resident is
+// in the registry at every office with that NIK.
+func TestNewResidentGetsNIKAndIsRegistered(t *testing.T) {
+	nw := startDinas(t, 1, 1)
+	kec, dinas := nw.Kecamatan(0), nw.Dinas()
+	svc, _ := catalog.Lookup("ktp-el-baru")
+	fields := map[string]string{
+		"nama_lengkap": "Rahmat Hidayat", "tempat_lahir": "Kota Agung", "tanggal_lahir": "2008-05-14", "jenis_kelamin": "Laki-laki",
+		"agama": "Islam", "status_perkawinan": "Belum Kawin", "pekerjaan": "Pelajar", "kewarganegaraan": "WNI",
+		"alamat": "Jl. Samudra No. 7", "rt": "3", "rw": "1", "desa_kelurahan": "Kuripan", "kecamatan": "Kota Agung",
+		"hubungan_keluarga": "Anak",
+	}
+	var docs []request.Upload
+	for i, d := range svc.DocumentsFor("online", fields) {
+		if d.Upload && d.Required {
+			docs = append(docs, request.Upload{Name: d.Name, Content: Photo(i)})
+		}
+	}
+	r := must[*request.Request](t)(kec.Requests.Create(request.Form{Service: svc.Name, Path: "online", Fields: fields, Officer: "Budi", Documents: docs}))
+	must[*request.Request](t)(kec.Requests.Transition(r.ID, request.Disetujui, pendukung, "", "Budi"))
+	must[*request.Request](t)(kec.Requests.Transition(r.ID, request.Diproses, "", "", "Budi"))
+	must[*request.Request](t)(kec.Requests.CompleteStep(r.ID, "pencatatan-biodata", "operator-kecamatan", "", "Wati"))
+	var nik string
+	waitFor(t, "the NIK from the dinas", func() bool {
+		got, err := kec.Requests.Get(r.ID)
+		if err == nil && got.Steps[0].Done {
+			nik = got.Steps[0].Result
+		}
+		return nik != ""
+	})
+	if len(nik) != 16 || nik[:12] != "180601140508" {
+		t.Fatalf("NIK %q: want region 180601 and birth date 14-05-08", nik)
+	}
+	template := request.StepInput{Kind: "iso-template", Content: []byte("FIR template")}
+	must[*request.Request](t)(kec.Requests.CompleteStep(r.ID, "perekaman-biometrik", "operator-kecamatan", "", "Wati", template))
+	must[*request.Request](t)(kec.Requests.CompleteStep(r.ID, "verifikasi-telunjuk", "operator-kecamatan", "", "Wati", template))
+	must[*request.Request](t)(kec.Requests.CompleteStep(r.ID, "validasi-perekaman", "operator-kecamatan", "", "Wati"))
+	must[*request.Request](t)(kec.Requests.CompleteStep(r.ID, "arsip-bukti-perekaman", pendukung, "", "Budi"))
+	must[*request.Request](t)(kec.Requests.Transition(r.ID, request.Selesai, "", "", "Budi"))
+	waitFor(t, "the resident and the finished request at the dinas", func() bool {
+		res, err := dinas.Residents.Resident(nik)
+		got, gerr := dinas.Requests.Get(r.ID)
+		return err == nil && res.NamaLengkap == "RAHMAT HIDAYAT" && gerr == nil && got.Status == request.Selesai
+	})
+}
