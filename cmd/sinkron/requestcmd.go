@@ -111,6 +111,10 @@ func requestFlags(fs *flag.FlagSet) reqFlags {
 		date:    fs.String("tanggal", "", "tanggal buku harian (YYYY-MM-DD; kosong: hari ini)"),
 		input:   fs.String("masukan", "", "masukan langkah JENIS=FILE (iso-template=…, printed-card=…)"),
 		blank:   fs.Uint64("blangko", 0, "nomor seri blangko KTP-el yang dicetak"),
+		pdf:     fs.String("pdf", "", "simpan PDF ke berkas ini (copy, logbook)"),
+		office:  fs.String("kantor", "", "filter: diajukan di kantor ini"),
+		holder:  fs.String("berkas-di", "", "filter: berkas sedang di kecamatan|dinas|mobile"),
+		step:    fs.String("langkah", "", "filter: langkah yang sedang dikerjakan"),
 		fields:  kv(fs, "isian", "isian formulir NAMA=NILAI (boleh berulang)"),
 		docs:    kv(fs, "dokumen", "dokumen NAMA=FILE foto (boleh berulang)"),
 	}

@@ -51,7 +51,7 @@ func (s *Service) Logbook(office string, day time.Time) ([]LogEntry, error) {
 		}
 		for _, st := range r.Steps {
 			if (st.Done || st.Waiting) && st.Office == office && in(st.At) {
-				out = append(out, entry(st.At, st.Officer, st.Title, st.Note))
+				out = append(out, entry(st.At, st.Officer, st.Short(), st.Note))
 			}
 		}
 	}

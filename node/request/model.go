@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -60,6 +61,20 @@ type StepDef struct {
 	HandOver   string        `json:"hand_over,omitempty"`
 	Waits      []string      `json:"waits,omitempty"`
 	Inputs     []string      `json:"takes,omitempty"` // step input kinds
+}
+
+// Short is the step's title cut to its name: the SOP's wording is a whole
+// sentence ("Konsolidasi Manual: melakukan verifikasi…"), too long for a
+// message or a logbook line.
+func (d StepDef) Short() string {
+	t := d.Title
+	if i := strings.IndexAny(t, ":,"); i > 0 && i <= 60 {
+		return t[:i]
+	}
+	if r := []rune(t); len(r) > 60 {
+		return string(r[:57]) + "…"
+	}
+	return t
 }
 
 // Change is one entry of the status history.

@@ -60,7 +60,7 @@ func checkTransition(r *Request, to Status, note string) error {
 	if to == Selesai {
 		for _, st := range r.Steps {
 			if !st.Done {
-				return fmt.Errorf("%w: langkah %s belum selesai", ErrPrecondition, st.Title)
+				return fmt.Errorf("%w: langkah %s belum selesai", ErrPrecondition, st.Short())
 			}
 		}
 	}
@@ -172,13 +172,13 @@ func (s *Service) checkStep(r *Request, step, role string) (StepDef, error) {
 	}
 	def := r.Steps[i].StepDef
 	if role != def.Role && (def.RecordedBy == "" || role != def.RecordedBy) {
-		return def, fmt.Errorf("%w: langkah %s dilakukan oleh %s, bukan %s", ErrPermission, def.Title, roleTitle(def.Role), roleTitle(role))
+		return def, fmt.Errorf("%w: langkah %s dilakukan oleh %s, bukan %s", ErrPermission, def.Short(), roleTitle(def.Role), roleTitle(role))
 	}
 	if string(s.office.Kind) != def.OfficeKind {
-		return def, fmt.Errorf("%w: langkah %s dilakukan di %s, bukan di %s", ErrPrecondition, def.Title, catalog.OfficeKind(def.OfficeKind).Title(), s.office.Kind.Title())
+		return def, fmt.Errorf("%w: langkah %s dilakukan di %s, bukan di %s", ErrPrecondition, def.Short(), catalog.OfficeKind(def.OfficeKind).Title(), s.office.Kind.Title())
 	}
 	if r.Holder != def.OfficeKind {
-		return def, fmt.Errorf("%w: berkas sedang berada di %s; langkah %s menunggu penyerahan berkas", ErrPrecondition, catalog.OfficeKind(r.Holder).Title(), def.Title)
+		return def, fmt.Errorf("%w: berkas sedang berada di %s; langkah %s menunggu penyerahan berkas", ErrPrecondition, catalog.OfficeKind(r.Holder).Title(), def.Short())
 	}
 	return def, nil
 }
@@ -197,13 +197,13 @@ func nextStep(r *Request, step string) error {
 	for _, st := range r.Steps {
 		switch {
 		case st.Name == step && st.Done:
-			return fmt.Errorf("%w: langkah %s sudah selesai", ErrPrecondition, st.Title)
+			return fmt.Errorf("%w: langkah %s sudah selesai", ErrPrecondition, st.Short())
 		case st.Name == step && st.Waiting:
-			return fmt.Errorf("%w: langkah %s menunggu keputusan Dinas", ErrPrecondition, st.Title)
+			return fmt.Errorf("%w: langkah %s menunggu keputusan Dinas", ErrPrecondition, st.Short())
 		case st.Name == step:
 			return nil
 		case !st.Done:
-			return fmt.Errorf("%w: selesaikan langkah %s terlebih dahulu", ErrPrecondition, st.Title)
+			return fmt.Errorf("%w: selesaikan langkah %s terlebih dahulu", ErrPrecondition, st.Short())
 		}
 	}
 	return nil
@@ -218,7 +218,7 @@ func stepInputs(def StepDef, inputs []StepInput) ([]*eventpb.DocumentRef, []even
 	seen := map[string]bool{}
 	for _, in := range inputs {
 		if !slices.Contains(def.Inputs, in.Kind) || seen[in.Kind] {
-			return nil, nil, nil, fmt.Errorf("%w: masukan %q tidak diminta langkah %s atau diberikan dua kali", ErrInvalid, in.Kind, def.Title)
+			return nil, nil, nil, fmt.Errorf("%w: masukan %q tidak diminta langkah %s atau diberikan dua kali", ErrInvalid, in.Kind, def.Short())
 		}
 		seen[in.Kind] = true
 		if len(in.Content) == 0 || len(in.Content) > maxInput {
@@ -230,7 +230,7 @@ func stepInputs(def StepDef, inputs []StepInput) ([]*eventpb.DocumentRef, []even
 	}
 	for _, k := range def.Inputs {
 		if !seen[k] && k != string(catalog.InputBundle) {
-			return nil, nil, nil, fmt.Errorf("%w: langkah %s memerlukan masukan %s", ErrInvalid, def.Title, k)
+			return nil, nil, nil, fmt.Errorf("%w: langkah %s memerlukan masukan %s", ErrInvalid, def.Short(), k)
 		}
 	}
 	return refs, blobs, contents, nil
