@@ -12,6 +12,9 @@ import (
 	"github.com/sinkron-id/sinkron/node/request"
 )
 
+// wib is the time zone documents print in (the regency's clock).
+var wib = time.FixedZone("WIB", 7*3600)
+
 // ErrNotSigner is returned for a KK asked of a node without the cluster key.
 var ErrNotSigner = errors.New("KK hanya dapat diterbitkan dan ditandatangani oleh Dinas")
 
@@ -38,7 +41,7 @@ func (n *Node) RequestCopy(id string) ([]byte, error) {
 		return nil, err
 	}
 	in := document.Request{Office: n.docOffice(), Service: r.Service, Tracking: r.ID, Applicant: r.ApplicantName,
-		NIK: r.NIK, KK: r.KK, Status: r.Status.String(), Filed: r.CreatedAt, Officer: firstOfficer(r), Printed: n.now()}
+		NIK: r.NIK, KK: r.KK, Status: r.Status.String(), Filed: r.CreatedAt.In(wib), Officer: firstOfficer(r), Printed: n.now().In(wib)}
 	if svc, ok := catalog.Lookup(r.Service); ok {
 		in.Service = svc.Title
 		for _, d := range svc.DocumentsFor(r.Path, r.Fields) {
@@ -49,7 +52,7 @@ func (n *Node) RequestCopy(id string) ([]byte, error) {
 	}
 	for _, st := range r.Steps {
 		if !st.Done {
-			in.Steps = append(in.Steps, document.Step{Name: st.Title, Role: catalog.Role(st.Role).Title(),
+			in.Steps = append(in.Steps, document.Step{Name: st.Short(), Role: catalog.Role(st.Role).Title(),
 				Place: catalog.OfficeKind(st.OfficeKind).Title(), Standard: st.Standard})
 		}
 	}
@@ -69,9 +72,9 @@ func (n *Node) LogbookPDF(day time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := document.DailyLog{Office: n.docOffice(), Date: day, Printed: n.now()}
+	l := document.DailyLog{Office: n.docOffice(), Date: day.In(wib), Printed: n.now().In(wib)}
 	for _, e := range entries {
-		l.Entries = append(l.Entries, document.LogEntry{Time: e.At, Tracking: e.RequestID, Service: e.Service,
+		l.Entries = append(l.Entries, document.LogEntry{Time: e.At.In(wib), Tracking: e.RequestID, Service: e.Service,
 			Applicant: e.ApplicantName, NIK: e.NIK, Officer: e.Officer, Step: e.What, Note: e.Note})
 	}
 	return document.Logbook(l)
@@ -96,7 +99,7 @@ func (n *Node) IssueKK(kk string) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	pdf, err := document.KK(document.KKDocument{Data: data, Seal: seal, Printed: n.now()})
+	pdf, err := document.KK(document.KKDocument{Data: data, Seal: seal, Printed: n.now().In(wib)})
 	return pdf, qr, err
 }
 
@@ -106,7 +109,7 @@ func (n *Node) kkData(kk string) (document.KKData, error) {
 		return document.KKData{}, err
 	}
 	a := f.Address
-	d := document.KKData{Number: f.KK, IssueDate: n.now().Format(time.DateOnly), IssuePlace: n.regency(),
+	d := document.KKData{Number: f.KK, IssueDate: n.now().In(wib).Format(time.DateOnly), IssuePlace: n.regency(),
 		Address:   document.KKAddress{Street: a.Alamat, RT: a.RT, RW: a.RW, Village: a.DesaKelurahan, District: a.Kecamatan, Regency: a.KabupatenKota, Province: a.Provinsi, PostalCode: a.KodePos},
 		Signatory: document.Official{Name: n.cfg.KepalaDinas, NIP: n.cfg.KepalaDinasNIP, Position: "Kepala Dinas Kependudukan dan Pencatatan Sipil " + n.regency()}}
 	for _, m := range f.Members {
