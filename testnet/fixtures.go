@@ -2,10 +2,13 @@ package testnet
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"image"
 	"image/color"
 	"image/png"
 
+	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/request"
 )
 
@@ -36,4 +39,73 @@ func SampleForm(seed int) request.Form {
 			{Kind: request.DocKTPEl, Content: Photo(seed + 1000)},
 		},
 	}
+}
+
+// FormValues fills a catalog form with valid values of each field's type,
+// for a resident born 17-08-1990 (female) in region 180601.
+func FormValues(f catalog.Form) map[string]string {
+	out := map[string]string{}
+	for _, fd := range f.Fields {
+		var v string
+		switch {
+		case strings.HasPrefix(fd.Name, "kode_wilayah"):
+			v = "180601"
+		case fd.Type == catalog.FieldNIK:
+			v = "1806015708900001"
+		case fd.Type == catalog.FieldKK:
+			v = "1806011508150003"
+		case fd.Type == catalog.FieldPhone:
+			v = "081234567890"
+		case fd.Type == catalog.FieldDate:
+			v = "1990-08-17"
+		case fd.Type == catalog.FieldChoice:
+			v = fd.Choices[0]
+		case fd.Type == catalog.FieldNumber:
+			v = "1"
+		case fd.Type == catalog.FieldName:
+			v = "Siti Aminah"
+		default:
+			v = "Jalan Merdeka Nomor 1, dekat pasar"
+			if fd.MaxLen > 0 && len(v) > fd.MaxLen {
+				v = v[:fd.MaxLen]
+			}
+		}
+		out[fd.Name] = v
+	}
+	return out
+}
+
+// Uploads are photos of every required document of a request.
+func Uploads(svc catalog.Service, path string, values map[string]string) []request.Upload {
+	var out []request.Upload
+	for i, d := range svc.DocumentsFor(path, values) {
+		if d.Upload && d.Required {
+			out = append(out, request.Upload{Name: d.Name, Content: Photo(i)})
+		}
+	}
+	return out
+}
+
+// StepInputs are stand-ins for what a step takes from another subsystem:
+// an ISO/IEC 19794 template set, a printed card on the given blank.
+func StepInputs(st catalog.Step, blank uint64) []request.StepInput {
+	var out []request.StepInput
+	for _, in := range st.Inputs {
+		switch in {
+		case catalog.InputISOTemplate:
+			out = append(out, request.StepInput{Kind: string(in), Content: []byte("FIR\x00 template")})
+		case catalog.InputPrintedCard:
+			out = append(out, request.StepInput{Kind: string(in), Content: []byte(fmt.Sprintf("kartu %d", blank)), BlankSerial: blank})
+		}
+	}
+	return out
+}
+
+// Actor is the role that does a step: its own, or for an applicant's step
+// the officer who records it.
+func Actor(st catalog.Step) string {
+	if st.RecordedBy != "" && st.Role == catalog.Pemohon {
+		return string(st.RecordedBy)
+	}
+	return string(st.Role)
 }

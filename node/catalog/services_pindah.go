@@ -19,7 +19,8 @@ func pindahForm(own ...Field) Form {
 		},
 		own,
 		address("tujuan_", " Tujuan"),
-		[]Field{whatsapp()},
+		// The new KK is numbered in the destination kecamatan's region.
+		[]Field{number("kode_wilayah_tujuan", "Kode Wilayah Kecamatan Tujuan", 6), whatsapp()},
 	)}
 }
 

@@ -58,10 +58,11 @@ func command(r *Request, d catalog.Decision, inputs []StepInput) (*eventpb.Comma
 		return &eventpb.Command{Op: &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{
 			Region: region, BirthDate: birth, Female: r.Fields["jenis_kelamin"] == "Perempuan", Subject: "permohonan/" + r.ID}}}, nil
 	case catalog.DecisionKK:
-		if r.Fields[regionField] == "" {
-			return nil, fmt.Errorf("%w: Nomor KK memerlukan kode wilayah", ErrPrecondition)
+		region := first(r.Fields, "kode_wilayah_tujuan", regionField)
+		if region == "" {
+			return nil, fmt.Errorf("%w: Nomor KK memerlukan kode wilayah kecamatan tujuan", ErrPrecondition)
 		}
-		return &eventpb.Command{Op: &eventpb.Command_AssignKk{AssignKk: &eventpb.AssignKK{Region: r.Fields[regionField], Subject: "permohonan/" + r.ID}}}, nil
+		return &eventpb.Command{Op: &eventpb.Command_AssignKk{AssignKk: &eventpb.AssignKK{Region: region, Subject: "permohonan/" + r.ID}}}, nil
 	case catalog.DecisionKartu:
 		i := slices.IndexFunc(inputs, func(in StepInput) bool { return in.Kind == string(catalog.InputPrintedCard) })
 		if i < 0 || inputs[i].BlankSerial == 0 || nik == "" {

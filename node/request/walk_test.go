@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
-	"image/png"
 	"testing"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/sinkron-id/sinkron/replication/event"
 	"github.com/sinkron-id/sinkron/replication/hlc"
 	"github.com/sinkron-id/sinkron/replication/store"
+	"github.com/sinkron-id/sinkron/testnet"
 )
 
 // office is one node of the walk: its store and its request service.
@@ -113,78 +112,6 @@ func (d *fakeDinas) Decided(key string) (*eventpb.Decision, bool, error) {
 	return dec, ok, nil
 }
 
-// sampleValues fills a form with valid values of each field's type.
-func sampleValues(f catalog.Form) map[string]string {
-	out := map[string]string{}
-	for _, fd := range f.Fields {
-		var v string
-		switch fd.Type {
-		case catalog.FieldNIK:
-			v = "1806015708900001"
-		case catalog.FieldKK:
-			v = "1806011508150003"
-		case catalog.FieldPhone:
-			v = "081234567890"
-		case catalog.FieldDate:
-			v = "1990-08-17"
-		case catalog.FieldChoice:
-			v = fd.Choices[0]
-		case catalog.FieldNumber:
-			v = "1"
-		case catalog.FieldName:
-			v = "Siti Aminah"
-		default:
-			v = "Jalan Merdeka Nomor 1, dekat pasar"
-			if fd.MaxLen > 0 && len(v) > fd.MaxLen {
-				v = v[:fd.MaxLen]
-			}
-		}
-		out[fd.Name] = v
-	}
-	return out
-}
-
-func photo(seed int) []byte {
-	img := image.NewGray(image.Rect(0, 0, 120, 120))
-	for i := range img.Pix {
-		img.Pix[i] = byte(i*7 + seed)
-	}
-	var b bytes.Buffer
-	_ = png.Encode(&b, img)
-	return b.Bytes()
-}
-
-func uploads(svc catalog.Service, path string, values map[string]string) []request.Upload {
-	var out []request.Upload
-	for i, d := range svc.DocumentsFor(path, values) {
-		if d.Upload && d.Required {
-			out = append(out, request.Upload{Name: d.Name, Content: photo(i)})
-		}
-	}
-	return out
-}
-
-func inputs(def catalog.Step) []request.StepInput {
-	var out []request.StepInput
-	for _, in := range def.Inputs {
-		switch in {
-		case catalog.InputISOTemplate:
-			out = append(out, request.StepInput{Kind: string(in), Content: []byte("FIR\x00 template")})
-		case catalog.InputPrintedCard:
-			out = append(out, request.StepInput{Kind: string(in), Content: []byte("kartu 1001"), BlankSerial: 1001})
-		}
-	}
-	return out
-}
-
-// actor is who does a step: its role, or the officer who records it.
-func actor(st catalog.Step) string {
-	if st.RecordedBy != "" && st.Role == catalog.Pemohon {
-		return string(st.RecordedBy)
-	}
-	return string(st.Role)
-}
-
 // Every service of the catalog, on every path, from the office where it
 // starts to Selesai, each step at its office by its role, hand-overs moving
 // the file, decisions awaited; offline paths keep the starting office apart
@@ -202,13 +129,13 @@ func TestEveryServiceWalksItsSOP(t *testing.T) {
 func walk(t *testing.T, svc catalog.Service, path catalog.Path) {
 	g := newRegency(t)
 	start := g.offices[path.Start]
-	values := sampleValues(svc.Form)
-	r, err := start.svc.Create(request.Form{Service: svc.Name, Path: path.Name, Fields: values, Officer: "Budi", Documents: uploads(svc, path.Name, values)})
+	values := testnet.FormValues(svc.Form)
+	r, err := start.svc.Create(request.Form{Service: svc.Name, Path: path.Name, Fields: values, Officer: "Budi", Documents: testnet.Uploads(svc, path.Name, values)})
 	if err != nil {
 		t.Fatalf("create at %s: %v", path.Start, err)
 	}
 	verify, _ := path.Verification()
-	must(t)(start.svc.Transition(r.ID, request.Disetujui, actor(verify), "berkas lengkap", "Budi"))
+	must(t)(start.svc.Transition(r.ID, request.Disetujui, testnet.Actor(verify), "berkas lengkap", "Budi"))
 	if !path.Offline {
 		g.sync()
 	}
@@ -218,7 +145,7 @@ func walk(t *testing.T, svc catalog.Service, path catalog.Path) {
 	for _, st := range path.Processing() {
 		g.sync()
 		o := g.offices[st.Office]
-		got, err := o.svc.CompleteStep(r.ID, st.Name, actor(st), "", "Petugas "+string(st.Role), inputs(st)...)
+		got, err := o.svc.CompleteStep(r.ID, st.Name, testnet.Actor(st), "", "Petugas "+string(st.Role), testnet.StepInputs(st, 1001)...)
 		if err != nil {
 			t.Fatalf("step %s at %s by %s: %v", st.Name, st.Office, st.Role, err)
 		}
@@ -290,8 +217,8 @@ func TestWorkflowRefusals(t *testing.T) {
 	g := newRegency(t)
 	kec, dinas := g.offices[catalog.Kecamatan], g.offices[catalog.Dinas]
 	svc, _ := catalog.Lookup("ktp-el-pengganti-hilang")
-	values := sampleValues(svc.Form)
-	form := request.Form{Service: svc.Name, Path: "kecamatan", Fields: values, Officer: "Budi", Documents: uploads(svc, "kecamatan", values)}
+	values := testnet.FormValues(svc.Form)
+	form := request.Form{Service: svc.Name, Path: "kecamatan", Fields: values, Officer: "Budi", Documents: testnet.Uploads(svc, "kecamatan", values)}
 	r, err := kec.svc.Create(form)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,127 @@
+package testnet
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/sinkron-id/sinkron/node"
+	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/eventpb"
+	"github.com/sinkron-id/sinkron/node/request"
+	"github.com/sinkron-id/sinkron/replication/roster"
+)
+
+// regency is a dinas, a kecamatan and a mobile unit as real nodes, with
+// blank card stock allocated by the dinas cluster.
+type regency struct {
+	nw      *Network
+	offices map[catalog.OfficeKind]*node.Node
+	blank   uint64
+}
+
+func newRegency(t *testing.T) *regency {
+	nw := startDinas(t, 1, 1)
+	i, err := nw.Join(node.OfficeSpec{Name: "Unit Mobile Tanggamus", Role: roster.Mobile, Region: "180601"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mobile, dinas := nw.Nodes[i], nw.Dinas()
+	ctx := context.Background()
+	if _, err := dinas.Decisions.Decide(ctx, &eventpb.Command{Op: &eventpb.Command_ChangeRoster{ChangeRoster: &eventpb.ChangeRoster{
+		Op: "tambah", Peer: mobile.ID().String(), Office: "Unit Mobile Tanggamus", Role: "mobile", Region: "180601",
+		Addrs: []string{mobile.Addrs()[0].String()}}}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the roster admits the mobile unit", func() bool { return nw.Kecamatan(0).Roster().Admits(mobile.ID()) })
+	nw.Introduce(i)
+	blanks, err := dinas.Decisions.Decide(ctx, &eventpb.Command{Op: &eventpb.Command_AllocateBlankSerials{
+		AllocateBlankSerials: &eventpb.AllocateBlankSerials{Station: "cetak-dinas", Count: 100}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &regency{nw: nw, blank: blanks.SerialFrom,
+		offices: map[catalog.OfficeKind]*node.Node{catalog.Dinas: dinas, catalog.Kecamatan: nw.Kecamatan(0), catalog.Mobile: mobile}}
+}
+
+// Every service of the catalog, on every path, through real offices: each
+// step at its office by its role, the file handed over through
+// replication, decisions taken by the dinas cluster; an offline path's
+// office is cut off while it takes and verifies the request. Every office
+// ends with the request Selesai and every step done.
+func TestEveryServiceAcrossOffices(t *testing.T) {
+	if testing.Short() {
+		t.Skip("walks every service through real nodes")
+	}
+	g := newRegency(t)
+	for _, svc := range catalog.All() {
+		for _, path := range svc.Paths {
+			t.Run(svc.Name+"/"+path.Name, func(t *testing.T) { g.walk(t, svc, path) })
+		}
+	}
+}
+
+func (g *regency) walk(t *testing.T, svc catalog.Service, path catalog.Path) {
+	start := g.offices[path.Start]
+	values := FormValues(svc.Form)
+	if path.Offline {
+		start.SetOnline(false)
+	}
+	r := must[*request.Request](t)(start.Requests.Create(request.Form{Service: svc.Name, Path: path.Name, Fields: values, Officer: "Budi", Documents: Uploads(svc, path.Name, values)}))
+	verify, _ := path.Verification()
+	must[*request.Request](t)(start.Requests.Transition(r.ID, request.Disetujui, Actor(verify), "berkas lengkap", "Budi"))
+	start.SetOnline(true)
+	holder := g.await(t, r.ID, func(q *request.Request) bool { return q.Status == request.Disetujui })
+	must[*request.Request](t)(g.offices[catalog.OfficeKind(holder.Holder)].Requests.Transition(r.ID, request.Diproses, "", "", "Andi"))
+	for i, st := range path.Processing() {
+		o := g.offices[st.Office]
+		g.awaitAt(t, o, r.ID, func(q *request.Request) bool { return q.Status == request.Diproses && (i == 0 || q.Steps[i-1].Done) })
+		g.blank++
+		if _, err := o.Requests.CompleteStep(r.ID, st.Name, Actor(st), "", "Petugas "+string(st.Role), StepInputs(st, g.blank)...); err != nil {
+			t.Fatalf("step %s at %s: %v", st.Name, st.Office, err)
+		}
+	}
+	last := len(path.Processing()) - 1
+	done := g.await(t, r.ID, func(q *request.Request) bool { return q.Steps[last].Done })
+	must[*request.Request](t)(g.offices[catalog.OfficeKind(done.Holder)].Requests.Transition(r.ID, request.Selesai, "", "", "Andi"))
+	for kind, o := range g.offices {
+		g.awaitAt(t, o, r.ID, func(q *request.Request) bool { return q.Status == request.Selesai && !q.InConflict() })
+		if kind == catalog.Dinas && svc.Name == "ktp-el-baru" {
+			nik := done.Steps[indexOfStep(done, catalog.DecisionNIK)].Result
+			waitFor(t, "the new resident in the registry", func() bool { _, err := o.Residents.Resident(nik); return err == nil })
+		}
+	}
+}
+
+// await waits until the dinas sees the request in the given state.
+func (g *regency) await(t *testing.T, id string, ok func(*request.Request) bool) *request.Request {
+	return g.awaitAt(t, g.offices[catalog.Dinas], id, ok)
+}
+
+func (g *regency) awaitAt(t *testing.T, n *node.Node, id string, ok func(*request.Request) bool) *request.Request {
+	t.Helper()
+	var got *request.Request
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if q, err := n.Requests.Get(id); err == nil && ok(q) {
+			return q
+		} else if err == nil {
+			got = q
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s: request %s never reached the state; last seen %s at %s", n.Member().Office, id, fmt.Sprint(got.Status), got.Holder)
+	return nil
+}
+
+func indexOfStep(r *request.Request, d catalog.Decision) int {
+	for i, st := range r.Steps {
+		for _, w := range st.Waits {
+			if w == string(d) {
+				return i
+			}
+		}
+	}
+	return -1
+}
