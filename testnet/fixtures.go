@@ -3,10 +3,10 @@ package testnet
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"image"
 	"image/color"
 	"image/png"
+	"strings"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/request"
