@@ -47,13 +47,9 @@ func serviceInfo(s catalog.Service) *v1.ServiceInfo {
 }
 
 func (h *requests) GetLogbook(_ context.Context, req *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.GetLogbookResponse], error) {
-	day := time.Now()
-	if req.Msg.Date != "" {
-		var err error
-		if day, err = time.Parse(time.DateOnly, req.Msg.Date); err != nil {
-			return nil, invalid(fmt.Sprintf("tanggal %q harus berformat YYYY-MM-DD", req.Msg.Date))
-		}
-		day = day.Add(12 * time.Hour) // the middle of that day in any Indonesian zone
+	day, err := logbookDay(req.Msg.Date)
+	if err != nil {
+		return nil, err
 	}
 	office := req.Msg.Office
 	if office == "" {
@@ -80,17 +76,26 @@ func (h *requests) PrintRequestCopy(_ context.Context, req *connect.Request[v1.G
 }
 
 func (h *requests) PrintLogbook(_ context.Context, req *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.PdfDocument], error) {
-	day := time.Now()
-	if req.Msg.Date != "" {
-		var err error
-		if day, err = time.Parse(time.DateOnly, req.Msg.Date); err != nil {
-			return nil, invalid(fmt.Sprintf("tanggal %q harus berformat YYYY-MM-DD", req.Msg.Date))
-		}
-		day = day.Add(12 * time.Hour)
+	day, err := logbookDay(req.Msg.Date)
+	if err != nil {
+		return nil, err
 	}
 	b, err := h.n.LogbookPDF(day)
 	if err != nil {
 		return nil, toConnect(err)
 	}
 	return connect.NewResponse(&v1.PdfDocument{Filename: "buku-harian-" + day.Format(time.DateOnly) + ".pdf", Content: b}), nil
+}
+
+// logbookDay is the day a logbook call names (today when empty), as the
+// middle of that day, which falls on that date in every Indonesian zone.
+func logbookDay(date string) (time.Time, error) {
+	if date == "" {
+		return time.Now(), nil
+	}
+	day, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return day, invalid(fmt.Sprintf("tanggal %q harus berformat YYYY-MM-DD", date))
+	}
+	return day.Add(12 * time.Hour), nil
 }
