@@ -10,6 +10,7 @@ import (
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/node"
+	"github.com/sinkron-id/sinkron/node/conflict"
 	"github.com/sinkron-id/sinkron/node/registry"
 )
 
@@ -108,7 +109,7 @@ func changesProto(cs []registry.Change) []*v1.RegistryChange {
 	return out
 }
 
-func conflictsProto(fcs []registry.FieldConflict) []*v1.FieldConflict {
+func conflictsProto(fcs []conflict.Field) []*v1.FieldConflict {
 	var out []*v1.FieldConflict
 	for _, fc := range fcs {
 		pc := &v1.FieldConflict{Field: fc.Field}

@@ -155,12 +155,6 @@ func (h *requests) toProto(r *request.Request) *v1.Request {
 		}
 		out.Documents = append(out.Documents, &v1.Document{Name: d.Name, Kind: v1.DocumentKind(d.Kind), ContentType: d.ContentType, Sha256: d.SHA256, Size: d.Size, Available: avail})
 	}
-	for _, fc := range r.Conflicts {
-		pc := &v1.FieldConflict{Field: fc.Field}
-		for _, v := range fc.Values {
-			pc.Values = append(pc.Values, &v1.ConflictValue{Value: v.Value, EventId: v.Event, Officer: v.Officer, Office: v.Office, At: timestamppb.New(v.At)})
-		}
-		out.Conflicts = append(out.Conflicts, pc)
-	}
+	out.Conflicts = conflictsProto(r.Conflicts)
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/sinkron-id/sinkron/node/conflict"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/form"
 )
@@ -144,7 +145,7 @@ func (s *Service) editable(kk, nik string) (*Family, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := conflictOn(f.Conflicts, MemberPrefix+nik); ok {
+	if _, ok := conflict.On(f.Conflicts, MemberPrefix+nik); ok {
 		return nil, fmt.Errorf("%w: keanggotaan NIK %s di KK %s sedang konflik; selesaikan konflik terlebih dahulu", ErrPrecondition, nik, f.KK)
 	}
 	return f, nil

@@ -5,6 +5,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/sinkron-id/sinkron/node/conflict"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/replication/event"
 	"github.com/sinkron-id/sinkron/replication/fold"
@@ -116,21 +117,7 @@ func value(st *fold.State, field string) string {
 	return ""
 }
 
-func conflicts(st *fold.State) []FieldConflict {
-	var out []FieldConflict
-	for _, field := range st.Conflicts() {
-		fc := FieldConflict{Field: field}
-		for _, v := range st.Fields[field] {
-			a := actorOf(v.Event)
-			fc.Values = append(fc.Values, ConflictValue{
-				Value: string(v.Value), Event: v.Event.ID().String(),
-				Officer: a.GetOfficer(), Office: a.GetOffice(), At: v.Event.Time.Time().UTC(),
-			})
-		}
-		out = append(out, fc)
-	}
-	return out
-}
+func conflicts(st *fold.State) []FieldConflict { return conflict.Of(st, actorOf) }
 
 func actorOf(e *event.Event) *eventpb.Actor {
 	if m := decode(e); m != nil {

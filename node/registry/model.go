@@ -3,6 +3,8 @@ package registry
 import (
 	"errors"
 	"time"
+
+	"github.com/sinkron-id/sinkron/node/conflict"
 )
 
 // Entity kinds in the replicated log.
@@ -84,20 +86,11 @@ type Change struct {
 	Event   string    `json:"event"`
 }
 
-// ConflictValue is one competing value of a register in conflict.
-type ConflictValue struct {
-	Value   string    `json:"value"`
-	Event   string    `json:"event"`
-	Officer string    `json:"officer"`
-	Office  string    `json:"office"`
-	At      time.Time `json:"at"`
-}
-
-// FieldConflict is a register whose concurrent writes disagree.
-type FieldConflict struct {
-	Field  string          `json:"field"`
-	Values []ConflictValue `json:"values"`
-}
+// ConflictValue and FieldConflict describe a register in conflict.
+type (
+	ConflictValue = conflict.Value
+	FieldConflict = conflict.Field
+)
 
 // Resident is the folded state of one Penduduk. A field in conflict shows
 // the competing value that sorts first; Conflicts lists them all.
@@ -149,13 +142,4 @@ func (f *Family) Member(nik string) (Member, bool) {
 		}
 	}
 	return Member{}, false
-}
-
-func conflictOn(cs []FieldConflict, field string) (FieldConflict, bool) {
-	for _, c := range cs {
-		if c.Field == field {
-			return c, true
-		}
-	}
-	return FieldConflict{}, false
 }

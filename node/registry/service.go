@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/sinkron-id/sinkron/node/conflict"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/form"
 	"github.com/sinkron-id/sinkron/replication/store"
@@ -76,7 +77,7 @@ func (s *Service) Change(nik, field, value, reason, officer string) (*Resident, 
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := conflictOn(r.Conflicts, field); ok {
+	if _, ok := conflict.On(r.Conflicts, field); ok {
 		return nil, fmt.Errorf("%w: kolom %s sedang konflik; selesaikan konflik terlebih dahulu", ErrPrecondition, field)
 	}
 	// Validate the whole record with the new value, so the rules between
@@ -145,7 +146,7 @@ func (s *Service) Resolve(kind, id, field, chosen, note, officer string) error {
 	if err != nil {
 		return err
 	}
-	fc, ok := conflictOn(cs, field)
+	fc, ok := conflict.On(cs, field)
 	if !ok {
 		return fmt.Errorf("%w: kolom %s pada %s %s tidak sedang konflik", ErrPrecondition, field, kind, id)
 	}

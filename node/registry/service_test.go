@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/sinkron-id/sinkron/node/conflict"
 	"github.com/sinkron-id/sinkron/replication/event"
 )
 
@@ -123,7 +124,7 @@ func TestConcurrentHeadsConflict(t *testing.T) {
 	rejoin(t, a, b)
 	sameState(t, a, b, KindFamily, kkBudi)
 	f := must[*Family](t)(a.svc.Family(kkBudi))
-	if c, ok := conflictOn(f.Conflicts, FieldHead); !ok || len(c.Values) != 2 {
+	if c, ok := conflict.On(f.Conflicts, FieldHead); !ok || len(c.Values) != 2 {
 		t.Fatalf("two heads added apart: %+v", f.Conflicts)
 	}
 	if err := b.svc.Resolve(KindFamily, kkBudi, FieldHead, nikSiti, "", "Kasi Data"); err != nil {

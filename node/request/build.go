@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/sinkron-id/sinkron/node/conflict"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/replication/event"
 	"github.com/sinkron-id/sinkron/replication/fold"
@@ -141,17 +142,8 @@ func statusOf(st *fold.State) Status {
 }
 
 func conflicts(st *fold.State) []FieldConflict {
-	var out []FieldConflict
-	for _, field := range st.Conflicts() {
-		fc := FieldConflict{Field: field}
-		for _, v := range st.Fields[field] {
-			m, _ := decode(v.Event)
-			fc.Values = append(fc.Values, ConflictValue{
-				Value: string(v.Value), Event: v.Event.ID().String(),
-				Officer: m.GetActor().GetOfficer(), Office: m.GetActor().GetOffice(), At: v.Event.Time.Time().UTC(),
-			})
-		}
-		out = append(out, fc)
-	}
-	return out
+	return conflict.Of(st, func(e *event.Event) *eventpb.Actor {
+		m, _ := decode(e)
+		return m.GetActor()
+	})
 }

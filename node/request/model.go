@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/sinkron-id/sinkron/node/conflict"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/replication/event"
 	"github.com/sinkron-id/sinkron/replication/fold"
@@ -115,20 +116,11 @@ type Document struct {
 	Size        int64  `json:"size"`
 }
 
-// ConflictValue is one competing value of a field in conflict.
-type ConflictValue struct {
-	Value   string    `json:"value"`
-	Event   string    `json:"event"`
-	Officer string    `json:"officer"`
-	Office  string    `json:"office"`
-	At      time.Time `json:"at"`
-}
-
-// FieldConflict is a field whose concurrent writes disagree.
-type FieldConflict struct {
-	Field  string          `json:"field"`
-	Values []ConflictValue `json:"values"`
-}
+// ConflictValue and FieldConflict describe a field in conflict.
+type (
+	ConflictValue = conflict.Value
+	FieldConflict = conflict.Field
+)
 
 // Request is the folded state of one permohonan.
 type Request struct {
