@@ -27,8 +27,8 @@ func (n *Node) regency() string {
 
 func (n *Node) docOffice() document.Office {
 	o := document.Office{Regency: n.regency()}
-	if n.self.Role != "dinas" {
-		o.Unit = "Tempat Pelayanan " + n.self.Office
+	if n.Member().Role != "dinas" {
+		o.Unit = "Tempat Pelayanan " + n.Member().Office
 	}
 	return o
 }

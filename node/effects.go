@@ -23,23 +23,34 @@ func (n *Node) decided(r *request.Request, st request.Step) {
 	var err error
 	switch {
 	case r.Service == "ktp-el-baru" && waits(st, catalog.DecisionNIK):
-		err = n.registerNew(r, st.Result, officer)
+		err = n.registerNew(r, number(st.Result), officer)
 	case r.Service == "ktp-el-baru" && waits(st, catalog.DecisionKK):
 		nik := r.Fields["nik"]
 		for _, s := range r.Steps {
-			if waits(s, catalog.DecisionNIK) && len(s.Result) >= 16 {
-				nik = s.Result[:16]
+			if waits(s, catalog.DecisionNIK) && number(s.Result) != "" {
+				nik = number(s.Result)
 			}
 		}
-		_, err = n.Residents.CreateFamily(st.Result, nik, addressOf(r.Fields, ""), officer)
+		_, err = n.Residents.CreateFamily(number(st.Result), nik, addressOf(r.Fields, ""), officer)
 	case r.Service == "ktp-el-pengganti-perubahan-elemen" && waits(st, catalog.DecisionKonsolidasi):
 		err = n.changeElement(r, officer)
 	case strings.HasPrefix(r.Service, "pindah-") && waits(st, catalog.DecisionKK):
-		err = n.move(r, st.Result, officer)
+		err = n.move(r, number(st.Result), officer)
 	}
 	if err != nil && !errors.Is(err, registry.ErrExists) {
 		n.log.Warn("registry effect of a decided step", "request", r.ID, "step", st.Name, "err", err)
 	}
+}
+
+// number is the 16-digit NIK or Nomor KK among a step's decision results
+// ("1806011511260001, kartu 1023").
+func number(result string) string {
+	for _, part := range strings.Split(result, ", ") {
+		if len(part) == 16 && strings.Trim(part, "0123456789") == "" {
+			return part
+		}
+	}
+	return ""
 }
 
 func waits(st request.Step, d catalog.Decision) bool {
@@ -57,11 +68,11 @@ func addressOf(f map[string]string, prefix string) registry.Address {
 }
 
 func (n *Node) registerNew(r *request.Request, nik, officer string) error {
-	if len(nik) < 16 {
+	if nik == "" {
 		return nil
 	}
 	f := r.Fields
-	b := registry.Biodata{NIK: nik[:16], NamaLengkap: f["nama_lengkap"], TempatLahir: f["tempat_lahir"], TanggalLahir: f["tanggal_lahir"],
+	b := registry.Biodata{NIK: nik, NamaLengkap: f["nama_lengkap"], TempatLahir: f["tempat_lahir"], TanggalLahir: f["tanggal_lahir"],
 		JenisKelamin: f["jenis_kelamin"], GolonganDarah: f["golongan_darah"], Address: addressOf(f, ""), Agama: f["agama"],
 		StatusPerkawinan: f["status_perkawinan"], Pekerjaan: f["pekerjaan"], Kewarganegaraan: f["kewarganegaraan"]}
 	fill(&b.Address, f["kode_wilayah"], n.regency())
@@ -96,7 +107,11 @@ func (n *Node) move(r *request.Request, newKK, officer string) error {
 		}
 	}
 	a := addressOf(r.Fields, "tujuan_")
-	fill(&a, r.Fields["kode_wilayah"], n.regency())
+	region := r.Fields["kode_wilayah_tujuan"]
+	if region == "" {
+		region = r.Fields["kode_wilayah"]
+	}
+	fill(&a, region, n.regency())
 	_, err := n.Residents.CreateFamily(newKK, nik, a, officer)
 	return err
 }

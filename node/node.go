@@ -44,6 +44,7 @@ type Node struct {
 	log    *slog.Logger
 	now    func() time.Time
 	roster *roster.Roster
+	selfMu sync.Mutex // guards self, which a roster decision may set
 	self   roster.Member
 	net    *network
 
@@ -266,7 +267,19 @@ func (n *Node) Close() error {
 func (n *Node) ID() peer.ID { return n.net.host.ID() }
 
 // Member is this node's roster entry.
-func (n *Node) Member() roster.Member { return n.self }
+func (n *Node) Member() roster.Member {
+	n.selfMu.Lock()
+	defer n.selfMu.Unlock()
+	return n.self
+}
+
+// setSelf records this node's roster entry; a roster decision can change it
+// while the API reads it.
+func (n *Node) setSelf(m roster.Member) {
+	n.selfMu.Lock()
+	n.self = m
+	n.selfMu.Unlock()
+}
 
 // Roster is the regency's roster.
 func (n *Node) Roster() *roster.Roster { return n.roster }

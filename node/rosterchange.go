@@ -28,13 +28,13 @@ func (n *Node) findSelf(priv crypto.PrivKey) error {
 		return err
 	}
 	if m, ok := n.roster.Member(id); ok {
-		n.self = m
+		n.setSelf(m)
 		return nil
 	}
 	if n.cfg.Role == "" {
 		return fmt.Errorf("this node (%s) is not on the roster %s: add it to the genesis, or set role in the config and have the dinas add it", id, n.cfg.Genesis)
 	}
-	n.self = roster.Member{Peer: id, Office: n.cfg.Office, Role: roster.Role(n.cfg.Role), Region: n.cfg.Region}
+	n.setSelf(roster.Member{Peer: id, Office: n.cfg.Office, Role: roster.Role(n.cfg.Role), Region: n.cfg.Region})
 	n.log.Warn("not on the roster yet; waiting for the dinas decision that adds this node", "peer", id.String())
 	return nil
 }
@@ -93,7 +93,7 @@ func (n *Node) applyRosterDecision(d *eventpb.Decision) {
 		}
 	}
 	if id == n.selfID() && c.Op == "tambah" {
-		n.self = m
+		n.setSelf(m)
 	}
 	if n.net != nil && c.Op == "tambah" {
 		n.net.addAddrs(id, c.Addrs, n)

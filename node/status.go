@@ -37,7 +37,7 @@ func (n *Node) Status() Status {
 	conflicts, _ := n.store.Conflicts()
 	wanted, _ := n.blobs.Wanted()
 	return Status{
-		Peer: n.ID(), Office: n.self.Office, Role: string(n.self.Role), Region: n.self.Region,
+		Peer: n.ID(), Office: n.Member().Office, Role: string(n.Member().Role), Region: n.Member().Region,
 		Online: !n.net.gate.Offline(), ListenAddrs: n.ListenAddrs(), Vector: vec, Events: vec.Total(),
 		Conflicts: len(conflicts), OutboxDepth: n.outbox.Depth(), BlobsMissing: len(wanted), Now: n.now(),
 		ClockAhead: n.store.ClockSkew(),

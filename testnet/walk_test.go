@@ -3,12 +3,14 @@ package testnet
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/eventpb"
+	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
 	"github.com/sinkron-id/sinkron/replication/roster"
 )
@@ -19,6 +21,7 @@ type regency struct {
 	nw      *Network
 	offices map[catalog.OfficeKind]*node.Node
 	blank   uint64
+	serial  int // of the residents registered for the walks
 }
 
 func newRegency(t *testing.T) *regency {
@@ -65,6 +68,12 @@ func TestEveryServiceAcrossOffices(t *testing.T) {
 func (g *regency) walk(t *testing.T, svc catalog.Service, path catalog.Path) {
 	start := g.offices[path.Start]
 	values := FormValues(svc.Form)
+	if svc.Name != "ktp-el-baru" { // the others serve a registered resident
+		values["nik"], values["kk"] = g.resident(t)
+	}
+	if _, ok := values["data_baru"]; ok {
+		values["data_baru"] = "Siti Aminah Putri" // perubahan elemen: the new name
+	}
 	if path.Offline {
 		start.SetOnline(false)
 	}
@@ -85,12 +94,54 @@ func (g *regency) walk(t *testing.T, svc catalog.Service, path catalog.Path) {
 	last := len(path.Processing()) - 1
 	done := g.await(t, r.ID, func(q *request.Request) bool { return q.Steps[last].Done })
 	must[*request.Request](t)(g.offices[catalog.OfficeKind(done.Holder)].Requests.Transition(r.ID, request.Selesai, "", "", "Andi"))
-	for kind, o := range g.offices {
+	for _, o := range g.offices {
 		g.awaitAt(t, o, r.ID, func(q *request.Request) bool { return q.Status == request.Selesai && !q.InConflict() })
-		if kind == catalog.Dinas && svc.Name == "ktp-el-baru" {
-			nik := done.Steps[indexOfStep(done, catalog.DecisionNIK)].Result
-			waitFor(t, "the new resident in the registry", func() bool { _, err := o.Residents.Resident(nik); return err == nil })
-		}
+	}
+	g.checkRegistry(t, svc, done, values)
+}
+
+// resident registers a resident on a family card of their own, seen by
+// every office, and returns the NIK and the Nomor KK.
+func (g *regency) resident(t *testing.T) (string, string) {
+	g.serial++
+	nik, kk := fmt.Sprintf("1806015708900%03d", g.serial), fmt.Sprintf("1806011508150%03d", g.serial)
+	dinas := g.offices[catalog.Dinas]
+	a := registry.Address{Alamat: "Jl. Samudra No. 5", RT: "1", RW: "2", DesaKelurahan: "Kuripan", Kecamatan: "Kota Agung",
+		KabupatenKota: "Kabupaten Tanggamus", Provinsi: "Lampung"}
+	if _, err := dinas.Residents.Register(registry.Biodata{NIK: nik, NamaLengkap: "Siti Aminah", TempatLahir: "Kota Agung",
+		TanggalLahir: "1990-08-17", JenisKelamin: "Perempuan", Agama: "Islam", StatusPerkawinan: "Belum Kawin",
+		Pekerjaan: "Wiraswasta", Kewarganegaraan: "WNI", Address: a}, "Petugas"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dinas.Residents.CreateFamily(kk, nik, a, "Petugas"); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range g.offices {
+		var err error
+		waitFor(t, "the family card at "+o.Member().Office, func() bool { _, err = o.Residents.Family(kk); return err == nil })
+	}
+	return nik, kk
+}
+
+// checkRegistry checks what a finished request did to the registry, at the
+// dinas: a new resident registered with the NIK the dinas gave, a changed
+// name, a resident moved to a new family card.
+func (g *regency) checkRegistry(t *testing.T, svc catalog.Service, r *request.Request, values map[string]string) {
+	dinas := g.offices[catalog.Dinas]
+	switch {
+	case svc.Name == "ktp-el-baru":
+		nik := r.Steps[indexOfStep(r, catalog.DecisionNIK)].Result[:16]
+		waitFor(t, "the new resident in the registry", func() bool { _, err := dinas.Residents.Resident(nik); return err == nil })
+	case svc.Name == "ktp-el-pengganti-perubahan-elemen":
+		waitFor(t, "the changed name", func() bool {
+			res, err := dinas.Residents.Resident(values["nik"])
+			return err == nil && res.NamaLengkap == "SITI AMINAH PUTRI"
+		})
+	case strings.HasPrefix(svc.Name, "pindah-"):
+		waitFor(t, "the resident on a new family card", func() bool {
+			fs, err := dinas.Residents.FamiliesOf(values["nik"])
+			return err == nil && len(fs) == 1 && fs[0].KK != values["kk"]
+		})
 	}
 }
 
