@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -235,6 +236,14 @@ func TestWorkflowRefusals(t *testing.T) {
 			f.Fields = clone(values, "nik", "12345")
 			return f
 		}), request.ErrInvalid},
+		{"malformed KK", bad(func(f request.Form) request.Form {
+			f.Fields = clone(values, "kk", "18060115081500")
+			return f
+		}), request.ErrInvalid},
+		{"photo too large", bad(func(f request.Form) request.Form {
+			f.Documents = []request.Upload{{Name: f.Documents[0].Name, Content: append(testnet.Photo(1), make([]byte, 3<<20)...)}}
+			return f
+		}), request.ErrInvalid},
 		{"malformed phone", bad(func(f request.Form) request.Form {
 			f.Fields = clone(values, "whatsapp", "12")
 			return f
@@ -305,4 +314,20 @@ func clone(m map[string]string, k, v string) map[string]string {
 	}
 	out[k] = v
 	return out
+}
+
+// A date that is not a date, or lies in the future, is refused with the
+// field's name.
+func TestWorkflowRefusesBadDates(t *testing.T) {
+	g := newRegency(t)
+	svc, _ := catalog.Lookup("ktp-el-baru")
+	for _, date := range []string{"17-13-1990", "kemarin", "2099-01-01"} {
+		values := testnet.FormValues(svc.Form)
+		values["tanggal_lahir"] = date
+		_, err := g.offices[catalog.Kecamatan].svc.Create(request.Form{Service: svc.Name, Path: "online", Fields: values,
+			Officer: "Budi", Documents: testnet.Uploads(svc, "online", values)})
+		if !errors.Is(err, request.ErrInvalid) || !strings.Contains(err.Error(), "Tanggal Lahir") {
+			t.Errorf("date %q: %v", date, err)
+		}
+	}
 }
