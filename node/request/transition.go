@@ -111,7 +111,10 @@ func (s *Service) statusNotice(e *event.Event, r *Request, to Status, note strin
 	case Dibatalkan:
 		text = fmt.Sprintf("Permohonan %s belum dapat diproses. Catatan petugas: %s", r.ID, note)
 	case Selesai:
-		text = fmt.Sprintf("Data Anda sudah sinkron di DWH dan sudah bisa diakses pada lembaga pengguna data kependudukan (permohonan %s).", r.ID)
+		text = fmt.Sprintf("Permohonan %s Anda telah selesai.", r.ID)
+		if r.Service == ServiceName {
+			text = fmt.Sprintf("Data Anda sudah sinkron di DWH dan sudah bisa diakses pada lembaga pengguna data kependudukan (permohonan %s).", r.ID)
+		}
 	default:
 		return nil
 	}
