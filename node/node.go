@@ -17,6 +17,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sinkron-id/sinkron/node/account"
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/outbox"
@@ -53,6 +54,7 @@ type Node struct {
 	outbox    *outbox.Outbox
 	Requests  *request.Service
 	Residents *registry.Service // resident registry (Registry() is the metrics registry)
+	Accounts  *account.Service
 	Decisions *decision.Service
 	dinas     *dinas
 	rand      io.Reader
@@ -108,6 +110,7 @@ func New(cfg Config, opt Options) (*Node, error) {
 	n.Requests = request.New(n.store, n.outbox, office, n.Decisions, opt.Now, opt.Rand)
 	n.Requests.OnDecided = n.decided
 	n.Residents = registry.New(n.store, n.self.Office, opt.Now)
+	n.Accounts = account.New(n.store, n.self.Office, opt.Now, opt.Rand, n.encKey)
 	n.wg.Go(func() { n.outbox.Run(ctx) })
 	n.wg.Go(func() { n.dispatch(ctx) })
 	n.log.Info("node started", "peer", n.ID().String(), "role", n.self.Role, "listen", n.net.host.Addrs())
@@ -166,6 +169,7 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 			request.Kind: request.Folder{}, decision.Kind: decision.Folder{}, decision.RequestKind: decision.Folder{},
 			registry.KindResident: registry.ResidentFolder{},
 			registry.KindFamily:   registry.FamilyFolder{},
+			account.Kind:          account.Folder{},
 		},
 		InTxn: func(txn *badger.Txn, applied []*event.Event) error {
 			for _, e := range applied {
