@@ -9,6 +9,7 @@ import (
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/node"
+	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/request"
 	"github.com/sinkron-id/sinkron/replication/event"
 )
@@ -61,25 +62,33 @@ func (h *requests) ListRequests(_ context.Context, req *connect.Request[v1.ListR
 	return connect.NewResponse(out), nil
 }
 
-func (h *requests) TransitionRequest(_ context.Context, req *connect.Request[v1.TransitionRequestRequest]) (*connect.Response[v1.TransitionRequestResponse], error) {
+func (h *requests) TransitionRequest(ctx context.Context, req *connect.Request[v1.TransitionRequestRequest]) (*connect.Response[v1.TransitionRequestResponse], error) {
 	m := req.Msg
 	if m.To == v1.Status_STATUS_UNSPECIFIED || m.To == v1.Status_STATUS_BARU {
 		return nil, invalid("status tujuan harus Disetujui, Dibatalkan, Diproses atau Selesai")
 	}
-	r, err := h.n.Requests.Transition(m.Id, request.Status(m.To), m.Role, m.Note, m.Officer)
+	officer, role, err := actor(ctx, m.Officer, m.Role)
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.n.Requests.Transition(m.Id, request.Status(m.To), role, m.Note, officer)
 	if err != nil {
 		return nil, toConnect(err)
 	}
 	return connect.NewResponse(&v1.TransitionRequestResponse{Request: h.toProto(r)}), nil
 }
 
-func (h *requests) CompleteStep(_ context.Context, req *connect.Request[v1.CompleteStepRequest]) (*connect.Response[v1.CompleteStepResponse], error) {
+func (h *requests) CompleteStep(ctx context.Context, req *connect.Request[v1.CompleteStepRequest]) (*connect.Response[v1.CompleteStepResponse], error) {
 	m := req.Msg
 	var inputs []request.StepInput
 	for _, in := range m.Inputs {
 		inputs = append(inputs, request.StepInput{Kind: in.Kind, Content: in.Content, BlankSerial: in.BlankSerial})
 	}
-	r, err := h.n.Requests.CompleteStep(m.Id, m.Step, m.Role, m.Note, m.Officer, inputs...)
+	officer, role, err := actor(ctx, m.Officer, m.Role)
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.n.Requests.CompleteStep(m.Id, m.Step, role, m.Note, officer, inputs...)
 	if err != nil {
 		return nil, toConnect(err)
 	}
@@ -157,4 +166,21 @@ func (h *requests) toProto(r *request.Request) *v1.Request {
 	}
 	out.Conflicts = conflictsProto(r.Conflicts)
 	return out
+}
+
+// actor is who makes a change: the signed-in officer, acting in one of
+// their roles (the one named, or their only one), or, without a session,
+// the officer and role the call names.
+func actor(ctx context.Context, officer, role string) (string, string, error) {
+	s, ok := sessionFrom(ctx)
+	if !ok {
+		return officer, role, nil
+	}
+	if role == "" && len(s.Roles) == 1 {
+		role = string(s.Roles[0])
+	}
+	if role != "" && !s.HasRole(catalog.Role(role)) {
+		return "", "", connect.NewError(connect.CodePermissionDenied, fmt.Errorf("Anda tidak memegang peran %q", role))
+	}
+	return s.FullName + " (" + s.Username + ")", role, nil
 }

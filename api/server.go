@@ -19,17 +19,33 @@ import (
 // MaxRequestBytes bounds one API message: two 2 MiB photos and the form.
 const MaxRequestBytes = 6 << 20
 
+// Option configures NewHandler.
+type Option func(*settings)
+
+type settings struct{ requireLogin bool }
+
+// RequireLogin refuses every call but Login without a valid token. Without
+// it, calls that carry a token are still checked, and calls without one
+// pass: the transition while counter software learns to sign in.
+func RequireLogin() Option { return func(s *settings) { s.requireLogin = true } }
+
 // NewHandler routes the node's services, reflection, health and /metrics.
-func NewHandler(n *node.Node) http.Handler {
+func NewHandler(n *node.Node, options ...Option) http.Handler {
+	var set settings
+	for _, o := range options {
+		o(&set)
+	}
 	mux := http.NewServeMux()
-	opts := []connect.HandlerOption{connect.WithReadMaxBytes(MaxRequestBytes)}
+	opts := []connect.HandlerOption{connect.WithReadMaxBytes(MaxRequestBytes),
+		connect.WithInterceptors(gate{accounts: n.Accounts, required: set.requireLogin})}
+	mux.Handle(sinkronv1connect.NewAccountServiceHandler(&accounts{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewRequestServiceHandler(&requests{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewNodeServiceHandler(&nodes{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewDecisionServiceHandler(&decisions{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewRegistryServiceHandler(&residents{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewClusterServiceHandler(&clusterOps{n: n}, opts...))
 	names := []string{sinkronv1connect.RequestServiceName, sinkronv1connect.NodeServiceName,
-		sinkronv1connect.DecisionServiceName, sinkronv1connect.ClusterServiceName, sinkronv1connect.RegistryServiceName}
+		sinkronv1connect.DecisionServiceName, sinkronv1connect.ClusterServiceName, sinkronv1connect.RegistryServiceName, sinkronv1connect.AccountServiceName}
 	reflector := grpcreflect.NewStaticReflector(names...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))

@@ -1,12 +1,16 @@
 package node
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/sinkron-id/sinkron/node/outbox"
 )
 
 // Config is a node's configuration file (TOML).
@@ -49,6 +53,58 @@ type Config struct {
 	MaxClockOffset Duration `toml:"max_clock_offset"`
 	SyncInterval   Duration `toml:"sync_interval"`
 	LogLevel       string   `toml:"log_level"`
+	// WhatsApp is the gateway of residents' notices; without it they are
+	// only logged.
+	WhatsApp WhatsAppConfig `toml:"whatsapp,omitempty"`
+}
+
+// WhatsAppConfig is the [whatsapp] table: the WhatsApp Business Cloud API
+// account notices are sent from, their retry policy and their texts.
+type WhatsAppConfig struct {
+	// BaseURL is the Graph API root with its version, e.g.
+	// "https://graph.facebook.com/v23.0"; https except on loopback.
+	BaseURL       string `toml:"base_url,omitempty"`
+	PhoneNumberID string `toml:"phone_number_id,omitempty"`
+	// TokenFile holds the access token; never put the token itself here.
+	TokenFile string `toml:"token_file,omitempty"`
+	// Timeout bounds one send (default 15s).
+	Timeout Duration `toml:"timeout,omitzero"`
+	// MaxAttempts sends before a notice becomes a dead letter (default 8);
+	// MinBackoff and MaxBackoff bound the wait between them (1m, 1h).
+	MaxAttempts int      `toml:"max_attempts,omitempty"`
+	MinBackoff  Duration `toml:"min_backoff,omitzero"`
+	MaxBackoff  Duration `toml:"max_backoff,omitzero"`
+	// Templates are the notices' texts per status ({kode}, {catatan},
+	// {layanan}, {kantor}); empty ones keep the defaults.
+	Templates outbox.Templates `toml:"templates,omitempty"`
+}
+
+// Enabled reports whether notices go to a gateway.
+func (w WhatsAppConfig) Enabled() bool { return w.PhoneNumberID != "" }
+
+// Sender is the gateway sender, with the token read from TokenFile.
+func (w WhatsAppConfig) Sender(log *slog.Logger) (*outbox.WhatsApp, error) {
+	token, err := outbox.ReadToken(w.TokenFile)
+	if err != nil {
+		return nil, err
+	}
+	return outbox.NewWhatsApp(w.BaseURL, w.PhoneNumberID, token, w.Timeout.Duration, log)
+}
+
+// OutboxOptions is the configured retry policy.
+func (w WhatsAppConfig) OutboxOptions() []outbox.Option {
+	return []outbox.Option{outbox.WithRetry(w.MaxAttempts, w.MinBackoff.Duration, w.MaxBackoff.Duration)}
+}
+
+func (w WhatsAppConfig) check() error {
+	err := w.Templates.Check()
+	if w.Enabled() && (w.BaseURL == "" || w.TokenFile == "") {
+		err = errors.Join(err, errors.New("whatsapp: base_url and token_file are required with phone_number_id"))
+	}
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
 }
 
 // Duration reads "30s"-style values in TOML.
@@ -75,7 +131,7 @@ func LoadConfig(path string) (Config, error) {
 		return Config{}, fmt.Errorf("config %s: %w", path, err)
 	}
 	base := filepath.Dir(path)
-	for _, p := range []*string{&c.DataDir, &c.Genesis, &c.EncryptionKeyFile, &c.ClusterKeyFile} {
+	for _, p := range []*string{&c.DataDir, &c.Genesis, &c.EncryptionKeyFile, &c.ClusterKeyFile, &c.WhatsApp.TokenFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
 		}
@@ -121,5 +177,5 @@ func (c Config) check() error {
 	case c.Genesis == "":
 		return fmt.Errorf("config: genesis is required")
 	}
-	return nil
+	return c.WhatsApp.check()
 }

@@ -91,7 +91,7 @@ func New(cfg Config, opt Options) (*Node, error) {
 	for _, f := range stale {
 		_ = os.Remove(f)
 	}
-	n.outbox = outbox.New(n.store.DB(), opt.Sender, n.log)
+	n.outbox = outbox.New(n.store.DB(), opt.Sender, n.log, append(cfg.WhatsApp.OutboxOptions(), outbox.WithRand(opt.Rand))...)
 	if n.net, err = startNetwork(n, priv); err != nil {
 		n.store.Close()
 		return nil, err

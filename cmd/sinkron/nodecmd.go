@@ -30,7 +30,13 @@ func runNode(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(cfg.LogLevel)
-	n, err := node.New(cfg, node.Options{Logger: log})
+	opt := node.Options{Logger: log}
+	if cfg.WhatsApp.Enabled() { // otherwise notices are only logged
+		if opt.Sender, err = cfg.WhatsApp.Sender(log); err != nil {
+			return err
+		}
+	}
+	n, err := node.New(cfg, opt)
 	if err != nil {
 		return err
 	}

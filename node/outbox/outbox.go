@@ -1,14 +1,25 @@
 // Package outbox is the durable queue of WhatsApp notices to residents. A
 // notice is written in the same transaction as the event that caused it, so
-// it exists exactly when the change does, and is deleted only after its
-// sender accepted it: nothing is lost across crashes, and a notice's ID (its
-// event's ID) lets a gateway drop the rare duplicate after a crash mid-send.
+// it exists exactly when the change does, and leaves the queue only when its
+// sender accepted it or it moved to the dead letters: nothing is lost
+// across crashes.
+//
+// A notice the gateway accepted is never sent again by the outbox on its
+// own: each send is preceded by a durable "sending" mark, and a notice
+// still marked at the next pass (the node died between the gateway's answer
+// and the delivered mark) becomes an uncertain dead letter for an officer
+// to check and perhaps Retry. A send that returned an error is retried with
+// the notice's ID as idempotency key; if the gateway had accepted it and
+// only its answer was lost, and it ignores the key, the resident gets the
+// message twice: the one at-least-once case left (see whatsapp.go).
 package outbox
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -16,7 +27,12 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
+// Key layout. The outbox owns the one-byte table 'o' of the node's store:
+// pending notices are 'o' id; its sub-tables start with 'o' 0, which no
+// notice ID (an event ID, "<peer>/<seq>") does.
 const prefix = 'o'
+
+var deadPrefix = []byte{prefix, 0, 'd'} // 'o' 0 'd' id → DeadLetter
 
 // Notice is one message to a resident.
 type Notice struct {
@@ -25,10 +41,20 @@ type Notice struct {
 	To       string    `json:"to"`
 	Text     string    `json:"text"`
 	Created  time.Time `json:"created"`
-	Attempts int       `json:"attempts"`
+	Attempts int       `json:"attempts"` // sends that reached (or may have reached) the gateway
+	// Failures counts every failed send, also those that never left the
+	// office (no network); it sets the backoff, Attempts the limit.
+	Failures  int       `json:"failures,omitempty"`
+	Next      time.Time `json:"next,omitzero"` // not sent before
+	LastError string    `json:"last_error,omitempty"`
+	// Sending is durable from just before a send until its outcome is
+	// recorded; still set at startup means the node died mid-send.
+	Sending bool `json:"sending,omitempty"`
 }
 
-// Sender delivers a notice; an error means "try again later".
+// Sender delivers a notice. An error wrapped by Permanent means resending
+// cannot help; one wrapped by Offline means the notice surely did not reach
+// the gateway; any other error means "try again later".
 type Sender interface {
 	Send(ctx context.Context, n Notice) error
 }
@@ -38,7 +64,9 @@ type LogSender struct{ Log *slog.Logger }
 
 // Send logs the notice.
 func (l LogSender) Send(_ context.Context, n Notice) error {
-	l.Log.Info("whatsapp notice", "to", n.To, "request", n.Request, "text", n.Text)
+	if l.Log != nil {
+		l.Log.Info("whatsapp notice", "to", n.To, "request", n.Request, "text", n.Text)
+	}
 	return nil
 }
 
@@ -49,12 +77,32 @@ type Outbox struct {
 	log    *slog.Logger
 	wake   chan struct{}
 	depth  atomic.Int64
+
+	maxAttempts int
+	minBackoff  time.Duration
+	maxBackoff  time.Duration
+	grace       time.Duration // an in-flight send may finish after shutdown
+	idle        time.Duration // poll even without a wake-up, as a safety net
+	now         func() time.Time
+	after       func(time.Duration) <-chan time.Time
+	rand        io.Reader
 }
 
 // New opens the outbox table in db.
-func New(db *badger.DB, sender Sender, log *slog.Logger) *Outbox {
-	o := &Outbox{db: db, sender: sender, log: log, wake: make(chan struct{}, 1)}
-	n, _ := o.pending()
+func New(db *badger.DB, sender Sender, log *slog.Logger, opts ...Option) *Outbox {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	o := &Outbox{
+		db: db, sender: sender, log: log, wake: make(chan struct{}, 1),
+		maxAttempts: DefaultMaxAttempts, minBackoff: DefaultMinBackoff, maxBackoff: DefaultMaxBackoff,
+		grace: 10 * time.Second, idle: time.Minute,
+		now: time.Now, after: time.After, rand: rand.Reader,
+	}
+	for _, opt := range opts {
+		opt(o)
+	}
+	n, _ := o.Pending()
 	o.depth.Store(int64(len(n)))
 	return o
 }
@@ -73,67 +121,157 @@ func (o *Outbox) Enqueue(txn *badger.Txn, n Notice) error {
 // Committed tells the outbox that enqueued notices are durable.
 func (o *Outbox) Committed(count int) {
 	o.depth.Add(int64(count))
+	o.nudge()
+}
+
+func (o *Outbox) nudge() {
 	select {
 	case o.wake <- struct{}{}:
 	default:
 	}
 }
 
-// Depth is the number of notices not yet delivered.
+// Depth is the number of notices not yet delivered (dead letters excluded).
 func (o *Outbox) Depth() int { return int(o.depth.Load()) }
 
-// Run delivers notices until ctx ends, retrying failures with backoff.
+// Run delivers notices until ctx ends. Each failed notice waits its own
+// backoff, so one bad number does not hold up the others.
 func (o *Outbox) Run(ctx context.Context) {
-	backoff := time.Second
 	for {
-		failed := o.deliver(ctx)
-		wait := time.Minute
-		if failed {
-			wait, backoff = backoff, min(2*backoff, 5*time.Minute)
-		} else {
-			backoff = time.Second
+		next := o.deliver(ctx)
+		wait := o.idle
+		if !next.IsZero() {
+			wait = min(max(next.Sub(o.now()), 0), o.idle)
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-o.wake:
-		case <-time.After(wait):
+		case <-o.after(wait):
 		}
 	}
 }
 
-// deliver sends every pending notice once; it reports whether any failed.
-func (o *Outbox) deliver(ctx context.Context) bool {
-	pending, err := o.pending()
+// deliver sends every due notice once and returns when the earliest of the
+// rest is due (zero: none waiting).
+func (o *Outbox) deliver(ctx context.Context) time.Time {
+	pending, err := o.Pending()
 	if err != nil {
 		o.log.Error("read outbox", "err", err)
-		return true
+		return o.now().Add(o.minBackoff)
 	}
-	failed := false
+	o.depth.Store(int64(len(pending)))
+	var next time.Time
 	for _, n := range pending {
 		if ctx.Err() != nil {
-			return false
+			return time.Time{}
 		}
-		if err := o.sender.Send(ctx, n); err != nil {
-			failed = true
-			n.Attempts++
-			o.log.Warn("notice not delivered", "id", n.ID, "attempts", n.Attempts, "err", err)
-			_ = o.db.Update(func(txn *badger.Txn) error { return o.Enqueue(txn, n) })
+		if n.Sending {
+			// Only this loop sends, so a stored mark here outlived its
+			// send: the node died (or its store failed) between the
+			// gateway's answer and the delivered mark.
+			o.bury(n, errUncertain, true)
 			continue
 		}
-		if err := o.db.Update(func(txn *badger.Txn) error { return txn.Delete(key(n.ID)) }); err == nil {
-			o.depth.Add(-1)
+		if n.Next.After(o.now()) {
+			next = earliest(next, n.Next)
+			continue
 		}
+		due, stop := o.attempt(ctx, n)
+		if stop {
+			// The gateway is out of reach (or the store fails): the rest
+			// would fail alike, so they wait for this notice's retry.
+			return due
+		}
+		next = earliest(next, due)
 	}
-	return failed
+	return next
 }
 
-func (o *Outbox) pending() ([]Notice, error) {
+// attempt sends one notice and records the outcome. It returns when the
+// notice is due again (zero if it left the queue) and whether this pass
+// should stop.
+func (o *Outbox) attempt(ctx context.Context, n Notice) (time.Time, bool) {
+	n.Sending = true
+	if err := o.put(n); err != nil {
+		// Never send without the mark: a crash would then resend it.
+		o.log.Error("mark notice sending", "id", n.ID, "err", err)
+		return o.now().Add(o.minBackoff), true
+	}
+	err := o.send(ctx, n)
+	n.Sending = false
+	if err == nil {
+		o.delivered(n)
+		return time.Time{}, false
+	}
+	return o.failed(n, err)
+}
+
+// send gives an in-flight send a grace period after shutdown begins: a send
+// cut off mid-request is the case that can leave a resident with a
+// duplicate, so a clean stop lets it finish.
+func (o *Outbox) send(ctx context.Context, n Notice) error {
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		select {
+		case <-o.after(o.grace):
+			cancel()
+		case <-sctx.Done():
+		}
+	})
+	defer stop()
+	return o.sender.Send(sctx, n)
+}
+
+// delivered removes a sent notice: this delete is the delivered mark.
+func (o *Outbox) delivered(n Notice) {
+	err := o.db.Update(func(txn *badger.Txn) error { return txn.Delete(key(n.ID)) })
+	if err != nil {
+		// The record keeps Sending set, so the next pass (here or after
+		// a restart) parks it as uncertain rather than sending it again.
+		o.log.Error("mark notice delivered", "id", n.ID, "err", err)
+		return
+	}
+	o.depth.Add(-1)
+}
+
+// failed records a failed send: a retry later, or a dead letter.
+func (o *Outbox) failed(n Notice, err error) (time.Time, bool) {
+	n.Failures++
+	n.LastError = err.Error()
+	offline := IsOffline(err)
+	if !offline {
+		n.Attempts++
+	}
+	switch {
+	case IsPermanent(err):
+		o.bury(n, err.Error(), false)
+		return time.Time{}, false
+	case n.Attempts >= o.maxAttempts:
+		o.bury(n, err.Error(), false)
+		return time.Time{}, false
+	}
+	n.Next = o.now().Add(o.backoff(n.Failures))
+	o.log.Warn("notice not delivered", "id", n.ID, "attempts", n.Attempts, "next", n.Next, "err", err)
+	if perr := o.put(n); perr != nil {
+		o.log.Error("record notice failure", "id", n.ID, "err", perr)
+	}
+	return n.Next, offline
+}
+
+func (o *Outbox) put(n Notice) error {
+	return o.db.Update(func(txn *badger.Txn) error { return o.Enqueue(txn, n) })
+}
+
+// Pending lists the notices waiting to be sent, in key order.
+func (o *Outbox) Pending() ([]Notice, error) {
 	var out []Notice
 	err := o.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefix}, PrefetchValues: true})
 		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
+		// Sub-tables sort first ('o' 0 …): start past them.
+		for it.Seek([]byte{prefix, 1}); it.Valid(); it.Next() {
 			var n Notice
 			err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &n) })
 			if err != nil {
@@ -144,4 +282,11 @@ func (o *Outbox) pending() ([]Notice, error) {
 		return nil
 	})
 	return out, err
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }

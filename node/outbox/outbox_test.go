@@ -57,7 +57,7 @@ func TestPendingNoticesSurviveRestartAndFailures(t *testing.T) {
 	}
 	defer db.Close()
 	s := &flakySender{fails: 2, got: map[string]int{}}
-	ob := New(db, s, slog.New(slog.DiscardHandler))
+	ob := New(db, s, slog.New(slog.DiscardHandler), WithRetry(0, 5*time.Millisecond, 20*time.Millisecond))
 	if ob.Depth() != 2 {
 		t.Fatalf("depth after restart %d", ob.Depth())
 	}

@@ -1,0 +1,137 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"connectrpc.com/connect"
+
+	c "github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
+	"github.com/sinkron-id/sinkron/node/account"
+)
+
+// operations names what each RPC does, for the permission table. An RPC
+// missing here is refused to everyone when login is required; the calls
+// that every signed-in officer may make about themselves map to "".
+var operations = map[string]string{
+	c.AccountServiceLogoutProcedure: "", c.AccountServiceWhoAmIProcedure: "", c.AccountServiceChangePasswordProcedure: "",
+	c.AccountServiceCreateAccountProcedure: account.OpAccountAdmin, c.AccountServiceGrantRoleProcedure: account.OpAccountAdmin,
+	c.AccountServiceRevokeRoleProcedure: account.OpAccountAdmin, c.AccountServiceDisableAccountProcedure: account.OpAccountAdmin,
+	c.AccountServiceListAccountsProcedure: account.OpAccountAdmin,
+
+	c.RequestServiceCreateRequestProcedure: account.OpRequestCreate, c.RequestServiceGetRequestProcedure: account.OpRequestRead,
+	c.RequestServiceListRequestsProcedure: account.OpRequestRead, c.RequestServiceWatchRequestsProcedure: account.OpRequestRead,
+	c.RequestServiceGetDocumentProcedure: account.OpRequestRead, c.RequestServiceListServicesProcedure: account.OpRequestRead,
+	c.RequestServiceGetLogbookProcedure: account.OpRequestRead, c.RequestServicePrintRequestCopyProcedure: account.OpRequestRead,
+	c.RequestServicePrintLogbookProcedure: account.OpRequestRead, c.RequestServiceTransitionRequestProcedure: account.OpRequestApprove,
+	c.RequestServiceCompleteStepProcedure: account.OpRequestStep, c.RequestServiceResolveConflictProcedure: account.OpConflictResolve,
+
+	c.RegistryServiceGetResidentProcedure: account.OpRegistryRead, c.RegistryServiceGetFamilyProcedure: account.OpRegistryRead,
+	c.RegistryServiceFamiliesOfProcedure: account.OpRegistryRead, c.RegistryServiceVerifyKKProcedure: account.OpRegistryRead,
+	c.RegistryServiceRegisterResidentProcedure: account.OpRegistryWrite, c.RegistryServiceChangeResidentProcedure: account.OpRegistryWrite,
+	c.RegistryServiceCreateFamilyProcedure: account.OpRegistryWrite, c.RegistryServiceAddFamilyMemberProcedure: account.OpRegistryWrite,
+	c.RegistryServiceRemoveFamilyMemberProcedure: account.OpRegistryWrite, c.RegistryServiceIssueKKProcedure: account.OpKKIssue,
+
+	c.DecisionServiceAssignNIKProcedure: account.OpDecisionTake, c.DecisionServiceAllocateBlankSerialsProcedure: account.OpDecisionTake,
+	c.DecisionServiceIssueCardProcedure: account.OpDecisionTake, c.DecisionServiceRecordDedupVerdictProcedure: account.OpDecisionTake,
+	c.DecisionServiceConsolidateChangeProcedure: account.OpDecisionTake, c.DecisionServiceRequestLeaseProcedure: account.OpDecisionTake,
+	c.DecisionServiceAssignNIKFromLeaseProcedure: account.OpDecisionTake, c.DecisionServiceChangeRosterProcedure: account.OpClusterAdmin,
+	c.DecisionServiceGetDecisionProcedure: account.OpDecisionRead, c.DecisionServiceLookupNIKProcedure: account.OpDecisionRead,
+	c.DecisionServiceGetActiveCardProcedure: account.OpDecisionRead,
+
+	c.ClusterServiceGetClusterStatusProcedure: account.OpNodeRead, c.ClusterServiceAddVoterProcedure: account.OpClusterAdmin,
+	c.ClusterServiceAddNonvoterProcedure: account.OpClusterAdmin, c.ClusterServiceRemoveServerProcedure: account.OpClusterAdmin,
+	c.ClusterServiceTransferLeadershipProcedure: account.OpClusterAdmin,
+
+	c.NodeServiceGetStatusProcedure: account.OpNodeRead, c.NodeServiceListPeersProcedure: account.OpNodeRead,
+	c.NodeServiceListConflictsProcedure: account.OpNodeRead, c.NodeServiceSetNetworkProcedure: account.OpNodeAdmin,
+	c.NodeServiceSyncNowProcedure: account.OpNodeAdmin, c.NodeServiceExportBundleProcedure: account.OpBundle,
+	c.NodeServiceImportBundleProcedure: account.OpBundle,
+}
+
+type sessionKey struct{}
+
+// sessionFrom is the signed-in officer of a call, if any.
+func sessionFrom(ctx context.Context) (account.Session, bool) {
+	s, ok := ctx.Value(sessionKey{}).(account.Session)
+	return s, ok
+}
+
+// gate checks the caller's token and the permission for the call's
+// procedure, and puts the session in the context. With required false, a
+// call without a token passes unchecked (the transition to signed-in
+// officers); a call with one is always checked.
+type gate struct {
+	accounts *account.Service
+	required bool
+}
+
+func (g gate) admit(ctx context.Context, procedure string, header interface{ Get(string) string }) (context.Context, error) {
+	if procedure == c.AccountServiceLoginProcedure {
+		return ctx, nil
+	}
+	token, ok := strings.CutPrefix(header.Get("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		if !g.required {
+			return ctx, nil
+		}
+		return ctx, connect.NewError(connect.CodeUnauthenticated, errors.New("masuk (login) terlebih dahulu"))
+	}
+	s, err := g.accounts.Verify(token)
+	if err != nil {
+		return ctx, accountError(err)
+	}
+	op, known := operations[procedure]
+	if !known || (op != "" && !account.Allowed(s, op)) {
+		return ctx, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("peran Anda tidak berwenang untuk %s", procedure))
+	}
+	return context.WithValue(ctx, sessionKey{}, s), nil
+}
+
+func (g gate) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		ctx, err := g.admit(ctx, req.Spec().Procedure, req.Header())
+		if err != nil {
+			return nil, err
+		}
+		return next(ctx, req)
+	}
+}
+
+func (g gate) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+func (g gate) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		ctx, err := g.admit(ctx, conn.Spec().Procedure, conn.RequestHeader())
+		if err != nil {
+			return err
+		}
+		return next(ctx, conn)
+	}
+}
+
+// accountError maps the account service's errors to Connect codes.
+func accountError(err error) error {
+	code := connect.CodeInternal
+	switch {
+	case errors.Is(err, account.ErrToken), errors.Is(err, account.ErrCredentials):
+		code = connect.CodeUnauthenticated
+	case errors.Is(err, account.ErrForbidden), errors.Is(err, account.ErrDisabled), errors.Is(err, account.ErrUnusable):
+		code = connect.CodePermissionDenied
+	case errors.Is(err, account.ErrLocked):
+		code = connect.CodeResourceExhausted
+	case errors.Is(err, account.ErrInvalid):
+		code = connect.CodeInvalidArgument
+	case errors.Is(err, account.ErrExists):
+		code = connect.CodeAlreadyExists
+	case errors.Is(err, account.ErrPrecondition):
+		code = connect.CodeFailedPrecondition
+	case errors.Is(err, account.ErrNotFound):
+		code = connect.CodeNotFound
+	}
+	return connect.NewError(code, err)
+}

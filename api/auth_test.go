@@ -1,0 +1,97 @@
+package api
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"connectrpc.com/connect"
+
+	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
+)
+
+func bearer[T any](m *T, token string) *connect.Request[T] {
+	r := connect.NewRequest(m)
+	if token != "" {
+		r.Header().Set("Authorization", "Bearer "+token)
+	}
+	return r
+}
+
+// With login required, an ADB SIAK signs in and creates a counter officer;
+// the officer files and approves a request in their own role and name, and
+// calls without a token, with a forged one, or outside the officer's roles
+// are refused with the code a client acts on.
+func TestSignedInOfficers(t *testing.T) {
+	nw, _ := serve(t)
+	kec := nw.Kecamatan(0)
+	srv := httptest.NewUnstartedServer(NewHandler(kec, RequireLogin()))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	ctx := context.Background()
+	if err := kec.Accounts.Bootstrap("adb", "Admin Database", "rahasia-kuat-2026"); err != nil {
+		t.Fatal(err)
+	}
+	acc := sinkronv1connect.NewAccountServiceClient(srv.Client(), srv.URL)
+	req := sinkronv1connect.NewRequestServiceClient(srv.Client(), srv.URL)
+	login := func(user, pw string) string {
+		t.Helper()
+		r, err := acc.Login(ctx, connect.NewRequest(&v1.LoginRequest{Username: user, Password: pw}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Msg.Token
+	}
+	admin := login("adb", "rahasia-kuat-2026")
+	if _, err := acc.CreateAccount(ctx, bearer(&v1.CreateAccountRequest{Username: "rina", FullName: "Rina Wati",
+		Roles: []string{"petugas-pendukung-pelayanan"}, Password: "loket-kota-agung"}, admin)); err != nil {
+		t.Fatal(err)
+	}
+	rina := login("rina", "loket-kota-agung")
+	created, err := req.CreateRequest(ctx, bearer(createReq(), rina))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := req.TransitionRequest(ctx, bearer(&v1.TransitionRequestRequest{Id: created.Msg.Request.Id, To: v1.Status_STATUS_DISETUJUI}, rina))
+	if err != nil || ok.Msg.Request.History[1].Officer != "Rina Wati (rina)" {
+		t.Fatalf("approve: %v %v", ok, err)
+	}
+	forged := []byte(rina)
+	forged[len(forged)-3] ^= 1
+	refused := []struct {
+		name string
+		call func() error
+		code connect.Code
+	}{
+		{"no token", func() error { _, err := req.ListRequests(ctx, bearer(&v1.ListRequestsRequest{}, "")); return err }, connect.CodeUnauthenticated},
+		{"forged token", func() error {
+			_, err := req.ListRequests(ctx, bearer(&v1.ListRequestsRequest{}, string(forged)))
+			return err
+		}, connect.CodeUnauthenticated},
+		{"counter officer administers accounts", func() error {
+			_, err := acc.ListAccounts(ctx, bearer(&v1.ListAccountsRequest{}, rina))
+			return err
+		}, connect.CodePermissionDenied},
+		{"a role the officer does not hold", func() error {
+			_, err := req.TransitionRequest(ctx, bearer(&v1.TransitionRequestRequest{Id: created.Msg.Request.Id, To: v1.Status_STATUS_DIBATALKAN, Note: "x", Role: "kasi-data"}, rina))
+			return err
+		}, connect.CodePermissionDenied},
+		{"wrong password", func() error {
+			_, err := acc.Login(ctx, connect.NewRequest(&v1.LoginRequest{Username: "rina", Password: "salah-sandi-1234"}))
+			return err
+		}, connect.CodeUnauthenticated},
+	}
+	for _, tc := range refused {
+		if err := tc.call(); connect.CodeOf(err) != tc.code {
+			t.Errorf("%s: got %v, want %v", tc.name, err, tc.code)
+		}
+	}
+	if _, err := acc.DisableAccount(ctx, bearer(&v1.DisableAccountRequest{Username: "rina", Reason: "pindah tugas"}, admin)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := req.ListRequests(ctx, bearer(&v1.ListRequestsRequest{}, rina)); connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Fatalf("token of a disabled account: %v", err)
+	}
+}

@@ -1,0 +1,100 @@
+package outbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// ErrNotDead is returned by Retry for a notice not in the dead letters.
+var ErrNotDead = errors.New("pemberitahuan tidak ada di daftar gagal kirim")
+
+// errUncertain is the error of a notice parked because the node stopped
+// while it was being sent.
+const errUncertain = "node berhenti saat pemberitahuan sedang dikirim: mungkin sudah diterima warga, periksa sebelum mengirim ulang"
+
+// DeadLetter is a notice the outbox gave up on, for an officer to look at
+// and perhaps retry.
+type DeadLetter struct {
+	Notice Notice    `json:"notice"`
+	Error  string    `json:"error"` // the last send's error
+	At     time.Time `json:"at"`    // when it was given up
+	// Uncertain: the node stopped mid-send, so the resident may already
+	// have the message; check (e.g. in WhatsApp Manager, by the notice ID
+	// sent as biz_opaque_callback_data) before retrying.
+	Uncertain bool `json:"uncertain,omitempty"`
+}
+
+func deadKey(id string) []byte { return append(append([]byte{}, deadPrefix...), id...) }
+
+// bury moves a notice from the queue to the dead letters in one
+// transaction, so it is in exactly one of them.
+func (o *Outbox) bury(n Notice, reason string, uncertain bool) {
+	n.Sending = false
+	d := DeadLetter{Notice: n, Error: reason, At: o.now(), Uncertain: uncertain}
+	b, err := json.Marshal(d)
+	if err == nil {
+		err = o.db.Update(func(txn *badger.Txn) error {
+			if err := txn.Set(deadKey(n.ID), b); err != nil {
+				return err
+			}
+			return txn.Delete(key(n.ID))
+		})
+	}
+	if err != nil {
+		o.log.Error("move notice to dead letters", "id", n.ID, "err", err)
+		return
+	}
+	o.depth.Add(-1)
+	o.log.Warn("notice given up", "id", n.ID, "request", n.Request, "attempts", n.Attempts, "uncertain", uncertain, "err", reason)
+}
+
+// DeadLetters lists the notices given up on, in ID order.
+func (o *Outbox) DeadLetters() ([]DeadLetter, error) {
+	var out []DeadLetter
+	err := o.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: deadPrefix, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var d DeadLetter
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &d) }); err != nil {
+				return fmt.Errorf("corrupt dead letter: %w", err)
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Retry puts a dead letter back in the queue with a fresh count of
+// attempts, to be sent at once. The officer who calls it for an uncertain
+// one accepts that the resident may get the message twice.
+func (o *Outbox) Retry(id string) error {
+	err := o.db.Update(func(txn *badger.Txn) error {
+		item, err := txn.Get(deadKey(id))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return ErrNotDead
+		} else if err != nil {
+			return err
+		}
+		var d DeadLetter
+		if err := item.Value(func(v []byte) error { return json.Unmarshal(v, &d) }); err != nil {
+			return fmt.Errorf("corrupt dead letter: %w", err)
+		}
+		n := d.Notice
+		n.Attempts, n.Failures, n.Next, n.LastError, n.Sending = 0, 0, time.Time{}, "", false
+		if err := o.Enqueue(txn, n); err != nil {
+			return err
+		}
+		return txn.Delete(deadKey(id))
+	})
+	if err != nil {
+		return err
+	}
+	o.Committed(1)
+	return nil
+}
