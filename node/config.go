@@ -34,6 +34,10 @@ type Config struct {
 	Listen []string `toml:"listen"`
 	// APIListen is host:port of the Connect API and /metrics.
 	APIListen string `toml:"api_listen"`
+	// RequireLogin refuses API calls without an officer's token (all but
+	// Login). Off until counter software signs in; calls that carry a
+	// token are checked either way.
+	RequireLogin bool `toml:"require_login"`
 	// Genesis is the signed roster file; ClusterKey pins its signer.
 	Genesis    string `toml:"genesis"`
 	ClusterKey string `toml:"cluster_key"`

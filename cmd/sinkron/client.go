@@ -33,12 +33,27 @@ func dial(addr string) clients {
 	}
 	p := new(http.Protocols)
 	p.SetUnencryptedHTTP2(true)
-	hc := &http.Client{Transport: &http.Transport{Protocols: p}}
+	hc := &http.Client{Transport: withToken{&http.Transport{Protocols: p}, os.Getenv("SINKRON_TOKEN")}}
 	return clients{
 		req:  sinkronv1connect.NewRequestServiceClient(hc, addr),
 		node: sinkronv1connect.NewNodeServiceClient(hc, addr),
 		hc:   hc, base: addr,
 	}
+}
+
+// withToken signs every call with the officer's token from `sinkron login`
+// (SINKRON_TOKEN), when there is one.
+type withToken struct {
+	next  http.RoundTripper
+	token string
+}
+
+func (w withToken) RoundTrip(r *http.Request) (*http.Response, error) {
+	if w.token != "" {
+		r = r.Clone(r.Context())
+		r.Header.Set("Authorization", "Bearer "+w.token)
+	}
+	return w.next.RoundTrip(r)
 }
 
 // addrFlag registers --addr with its default from $SINKRON_ADDR.

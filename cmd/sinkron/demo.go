@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -58,7 +60,17 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 	if err := seedRegistry(nw.Dinas()); err != nil {
 		return err
 	}
+	pw := make([]byte, 9)
+	if _, err := rand.Read(pw); err != nil {
+		return err
+	}
+	adminPW := base64.RawURLEncoding.EncodeToString(pw)
+	if err := nw.Dinas().Accounts.Bootstrap("adb", "Admin Database Demo", adminPW); err != nil {
+		return fmt.Errorf("demo account: %w", err)
+	}
 	printDemo(out, nw, addrs, *dir)
+	fmt.Fprintf(out, "\nOfficer accounts: ADB SIAK \"adb\", password %s (this run only; accounts replicate to every office):\n"+
+		"  echo %s | go run ./cmd/sinkron login --user adb --addr %s\n", adminPW, adminPW, addrs[0])
 	<-ctx.Done()
 	fmt.Fprintln(out, "\nmenghentikan demo…")
 	return nil

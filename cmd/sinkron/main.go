@@ -19,7 +19,8 @@ Run:
   sinkron genesis   --dir DIR --member DIR... (at the dinas: sign the roster)
   sinkron bench     [--requests 1000] [--clients 8] [--rate 500]   (whole-system figures)
 
-Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080):
+Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs calls with $SINKRON_TOKEN):
+  eval $(sinkron login --user NAME)          (password on stdin; needed where require_login is set)
   sinkron status | peers | conflicts | sync
   sinkron network offline|online
   sinkron request services                   (the catalog: forms, documents, paths, steps and roles)
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return clusterClient(ctx, rest, out)
 	case "decide":
 		return decideClient(ctx, rest, out)
+	case "login":
+		return loginClient(ctx, rest, out)
 	case "penduduk", "keluarga":
 		return registryClient(ctx, cmd, rest, out)
 	case "bundle":

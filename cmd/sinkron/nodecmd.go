@@ -40,7 +40,11 @@ func runNode(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := api.Listen(cfg.APIListen, api.NewHandler(n))
+	var opts []api.Option
+	if cfg.RequireLogin {
+		opts = append(opts, api.RequireLogin())
+	}
+	srv, err := api.Listen(cfg.APIListen, api.NewHandler(n, opts...))
 	if err != nil {
 		n.Close()
 		return err
