@@ -48,10 +48,13 @@ func NewFetcher(h host.Host, st *Store, allows func(peer.ID) bool, log *slog.Log
 	return f
 }
 
-// Close stops fetches in flight.
+// Close stops fetches in flight. The cancel happens under the lock that
+// FetchFrom checks it under, so no fetch can start after the Wait begins.
 func (f *Fetcher) Close() {
 	f.h.RemoveStreamHandler(Protocol)
+	f.mu.Lock()
 	f.cancel()
+	f.mu.Unlock()
 	f.wg.Wait()
 }
 
