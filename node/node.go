@@ -109,6 +109,7 @@ func New(cfg Config, opt Options) (*Node, error) {
 	office := request.Office{Name: n.self.Office, Kind: catalog.OfficeKind(n.self.Role), Region: n.self.Region}
 	n.Requests = request.New(n.store, n.outbox, office, n.Decisions, opt.Now, opt.Rand)
 	n.Requests.OnDecided = n.decided
+	n.Requests.Texts = cfg.WhatsApp.Templates
 	n.Residents = registry.New(n.store, n.self.Office, opt.Now)
 	n.Accounts = account.New(n.store, n.self.Office, opt.Now, opt.Rand, n.encKey)
 	n.wg.Go(func() { n.outbox.Run(ctx) })

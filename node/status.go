@@ -8,6 +8,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
+	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/replication/antientropy"
 	"github.com/sinkron-id/sinkron/replication/store"
 	"github.com/sinkron-id/sinkron/replication/vv"
@@ -144,3 +145,9 @@ func (n *Node) knownOrigins() []peer.ID {
 	}
 	return append(out, n.roster.Cluster())
 }
+
+// FailedNotices are the resident notices the outbox gave up on.
+func (n *Node) FailedNotices() ([]outbox.DeadLetter, error) { return n.outbox.DeadLetters() }
+
+// RetryNotice puts a failed notice back in the queue.
+func (n *Node) RetryNotice(id string) error { return n.outbox.Retry(id) }

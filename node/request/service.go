@@ -51,6 +51,9 @@ type Service struct {
 	outbox    *outbox.Outbox
 	office    Office
 	decisions Decider
+	// Texts are the resident's notices per status (the zero value: the
+	// built-in Indonesian texts).
+	Texts outbox.Templates
 	// OnDecided is told, at the office that asked, when a step's decisions
 	// have all come and the step is done: the node applies their effect on
 	// the registry (a new resident, a new family card, a changed field).
@@ -119,7 +122,12 @@ func (s *Service) Create(f Form) (*Request, error) {
 				return nil, fmt.Errorf("simpan dokumen %d: %w", i+1, err)
 			}
 		}
-		return s.notice(e, msg.Whatsapp, fmt.Sprintf("Permohonan %s Anda telah diterima di %s dengan nomor %s. Simpan nomor ini untuk melacak status permohonan.", title, s.office.Name, id)), nil
+		text := s.Texts.Render(Baru.String(), map[string]string{outbox.VarKode: id, outbox.VarLayanan: title,
+			outbox.VarKantor: s.office.Name, outbox.VarKodeLayanan: msg.Service})
+		if text == "" {
+			return nil, nil
+		}
+		return s.notice(e, msg.Whatsapp, text), nil
 	}
 	return s.append(id, typeCreated, msg, blobs, withDocs)
 }

@@ -104,19 +104,10 @@ func (s *Service) editable(id, officer string) (*Request, error) {
 }
 
 func (s *Service) statusNotice(e *event.Event, r *Request, to Status, note string) *outbox.Notice {
-	var text string
-	switch to {
-	case Disetujui:
-		text = fmt.Sprintf("Permohonan %s Anda telah disetujui dan akan diproses.", r.ID)
-	case Dibatalkan:
-		text = fmt.Sprintf("Permohonan %s belum dapat diproses. Catatan petugas: %s", r.ID, note)
-	case Selesai:
-		text = fmt.Sprintf("Permohonan %s Anda telah selesai.", r.ID)
-		if r.Service == ServiceName {
-			text = fmt.Sprintf("Data Anda sudah sinkron di DWH dan sudah bisa diakses pada lembaga pengguna data kependudukan (permohonan %s).", r.ID)
-		}
-	default:
-		return nil
+	text := s.Texts.Render(to.String(), map[string]string{
+		outbox.VarKode: r.ID, outbox.VarCatatan: note, outbox.VarKodeLayanan: r.Service})
+	if text == "" {
+		return nil // this status sends no notice
 	}
 	return s.notice(e, r.WhatsApp, text)
 }

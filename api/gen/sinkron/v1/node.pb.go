@@ -992,6 +992,259 @@ func (x *ImportBundleResponse) GetDocuments() uint64 {
 	return 0
 }
 
+type FailedNotice struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Id        string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	RequestId string                 `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	To        string                 `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	Text      string                 `protobuf:"bytes,4,opt,name=text,proto3" json:"text,omitempty"`
+	Error     string                 `protobuf:"bytes,5,opt,name=error,proto3" json:"error,omitempty"`
+	At        *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
+	// uncertain: the node stopped mid-send; the resident may have it.
+	Uncertain     bool `protobuf:"varint,7,opt,name=uncertain,proto3" json:"uncertain,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FailedNotice) Reset() {
+	*x = FailedNotice{}
+	mi := &file_sinkron_v1_node_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FailedNotice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FailedNotice) ProtoMessage() {}
+
+func (x *FailedNotice) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_node_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FailedNotice.ProtoReflect.Descriptor instead.
+func (*FailedNotice) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *FailedNotice) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *FailedNotice) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *FailedNotice) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *FailedNotice) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *FailedNotice) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *FailedNotice) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *FailedNotice) GetUncertain() bool {
+	if x != nil {
+		return x.Uncertain
+	}
+	return false
+}
+
+type ListFailedNoticesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFailedNoticesRequest) Reset() {
+	*x = ListFailedNoticesRequest{}
+	mi := &file_sinkron_v1_node_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFailedNoticesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFailedNoticesRequest) ProtoMessage() {}
+
+func (x *ListFailedNoticesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_node_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFailedNoticesRequest.ProtoReflect.Descriptor instead.
+func (*ListFailedNoticesRequest) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{18}
+}
+
+type ListFailedNoticesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Notices       []*FailedNotice        `protobuf:"bytes,1,rep,name=notices,proto3" json:"notices,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFailedNoticesResponse) Reset() {
+	*x = ListFailedNoticesResponse{}
+	mi := &file_sinkron_v1_node_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFailedNoticesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFailedNoticesResponse) ProtoMessage() {}
+
+func (x *ListFailedNoticesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_node_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFailedNoticesResponse.ProtoReflect.Descriptor instead.
+func (*ListFailedNoticesResponse) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ListFailedNoticesResponse) GetNotices() []*FailedNotice {
+	if x != nil {
+		return x.Notices
+	}
+	return nil
+}
+
+type RetryNoticeRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryNoticeRequest) Reset() {
+	*x = RetryNoticeRequest{}
+	mi := &file_sinkron_v1_node_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryNoticeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryNoticeRequest) ProtoMessage() {}
+
+func (x *RetryNoticeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_node_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryNoticeRequest.ProtoReflect.Descriptor instead.
+func (*RetryNoticeRequest) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *RetryNoticeRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type RetryNoticeResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryNoticeResponse) Reset() {
+	*x = RetryNoticeResponse{}
+	mi := &file_sinkron_v1_node_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryNoticeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryNoticeResponse) ProtoMessage() {}
+
+func (x *RetryNoticeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_node_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryNoticeResponse.ProtoReflect.Descriptor instead.
+func (*RetryNoticeResponse) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{21}
+}
+
 var File_sinkron_v1_node_proto protoreflect.FileDescriptor
 
 const file_sinkron_v1_node_proto_rawDesc = "" +
@@ -1068,8 +1321,25 @@ const file_sinkron_v1_node_proto_rawDesc = "" +
 	"\x14ImportBundleResponse\x12%\n" +
 	"\x0eevents_applied\x18\x01 \x01(\x04R\reventsApplied\x12)\n" +
 	"\x10events_duplicate\x18\x02 \x01(\x04R\x0feventsDuplicate\x12\x1c\n" +
-	"\tdocuments\x18\x03 \x01(\x04R\tdocuments2\xc9\x04\n" +
-	"\vNodeService\x12M\n" +
+	"\tdocuments\x18\x03 \x01(\x04R\tdocuments\"\xc1\x01\n" +
+	"\fFailedNotice\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\x12\x0e\n" +
+	"\x02to\x18\x03 \x01(\tR\x02to\x12\x12\n" +
+	"\x04text\x18\x04 \x01(\tR\x04text\x12\x14\n" +
+	"\x05error\x18\x05 \x01(\tR\x05error\x12*\n" +
+	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x1c\n" +
+	"\tuncertain\x18\a \x01(\bR\tuncertain\"\x1a\n" +
+	"\x18ListFailedNoticesRequest\"O\n" +
+	"\x19ListFailedNoticesResponse\x122\n" +
+	"\anotices\x18\x01 \x03(\v2\x18.sinkron.v1.FailedNoticeR\anotices\"$\n" +
+	"\x12RetryNoticeRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"\x15\n" +
+	"\x13RetryNoticeResponse2\x82\x06\n" +
+	"\vNodeService\x12e\n" +
+	"\x11ListFailedNotices\x12$.sinkron.v1.ListFailedNoticesRequest\x1a%.sinkron.v1.ListFailedNoticesResponse\"\x03\x90\x02\x01\x12P\n" +
+	"\vRetryNotice\x12\x1e.sinkron.v1.RetryNoticeRequest\x1a\x1f.sinkron.v1.RetryNoticeResponse\"\x00\x12M\n" +
 	"\tGetStatus\x12\x1c.sinkron.v1.GetStatusRequest\x1a\x1d.sinkron.v1.GetStatusResponse\"\x03\x90\x02\x01\x12M\n" +
 	"\tListPeers\x12\x1c.sinkron.v1.ListPeersRequest\x1a\x1d.sinkron.v1.ListPeersResponse\"\x03\x90\x02\x01\x12Y\n" +
 	"\rListConflicts\x12 .sinkron.v1.ListConflictsRequest\x1a!.sinkron.v1.ListConflictsResponse\"\x03\x90\x02\x01\x12M\n" +
@@ -1091,55 +1361,66 @@ func file_sinkron_v1_node_proto_rawDescGZIP() []byte {
 	return file_sinkron_v1_node_proto_rawDescData
 }
 
-var file_sinkron_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_sinkron_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_sinkron_v1_node_proto_goTypes = []any{
-	(*VersionEntry)(nil),          // 0: sinkron.v1.VersionEntry
-	(*GetStatusRequest)(nil),      // 1: sinkron.v1.GetStatusRequest
-	(*GetStatusResponse)(nil),     // 2: sinkron.v1.GetStatusResponse
-	(*Peer)(nil),                  // 3: sinkron.v1.Peer
-	(*ListPeersRequest)(nil),      // 4: sinkron.v1.ListPeersRequest
-	(*ListPeersResponse)(nil),     // 5: sinkron.v1.ListPeersResponse
-	(*ConflictEntity)(nil),        // 6: sinkron.v1.ConflictEntity
-	(*ListConflictsRequest)(nil),  // 7: sinkron.v1.ListConflictsRequest
-	(*ListConflictsResponse)(nil), // 8: sinkron.v1.ListConflictsResponse
-	(*SetNetworkRequest)(nil),     // 9: sinkron.v1.SetNetworkRequest
-	(*SetNetworkResponse)(nil),    // 10: sinkron.v1.SetNetworkResponse
-	(*SyncNowRequest)(nil),        // 11: sinkron.v1.SyncNowRequest
-	(*SyncNowResponse)(nil),       // 12: sinkron.v1.SyncNowResponse
-	(*ExportBundleRequest)(nil),   // 13: sinkron.v1.ExportBundleRequest
-	(*ExportBundleResponse)(nil),  // 14: sinkron.v1.ExportBundleResponse
-	(*ImportBundleRequest)(nil),   // 15: sinkron.v1.ImportBundleRequest
-	(*ImportBundleResponse)(nil),  // 16: sinkron.v1.ImportBundleResponse
-	nil,                           // 17: sinkron.v1.GetStatusResponse.ClockAheadMsEntry
-	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
+	(*VersionEntry)(nil),              // 0: sinkron.v1.VersionEntry
+	(*GetStatusRequest)(nil),          // 1: sinkron.v1.GetStatusRequest
+	(*GetStatusResponse)(nil),         // 2: sinkron.v1.GetStatusResponse
+	(*Peer)(nil),                      // 3: sinkron.v1.Peer
+	(*ListPeersRequest)(nil),          // 4: sinkron.v1.ListPeersRequest
+	(*ListPeersResponse)(nil),         // 5: sinkron.v1.ListPeersResponse
+	(*ConflictEntity)(nil),            // 6: sinkron.v1.ConflictEntity
+	(*ListConflictsRequest)(nil),      // 7: sinkron.v1.ListConflictsRequest
+	(*ListConflictsResponse)(nil),     // 8: sinkron.v1.ListConflictsResponse
+	(*SetNetworkRequest)(nil),         // 9: sinkron.v1.SetNetworkRequest
+	(*SetNetworkResponse)(nil),        // 10: sinkron.v1.SetNetworkResponse
+	(*SyncNowRequest)(nil),            // 11: sinkron.v1.SyncNowRequest
+	(*SyncNowResponse)(nil),           // 12: sinkron.v1.SyncNowResponse
+	(*ExportBundleRequest)(nil),       // 13: sinkron.v1.ExportBundleRequest
+	(*ExportBundleResponse)(nil),      // 14: sinkron.v1.ExportBundleResponse
+	(*ImportBundleRequest)(nil),       // 15: sinkron.v1.ImportBundleRequest
+	(*ImportBundleResponse)(nil),      // 16: sinkron.v1.ImportBundleResponse
+	(*FailedNotice)(nil),              // 17: sinkron.v1.FailedNotice
+	(*ListFailedNoticesRequest)(nil),  // 18: sinkron.v1.ListFailedNoticesRequest
+	(*ListFailedNoticesResponse)(nil), // 19: sinkron.v1.ListFailedNoticesResponse
+	(*RetryNoticeRequest)(nil),        // 20: sinkron.v1.RetryNoticeRequest
+	(*RetryNoticeResponse)(nil),       // 21: sinkron.v1.RetryNoticeResponse
+	nil,                               // 22: sinkron.v1.GetStatusResponse.ClockAheadMsEntry
+	(*timestamppb.Timestamp)(nil),     // 23: google.protobuf.Timestamp
 }
 var file_sinkron_v1_node_proto_depIdxs = []int32{
 	0,  // 0: sinkron.v1.GetStatusResponse.version_vector:type_name -> sinkron.v1.VersionEntry
-	18, // 1: sinkron.v1.GetStatusResponse.now:type_name -> google.protobuf.Timestamp
-	17, // 2: sinkron.v1.GetStatusResponse.clock_ahead_ms:type_name -> sinkron.v1.GetStatusResponse.ClockAheadMsEntry
-	18, // 3: sinkron.v1.Peer.last_sync:type_name -> google.protobuf.Timestamp
+	23, // 1: sinkron.v1.GetStatusResponse.now:type_name -> google.protobuf.Timestamp
+	22, // 2: sinkron.v1.GetStatusResponse.clock_ahead_ms:type_name -> sinkron.v1.GetStatusResponse.ClockAheadMsEntry
+	23, // 3: sinkron.v1.Peer.last_sync:type_name -> google.protobuf.Timestamp
 	3,  // 4: sinkron.v1.ListPeersResponse.peers:type_name -> sinkron.v1.Peer
 	6,  // 5: sinkron.v1.ListConflictsResponse.entities:type_name -> sinkron.v1.ConflictEntity
 	0,  // 6: sinkron.v1.ExportBundleRequest.since:type_name -> sinkron.v1.VersionEntry
-	1,  // 7: sinkron.v1.NodeService.GetStatus:input_type -> sinkron.v1.GetStatusRequest
-	4,  // 8: sinkron.v1.NodeService.ListPeers:input_type -> sinkron.v1.ListPeersRequest
-	7,  // 9: sinkron.v1.NodeService.ListConflicts:input_type -> sinkron.v1.ListConflictsRequest
-	9,  // 10: sinkron.v1.NodeService.SetNetwork:input_type -> sinkron.v1.SetNetworkRequest
-	11, // 11: sinkron.v1.NodeService.SyncNow:input_type -> sinkron.v1.SyncNowRequest
-	13, // 12: sinkron.v1.NodeService.ExportBundle:input_type -> sinkron.v1.ExportBundleRequest
-	15, // 13: sinkron.v1.NodeService.ImportBundle:input_type -> sinkron.v1.ImportBundleRequest
-	2,  // 14: sinkron.v1.NodeService.GetStatus:output_type -> sinkron.v1.GetStatusResponse
-	5,  // 15: sinkron.v1.NodeService.ListPeers:output_type -> sinkron.v1.ListPeersResponse
-	8,  // 16: sinkron.v1.NodeService.ListConflicts:output_type -> sinkron.v1.ListConflictsResponse
-	10, // 17: sinkron.v1.NodeService.SetNetwork:output_type -> sinkron.v1.SetNetworkResponse
-	12, // 18: sinkron.v1.NodeService.SyncNow:output_type -> sinkron.v1.SyncNowResponse
-	14, // 19: sinkron.v1.NodeService.ExportBundle:output_type -> sinkron.v1.ExportBundleResponse
-	16, // 20: sinkron.v1.NodeService.ImportBundle:output_type -> sinkron.v1.ImportBundleResponse
-	14, // [14:21] is the sub-list for method output_type
-	7,  // [7:14] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	23, // 7: sinkron.v1.FailedNotice.at:type_name -> google.protobuf.Timestamp
+	17, // 8: sinkron.v1.ListFailedNoticesResponse.notices:type_name -> sinkron.v1.FailedNotice
+	18, // 9: sinkron.v1.NodeService.ListFailedNotices:input_type -> sinkron.v1.ListFailedNoticesRequest
+	20, // 10: sinkron.v1.NodeService.RetryNotice:input_type -> sinkron.v1.RetryNoticeRequest
+	1,  // 11: sinkron.v1.NodeService.GetStatus:input_type -> sinkron.v1.GetStatusRequest
+	4,  // 12: sinkron.v1.NodeService.ListPeers:input_type -> sinkron.v1.ListPeersRequest
+	7,  // 13: sinkron.v1.NodeService.ListConflicts:input_type -> sinkron.v1.ListConflictsRequest
+	9,  // 14: sinkron.v1.NodeService.SetNetwork:input_type -> sinkron.v1.SetNetworkRequest
+	11, // 15: sinkron.v1.NodeService.SyncNow:input_type -> sinkron.v1.SyncNowRequest
+	13, // 16: sinkron.v1.NodeService.ExportBundle:input_type -> sinkron.v1.ExportBundleRequest
+	15, // 17: sinkron.v1.NodeService.ImportBundle:input_type -> sinkron.v1.ImportBundleRequest
+	19, // 18: sinkron.v1.NodeService.ListFailedNotices:output_type -> sinkron.v1.ListFailedNoticesResponse
+	21, // 19: sinkron.v1.NodeService.RetryNotice:output_type -> sinkron.v1.RetryNoticeResponse
+	2,  // 20: sinkron.v1.NodeService.GetStatus:output_type -> sinkron.v1.GetStatusResponse
+	5,  // 21: sinkron.v1.NodeService.ListPeers:output_type -> sinkron.v1.ListPeersResponse
+	8,  // 22: sinkron.v1.NodeService.ListConflicts:output_type -> sinkron.v1.ListConflictsResponse
+	10, // 23: sinkron.v1.NodeService.SetNetwork:output_type -> sinkron.v1.SetNetworkResponse
+	12, // 24: sinkron.v1.NodeService.SyncNow:output_type -> sinkron.v1.SyncNowResponse
+	14, // 25: sinkron.v1.NodeService.ExportBundle:output_type -> sinkron.v1.ExportBundleResponse
+	16, // 26: sinkron.v1.NodeService.ImportBundle:output_type -> sinkron.v1.ImportBundleResponse
+	18, // [18:27] is the sub-list for method output_type
+	9,  // [9:18] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_v1_node_proto_init() }
@@ -1153,7 +1434,7 @@ func file_sinkron_v1_node_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_v1_node_proto_rawDesc), len(file_sinkron_v1_node_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

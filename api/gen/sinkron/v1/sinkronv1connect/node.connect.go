@@ -33,6 +33,11 @@ const (
 // reflection-formatted method names, remove the leading slash and convert the remaining slash to a
 // period.
 const (
+	// NodeServiceListFailedNoticesProcedure is the fully-qualified name of the NodeService's
+	// ListFailedNotices RPC.
+	NodeServiceListFailedNoticesProcedure = "/sinkron.v1.NodeService/ListFailedNotices"
+	// NodeServiceRetryNoticeProcedure is the fully-qualified name of the NodeService's RetryNotice RPC.
+	NodeServiceRetryNoticeProcedure = "/sinkron.v1.NodeService/RetryNotice"
 	// NodeServiceGetStatusProcedure is the fully-qualified name of the NodeService's GetStatus RPC.
 	NodeServiceGetStatusProcedure = "/sinkron.v1.NodeService/GetStatus"
 	// NodeServiceListPeersProcedure is the fully-qualified name of the NodeService's ListPeers RPC.
@@ -54,6 +59,11 @@ const (
 
 // NodeServiceClient is a client for the sinkron.v1.NodeService service.
 type NodeServiceClient interface {
+	// ListFailedNotices lists the resident notices given up on (dead
+	// letters): the last error, and whether the resident may have it already.
+	ListFailedNotices(context.Context, *connect.Request[v1.ListFailedNoticesRequest]) (*connect.Response[v1.ListFailedNoticesResponse], error)
+	// RetryNotice puts a failed notice back in the queue.
+	RetryNotice(context.Context, *connect.Request[v1.RetryNoticeRequest]) (*connect.Response[v1.RetryNoticeResponse], error)
 	GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error)
 	ListPeers(context.Context, *connect.Request[v1.ListPeersRequest]) (*connect.Response[v1.ListPeersResponse], error)
 	ListConflicts(context.Context, *connect.Request[v1.ListConflictsRequest]) (*connect.Response[v1.ListConflictsResponse], error)
@@ -81,6 +91,19 @@ func NewNodeServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 	baseURL = strings.TrimRight(baseURL, "/")
 	nodeServiceMethods := v1.File_sinkron_v1_node_proto.Services().ByName("NodeService").Methods()
 	return &nodeServiceClient{
+		listFailedNotices: connect.NewClient[v1.ListFailedNoticesRequest, v1.ListFailedNoticesResponse](
+			httpClient,
+			baseURL+NodeServiceListFailedNoticesProcedure,
+			connect.WithSchema(nodeServiceMethods.ByName("ListFailedNotices")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		retryNotice: connect.NewClient[v1.RetryNoticeRequest, v1.RetryNoticeResponse](
+			httpClient,
+			baseURL+NodeServiceRetryNoticeProcedure,
+			connect.WithSchema(nodeServiceMethods.ByName("RetryNotice")),
+			connect.WithClientOptions(opts...),
+		),
 		getStatus: connect.NewClient[v1.GetStatusRequest, v1.GetStatusResponse](
 			httpClient,
 			baseURL+NodeServiceGetStatusProcedure,
@@ -131,13 +154,25 @@ func NewNodeServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 
 // nodeServiceClient implements NodeServiceClient.
 type nodeServiceClient struct {
-	getStatus     *connect.Client[v1.GetStatusRequest, v1.GetStatusResponse]
-	listPeers     *connect.Client[v1.ListPeersRequest, v1.ListPeersResponse]
-	listConflicts *connect.Client[v1.ListConflictsRequest, v1.ListConflictsResponse]
-	setNetwork    *connect.Client[v1.SetNetworkRequest, v1.SetNetworkResponse]
-	syncNow       *connect.Client[v1.SyncNowRequest, v1.SyncNowResponse]
-	exportBundle  *connect.Client[v1.ExportBundleRequest, v1.ExportBundleResponse]
-	importBundle  *connect.Client[v1.ImportBundleRequest, v1.ImportBundleResponse]
+	listFailedNotices *connect.Client[v1.ListFailedNoticesRequest, v1.ListFailedNoticesResponse]
+	retryNotice       *connect.Client[v1.RetryNoticeRequest, v1.RetryNoticeResponse]
+	getStatus         *connect.Client[v1.GetStatusRequest, v1.GetStatusResponse]
+	listPeers         *connect.Client[v1.ListPeersRequest, v1.ListPeersResponse]
+	listConflicts     *connect.Client[v1.ListConflictsRequest, v1.ListConflictsResponse]
+	setNetwork        *connect.Client[v1.SetNetworkRequest, v1.SetNetworkResponse]
+	syncNow           *connect.Client[v1.SyncNowRequest, v1.SyncNowResponse]
+	exportBundle      *connect.Client[v1.ExportBundleRequest, v1.ExportBundleResponse]
+	importBundle      *connect.Client[v1.ImportBundleRequest, v1.ImportBundleResponse]
+}
+
+// ListFailedNotices calls sinkron.v1.NodeService.ListFailedNotices.
+func (c *nodeServiceClient) ListFailedNotices(ctx context.Context, req *connect.Request[v1.ListFailedNoticesRequest]) (*connect.Response[v1.ListFailedNoticesResponse], error) {
+	return c.listFailedNotices.CallUnary(ctx, req)
+}
+
+// RetryNotice calls sinkron.v1.NodeService.RetryNotice.
+func (c *nodeServiceClient) RetryNotice(ctx context.Context, req *connect.Request[v1.RetryNoticeRequest]) (*connect.Response[v1.RetryNoticeResponse], error) {
+	return c.retryNotice.CallUnary(ctx, req)
 }
 
 // GetStatus calls sinkron.v1.NodeService.GetStatus.
@@ -177,6 +212,11 @@ func (c *nodeServiceClient) ImportBundle(ctx context.Context) *connect.ClientStr
 
 // NodeServiceHandler is an implementation of the sinkron.v1.NodeService service.
 type NodeServiceHandler interface {
+	// ListFailedNotices lists the resident notices given up on (dead
+	// letters): the last error, and whether the resident may have it already.
+	ListFailedNotices(context.Context, *connect.Request[v1.ListFailedNoticesRequest]) (*connect.Response[v1.ListFailedNoticesResponse], error)
+	// RetryNotice puts a failed notice back in the queue.
+	RetryNotice(context.Context, *connect.Request[v1.RetryNoticeRequest]) (*connect.Response[v1.RetryNoticeResponse], error)
 	GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error)
 	ListPeers(context.Context, *connect.Request[v1.ListPeersRequest]) (*connect.Response[v1.ListPeersResponse], error)
 	ListConflicts(context.Context, *connect.Request[v1.ListConflictsRequest]) (*connect.Response[v1.ListConflictsResponse], error)
@@ -200,6 +240,19 @@ type NodeServiceHandler interface {
 // and JSON codecs. They also support gzip compression.
 func NewNodeServiceHandler(svc NodeServiceHandler, opts ...connect.HandlerOption) (string, http.Handler) {
 	nodeServiceMethods := v1.File_sinkron_v1_node_proto.Services().ByName("NodeService").Methods()
+	nodeServiceListFailedNoticesHandler := connect.NewUnaryHandler(
+		NodeServiceListFailedNoticesProcedure,
+		svc.ListFailedNotices,
+		connect.WithSchema(nodeServiceMethods.ByName("ListFailedNotices")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	nodeServiceRetryNoticeHandler := connect.NewUnaryHandler(
+		NodeServiceRetryNoticeProcedure,
+		svc.RetryNotice,
+		connect.WithSchema(nodeServiceMethods.ByName("RetryNotice")),
+		connect.WithHandlerOptions(opts...),
+	)
 	nodeServiceGetStatusHandler := connect.NewUnaryHandler(
 		NodeServiceGetStatusProcedure,
 		svc.GetStatus,
@@ -247,6 +300,10 @@ func NewNodeServiceHandler(svc NodeServiceHandler, opts ...connect.HandlerOption
 	)
 	return "/sinkron.v1.NodeService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
+		case NodeServiceListFailedNoticesProcedure:
+			nodeServiceListFailedNoticesHandler.ServeHTTP(w, r)
+		case NodeServiceRetryNoticeProcedure:
+			nodeServiceRetryNoticeHandler.ServeHTTP(w, r)
 		case NodeServiceGetStatusProcedure:
 			nodeServiceGetStatusHandler.ServeHTTP(w, r)
 		case NodeServiceListPeersProcedure:
@@ -269,6 +326,14 @@ func NewNodeServiceHandler(svc NodeServiceHandler, opts ...connect.HandlerOption
 
 // UnimplementedNodeServiceHandler returns CodeUnimplemented from all methods.
 type UnimplementedNodeServiceHandler struct{}
+
+func (UnimplementedNodeServiceHandler) ListFailedNotices(context.Context, *connect.Request[v1.ListFailedNoticesRequest]) (*connect.Response[v1.ListFailedNoticesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.NodeService.ListFailedNotices is not implemented"))
+}
+
+func (UnimplementedNodeServiceHandler) RetryNotice(context.Context, *connect.Request[v1.RetryNoticeRequest]) (*connect.Response[v1.RetryNoticeResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.NodeService.RetryNotice is not implemented"))
+}
 
 func (UnimplementedNodeServiceHandler) GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.NodeService.GetStatus is not implemented"))

@@ -1,0 +1,34 @@
+package api
+
+import (
+	"context"
+	"errors"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/node/outbox"
+)
+
+func (h *nodes) ListFailedNotices(context.Context, *connect.Request[v1.ListFailedNoticesRequest]) (*connect.Response[v1.ListFailedNoticesResponse], error) {
+	dead, err := h.n.FailedNotices()
+	if err != nil {
+		return nil, connect.NewError(connect.CodeInternal, err)
+	}
+	out := &v1.ListFailedNoticesResponse{}
+	for _, d := range dead {
+		out.Notices = append(out.Notices, &v1.FailedNotice{Id: d.Notice.ID, RequestId: d.Notice.Request, To: d.Notice.To,
+			Text: d.Notice.Text, Error: d.Error, At: timestamppb.New(d.At), Uncertain: d.Uncertain})
+	}
+	return connect.NewResponse(out), nil
+}
+
+func (h *nodes) RetryNotice(_ context.Context, req *connect.Request[v1.RetryNoticeRequest]) (*connect.Response[v1.RetryNoticeResponse], error) {
+	if err := h.n.RetryNotice(req.Msg.Id); errors.Is(err, outbox.ErrNotDead) {
+		return nil, connect.NewError(connect.CodeNotFound, err)
+	} else if err != nil {
+		return nil, connect.NewError(connect.CodeInternal, err)
+	}
+	return connect.NewResponse(&v1.RetryNoticeResponse{}), nil
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"connectrpc.com/connect"
+
+	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+)
+
+// noticeClient lists the resident notices the outbox gave up on and puts
+// one back in the queue:
+//
+//	sinkron pemberitahuan gagal | ulang ID
+func noticeClient(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("pemberitahuan", flag.ContinueOnError)
+	addr := addrFlag(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	c := dial(*addr).node
+	switch {
+	case len(pos) == 1 && pos[0] == "gagal":
+		r, err := c.ListFailedNotices(ctx, connect.NewRequest(&v1.ListFailedNoticesRequest{}))
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tPERMOHONAN\tKE\tMUNGKIN TERKIRIM\tGALAT")
+		for _, n := range r.Msg.Notices {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\n", n.Id, n.RequestId, n.To, n.Uncertain, n.Error)
+		}
+		return tw.Flush()
+	case len(pos) == 2 && pos[0] == "ulang":
+		_, err := c.RetryNotice(ctx, connect.NewRequest(&v1.RetryNoticeRequest{Id: pos[1]}))
+		if err == nil {
+			fmt.Fprintln(out, "dikirim ulang:", pos[1])
+		}
+		return err
+	}
+	return fmt.Errorf("usage: sinkron pemberitahuan gagal | ulang ID")
+}
