@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -61,15 +62,34 @@ type Server struct {
 }
 
 // Listen serves h on addr (HTTP/1.1 and cleartext HTTP/2).
-func Listen(addr string, h http.Handler) (*Server, error) {
+func Listen(addr string, h http.Handler) (*Server, error) { return ListenTLS(addr, h, "", "") }
+
+// ListenTLS serves h on addr over TLS (HTTP/1.1 and HTTP/2) with the
+// certificate and key files; with both empty, in cleartext, as Listen.
+func ListenTLS(addr string, h http.Handler, certFile, keyFile string) (*Server, error) {
+	var tlsConf *tls.Config
+	if certFile != "" || keyFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("api certificate %s: %w", certFile, err)
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("api listen %s: %w", addr, err)
 	}
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
+	}
 	p := new(http.Protocols)
 	p.SetHTTP1(true)
-	p.SetUnencryptedHTTP2(true)
-	s := &Server{ln: ln, srv: &http.Server{Handler: h, Protocols: p, ReadHeaderTimeout: 10 * time.Second}}
+	if tlsConf != nil {
+		p.SetHTTP2(true)
+	} else {
+		p.SetUnencryptedHTTP2(true)
+	}
+	s := &Server{ln: ln, srv: &http.Server{Handler: h, Protocols: p, TLSConfig: tlsConf, ReadHeaderTimeout: 10 * time.Second}}
 	// Serve returns only when Close shuts the server down.
 	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil

@@ -38,6 +38,9 @@ type Config struct {
 	// Login). Off until counter software signs in; calls that carry a
 	// token are checked either way.
 	RequireLogin bool `toml:"require_login"`
+	// TLSCertFile and TLSKeyFile serve the API over TLS (PEM files).
+	TLSCertFile string `toml:"tls_cert_file"`
+	TLSKeyFile  string `toml:"tls_key_file"`
 	// Genesis is the signed roster file; ClusterKey pins its signer.
 	Genesis    string `toml:"genesis"`
 	ClusterKey string `toml:"cluster_key"`

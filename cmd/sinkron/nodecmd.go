@@ -44,12 +44,16 @@ func runNode(ctx context.Context, args []string) error {
 	if cfg.RequireLogin {
 		opts = append(opts, api.RequireLogin())
 	}
-	srv, err := api.Listen(cfg.APIListen, api.NewHandler(n, opts...))
+	srv, err := api.ListenTLS(cfg.APIListen, api.NewHandler(n, opts...), cfg.TLSCertFile, cfg.TLSKeyFile)
 	if err != nil {
 		n.Close()
 		return err
 	}
-	log.Info("api listening", "addr", "http://"+srv.Addr())
+	scheme := "http://"
+	if cfg.TLSCertFile != "" {
+		scheme = "https://"
+	}
+	log.Info("api listening", "addr", scheme+srv.Addr())
 	<-ctx.Done()
 	log.Info("shutting down")
 	srv.Close()
