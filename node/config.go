@@ -38,6 +38,9 @@ type Config struct {
 	// Login). Off until counter software signs in; calls that carry a
 	// token are checked either way.
 	RequireLogin bool `toml:"require_login"`
+	// PublicListen serves the residents' API (submit online, track one's
+	// own request) on an address of its own; empty: not served.
+	PublicListen string `toml:"public_listen"`
 	// TLSCertFile and TLSKeyFile serve the API over TLS (PEM files).
 	TLSCertFile string `toml:"tls_cert_file"`
 	TLSKeyFile  string `toml:"tls_key_file"`

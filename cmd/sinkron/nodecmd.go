@@ -54,6 +54,16 @@ func runNode(ctx context.Context, args []string) error {
 		scheme = "https://"
 	}
 	log.Info("api listening", "addr", scheme+srv.Addr())
+	if cfg.PublicListen != "" {
+		pub, err := api.ListenTLS(cfg.PublicListen, api.NewPublicHandler(n), cfg.TLSCertFile, cfg.TLSKeyFile)
+		if err != nil {
+			srv.Close()
+			n.Close()
+			return err
+		}
+		defer pub.Close()
+		log.Info("public api listening", "addr", scheme+pub.Addr())
+	}
 	<-ctx.Done()
 	log.Info("shutting down")
 	srv.Close()
