@@ -48,8 +48,8 @@ var operations = map[string]string{
 	c.NodeServiceGetStatusProcedure: account.OpNodeRead, c.NodeServiceListPeersProcedure: account.OpNodeRead,
 	c.NodeServiceListConflictsProcedure: account.OpNodeRead, c.NodeServiceSetNetworkProcedure: account.OpNodeAdmin,
 	c.NodeServiceSyncNowProcedure: account.OpNodeAdmin, c.NodeServiceExportBundleProcedure: account.OpBundle,
-	c.NodeServiceImportBundleProcedure:      account.OpBundle,
-	c.NodeServiceListFailedNoticesProcedure: account.OpRequestRead, c.NodeServiceRetryNoticeProcedure: account.OpRequestCreate,
+	c.NodeServiceImportBundleProcedure: account.OpBundle,
+	c.NodeServiceQueryAuditProcedure:   account.OpAuditRead, c.NodeServiceListFailedNoticesProcedure: account.OpRequestRead, c.NodeServiceRetryNoticeProcedure: account.OpRequestCreate,
 }
 
 type sessionKey struct{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -17,8 +18,20 @@ import (
 // residents implements sinkronv1connect.RegistryServiceHandler.
 type residents struct{ n *node.Node }
 
-func (h *residents) GetResident(_ context.Context, req *connect.Request[v1.GetResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {
-	return residentResponse(h.n.Residents.Resident(req.Msg.Nik))
+// GetResident answers with the full biodata, and records who read it.
+func (h *residents) GetResident(ctx context.Context, req *connect.Request[v1.GetResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {
+	resp, err := residentResponse(h.n.Residents.Resident(req.Msg.Nik))
+	if err != nil {
+		return nil, err
+	}
+	reader := "(tanpa login)"
+	if s, ok := sessionFrom(ctx); ok {
+		reader = s.FullName + " (" + s.Username + ")"
+	}
+	if err := h.n.Audit.Read(req.Msg.Nik, reader); err != nil {
+		return nil, connect.NewError(connect.CodeInternal, fmt.Errorf("catat akses biodata: %w", err))
+	}
+	return resp, nil
 }
 
 func (h *residents) GetFamily(_ context.Context, req *connect.Request[v1.GetFamilyRequest]) (*connect.Response[v1.FamilyResponse], error) {

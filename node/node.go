@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sinkron-id/sinkron/node/account"
+	"github.com/sinkron-id/sinkron/node/audit"
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/outbox"
@@ -55,6 +56,7 @@ type Node struct {
 	Requests  *request.Service
 	Residents *registry.Service // resident registry (Registry() is the metrics registry)
 	Accounts  *account.Service
+	Audit     audit.Log
 	Decisions *decision.Service
 	dinas     *dinas
 	rand      io.Reader
@@ -111,6 +113,7 @@ func New(cfg Config, opt Options) (*Node, error) {
 	n.Requests.OnDecided = n.decided
 	n.Requests.Texts = cfg.WhatsApp.Templates
 	n.Residents = registry.New(n.store, n.self.Office, opt.Now)
+	n.Audit = audit.Log{Store: n.store, Office: n.self.Office, Now: opt.Now}
 	n.Accounts = account.New(n.store, n.self.Office, opt.Now, opt.Rand, n.encKey)
 	n.wg.Go(func() { n.outbox.Run(ctx) })
 	n.wg.Go(func() { n.dispatch(ctx) })

@@ -35,6 +35,7 @@ Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs c
   sinkron request resolve ID --field status --event EVENT-ID --petugas NAME
   sinkron request watch
   sinkron pemberitahuan gagal | ulang ID     (WhatsApp notices given up on; put one back)
+  sinkron audit [--petugas NAMA] [--nik NIK] (who changed or read what)
   sinkron penduduk get NIK | kk NIK | daftar --isian NAMA=NILAI… | ubah NIK --kolom F --nilai V --alasan R
   sinkron keluarga get KK | buat KK --kepala NIK --isian NAMA=NILAI… | tambah KK --nik NIK --hubungan H | keluar KK --nik NIK --alasan R
   sinkron keluarga cetak KK [--pdf F]        (dinas: the KK signed with the cluster key) | periksa QR-TEXT
@@ -87,6 +88,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return loginClient(ctx, rest, out)
 	case "pemberitahuan":
 		return noticeClient(ctx, rest, out)
+	case "audit":
+		return auditClient(ctx, rest, out)
 	case "penduduk", "keluarga":
 		return registryClient(ctx, cmd, rest, out)
 	case "bundle":

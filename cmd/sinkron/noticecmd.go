@@ -45,3 +45,26 @@ func noticeClient(ctx context.Context, args []string, out io.Writer) error {
 	}
 	return fmt.Errorf("usage: sinkron pemberitahuan gagal | ulang ID")
 }
+
+// auditClient lists who changed or read what:
+//
+//	sinkron audit [--petugas NAMA] [--nik NIK]
+func auditClient(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	addr := addrFlag(fs)
+	officer := fs.String("petugas", "", "bagian dari nama petugas")
+	nik := fs.String("nik", "", "NIK yang bersangkutan")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	r, err := dial(*addr).node.QueryAudit(ctx, connect.NewRequest(&v1.QueryAuditRequest{Officer: *officer, Nik: *nik}))
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WAKTU\tPETUGAS\tKANTOR\tJENIS\tENTITAS")
+	for _, e := range r.Msg.Entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.AsTime().Format("2006-01-02 15:04:05"), e.Officer, e.Office, e.Type, e.Entity)
+	}
+	return tw.Flush()
+}

@@ -1245,6 +1245,227 @@ func (*RetryNoticeResponse) Descriptor() ([]byte, []int) {
 	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{21}
 }
 
+type QueryAuditRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Officer       string                 `protobuf:"bytes,1,opt,name=officer,proto3" json:"officer,omitempty"`
+	Nik           string                 `protobuf:"bytes,2,opt,name=nik,proto3" json:"nik,omitempty"`
+	From          *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	To            *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=to,proto3" json:"to,omitempty"`
+	Limit         int32                  `protobuf:"varint,5,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryAuditRequest) Reset() {
+	*x = QueryAuditRequest{}
+	mi := &file_sinkron_v1_node_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryAuditRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryAuditRequest) ProtoMessage() {}
+
+func (x *QueryAuditRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_node_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryAuditRequest.ProtoReflect.Descriptor instead.
+func (*QueryAuditRequest) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *QueryAuditRequest) GetOfficer() string {
+	if x != nil {
+		return x.Officer
+	}
+	return ""
+}
+
+func (x *QueryAuditRequest) GetNik() string {
+	if x != nil {
+		return x.Nik
+	}
+	return ""
+}
+
+func (x *QueryAuditRequest) GetFrom() *timestamppb.Timestamp {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *QueryAuditRequest) GetTo() *timestamppb.Timestamp {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *QueryAuditRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+type AuditEntry struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	At      *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=at,proto3" json:"at,omitempty"`
+	Officer string                 `protobuf:"bytes,2,opt,name=officer,proto3" json:"officer,omitempty"`
+	Office  string                 `protobuf:"bytes,3,opt,name=office,proto3" json:"office,omitempty"`
+	// device is the node (peer ID) that recorded it.
+	Device        string `protobuf:"bytes,4,opt,name=device,proto3" json:"device,omitempty"`
+	Kind          string `protobuf:"bytes,5,opt,name=kind,proto3" json:"kind,omitempty"`
+	Entity        string `protobuf:"bytes,6,opt,name=entity,proto3" json:"entity,omitempty"`
+	Type          string `protobuf:"bytes,7,opt,name=type,proto3" json:"type,omitempty"`
+	EventId       string `protobuf:"bytes,8,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuditEntry) Reset() {
+	*x = AuditEntry{}
+	mi := &file_sinkron_v1_node_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuditEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuditEntry) ProtoMessage() {}
+
+func (x *AuditEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_node_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
+func (*AuditEntry) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *AuditEntry) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *AuditEntry) GetOfficer() string {
+	if x != nil {
+		return x.Officer
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetOffice() string {
+	if x != nil {
+		return x.Office
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetDevice() string {
+	if x != nil {
+		return x.Device
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetEntity() string {
+	if x != nil {
+		return x.Entity
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+type QueryAuditResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Entries       []*AuditEntry          `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueryAuditResponse) Reset() {
+	*x = QueryAuditResponse{}
+	mi := &file_sinkron_v1_node_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueryAuditResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryAuditResponse) ProtoMessage() {}
+
+func (x *QueryAuditResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_node_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueryAuditResponse.ProtoReflect.Descriptor instead.
+func (*QueryAuditResponse) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *QueryAuditResponse) GetEntries() []*AuditEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
 var File_sinkron_v1_node_proto protoreflect.FileDescriptor
 
 const file_sinkron_v1_node_proto_rawDesc = "" +
@@ -1336,9 +1557,29 @@ const file_sinkron_v1_node_proto_rawDesc = "" +
 	"\anotices\x18\x01 \x03(\v2\x18.sinkron.v1.FailedNoticeR\anotices\"$\n" +
 	"\x12RetryNoticeRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"\x15\n" +
-	"\x13RetryNoticeResponse2\x82\x06\n" +
+	"\x13RetryNoticeResponse\"\xb1\x01\n" +
+	"\x11QueryAuditRequest\x12\x18\n" +
+	"\aofficer\x18\x01 \x01(\tR\aofficer\x12\x10\n" +
+	"\x03nik\x18\x02 \x01(\tR\x03nik\x12.\n" +
+	"\x04from\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
+	"\x02to\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\x12\x14\n" +
+	"\x05limit\x18\x05 \x01(\x05R\x05limit\"\xdd\x01\n" +
+	"\n" +
+	"AuditEntry\x12*\n" +
+	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x18\n" +
+	"\aofficer\x18\x02 \x01(\tR\aofficer\x12\x16\n" +
+	"\x06office\x18\x03 \x01(\tR\x06office\x12\x16\n" +
+	"\x06device\x18\x04 \x01(\tR\x06device\x12\x12\n" +
+	"\x04kind\x18\x05 \x01(\tR\x04kind\x12\x16\n" +
+	"\x06entity\x18\x06 \x01(\tR\x06entity\x12\x12\n" +
+	"\x04type\x18\a \x01(\tR\x04type\x12\x19\n" +
+	"\bevent_id\x18\b \x01(\tR\aeventId\"F\n" +
+	"\x12QueryAuditResponse\x120\n" +
+	"\aentries\x18\x01 \x03(\v2\x16.sinkron.v1.AuditEntryR\aentries2\xd4\x06\n" +
 	"\vNodeService\x12e\n" +
 	"\x11ListFailedNotices\x12$.sinkron.v1.ListFailedNoticesRequest\x1a%.sinkron.v1.ListFailedNoticesResponse\"\x03\x90\x02\x01\x12P\n" +
+	"\n" +
+	"QueryAudit\x12\x1d.sinkron.v1.QueryAuditRequest\x1a\x1e.sinkron.v1.QueryAuditResponse\"\x03\x90\x02\x01\x12P\n" +
 	"\vRetryNotice\x12\x1e.sinkron.v1.RetryNoticeRequest\x1a\x1f.sinkron.v1.RetryNoticeResponse\"\x00\x12M\n" +
 	"\tGetStatus\x12\x1c.sinkron.v1.GetStatusRequest\x1a\x1d.sinkron.v1.GetStatusResponse\"\x03\x90\x02\x01\x12M\n" +
 	"\tListPeers\x12\x1c.sinkron.v1.ListPeersRequest\x1a\x1d.sinkron.v1.ListPeersResponse\"\x03\x90\x02\x01\x12Y\n" +
@@ -1361,7 +1602,7 @@ func file_sinkron_v1_node_proto_rawDescGZIP() []byte {
 	return file_sinkron_v1_node_proto_rawDescData
 }
 
-var file_sinkron_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_sinkron_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_sinkron_v1_node_proto_goTypes = []any{
 	(*VersionEntry)(nil),              // 0: sinkron.v1.VersionEntry
 	(*GetStatusRequest)(nil),          // 1: sinkron.v1.GetStatusRequest
@@ -1385,42 +1626,51 @@ var file_sinkron_v1_node_proto_goTypes = []any{
 	(*ListFailedNoticesResponse)(nil), // 19: sinkron.v1.ListFailedNoticesResponse
 	(*RetryNoticeRequest)(nil),        // 20: sinkron.v1.RetryNoticeRequest
 	(*RetryNoticeResponse)(nil),       // 21: sinkron.v1.RetryNoticeResponse
-	nil,                               // 22: sinkron.v1.GetStatusResponse.ClockAheadMsEntry
-	(*timestamppb.Timestamp)(nil),     // 23: google.protobuf.Timestamp
+	(*QueryAuditRequest)(nil),         // 22: sinkron.v1.QueryAuditRequest
+	(*AuditEntry)(nil),                // 23: sinkron.v1.AuditEntry
+	(*QueryAuditResponse)(nil),        // 24: sinkron.v1.QueryAuditResponse
+	nil,                               // 25: sinkron.v1.GetStatusResponse.ClockAheadMsEntry
+	(*timestamppb.Timestamp)(nil),     // 26: google.protobuf.Timestamp
 }
 var file_sinkron_v1_node_proto_depIdxs = []int32{
 	0,  // 0: sinkron.v1.GetStatusResponse.version_vector:type_name -> sinkron.v1.VersionEntry
-	23, // 1: sinkron.v1.GetStatusResponse.now:type_name -> google.protobuf.Timestamp
-	22, // 2: sinkron.v1.GetStatusResponse.clock_ahead_ms:type_name -> sinkron.v1.GetStatusResponse.ClockAheadMsEntry
-	23, // 3: sinkron.v1.Peer.last_sync:type_name -> google.protobuf.Timestamp
+	26, // 1: sinkron.v1.GetStatusResponse.now:type_name -> google.protobuf.Timestamp
+	25, // 2: sinkron.v1.GetStatusResponse.clock_ahead_ms:type_name -> sinkron.v1.GetStatusResponse.ClockAheadMsEntry
+	26, // 3: sinkron.v1.Peer.last_sync:type_name -> google.protobuf.Timestamp
 	3,  // 4: sinkron.v1.ListPeersResponse.peers:type_name -> sinkron.v1.Peer
 	6,  // 5: sinkron.v1.ListConflictsResponse.entities:type_name -> sinkron.v1.ConflictEntity
 	0,  // 6: sinkron.v1.ExportBundleRequest.since:type_name -> sinkron.v1.VersionEntry
-	23, // 7: sinkron.v1.FailedNotice.at:type_name -> google.protobuf.Timestamp
+	26, // 7: sinkron.v1.FailedNotice.at:type_name -> google.protobuf.Timestamp
 	17, // 8: sinkron.v1.ListFailedNoticesResponse.notices:type_name -> sinkron.v1.FailedNotice
-	18, // 9: sinkron.v1.NodeService.ListFailedNotices:input_type -> sinkron.v1.ListFailedNoticesRequest
-	20, // 10: sinkron.v1.NodeService.RetryNotice:input_type -> sinkron.v1.RetryNoticeRequest
-	1,  // 11: sinkron.v1.NodeService.GetStatus:input_type -> sinkron.v1.GetStatusRequest
-	4,  // 12: sinkron.v1.NodeService.ListPeers:input_type -> sinkron.v1.ListPeersRequest
-	7,  // 13: sinkron.v1.NodeService.ListConflicts:input_type -> sinkron.v1.ListConflictsRequest
-	9,  // 14: sinkron.v1.NodeService.SetNetwork:input_type -> sinkron.v1.SetNetworkRequest
-	11, // 15: sinkron.v1.NodeService.SyncNow:input_type -> sinkron.v1.SyncNowRequest
-	13, // 16: sinkron.v1.NodeService.ExportBundle:input_type -> sinkron.v1.ExportBundleRequest
-	15, // 17: sinkron.v1.NodeService.ImportBundle:input_type -> sinkron.v1.ImportBundleRequest
-	19, // 18: sinkron.v1.NodeService.ListFailedNotices:output_type -> sinkron.v1.ListFailedNoticesResponse
-	21, // 19: sinkron.v1.NodeService.RetryNotice:output_type -> sinkron.v1.RetryNoticeResponse
-	2,  // 20: sinkron.v1.NodeService.GetStatus:output_type -> sinkron.v1.GetStatusResponse
-	5,  // 21: sinkron.v1.NodeService.ListPeers:output_type -> sinkron.v1.ListPeersResponse
-	8,  // 22: sinkron.v1.NodeService.ListConflicts:output_type -> sinkron.v1.ListConflictsResponse
-	10, // 23: sinkron.v1.NodeService.SetNetwork:output_type -> sinkron.v1.SetNetworkResponse
-	12, // 24: sinkron.v1.NodeService.SyncNow:output_type -> sinkron.v1.SyncNowResponse
-	14, // 25: sinkron.v1.NodeService.ExportBundle:output_type -> sinkron.v1.ExportBundleResponse
-	16, // 26: sinkron.v1.NodeService.ImportBundle:output_type -> sinkron.v1.ImportBundleResponse
-	18, // [18:27] is the sub-list for method output_type
-	9,  // [9:18] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	26, // 9: sinkron.v1.QueryAuditRequest.from:type_name -> google.protobuf.Timestamp
+	26, // 10: sinkron.v1.QueryAuditRequest.to:type_name -> google.protobuf.Timestamp
+	26, // 11: sinkron.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	23, // 12: sinkron.v1.QueryAuditResponse.entries:type_name -> sinkron.v1.AuditEntry
+	18, // 13: sinkron.v1.NodeService.ListFailedNotices:input_type -> sinkron.v1.ListFailedNoticesRequest
+	22, // 14: sinkron.v1.NodeService.QueryAudit:input_type -> sinkron.v1.QueryAuditRequest
+	20, // 15: sinkron.v1.NodeService.RetryNotice:input_type -> sinkron.v1.RetryNoticeRequest
+	1,  // 16: sinkron.v1.NodeService.GetStatus:input_type -> sinkron.v1.GetStatusRequest
+	4,  // 17: sinkron.v1.NodeService.ListPeers:input_type -> sinkron.v1.ListPeersRequest
+	7,  // 18: sinkron.v1.NodeService.ListConflicts:input_type -> sinkron.v1.ListConflictsRequest
+	9,  // 19: sinkron.v1.NodeService.SetNetwork:input_type -> sinkron.v1.SetNetworkRequest
+	11, // 20: sinkron.v1.NodeService.SyncNow:input_type -> sinkron.v1.SyncNowRequest
+	13, // 21: sinkron.v1.NodeService.ExportBundle:input_type -> sinkron.v1.ExportBundleRequest
+	15, // 22: sinkron.v1.NodeService.ImportBundle:input_type -> sinkron.v1.ImportBundleRequest
+	19, // 23: sinkron.v1.NodeService.ListFailedNotices:output_type -> sinkron.v1.ListFailedNoticesResponse
+	24, // 24: sinkron.v1.NodeService.QueryAudit:output_type -> sinkron.v1.QueryAuditResponse
+	21, // 25: sinkron.v1.NodeService.RetryNotice:output_type -> sinkron.v1.RetryNoticeResponse
+	2,  // 26: sinkron.v1.NodeService.GetStatus:output_type -> sinkron.v1.GetStatusResponse
+	5,  // 27: sinkron.v1.NodeService.ListPeers:output_type -> sinkron.v1.ListPeersResponse
+	8,  // 28: sinkron.v1.NodeService.ListConflicts:output_type -> sinkron.v1.ListConflictsResponse
+	10, // 29: sinkron.v1.NodeService.SetNetwork:output_type -> sinkron.v1.SetNetworkResponse
+	12, // 30: sinkron.v1.NodeService.SyncNow:output_type -> sinkron.v1.SyncNowResponse
+	14, // 31: sinkron.v1.NodeService.ExportBundle:output_type -> sinkron.v1.ExportBundleResponse
+	16, // 32: sinkron.v1.NodeService.ImportBundle:output_type -> sinkron.v1.ImportBundleResponse
+	23, // [23:33] is the sub-list for method output_type
+	13, // [13:23] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_v1_node_proto_init() }
@@ -1434,7 +1684,7 @@ func file_sinkron_v1_node_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_v1_node_proto_rawDesc), len(file_sinkron_v1_node_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   23,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

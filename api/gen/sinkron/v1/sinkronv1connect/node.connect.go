@@ -36,6 +36,8 @@ const (
 	// NodeServiceListFailedNoticesProcedure is the fully-qualified name of the NodeService's
 	// ListFailedNotices RPC.
 	NodeServiceListFailedNoticesProcedure = "/sinkron.v1.NodeService/ListFailedNotices"
+	// NodeServiceQueryAuditProcedure is the fully-qualified name of the NodeService's QueryAudit RPC.
+	NodeServiceQueryAuditProcedure = "/sinkron.v1.NodeService/QueryAudit"
 	// NodeServiceRetryNoticeProcedure is the fully-qualified name of the NodeService's RetryNotice RPC.
 	NodeServiceRetryNoticeProcedure = "/sinkron.v1.NodeService/RetryNotice"
 	// NodeServiceGetStatusProcedure is the fully-qualified name of the NodeService's GetStatus RPC.
@@ -62,6 +64,9 @@ type NodeServiceClient interface {
 	// ListFailedNotices lists the resident notices given up on (dead
 	// letters): the last error, and whether the resident may have it already.
 	ListFailedNotices(context.Context, *connect.Request[v1.ListFailedNoticesRequest]) (*connect.Response[v1.ListFailedNoticesResponse], error)
+	// QueryAudit lists who changed or read what: every event of the log
+	// by an officer, mentioning a NIK, or in a time range.
+	QueryAudit(context.Context, *connect.Request[v1.QueryAuditRequest]) (*connect.Response[v1.QueryAuditResponse], error)
 	// RetryNotice puts a failed notice back in the queue.
 	RetryNotice(context.Context, *connect.Request[v1.RetryNoticeRequest]) (*connect.Response[v1.RetryNoticeResponse], error)
 	GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error)
@@ -95,6 +100,13 @@ func NewNodeServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			httpClient,
 			baseURL+NodeServiceListFailedNoticesProcedure,
 			connect.WithSchema(nodeServiceMethods.ByName("ListFailedNotices")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		queryAudit: connect.NewClient[v1.QueryAuditRequest, v1.QueryAuditResponse](
+			httpClient,
+			baseURL+NodeServiceQueryAuditProcedure,
+			connect.WithSchema(nodeServiceMethods.ByName("QueryAudit")),
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
@@ -155,6 +167,7 @@ func NewNodeServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 // nodeServiceClient implements NodeServiceClient.
 type nodeServiceClient struct {
 	listFailedNotices *connect.Client[v1.ListFailedNoticesRequest, v1.ListFailedNoticesResponse]
+	queryAudit        *connect.Client[v1.QueryAuditRequest, v1.QueryAuditResponse]
 	retryNotice       *connect.Client[v1.RetryNoticeRequest, v1.RetryNoticeResponse]
 	getStatus         *connect.Client[v1.GetStatusRequest, v1.GetStatusResponse]
 	listPeers         *connect.Client[v1.ListPeersRequest, v1.ListPeersResponse]
@@ -168,6 +181,11 @@ type nodeServiceClient struct {
 // ListFailedNotices calls sinkron.v1.NodeService.ListFailedNotices.
 func (c *nodeServiceClient) ListFailedNotices(ctx context.Context, req *connect.Request[v1.ListFailedNoticesRequest]) (*connect.Response[v1.ListFailedNoticesResponse], error) {
 	return c.listFailedNotices.CallUnary(ctx, req)
+}
+
+// QueryAudit calls sinkron.v1.NodeService.QueryAudit.
+func (c *nodeServiceClient) QueryAudit(ctx context.Context, req *connect.Request[v1.QueryAuditRequest]) (*connect.Response[v1.QueryAuditResponse], error) {
+	return c.queryAudit.CallUnary(ctx, req)
 }
 
 // RetryNotice calls sinkron.v1.NodeService.RetryNotice.
@@ -215,6 +233,9 @@ type NodeServiceHandler interface {
 	// ListFailedNotices lists the resident notices given up on (dead
 	// letters): the last error, and whether the resident may have it already.
 	ListFailedNotices(context.Context, *connect.Request[v1.ListFailedNoticesRequest]) (*connect.Response[v1.ListFailedNoticesResponse], error)
+	// QueryAudit lists who changed or read what: every event of the log
+	// by an officer, mentioning a NIK, or in a time range.
+	QueryAudit(context.Context, *connect.Request[v1.QueryAuditRequest]) (*connect.Response[v1.QueryAuditResponse], error)
 	// RetryNotice puts a failed notice back in the queue.
 	RetryNotice(context.Context, *connect.Request[v1.RetryNoticeRequest]) (*connect.Response[v1.RetryNoticeResponse], error)
 	GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error)
@@ -244,6 +265,13 @@ func NewNodeServiceHandler(svc NodeServiceHandler, opts ...connect.HandlerOption
 		NodeServiceListFailedNoticesProcedure,
 		svc.ListFailedNotices,
 		connect.WithSchema(nodeServiceMethods.ByName("ListFailedNotices")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	nodeServiceQueryAuditHandler := connect.NewUnaryHandler(
+		NodeServiceQueryAuditProcedure,
+		svc.QueryAudit,
+		connect.WithSchema(nodeServiceMethods.ByName("QueryAudit")),
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
@@ -302,6 +330,8 @@ func NewNodeServiceHandler(svc NodeServiceHandler, opts ...connect.HandlerOption
 		switch r.URL.Path {
 		case NodeServiceListFailedNoticesProcedure:
 			nodeServiceListFailedNoticesHandler.ServeHTTP(w, r)
+		case NodeServiceQueryAuditProcedure:
+			nodeServiceQueryAuditHandler.ServeHTTP(w, r)
 		case NodeServiceRetryNoticeProcedure:
 			nodeServiceRetryNoticeHandler.ServeHTTP(w, r)
 		case NodeServiceGetStatusProcedure:
@@ -329,6 +359,10 @@ type UnimplementedNodeServiceHandler struct{}
 
 func (UnimplementedNodeServiceHandler) ListFailedNotices(context.Context, *connect.Request[v1.ListFailedNoticesRequest]) (*connect.Response[v1.ListFailedNoticesResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.NodeService.ListFailedNotices is not implemented"))
+}
+
+func (UnimplementedNodeServiceHandler) QueryAudit(context.Context, *connect.Request[v1.QueryAuditRequest]) (*connect.Response[v1.QueryAuditResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.NodeService.QueryAudit is not implemented"))
 }
 
 func (UnimplementedNodeServiceHandler) RetryNotice(context.Context, *connect.Request[v1.RetryNoticeRequest]) (*connect.Response[v1.RetryNoticeResponse], error) {
