@@ -96,6 +96,9 @@ func (l *limiter) allow(ctx context.Context) error {
 	l.mu.Lock()
 	lim, ok := l.per[client]
 	if !ok {
+		if len(l.per) >= maxClients {
+			l.prune()
+		}
 		lim = rate.NewLimiter(rate.Every(l.every), l.burst)
 		l.per[client] = lim
 	}
@@ -104,6 +107,20 @@ func (l *limiter) allow(ctx context.Context) error {
 		return connect.NewError(connect.CodeResourceExhausted, errors.New("terlalu banyak percobaan; coba lagi dalam beberapa menit"))
 	}
 	return nil
+}
+
+// maxClients bounds the limiters kept, so a flood of addresses cannot grow
+// the map without end.
+const maxClients = 10000
+
+// prune forgets clients whose bucket has refilled: they have been quiet
+// long enough that a fresh limiter treats them the same.
+func (l *limiter) prune() {
+	for c, lim := range l.per {
+		if lim.Tokens() >= float64(l.burst) {
+			delete(l.per, c)
+		}
+	}
 }
 
 func (l *limiter) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {

@@ -2,10 +2,13 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
+	"golang.org/x/time/rate"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
@@ -56,5 +59,21 @@ func TestResidentsOnline(t *testing.T) {
 	}
 	if connect.CodeOf(last) != connect.CodeResourceExhausted {
 		t.Fatalf("guessing is not slowed: %v", last)
+	}
+}
+
+func TestLimiterForgetsQuietClients(t *testing.T) {
+	l := &limiter{per: map[string]*rate.Limiter{}, every: time.Hour, burst: 2}
+	for i := range maxClients {
+		l.per[fmt.Sprint(i)] = rate.NewLimiter(rate.Every(l.every), l.burst) // full buckets: quiet clients
+	}
+	busy := rate.NewLimiter(rate.Every(l.every), l.burst)
+	busy.Allow()
+	l.per["busy"] = busy
+	if err := l.allow(context.WithValue(context.Background(), clientKey{}, "new")); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.per) != 2 || l.per["busy"] == nil {
+		t.Fatalf("kept %d clients, want the busy one and the new one", len(l.per))
 	}
 }
