@@ -234,10 +234,15 @@ func (n *Node) dispatch(ctx context.Context) {
 
 // settle lets requests whose steps wait for dinas decisions take the ones
 // that just arrived.
+//
+// A decision's key is the ID of the request event that asked for it, so
+// only decisions this node asked for can concern its waiting steps; the
+// rest (at the dinas, every decision of the regency) are skipped without
+// reading any request.
 func (n *Node) settle(applied []*event.Event) {
 	var keys []string
 	for _, e := range applied {
-		if e.Kind == decision.Kind {
+		if id, err := event.ParseID(e.Entity); e.Kind == decision.Kind && err == nil && id.Origin == n.ID() {
 			keys = append(keys, e.Entity)
 		}
 	}
