@@ -29,17 +29,23 @@ type network struct {
 	mdns    mdns.Service
 }
 
-func startNetwork(n *Node, priv crypto.PrivKey) (*network, error) {
+func startNetwork(n *Node, priv crypto.PrivKey, makeHost func(crypto.PrivKey) (host.Host, error)) (*network, error) {
 	gate := roster.NewGate(n.roster)
-	h, err := libp2p.New(
-		libp2p.Identity(priv),
-		libp2p.ListenAddrStrings(n.cfg.Listen...),
-		libp2p.Security(noise.ID, noise.New),
-		libp2p.Transport(tcp.NewTCPTransport),
-		libp2p.Transport(quic.NewTransport),
-		libp2p.ConnectionGater(gate),
-		libp2p.DisableRelay(),
-	)
+	var h host.Host
+	var err error
+	if makeHost != nil {
+		h, err = makeHost(priv)
+	} else {
+		h, err = libp2p.New(
+			libp2p.Identity(priv),
+			libp2p.ListenAddrStrings(n.cfg.Listen...),
+			libp2p.Security(noise.ID, noise.New),
+			libp2p.Transport(tcp.NewTCPTransport),
+			libp2p.Transport(quic.NewTransport),
+			libp2p.ConnectionGater(gate),
+			libp2p.DisableRelay(),
+		)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("start libp2p: %w", err)
 	}

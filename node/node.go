@@ -14,6 +14,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -38,6 +39,10 @@ type Options struct {
 	Rand   io.Reader
 	// Sender delivers WhatsApp notices; default logs them.
 	Sender outbox.Sender
+	// Host, if set, makes the node's libp2p host from its identity instead
+	// of listening on the config's addresses: the simulator's in-memory
+	// network (libp2p's mocknet), whose links it cuts and heals itself.
+	Host func(crypto.PrivKey) (host.Host, error)
 }
 
 // Node is one running office node.
@@ -94,7 +99,7 @@ func New(cfg Config, opt Options) (*Node, error) {
 		_ = os.Remove(f)
 	}
 	n.outbox = outbox.New(n.store.DB(), opt.Sender, n.log, append(cfg.WhatsApp.OutboxOptions(), outbox.WithRand(opt.Rand))...)
-	if n.net, err = startNetwork(n, priv); err != nil {
+	if n.net, err = startNetwork(n, priv, opt.Host); err != nil {
 		n.store.Close()
 		return nil, err
 	}

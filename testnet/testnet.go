@@ -9,7 +9,14 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	mocknet "github.com/libp2p/go-libp2p/p2p/net/mock"
+	ma "github.com/multiformats/go-multiaddr"
+
 	"github.com/sinkron-id/sinkron/node"
+	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
@@ -26,6 +33,18 @@ type Options struct {
 	Logger       *slog.Logger
 	// APIPorts, if set, gives each node's API port in order (0: none).
 	APIPorts []int
+	// Configure, if set, adjusts each node's config before its first
+	// start; restarts keep the result.
+	Configure func(*node.Config)
+	// Sender, if set, makes a node's WhatsApp sender from its config at
+	// every start (as `sinkron node` does); without it notices are logged.
+	Sender func(node.Config) (outbox.Sender, error)
+	// Mocknet, if set, carries every node's libp2p host in memory instead
+	// of on loopback: Cut and Heal then remove and restore the link itself,
+	// as the simulator wants.
+	Mocknet mocknet.Mocknet
+	// Now, if set, gives node i its clock (the simulator's, with a skew).
+	Now func(i int) func() time.Time
 }
 
 // Network is a running regency.
@@ -35,6 +54,7 @@ type Network struct {
 	Cfgs  []node.Config
 	dinas int
 	opt   Options
+	cut   map[[2]peer.ID]bool // mocknet links cut by Cut
 }
 
 // Regions are the kecamatan codes used (Kab. Tanggamus, Lampung: 18.06.xx).
@@ -81,18 +101,46 @@ func Start(dir string, opt Options) (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	nw := &Network{Dir: dir, Cfgs: cfgs, dinas: opt.Dinas, opt: opt}
+	nw := &Network{Dir: dir, Cfgs: cfgs, dinas: opt.Dinas, opt: opt, cut: map[[2]peer.ID]bool{}}
 	for i := range cfgs {
 		cfgs[i].SyncInterval.Duration = opt.SyncInterval
 		cfgs[i].RaftHeartbeat.Duration = opt.RaftHeartbeat
-		n, err := node.New(cfgs[i], node.Options{Logger: opt.Logger})
+		if opt.Configure != nil {
+			opt.Configure(&cfgs[i])
+		}
+		n, err := nw.start(i, cfgs[i])
 		if err != nil {
 			nw.Close()
 			return nil, err
 		}
 		nw.Nodes = append(nw.Nodes, n)
 	}
+	if opt.Mocknet != nil {
+		if err := opt.Mocknet.LinkAll(); err != nil {
+			nw.Close()
+			return nil, fmt.Errorf("testnet: link mocknet: %w", err)
+		}
+	}
 	return nw, nw.introduce()
+}
+
+// start starts node i with the network's options.
+func (nw *Network) start(i int, c node.Config) (*node.Node, error) {
+	o := node.Options{Logger: nw.opt.Logger}
+	if nw.opt.Now != nil {
+		o.Now = nw.opt.Now(i)
+	}
+	if mn := nw.opt.Mocknet; mn != nil {
+		addr := ma.StringCast(fmt.Sprintf("/ip4/10.77.0.%d/tcp/4001", i+1))
+		o.Host = func(priv crypto.PrivKey) (host.Host, error) { return mn.AddPeer(priv, addr) }
+	}
+	if nw.opt.Sender != nil {
+		var err error
+		if o.Sender, err = nw.opt.Sender(c); err != nil {
+			return nil, fmt.Errorf("testnet: whatsapp sender: %w", err)
+		}
+	}
+	return node.New(c, o)
 }
 
 // Restart stops node i and starts it again from its data directory (same
@@ -108,11 +156,22 @@ func (nw *Network) RestartAfter(i int, whileDown func(node.Config) error) error 
 			return err
 		}
 	}
-	n, err := node.New(nw.Cfgs[i], node.Options{Logger: nw.opt.Logger})
+	old := nw.Nodes[i].ID()
+	if mn := nw.opt.Mocknet; mn != nil { // links hold the old host's network
+		nw.unlinkAll(old)
+	}
+	n, err := nw.start(i, nw.Cfgs[i])
 	if err != nil {
 		return err
 	}
 	nw.Nodes[i] = n
+	if mn := nw.opt.Mocknet; mn != nil {
+		for j, o := range nw.Nodes {
+			if j != i && !nw.cut[pair(old, o.ID())] {
+				_, _ = mn.LinkPeers(old, o.ID())
+			}
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for j, o := range nw.Nodes {
@@ -176,10 +235,54 @@ func (nw *Network) DinasNodes() []*node.Node { return nw.Nodes[:nw.dinas] }
 func (nw *Network) Kecamatan(i int) *node.Node { return nw.Nodes[nw.dinas+i] }
 
 // Cut cuts the link between two nodes in both directions.
-func (nw *Network) Cut(a, b *node.Node) { a.Cut(b.ID(), true); b.Cut(a.ID(), true) }
+func (nw *Network) Cut(a, b *node.Node) {
+	if mn := nw.opt.Mocknet; mn != nil {
+		if nw.cut[pair(a.ID(), b.ID())] {
+			return
+		}
+		nw.cut[pair(a.ID(), b.ID())] = true
+		_ = mn.UnlinkPeers(a.ID(), b.ID())
+		_ = mn.DisconnectPeers(a.ID(), b.ID())
+		_ = mn.DisconnectPeers(b.ID(), a.ID())
+		return
+	}
+	a.Cut(b.ID(), true)
+	b.Cut(a.ID(), true)
+}
 
 // Heal restores the link between two nodes.
-func (nw *Network) Heal(a, b *node.Node) { a.Cut(b.ID(), false); b.Cut(a.ID(), false) }
+func (nw *Network) Heal(a, b *node.Node) {
+	if mn := nw.opt.Mocknet; mn != nil {
+		if !nw.cut[pair(a.ID(), b.ID())] {
+			return
+		}
+		delete(nw.cut, pair(a.ID(), b.ID()))
+		_, _ = mn.LinkPeers(a.ID(), b.ID())
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = a.Connect(ctx, b.ID(), b.Addrs())
+		return
+	}
+	a.Cut(b.ID(), false)
+	b.Cut(a.ID(), false)
+}
+
+// pair names an unordered link.
+func pair(a, b peer.ID) [2]peer.ID {
+	if a > b {
+		a, b = b, a
+	}
+	return [2]peer.ID{a, b}
+}
+
+// unlinkAll removes every mocknet link of p.
+func (nw *Network) unlinkAll(p peer.ID) {
+	for _, o := range nw.Nodes {
+		if o.ID() != p {
+			_ = nw.opt.Mocknet.UnlinkPeers(p, o.ID())
+		}
+	}
+}
 
 // Close stops every node.
 func (nw *Network) Close() {
@@ -224,11 +327,19 @@ func (nw *Network) Join(spec node.OfficeSpec) (int, error) {
 	}
 	c.SyncInterval.Duration = nw.opt.SyncInterval
 	c.RaftHeartbeat.Duration = nw.opt.RaftHeartbeat
-	n, err := node.New(c, node.Options{Logger: nw.opt.Logger})
+	if nw.opt.Configure != nil {
+		nw.opt.Configure(&c)
+	}
+	n, err := nw.start(len(nw.Nodes), c)
 	if err != nil {
 		return 0, err
 	}
 	nw.Nodes = append(nw.Nodes, n)
+	if mn := nw.opt.Mocknet; mn != nil {
+		for _, o := range nw.Nodes[:len(nw.Nodes)-1] {
+			_, _ = mn.LinkPeers(n.ID(), o.ID())
+		}
+	}
 	nw.Cfgs = append(nw.Cfgs, c)
 	return len(nw.Nodes) - 1, nil
 }

@@ -2,7 +2,9 @@ package decision
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/sinkron-id/sinkron/replication/event"
@@ -16,6 +18,9 @@ type Watcher struct {
 	svc  *Service
 	log  *slog.Logger
 	news chan []*event.Event
+	// missed is set when a batch found the queue full or a proposal
+	// failed (a leader change, a timeout): the next tick rescans.
+	missed atomic.Bool
 }
 
 // NewWatcher watches for svc's cluster.
@@ -38,6 +43,7 @@ func (w *Watcher) Committed(evs []*event.Event) {
 	select {
 	case w.news <- reqs:
 	default:
+		w.missed.Store(true)
 	}
 }
 
@@ -56,7 +62,7 @@ func (w *Watcher) Run(ctx context.Context) {
 			}
 		case <-tick.C:
 			leader := w.svc.cluster.IsLeader()
-			if leader && !wasLeader {
+			if leader && (!wasLeader || w.missed.Swap(false)) {
 				w.rescan(ctx)
 			}
 			wasLeader = leader
@@ -77,8 +83,9 @@ func (w *Watcher) propose(ctx context.Context, evs []*event.Event) {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		_, err = w.svc.Decide(cctx, cmd)
 		cancel()
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrRefused) {
 			w.log.Info("decision request", "key", cmd.Key, "err", err)
+			w.missed.Store(true)
 		}
 	}
 }

@@ -181,13 +181,20 @@ func (x *session) both(since vv.Vector) error {
 	if err := x.w.Flush(); err != nil {
 		return err
 	}
+	// The peer's ACK is read while our side closes: on a transport whose
+	// CloseWrite waits for the peer to drain what we wrote (libp2p's
+	// in-memory mocknet, pipes), both sides closing first would deadlock.
+	ack := make(chan error, 1)
+	go func() {
+		x.readDeadline()
+		typ, _, err := readFrame(x.r)
+		if err == nil && typ != frameAck {
+			err = fmt.Errorf("%w: want ACK, got %q", ErrProtocol, typ)
+		}
+		ack <- err
+	}()
 	_ = x.s.CloseWrite()
-	x.readDeadline()
-	typ, _, err := readFrame(x.r)
-	if err == nil && typ != frameAck {
-		err = fmt.Errorf("%w: want ACK, got %q", ErrProtocol, typ)
-	}
-	return err
+	return <-ack
 }
 
 func (x *session) send(since vv.Vector) error {

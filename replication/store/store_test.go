@@ -273,6 +273,11 @@ func assertSameReplica(t interface{ Fatalf(string, ...any) }, a, b *Store) {
 	if len(ca) != len(cb) {
 		t.Fatalf("conflicts differ: %v vs %v", ca, cb)
 	}
+	ha, erra := a.StateHash()
+	hb, errb := b.StateHash()
+	if erra != nil || errb != nil || ha != hb {
+		t.Fatalf("state hashes differ: %x vs %x (%v, %v)", ha, hb, erra, errb)
+	}
 }
 
 func TestScanIsCausalAndComplete(t *testing.T) {
