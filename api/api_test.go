@@ -24,18 +24,22 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/sinkron-id/sinkron/replication/consensus.(*Cluster).wait.func1"))
 }
 
-// serve starts a one-kecamatan network and an h2c test server for the
-// kecamatan's API.
+// serve starts a one-kecamatan network and an HTTP/2 test server for the
+// kecamatan's API, whose client signs every call as the officer "uji",
+// who holds every role (see harness_test.go).
 func serve(t *testing.T) (*testnet.Network, *httptest.Server) {
 	t.Helper()
 	nw, err := testnet.Start(t.TempDir(), testnet.Options{Kecamatan: 1, SyncInterval: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(NewHandler(nw.Kecamatan(0)))
+	kec := nw.Kecamatan(0)
+	srv := httptest.NewUnstartedServer(NewHandler(kec))
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	t.Cleanup(func() { srv.Close(); nw.Close() })
+	staff(t, kec)
+	signIn(t, srv, kec, "uji")
 	return nw, srv
 }
 

@@ -8,13 +8,15 @@ import (
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
+	"github.com/sinkron-id/sinkron/node/catalog"
 )
 
 // The audit answers who filed, approved and read what: by officer, by the
 // NIK concerned, and a biodata read is itself in it.
 func TestAuditByOfficerAndNIK(t *testing.T) {
-	_, srv := serve(t)
+	nw, srv := serve(t)
 	ctx := context.Background()
+	newOfficer(t, nw.Kecamatan(0), "budi", "Budi Kurniawan", catalog.PetugasPendukung)
 	req := sinkronv1connect.NewRequestServiceClient(srv.Client(), srv.URL)
 	reg := sinkronv1connect.NewRegistryServiceClient(srv.Client(), srv.URL)
 	node := sinkronv1connect.NewNodeServiceClient(srv.Client(), srv.URL)
@@ -22,8 +24,9 @@ func TestAuditByOfficerAndNIK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := req.TransitionRequest(ctx, connect.NewRequest(&v1.TransitionRequestRequest{Id: created.Msg.Request.Id,
-		To: v1.Status_STATUS_DISETUJUI, Role: "petugas-pendukung-pelayanan", Officer: "Budi Kurniawan"})); err != nil {
+	// Budi approves in his own name: the name a call gives is not used.
+	if _, err := req.TransitionRequest(ctx, bearer(&v1.TransitionRequestRequest{Id: created.Msg.Request.Id,
+		To: v1.Status_STATUS_DISETUJUI, Role: "petugas-pendukung-pelayanan", Officer: "Rina"}, token(t, nw.Kecamatan(0), "budi"))); err != nil {
 		t.Fatal(err)
 	}
 	nik := createReq().Nik

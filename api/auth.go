@@ -13,8 +13,9 @@ import (
 )
 
 // operations names what each RPC does, for the permission table. An RPC
-// missing here is refused to everyone when login is required; the calls
-// that every signed-in officer may make about themselves map to "".
+// missing here is refused to everyone who signs in (permissions_test fails
+// for it); the calls that every signed-in officer may make about
+// themselves map to "". Login needs no entry: it is how one signs in.
 var operations = map[string]string{
 	c.AccountServiceLogoutProcedure: "", c.AccountServiceWhoAmIProcedure: "", c.AccountServiceChangePasswordProcedure: "",
 	c.AccountServiceCreateAccountProcedure: account.OpAccountAdmin, c.AccountServiceGrantRoleProcedure: account.OpAccountAdmin,
@@ -61,12 +62,18 @@ func sessionFrom(ctx context.Context) (account.Session, bool) {
 }
 
 // gate checks the caller's token and the permission for the call's
-// procedure, and puts the session in the context. With required false, a
-// call without a token passes unchecked (the transition to signed-in
-// officers); a call with one is always checked.
+// procedure, and puts the session in the context. With anonymous set (a
+// lab, AllowAnonymous), a call without a token passes unchecked; a call
+// with one is always checked.
 type gate struct {
-	accounts *account.Service
-	required bool
+	accounts  *account.Service
+	anonymous bool
+}
+
+// errLogin is the answer to a call without a token.
+func errLogin() error {
+	return connect.NewError(connect.CodeUnauthenticated,
+		errors.New("Anda belum masuk: masuk (login) dengan akun petugas terlebih dahulu (sinkron login), lalu kirim tokennya (Authorization: Bearer …)"))
 }
 
 func (g gate) admit(ctx context.Context, procedure string, header interface{ Get(string) string }) (context.Context, error) {
@@ -75,10 +82,10 @@ func (g gate) admit(ctx context.Context, procedure string, header interface{ Get
 	}
 	token, ok := strings.CutPrefix(header.Get("Authorization"), "Bearer ")
 	if !ok || token == "" {
-		if !g.required {
+		if g.anonymous {
 			return ctx, nil
 		}
-		return ctx, connect.NewError(connect.CodeUnauthenticated, errors.New("masuk (login) terlebih dahulu"))
+		return ctx, errLogin()
 	}
 	s, err := g.accounts.Verify(token)
 	if err != nil {
@@ -86,9 +93,21 @@ func (g gate) admit(ctx context.Context, procedure string, header interface{ Get
 	}
 	op, known := operations[procedure]
 	if !known || (op != "" && !account.Allowed(s, op)) {
-		return ctx, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("peran Anda tidak berwenang untuk %s", procedure))
+		return ctx, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("peran Anda (%s) tidak berwenang untuk %s", roleList(s), procedure))
 	}
 	return context.WithValue(ctx, sessionKey{}, s), nil
+}
+
+// roleList names a session's roles for a refusal.
+func roleList(s account.Session) string {
+	if len(s.Roles) == 0 {
+		return "tanpa peran"
+	}
+	names := make([]string, len(s.Roles))
+	for i, r := range s.Roles {
+		names[i] = r.Title()
+	}
+	return strings.Join(names, ", ")
 }
 
 func (g gate) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {

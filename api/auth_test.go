@@ -9,6 +9,7 @@ import (
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
+	"github.com/sinkron-id/sinkron/node/catalog"
 )
 
 func bearer[T any](m *T, token string) *connect.Request[T] {
@@ -19,21 +20,18 @@ func bearer[T any](m *T, token string) *connect.Request[T] {
 	return r
 }
 
-// With login required, an ADB SIAK signs in and creates a counter officer;
-// the officer files and approves a request in their own role and name, and
-// calls without a token, with a forged one, or outside the officer's roles
-// are refused with the code a client acts on.
+// An ADB SIAK signs in and creates a counter officer; the officer files
+// and approves a request in their own role and name, and calls without a
+// token, with a forged one, or outside the officer's roles are refused
+// with the code a client acts on. Login is required by default.
 func TestSignedInOfficers(t *testing.T) {
 	nw, _ := serve(t)
 	kec := nw.Kecamatan(0)
-	srv := httptest.NewUnstartedServer(NewHandler(kec, RequireLogin()))
+	srv := httptest.NewUnstartedServer(NewHandler(kec)) // a client without a token of its own
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	defer srv.Close()
 	ctx := context.Background()
-	if err := kec.Accounts.Bootstrap("adb", "Admin Database", "rahasia-kuat-2026"); err != nil {
-		t.Fatal(err)
-	}
 	acc := sinkronv1connect.NewAccountServiceClient(srv.Client(), srv.URL)
 	req := sinkronv1connect.NewRequestServiceClient(srv.Client(), srv.URL)
 	login := func(user, pw string) string {
@@ -44,15 +42,15 @@ func TestSignedInOfficers(t *testing.T) {
 		}
 		return r.Msg.Token
 	}
-	admin := login("adb", "rahasia-kuat-2026")
+	admin := login("adb", adminPass)
 	if _, err := acc.CreateAccount(ctx, bearer(&v1.CreateAccountRequest{Username: "rina", FullName: "Rina Wati",
 		Roles: []string{"petugas-pendukung-pelayanan"}, Password: "loket-kota-agung"}, admin)); err != nil {
 		t.Fatal(err)
 	}
 	rina := login("rina", "loket-kota-agung")
 	created, err := req.CreateRequest(ctx, bearer(createReq(), rina))
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || created.Msg.Request.History[0].Officer != "Rina Wati (rina)" {
+		t.Fatalf("create: %v %v", created, err)
 	}
 	ok, err := req.TransitionRequest(ctx, bearer(&v1.TransitionRequestRequest{Id: created.Msg.Request.Id, To: v1.Status_STATUS_DISETUJUI}, rina))
 	if err != nil || ok.Msg.Request.History[1].Officer != "Rina Wati (rina)" {
@@ -93,5 +91,30 @@ func TestSignedInOfficers(t *testing.T) {
 	}
 	if _, err := req.ListRequests(ctx, bearer(&v1.ListRequestsRequest{}, rina)); connect.CodeOf(err) != connect.CodeUnauthenticated {
 		t.Fatalf("token of a disabled account: %v", err)
+	}
+}
+
+// A lab's handler (AllowAnonymous) lets calls without a token through,
+// records the name the call gives, and still checks a token that is sent.
+func TestAllowAnonymousIsOptIn(t *testing.T) {
+	nw, _ := serve(t)
+	kec := nw.Kecamatan(0)
+	srv := httptest.NewUnstartedServer(NewHandler(kec, AllowAnonymous()))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	ctx := context.Background()
+	req := sinkronv1connect.NewRequestServiceClient(srv.Client(), srv.URL)
+	created, err := req.CreateRequest(ctx, bearer(createReq(), ""))
+	if err != nil || created.Msg.Request.History[0].Officer != "Rina" {
+		t.Fatalf("anonymous create in a lab: %v %v", created, err)
+	}
+	if _, err := req.ListRequests(ctx, bearer(&v1.ListRequestsRequest{}, "v1.bukan.token")); connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Fatalf("a bad token in a lab: %v", err)
+	}
+	newOfficer(t, kec, "rina", "Rina Wati", catalog.PetugasPendukung)
+	nodes := sinkronv1connect.NewNodeServiceClient(srv.Client(), srv.URL)
+	if _, err := nodes.SetNetwork(ctx, bearer(&v1.SetNetworkRequest{Online: true}, token(t, kec, "rina"))); connect.CodeOf(err) != connect.CodePermissionDenied {
+		t.Fatalf("a counter officer's token in a lab: %v", err)
 	}
 }

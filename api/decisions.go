@@ -19,7 +19,7 @@ type decisions struct{ n *node.Node }
 
 func (h *decisions) decide(ctx context.Context, key, officer string, cmd *eventpb.Command) (*connect.Response[v1.DecisionResponse], error) {
 	cmd.Key = key
-	cmd.Actor = &eventpb.Actor{Officer: officer, Office: h.n.Member().Office}
+	cmd.Actor = &eventpb.Actor{Officer: officerName(ctx, officer), Office: h.n.Member().Office}
 	d, err := h.n.Decisions.Decide(ctx, cmd)
 	if err != nil { // a refusal is kept as a decision too; GetDecision shows it
 		return nil, decisionError(err)

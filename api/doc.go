@@ -1,7 +1,9 @@
 // Package api serves a node over Connect-RPC (sinkron.v1): the request
 // service for counter software and the node service for operators, with
 // gRPC reflection and health, over HTTP/1.1 and h2c so Connect, gRPC and
-// gRPC-Web clients all work. Protobuf sources are in api/proto; the
+// gRPC-Web clients all work. Every call but AccountService.Login needs an
+// officer's token whose roles the permission table allows the call
+// (auth.go; AllowAnonymous lifts it for a lab). Protobuf sources are in api/proto; the
 // generated code in api/gen is rebuilt with
 //
 //	go tool -modfile=tools/go.mod buf generate

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -92,7 +91,9 @@ func (h *nodes) ImportBundle(_ context.Context, stream *connect.ClientStream[v1.
 				return
 			}
 		}
-		pw.CloseWithError(errors.Join(stream.Err(), io.EOF))
+		// nil closes with io.EOF itself: the bundle reader tests for it
+		// with ==, which a joined io.EOF fails.
+		pw.CloseWithError(stream.Err())
 	}()
 	st, err := h.n.ImportBundle(pr)
 	pr.Close()

@@ -24,11 +24,7 @@ func (h *residents) GetResident(ctx context.Context, req *connect.Request[v1.Get
 	if err != nil {
 		return nil, err
 	}
-	reader := "(tanpa login)"
-	if s, ok := sessionFrom(ctx); ok {
-		reader = s.FullName + " (" + s.Username + ")"
-	}
-	if err := h.n.Audit.Read(req.Msg.Nik, reader); err != nil {
+	if err := h.n.Audit.Read(req.Msg.Nik, officerName(ctx, "(tanpa login)")); err != nil {
 		return nil, connect.NewError(connect.CodeInternal, fmt.Errorf("catat akses biodata: %w", err))
 	}
 	return resp, nil
@@ -50,35 +46,35 @@ func (h *residents) FamiliesOf(_ context.Context, req *connect.Request[v1.Famili
 	return connect.NewResponse(out), nil
 }
 
-func (h *residents) RegisterResident(_ context.Context, req *connect.Request[v1.RegisterResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {
+func (h *residents) RegisterResident(ctx context.Context, req *connect.Request[v1.RegisterResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {
 	var b registry.Biodata
 	if err := fromMap(req.Msg.Fields, &b); err != nil {
 		return nil, invalid("isian biodata tidak dapat dibaca")
 	}
-	return residentResponse(h.n.Residents.Register(b, req.Msg.Officer))
+	return residentResponse(h.n.Residents.Register(b, officerName(ctx, req.Msg.Officer)))
 }
 
-func (h *residents) ChangeResident(_ context.Context, req *connect.Request[v1.ChangeResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {
+func (h *residents) ChangeResident(ctx context.Context, req *connect.Request[v1.ChangeResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {
 	m := req.Msg
-	return residentResponse(h.n.Residents.Change(m.Nik, m.Field, m.Value, m.Reason, m.Officer))
+	return residentResponse(h.n.Residents.Change(m.Nik, m.Field, m.Value, m.Reason, officerName(ctx, m.Officer)))
 }
 
-func (h *residents) CreateFamily(_ context.Context, req *connect.Request[v1.CreateFamilyRequest]) (*connect.Response[v1.FamilyResponse], error) {
+func (h *residents) CreateFamily(ctx context.Context, req *connect.Request[v1.CreateFamilyRequest]) (*connect.Response[v1.FamilyResponse], error) {
 	var a registry.Address
 	if err := fromMap(req.Msg.Address, &a); err != nil {
 		return nil, invalid("alamat tidak dapat dibaca")
 	}
-	return familyResponse(h.n.Residents.CreateFamily(req.Msg.Kk, req.Msg.HeadNik, a, req.Msg.Officer))
+	return familyResponse(h.n.Residents.CreateFamily(req.Msg.Kk, req.Msg.HeadNik, a, officerName(ctx, req.Msg.Officer)))
 }
 
-func (h *residents) AddFamilyMember(_ context.Context, req *connect.Request[v1.AddFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error) {
+func (h *residents) AddFamilyMember(ctx context.Context, req *connect.Request[v1.AddFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error) {
 	m := req.Msg
-	return familyResponse(h.n.Residents.AddMember(m.Kk, m.Nik, m.Hubungan, m.Officer))
+	return familyResponse(h.n.Residents.AddMember(m.Kk, m.Nik, m.Hubungan, officerName(ctx, m.Officer)))
 }
 
-func (h *residents) RemoveFamilyMember(_ context.Context, req *connect.Request[v1.RemoveFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error) {
+func (h *residents) RemoveFamilyMember(ctx context.Context, req *connect.Request[v1.RemoveFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error) {
 	m := req.Msg
-	return familyResponse(h.n.Residents.RemoveMember(m.Kk, m.Nik, m.Reason, m.Officer))
+	return familyResponse(h.n.Residents.RemoveMember(m.Kk, m.Nik, m.Reason, officerName(ctx, m.Officer)))
 }
 
 func residentResponse(r *registry.Resident, err error) (*connect.Response[v1.ResidentResponse], error) {

@@ -80,6 +80,7 @@ func TestRegistryThroughTheAPI(t *testing.T) {
 	if err := nw.WaitConverged(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}
+	signIn(t, dsrv, nw.Dinas(), "uji") // the account came with the sync; a token is per node
 	kk, err := sinkronv1connect.NewRegistryServiceClient(dsrv.Client(), dsrv.URL).IssueKK(ctx, connect.NewRequest(&v1.GetFamilyRequest{Kk: "1271010103200001"}))
 	if err != nil {
 		t.Fatal(err)

@@ -17,12 +17,12 @@ import (
 // requests implements sinkronv1connect.RequestServiceHandler.
 type requests struct{ n *node.Node }
 
-func (h *requests) CreateRequest(_ context.Context, req *connect.Request[v1.CreateRequestRequest]) (*connect.Response[v1.CreateRequestResponse], error) {
+func (h *requests) CreateRequest(ctx context.Context, req *connect.Request[v1.CreateRequestRequest]) (*connect.Response[v1.CreateRequestResponse], error) {
 	m := req.Msg
 	f := request.Form{
 		Service: m.Service, Path: m.Path, Fields: m.Fields,
 		ApplicantName: m.ApplicantName, NIK: m.Nik, KK: m.Kk, Problem: m.Problem, WhatsApp: m.Whatsapp,
-		Channel: int32(m.Channel), Officer: m.Officer,
+		Channel: int32(m.Channel), Officer: officerName(ctx, m.Officer),
 	}
 	for _, d := range m.Documents {
 		f.Documents = append(f.Documents, request.Upload{Name: d.Name, Kind: int32(d.Kind), Content: d.Content})
@@ -95,9 +95,9 @@ func (h *requests) CompleteStep(ctx context.Context, req *connect.Request[v1.Com
 	return connect.NewResponse(&v1.CompleteStepResponse{Request: h.toProto(r)}), nil
 }
 
-func (h *requests) ResolveConflict(_ context.Context, req *connect.Request[v1.ResolveConflictRequest]) (*connect.Response[v1.ResolveConflictResponse], error) {
+func (h *requests) ResolveConflict(ctx context.Context, req *connect.Request[v1.ResolveConflictRequest]) (*connect.Response[v1.ResolveConflictResponse], error) {
 	m := req.Msg
-	r, err := h.n.Requests.Resolve(m.Id, m.Field, m.ChosenEventId, m.Note, m.Officer)
+	r, err := h.n.Requests.Resolve(m.Id, m.Field, m.ChosenEventId, m.Note, officerName(ctx, m.Officer))
 	if err != nil {
 		return nil, toConnect(err)
 	}
@@ -182,5 +182,15 @@ func actor(ctx context.Context, officer, role string) (string, string, error) {
 	if role != "" && !s.HasRole(catalog.Role(role)) {
 		return "", "", connect.NewError(connect.CodePermissionDenied, fmt.Errorf("Anda tidak memegang peran %q", role))
 	}
-	return s.FullName + " (" + s.Username + ")", role, nil
+	return officerName(ctx, officer), role, nil
+}
+
+// officerName is who a change or a read is recorded as: the signed-in
+// officer, whatever name the call gives; without a session (a lab's
+// anonymous calls, AllowAnonymous) the name the call gives.
+func officerName(ctx context.Context, named string) string {
+	if s, ok := sessionFrom(ctx); ok {
+		return s.FullName + " (" + s.Username + ")"
+	}
+	return named
 }

@@ -23,14 +23,23 @@ const MaxRequestBytes = 6 << 20
 // Option configures NewHandler.
 type Option func(*settings)
 
-type settings struct{ requireLogin bool }
+type settings struct{ anonymous bool }
 
-// RequireLogin refuses every call but Login without a valid token. Without
-// it, calls that carry a token are still checked, and calls without one
-// pass: the transition while counter software learns to sign in.
-func RequireLogin() Option { return func(s *settings) { s.requireLogin = true } }
+// AllowAnonymous lets calls without a token through, unchecked: for a lab
+// or a test of the handlers themselves, never an office. Without it every
+// call but Login needs a valid token. Calls that carry a token are checked
+// either way.
+func AllowAnonymous() Option { return func(s *settings) { s.anonymous = true } }
+
+// officerServices are the services NewHandler serves to officers, in the
+// order reflection and health list them.
+var officerServices = []string{sinkronv1connect.RequestServiceName, sinkronv1connect.NodeServiceName,
+	sinkronv1connect.DecisionServiceName, sinkronv1connect.ClusterServiceName, sinkronv1connect.RegistryServiceName,
+	sinkronv1connect.AccountServiceName}
 
 // NewHandler routes the node's services, reflection, health and /metrics.
+// Reflection, health and /metrics are not officers' calls and need no
+// token; every service call but AccountService.Login does.
 func NewHandler(n *node.Node, options ...Option) http.Handler {
 	var set settings
 	for _, o := range options {
@@ -38,19 +47,17 @@ func NewHandler(n *node.Node, options ...Option) http.Handler {
 	}
 	mux := http.NewServeMux()
 	opts := []connect.HandlerOption{connect.WithReadMaxBytes(MaxRequestBytes),
-		connect.WithInterceptors(gate{accounts: n.Accounts, required: set.requireLogin})}
+		connect.WithInterceptors(gate{accounts: n.Accounts, anonymous: set.anonymous})}
 	mux.Handle(sinkronv1connect.NewAccountServiceHandler(&accounts{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewRequestServiceHandler(&requests{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewNodeServiceHandler(&nodes{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewDecisionServiceHandler(&decisions{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewRegistryServiceHandler(&residents{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewClusterServiceHandler(&clusterOps{n: n}, opts...))
-	names := []string{sinkronv1connect.RequestServiceName, sinkronv1connect.NodeServiceName,
-		sinkronv1connect.DecisionServiceName, sinkronv1connect.ClusterServiceName, sinkronv1connect.RegistryServiceName, sinkronv1connect.AccountServiceName}
-	reflector := grpcreflect.NewStaticReflector(names...)
+	reflector := grpcreflect.NewStaticReflector(officerServices...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
-	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(names...)))
+	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(officerServices...)))
 	mux.Handle("/metrics", promhttp.HandlerFor(n.Registry(), promhttp.HandlerOpts{}))
 	return mux
 }

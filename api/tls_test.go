@@ -60,7 +60,8 @@ func TestAPIOverTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	hc := &http.Client{Transport: withBearer{token: token(t, nw.Kecamatan(0), "uji"),
+		next: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}}
 	c := sinkronv1connect.NewRequestServiceClient(hc, "https://"+srv.Addr())
 	r, err := c.ListServices(context.Background(), connect.NewRequest(&v1.ListServicesRequest{}))
 	if err != nil || len(r.Msg.Services) == 0 {

@@ -34,10 +34,13 @@ type Config struct {
 	Listen []string `toml:"listen"`
 	// APIListen is host:port of the Connect API and /metrics.
 	APIListen string `toml:"api_listen"`
-	// RequireLogin refuses API calls without an officer's token (all but
-	// Login). Off until counter software signs in; calls that carry a
-	// token are checked either way.
-	RequireLogin bool `toml:"require_login"`
+	// RequireLogin: every API call but Login needs an officer's token,
+	// and the officer's roles must allow the call. A pointer because the
+	// default, when the key is absent, is true: only an explicit
+	// `require_login = false` lets calls without a token through, for a lab
+	// (the node logs a warning at start). Calls that carry a token are
+	// checked either way. Read it with LoginRequired.
+	RequireLogin *bool `toml:"require_login,omitempty"`
 	// PublicListen serves the residents' API (submit online, track one's
 	// own request) on an address of its own; empty: not served.
 	PublicListen string `toml:"public_listen"`
@@ -67,6 +70,10 @@ type Config struct {
 	// only logged.
 	WhatsApp WhatsAppConfig `toml:"whatsapp,omitempty"`
 }
+
+// LoginRequired reports whether the API refuses calls without a token:
+// unless the config says require_login = false.
+func (c Config) LoginRequired() bool { return c.RequireLogin == nil || *c.RequireLogin }
 
 // WhatsAppConfig is the [whatsapp] table: the WhatsApp Business Cloud API
 // account notices are sent from, their retry policy and their texts.

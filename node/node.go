@@ -93,6 +93,11 @@ func New(cfg Config, opt Options) (*Node, error) {
 		return nil, err
 	}
 	n.log = n.log.With("office", n.self.Office)
+	n.Accounts = account.New(n.store, n.self.Office, opt.Now, opt.Rand, n.encKey)
+	if err := n.createPendingAdmin(); err != nil {
+		n.store.Close()
+		return nil, err
+	}
 	// A bundle import cut short by a crash leaves its staging file behind.
 	stale, _ := filepath.Glob(filepath.Join(cfg.DataDir, "sinkron-bundle-*"))
 	for _, f := range stale {
@@ -119,7 +124,6 @@ func New(cfg Config, opt Options) (*Node, error) {
 	n.Requests.Texts = cfg.WhatsApp.Templates
 	n.Residents = registry.New(n.store, n.self.Office, opt.Now)
 	n.Audit = audit.Log{Store: n.store, Office: n.self.Office, Now: opt.Now}
-	n.Accounts = account.New(n.store, n.self.Office, opt.Now, opt.Rand, n.encKey)
 	n.wg.Go(func() { n.outbox.Run(ctx) })
 	n.wg.Go(func() { n.dispatch(ctx) })
 	n.log.Info("node started", "peer", n.ID().String(), "role", n.self.Role, "listen", n.net.host.Addrs())

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/sinkron-id/sinkron/api"
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/node"
+	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/testnet"
 )
 
@@ -39,13 +42,17 @@ func bench(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer nw.Close()
-	srv, err := api.Listen("127.0.0.1:0", api.NewHandler(nw.Kecamatan(0)))
+	kec := nw.Kecamatan(0)
+	token, err := benchOfficer(kec)
+	if err != nil {
+		return err
+	}
+	srv, err := api.Listen("127.0.0.1:0", api.NewHandler(kec))
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	c := dial(srv.Addr()).req
-	kec := nw.Kecamatan(0)
+	c := dialAs(srv.Addr(), token).req
 	kec.SetOnline(!*alone)
 
 	lat, elapsed, err := fileRequests(ctx, c, *n, *workers, 0)
@@ -68,6 +75,21 @@ func bench(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "all events and photos at the dinas %v after the last acknowledgement\n", time.Since(acked).Round(time.Millisecond))
 	return nil
+}
+
+// benchOfficer signs in a counter officer at n, as counters do: every
+// measured call carries the token and passes the login check.
+func benchOfficer(n *node.Node) (string, error) {
+	pw := rand.Text()
+	if err := n.Accounts.Bootstrap("adb", "Admin Bench", pw); err != nil {
+		return "", fmt.Errorf("bench account: %w", err)
+	}
+	if err := n.Accounts.Create("loket", "Petugas Loket", []catalog.Role{catalog.PetugasPendukung}, pw, "adb"); err != nil {
+		return "", fmt.Errorf("bench account: %w", err)
+	}
+	n.Accounts.TokenTTL = 24 * time.Hour // however long the run takes; set before serving
+	token, _, err := n.Accounts.Login("loket", pw)
+	return token, err
 }
 
 type creator interface {

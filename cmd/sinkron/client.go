@@ -27,13 +27,17 @@ type clients struct {
 	base string
 }
 
-func dial(addr string) clients {
+func dial(addr string) clients { return dialAs(addr, os.Getenv("SINKRON_TOKEN")) }
+
+// dialAs is dial with the officer's token given rather than from the
+// environment.
+func dialAs(addr, token string) clients {
 	if !strings.Contains(addr, "://") {
 		addr = "http://" + addr
 	}
 	p := new(http.Protocols)
 	p.SetUnencryptedHTTP2(true)
-	hc := &http.Client{Transport: withToken{&http.Transport{Protocols: p}, os.Getenv("SINKRON_TOKEN")}}
+	hc := &http.Client{Transport: withToken{&http.Transport{Protocols: p}, token}}
 	return clients{
 		req:  sinkronv1connect.NewRequestServiceClient(hc, addr),
 		node: sinkronv1connect.NewNodeServiceClient(hc, addr),

@@ -3,17 +3,19 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/sinkron-id/sinkron/api"
 	"github.com/sinkron-id/sinkron/node"
+	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/testnet"
 )
@@ -43,6 +45,9 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer nw.Close()
+	for _, n := range nw.Nodes { // a tour outlasts an office's 15 minutes
+		n.Accounts.TokenTTL = demoTokenTTL
+	}
 	var addrs []string
 	for i, n := range nw.Nodes {
 		srv, err := api.Listen(fmt.Sprintf("127.0.0.1:%d", *port+i), api.NewHandler(n))
@@ -60,20 +65,55 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 	if err := seedRegistry(nw.Dinas()); err != nil {
 		return err
 	}
-	pw := make([]byte, 9)
-	if _, err := rand.Read(pw); err != nil {
+	officers, err := demoOfficers(nw)
+	if err != nil {
 		return err
 	}
-	adminPW := base64.RawURLEncoding.EncodeToString(pw)
-	if err := nw.Dinas().Accounts.Bootstrap("adb", "Admin Database Demo", adminPW); err != nil {
-		return fmt.Errorf("demo account: %w", err)
-	}
-	printDemo(out, nw, addrs, *dir)
-	fmt.Fprintf(out, "\nOfficer accounts: ADB SIAK \"adb\", password %s (this run only; accounts replicate to every office):\n"+
-		"  echo %s | go run ./cmd/sinkron login --user adb --addr %s\n", adminPW, adminPW, addrs[0])
+	printDemo(out, nw, addrs, *dir, officers)
 	<-ctx.Done()
 	fmt.Fprintln(out, "\nmenghentikan demo…")
 	return nil
+}
+
+// demoTokenTTL is how long a demo login lasts.
+const demoTokenTTL = 8 * time.Hour
+
+// demoOfficer is one account of the demo, with this run's password.
+type demoOfficer struct {
+	user, name string
+	role       catalog.Role
+	at         string // where the tour signs them in: "K", "D" or both
+	password   string
+}
+
+// demoOfficers creates the tour's accounts at the dinas, one role each as
+// the SOPs split the work, and waits until every office holds them.
+func demoOfficers(nw *testnet.Network) ([]demoOfficer, error) {
+	officers := []demoOfficer{
+		{user: "adb", name: "Admin Database Demo", role: catalog.ADBSIAK, at: "K, D"},
+		{user: "rina", name: "Rina Wati", role: catalog.PetugasPendukung, at: "K"},
+		{user: "dewi", name: "Dewi Lestari", role: catalog.KasiData, at: "D"},
+		{user: "sari", name: "Sari Puspita", role: catalog.StafInformasi, at: "D"},
+		{user: "andi", name: "Andi Saputra", role: catalog.OperatorDinas, at: "D"},
+	}
+	accounts := nw.Dinas().Accounts
+	for i := range officers {
+		o := &officers[i]
+		o.password = rand.Text() // fresh every run: the demo has no default password
+		var err error
+		if o.role == catalog.ADBSIAK {
+			err = accounts.Bootstrap(o.user, o.name, o.password)
+		} else {
+			err = accounts.Create(o.user, o.name, []catalog.Role{o.role}, o.password, "adb")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("demo account %s: %w", o.user, err)
+		}
+	}
+	if err := nw.WaitConverged(30 * time.Second); err != nil {
+		return nil, fmt.Errorf("demo accounts: %w", err)
+	}
+	return officers, nil
 }
 
 // seedRegistry registers the tour's resident and her family card.
@@ -100,42 +140,46 @@ func writeSamples(dir string) error {
 	return nil
 }
 
-func printDemo(out io.Writer, nw *testnet.Network, addrs []string, dir string) {
+func printDemo(out io.Writer, nw *testnet.Network, addrs []string, dir string, officers []demoOfficer) {
 	fmt.Fprintf(out, "Sinkron demo: %s, %d nodes, data in %s\n\n", nw.Dinas().Roster().Regency(), len(nw.Nodes), dir)
 	for i, n := range nw.Nodes {
 		fmt.Fprintf(out, "  %-36s api %-24s peer %s\n", n.Member().Office, addrs[i], n.ID())
 	}
+	fmt.Fprintf(out, "\nOfficer accounts (this run only; they replicate to every office, tokens last %d hours here):\n\n", int(demoTokenTTL.Hours()))
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  USER\tROLE\tSIGNS IN AT\tPASSWORD")
+	pws := ""
+	for _, o := range officers {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", o.user, o.role, o.at, o.password)
+		pws += fmt.Sprintf(" PW_%s=%s", strings.ToUpper(o.user), o.password)
+	}
+	tw.Flush()
 	kec, dinas := addrs[len(nw.DinasNodes())], addrs[0]
+	third := addrs[min(2, len(nw.DinasNodes())-1)]
 	fmt.Fprintf(out, `
-Try it (another terminal):
-  export SINKRON_OFFICER="Rina" DEMO_DIR=%[3]s
-  go run ./cmd/sinkron network offline --addr %[1]s
-  go run ./cmd/sinkron request create --addr %[1]s --nama "Siti Aminah" --nik 1806015708900003 \
-      --kk 1806010101150007 --masalah "NIK tidak ditemukan di BPJS" --wa 081234567890 \
-      --foto-kk %[3]s/foto-kk.png --foto-ktp %[3]s/foto-ktp.png
-  go run ./cmd/sinkron request list --addr %[2]s        # not at the dinas yet
-  go run ./cmd/sinkron network online --addr %[1]s
-  go run ./cmd/sinkron request list --addr %[2]s        # arrived
-  go run ./cmd/sinkron request approve ID --peran petugas-pendukung-pelayanan --addr %[1]s
-  go run ./cmd/sinkron request process ID --addr %[2]s
-  go run ./cmd/sinkron request step ID konsolidasi-manual --peran kasi-data --addr %[2]s
-  go run ./cmd/sinkron request step ID sinkronisasi-dwh --peran adb-siak --addr %[2]s   # waits for the dinas decision
-  go run ./cmd/sinkron request step ID informasi-pemohon --peran staf-informasi-pelayanan --addr %[2]s
-  go run ./cmd/sinkron request finish ID --addr %[2]s
-  go run ./cmd/sinkron request services --addr %[2]s    # the whole catalog: forms, paths, steps, roles
-  go run ./cmd/sinkron peers --addr %[1]s
+The tour (README.md, "A tour with the CLI"), in another terminal at the repository root:
 
-The dinas cluster (Raft):
-  go run ./cmd/sinkron cluster status --addr %[2]s
-  go run ./cmd/sinkron decide nik --wilayah 180601 --lahir 1990-08-17 --perempuan --subjek warga-1 --addr %[2]s
-  go run ./cmd/sinkron cluster transfer --addr %[2]s
-  go run ./cmd/sinkron decide lease --wilayah 180601 --jumlah 20 --addr %[1]s     # a kecamatan's offline NIK block
+  export K=%[1]s D=%[2]s D3=%[3]s DEMO_DIR=%[4]s
+  export%[5]s
+  go build -o sinkron ./cmd/sinkron
+  login() { echo "$3" | ./sinkron login --user $1 --addr $2 --token-only; }
+  as() { t=$1 a=$2; shift 2; SINKRON_TOKEN=$t SINKRON_ADDR=$a ./sinkron "$@"; }
+  ADB_K=$(login adb $K $PW_ADB) ADB_D=$(login adb $D $PW_ADB) RINA=$(login rina $K $PW_RINA)
+  DEWI=$(login dewi $D $PW_DEWI) SARI=$(login sari $D $PW_SARI) ANDI=$(login andi $D $PW_ANDI)
+  as $ADB_K $K network offline
+  as $RINA $K request create --nama "Siti Aminah" --nik 1806015708900003 --kk 1806010101150007 \
+      --masalah "NIK tidak ditemukan di BPJS" --wa 081234567890 \
+      --foto-kk $DEMO_DIR/foto-kk.png --foto-ktp $DEMO_DIR/foto-ktp.png
+  as $RINA $K request approve ID --peran petugas-pendukung-pelayanan
+  …
 
-Outside clients:
-  go tool -modfile=tools/go.mod buf curl --http2-prior-knowledge --list-methods %[4]s
+One officer at one office: eval $(echo $PW_RINA | ./sinkron login --user rina --addr $K) sets SINKRON_TOKEN.
+
+Outside clients (reflection needs no token, calls do):
+  go tool -modfile=tools/go.mod buf curl --http2-prior-knowledge --list-methods $K
 
 Ctrl-C stops the demo.
-`, kec, dinas, dir, kec)
+`, kec, dinas, third, dir, pws)
 }
 
 func writeJSON(path string, v any) error {

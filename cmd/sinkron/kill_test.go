@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -15,7 +16,9 @@ import (
 	"connectrpc.com/connect"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
 	"github.com/sinkron-id/sinkron/node"
+	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/replication/roster"
 	"github.com/sinkron-id/sinkron/testnet"
 )
@@ -29,9 +32,11 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// proc is one `sinkron node` process.
+// proc is one `sinkron node` process, and the token of an officer signed
+// in there (a token is valid only at the node that issued it).
 type proc struct {
 	bin, cfg, api string
+	token         string
 	cmd           *exec.Cmd
 }
 
@@ -47,8 +52,9 @@ func (p *proc) start(t *testing.T) {
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		_, err := dial(p.api).node.GetStatus(context.Background(), connect.NewRequest(&v1.GetStatusRequest{}))
-		if err == nil {
+		// Up once the API answers; before anyone signed in, with a refusal.
+		_, err := dialAs(p.api, p.token).node.GetStatus(context.Background(), connect.NewRequest(&v1.GetStatusRequest{}))
+		if err == nil || (p.token == "" && connect.CodeOf(err) == connect.CodeUnauthenticated) {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -57,6 +63,32 @@ func (p *proc) start(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// pendingAdmin runs `sinkron akun admin` for the stopped node, with the
+// password on stdin.
+func (p *proc) pendingAdmin(t *testing.T, user string) {
+	t.Helper()
+	cmd := exec.Command(p.bin, "akun", "admin", "--config", p.cfg, "--user", user, "--name", "Admin Uji")
+	cmd.Stdin = strings.NewReader(killTestPass + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("akun admin: %v\n%s", err, out)
+	}
+}
+
+// login signs user in at the node and keeps the token for later calls.
+func (p *proc) login(t *testing.T, user string) {
+	t.Helper()
+	cl := dial(p.api)
+	r, err := sinkronv1connect.NewAccountServiceClient(cl.hc, cl.base).Login(context.Background(),
+		connect.NewRequest(&v1.LoginRequest{Username: user, Password: killTestPass}))
+	if err != nil {
+		t.Fatalf("login %s at %s: %v", user, p.api, err)
+	}
+	p.token = r.Msg.Token
+}
+
+// killTestPass is every account's password in TestSIGKILLMidSyncLosesNothingAcknowledged.
+const killTestPass = "sandi-uji-sigkill"
 
 func (p *proc) kill() {
 	_ = p.cmd.Process.Signal(syscall.SIGKILL)
@@ -90,13 +122,16 @@ func TestSIGKILLMidSyncLosesNothingAcknowledged(t *testing.T) {
 		t.Fatal(err)
 	}
 	var procs []*proc
-	for _, c := range cfgs {
+	for i, c := range cfgs {
 		p := &proc{bin: bin, cfg: filepath.Join(c.DataDir, "sinkron.toml"), api: "http://" + c.APIListen}
+		p.pendingAdmin(t, fmt.Sprintf("adb-%d", i)) // each office's own: one username at two would be a duplicate
 		p.start(t)
+		p.login(t, fmt.Sprintf("adb-%d", i))
 		procs = append(procs, p)
 	}
 	dinas, kec := procs[0], procs[1]
 	defer func() { dinas.kill(); kec.kill() }()
+	counter := signInCounter(t, kec)
 
 	var mu sync.Mutex
 	var acked []string
@@ -104,7 +139,7 @@ func TestSIGKILLMidSyncLosesNothingAcknowledged(t *testing.T) {
 	done := make(chan struct{})
 	go func() { // a counter filing requests until its node dies
 		defer close(done)
-		c := dial(kec.api).req
+		c := dialAs(kec.api, counter).req
 		for i := 0; ; i++ {
 			select {
 			case <-stop:
@@ -143,9 +178,28 @@ func TestSIGKILLMidSyncLosesNothingAcknowledged(t *testing.T) {
 	}
 }
 
+// signInCounter has the kecamatan's ADB SIAK create a counter officer
+// there, and returns the officer's token: the ADB SIAK may read requests
+// but not file them.
+func signInCounter(t *testing.T, kec *proc) string {
+	t.Helper()
+	cl := dialAs(kec.api, kec.token)
+	acc := sinkronv1connect.NewAccountServiceClient(cl.hc, cl.base)
+	ctx := context.Background()
+	if _, err := acc.CreateAccount(ctx, connect.NewRequest(&v1.CreateAccountRequest{Username: "loket", FullName: "Petugas Loket",
+		Roles: []string{string(catalog.PetugasPendukung)}, Password: killTestPass})); err != nil {
+		t.Fatal(err)
+	}
+	r, err := acc.Login(ctx, connect.NewRequest(&v1.LoginRequest{Username: "loket", Password: killTestPass}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Msg.Token
+}
+
 func waitAll(t *testing.T, p *proc, ids []string) {
 	t.Helper()
-	c := dial(p.api).req
+	c := dialAs(p.api, p.token).req
 	deadline := time.Now().Add(30 * time.Second)
 	for _, id := range ids {
 		for {

@@ -15,12 +15,14 @@ const usage = `sinkron — replicated KTP-el and civil-data service pipeline
 Run:
   sinkron demo      [--kecamatan 3] [--api-port 8080] [--dir DIR]
   sinkron node      --config sinkron.toml
-  sinkron init      --dir DIR --office NAME [--listen ADDR]... [--api ADDR]
+  sinkron init      --dir DIR --office NAME [--listen ADDR]... [--api ADDR] [--admin USER --admin-name "NAMA"]
+  sinkron akun admin --config sinkron.toml --user USER [--name "NAMA"]   (an ADB SIAK for a node that has none)
   sinkron genesis   --dir DIR --member DIR... (at the dinas: sign the roster)
   sinkron bench     [--requests 1000] [--clients 8] [--rate 500]   (whole-system figures)
 
 Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs calls with $SINKRON_TOKEN):
-  eval $(sinkron login --user NAME)          (password on stdin; needed where require_login is set)
+  eval $(sinkron login --user NAME)          (every call needs an officer's token; it is valid at that node only)
+  sinkron login --user NAME --token-only     (just the token, e.g. RINA=$(…))
   sinkron status | peers | conflicts | sync
   sinkron network offline|online
   sinkron request services                   (the catalog: forms, documents, paths, steps and roles)
@@ -73,7 +75,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "node":
 		return runNode(ctx, rest)
 	case "init":
-		return initNode(rest, out)
+		return initNode(rest, os.Stdin, out)
 	case "genesis":
 		return genesis(rest, out)
 	case "status", "peers", "conflicts", "sync", "network", "vv":
@@ -85,7 +87,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "decide":
 		return decideClient(ctx, rest, out)
 	case "login":
-		return loginClient(ctx, rest, out)
+		return loginClient(ctx, rest, os.Stdin, out)
+	case "akun":
+		return accountCmd(rest, os.Stdin, out)
 	case "pemberitahuan":
 		return noticeClient(ctx, rest, out)
 	case "audit":

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sinkron-id/sinkron/api"
 	"github.com/sinkron-id/sinkron/node"
+	"github.com/sinkron-id/sinkron/node/account"
 	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
@@ -41,8 +42,9 @@ func runNode(ctx context.Context, args []string) error {
 		return err
 	}
 	var opts []api.Option
-	if cfg.RequireLogin {
-		opts = append(opts, api.RequireLogin())
+	if !cfg.LoginRequired() {
+		log.Warn("require_login = false: the API takes calls without an officer's token; for a lab only, never an office")
+		opts = append(opts, api.AllowAnonymous())
 	}
 	srv, err := api.ListenTLS(cfg.APIListen, api.NewHandler(n, opts...), cfg.TLSCertFile, cfg.TLSKeyFile)
 	if err != nil {
@@ -71,14 +73,18 @@ func runNode(ctx context.Context, args []string) error {
 }
 
 // initNode creates an office's data directory, identity and config; the
-// printed peer ID goes to the dinas for the roster.
-func initNode(args []string, out io.Writer) error {
+// printed peer ID goes to the dinas for the roster. With --admin it also
+// leaves the node's first ADB SIAK account, hashed, for its first start:
+// the password is the operator's, read from the terminal or stdin.
+func initNode(args []string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	dir := fs.String("dir", "", "data directory to create")
 	office := fs.String("office", "", "office name, e.g. \"Kecamatan Kota Agung\"")
 	role := fs.String("role", "kecamatan", "dinas, kecamatan or mobile")
 	region := fs.String("region", "", "6-digit kecamatan code")
 	apiAddr := fs.String("api", "127.0.0.1:8080", "API listen address")
+	admin := fs.String("admin", "", "username of the first ADB SIAK account (password asked)")
+	adminName := fs.String("admin-name", defaultAdminName, "full name of the first ADB SIAK")
 	var listen multi
 	fs.Var(&listen, "listen", "libp2p listen multiaddr (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -86,6 +92,16 @@ func initNode(args []string, out io.Writer) error {
 	}
 	if *dir == "" || *office == "" {
 		return fmt.Errorf("init: --dir and --office are required")
+	}
+	var first account.PendingAdmin
+	if *admin != "" { // before anything is created: a refused password leaves no half-made directory
+		pw, err := readNewPassword(in, os.Stderr)
+		if err != nil {
+			return err
+		}
+		if first, err = account.NewPendingAdmin(*admin, *adminName, pw); err != nil {
+			return fmt.Errorf("akun ADB SIAK: %w", err)
+		}
 	}
 	priv, err := node.CreateIdentity(*dir)
 	if err != nil {
@@ -95,9 +111,10 @@ func initNode(args []string, out io.Writer) error {
 	if len(listen) == 0 {
 		listen = multi{"/ip4/0.0.0.0/tcp/4001", "/ip4/0.0.0.0/udp/4001/quic-v1"}
 	}
+	required := true // written out, so the operator sees it
 	cfg := node.Config{
 		DataDir: ".", Office: *office, Role: *role, Region: *region, Listen: listen, APIListen: *apiAddr, Genesis: "genesis.json",
-		EncryptionKeyFile: "store.key", MDNS: true, LogLevel: "info",
+		RequireLogin: &required, EncryptionKeyFile: "store.key", MDNS: true, LogLevel: "info",
 		MaxClockOffset: node.Duration{Duration: 5 * time.Minute}, SyncInterval: node.Duration{Duration: 30 * time.Second},
 	}
 	if err := node.WriteConfig(filepath.Join(*dir, "sinkron.toml"), cfg); err != nil {
@@ -108,6 +125,16 @@ func initNode(args []string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "created %s\npeer id: %s\nsend %s to the dinas for the roster; put the signed genesis.json beside sinkron.toml\n", *dir, id, filepath.Join(*dir, "member.json"))
+	if *admin == "" {
+		fmt.Fprintf(out, "belum ada akun petugas: buat ADB SIAK dengan `sinkron akun admin --config %s --user NAMA`\n"+
+			"sebelum node dijalankan, kecuali akun akan datang dari kantor lain di kabupaten ini\n", filepath.Join(*dir, "sinkron.toml"))
+		return nil
+	}
+	if err := node.WritePendingAdmin(*dir, first); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "akun ADB SIAK %q akan dibuat saat node pertama kali dijalankan. Nama pengguna yang sama di dua kantor\n"+
+		"menjadi akun ganda yang tidak dapat dipakai: buat akun ADB SIAK pertama hanya di satu kantor.\n", first.Username)
 	return nil
 }
 

@@ -113,6 +113,11 @@ func (s *Service) create(username, fullName string, roles []catalog.Role, pw, by
 	if err != nil {
 		return err
 	}
+	return s.createHashed(username, fullName, roles, hash, by)
+}
+
+// createHashed appends the creation of a checked account.
+func (s *Service) createHashed(username, fullName string, roles []catalog.Role, hash, by string) error {
 	names := make([]string, len(roles))
 	for i, r := range roles {
 		names[i] = string(r)
