@@ -3,6 +3,7 @@ package testnet
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -149,6 +150,27 @@ func TestOfflineLeaseNIKsConfirmedWithoutCollision(t *testing.T) {
 		}
 		keys = append(keys, k)
 	}
+	// Two counters of the same office at once never give one NIK twice.
+	var mu sync.Mutex
+	given := map[string]bool{}
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() {
+			nik, k, err := kec.Decisions.AssignFromLease("180601", "1990-08-17", true, fmt.Sprintf("loket-%d", i))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if given[nik] {
+				t.Errorf("NIK %s given twice", nik)
+			}
+			given[nik] = true
+			keys = append(keys, k)
+		})
+	}
+	wg.Wait()
 	central, err := dinas.Decisions.Decide(context.Background(), assign("180601", "central", true))
 	if err != nil {
 		t.Fatal(err)

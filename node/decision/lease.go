@@ -20,6 +20,8 @@ func (s *Service) AssignFromLease(region, birthDate string, female bool, subject
 		return "", "", fmt.Errorf("%w: %v", ErrRefused, err)
 	}
 	self := s.store.Self().String()
+	s.leaseMu.Lock()
+	defer s.leaseMu.Unlock()
 	ranges, used, err := s.leaseState(region, head, self)
 	if err != nil {
 		return "", "", err

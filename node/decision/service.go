@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -41,6 +42,9 @@ type Service struct {
 	store   *store.Store
 	now     func() time.Time
 	rand    io.Reader
+	// leaseMu makes choosing a free leased serial and recording it one
+	// step: two counters of one office would otherwise give one NIK twice.
+	leaseMu sync.Mutex
 }
 
 // NewService builds the service; cluster and fsm are nil off the dinas.
