@@ -51,7 +51,7 @@ func (h *residents) RegisterResident(ctx context.Context, req *connect.Request[v
 	if err := fromMap(req.Msg.Fields, &b); err != nil {
 		return nil, invalid("isian biodata tidak dapat dibaca")
 	}
-	return residentResponse(h.n.Residents.Register(b, officerName(ctx, req.Msg.Officer)))
+	return residentResponse(h.n.RegisterResident(b, officerName(ctx, req.Msg.Officer)))
 }
 
 func (h *residents) ChangeResident(ctx context.Context, req *connect.Request[v1.ChangeResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {

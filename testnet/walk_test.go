@@ -108,7 +108,7 @@ func (g *regency) resident(t *testing.T) (string, string) {
 	dinas := g.offices[catalog.Dinas]
 	a := registry.Address{Alamat: "Jl. Samudra No. 5", RT: "1", RW: "2", DesaKelurahan: "Kuripan", Kecamatan: "Kota Agung",
 		KabupatenKota: "Kabupaten Tanggamus", Provinsi: "Lampung"}
-	if _, err := dinas.Residents.Register(registry.Biodata{NIK: nik, NamaLengkap: "Siti Aminah", TempatLahir: "Kota Agung",
+	if _, err := dinas.RegisterResident(registry.Biodata{NIK: nik, NamaLengkap: "Siti Aminah", TempatLahir: "Kota Agung",
 		TanggalLahir: "1990-08-17", JenisKelamin: "Perempuan", Agama: "Islam", StatusPerkawinan: "Belum Kawin",
 		Pekerjaan: "Wiraswasta", Kewarganegaraan: "WNI", Address: a}, "Petugas"); err != nil {
 		t.Fatal(err)

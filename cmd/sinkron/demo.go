@@ -122,7 +122,7 @@ func seedRegistry(n *node.Node) error {
 		JenisKelamin: "Perempuan", Agama: "Islam", StatusPerkawinan: "Belum Kawin", Pekerjaan: "Wiraswasta", Kewarganegaraan: "WNI",
 		Address: registry.Address{Alamat: "Jl. Samudra No. 5", RT: "1", RW: "2", DesaKelurahan: "Kuripan", Kecamatan: "Kota Agung",
 			KabupatenKota: "Kabupaten Tanggamus", Provinsi: "Lampung"}}
-	if _, err := n.Residents.Register(siti, "Petugas Demo"); err != nil {
+	if _, err := n.RegisterResident(siti, "Petugas Demo"); err != nil {
 		return fmt.Errorf("demo registry: %w", err)
 	}
 	if _, err := n.Residents.CreateFamily("1806010101150007", siti.NIK, siti.Address, "Petugas Demo"); err != nil {

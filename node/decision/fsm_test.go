@@ -158,6 +158,41 @@ func TestOfflineLeaseNeverCollidesWithCentral(t *testing.T) {
 	}
 }
 
+// Residents registered from existing records (SIAK) already hold their
+// NIKs: a reservation without a lease holds the NIK, central assignment
+// skips it, and a NIK held by someone else is refused.
+func TestRegisteredNIKsAreNeverAssignedAgain(t *testing.T) {
+	f := openFSM(t)
+	apply := func(i uint64, c *eventpb.Command) *eventpb.Decision {
+		b, _ := proto.Marshal(c)
+		var d eventpb.Decision
+		proto.Unmarshal(f.ApplyBatch([]*raft.Log{{Index: i, Type: raft.LogCommand, Data: b}})[0].([]byte), &d)
+		return &d
+	}
+	reserve := func(i uint64, nik, subject string) *eventpb.Decision {
+		return apply(i, &eventpb.Command{Key: fmt.Sprintf("r%d", i), Op: &eventpb.Command_ConfirmNik{ConfirmNik: &eventpb.ConfirmNIK{Nik: nik, Subject: subject}}})
+	}
+	for i, nik := range []string{"1806015708900001", "1806015708900002", "1806015708900004"} {
+		if d := reserve(uint64(i+1), nik, "penduduk/"+nik); d.Refused != "" || d.Nik != nik {
+			t.Fatalf("reserve %s: %q %q", nik, d.Nik, d.Refused)
+		}
+	}
+	if d := reserve(4, "1806015708900001", "penduduk/1806015708900001"); d.Refused != "" {
+		t.Fatalf("the same resident registered again is refused: %s", d.Refused)
+	}
+	if d := reserve(5, "1806015708900002", "someone-else"); d.Refused == "" {
+		t.Fatal("a NIK held by a resident was reserved for another")
+	}
+	var got []string
+	for i := range 3 {
+		d := apply(uint64(6+i), &eventpb.Command{Key: fmt.Sprintf("a%d", i), Op: &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{Region: "180601", BirthDate: "1990-08-17", Female: true, Subject: fmt.Sprintf("new%d", i)}}})
+		got = append(got, d.Nik)
+	}
+	if fmt.Sprint(got) != "[1806015708900003 1806015708900005 1806015708900006]" {
+		t.Fatalf("central assignment gave %v", got)
+	}
+}
+
 type memSink struct {
 	bytes.Buffer
 }

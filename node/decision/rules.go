@@ -133,6 +133,18 @@ func (r rules) assignNIK(c *eventpb.AssignNIK, d *eventpb.Decision) error {
 	if err != nil {
 		return err
 	}
+	// Serials reserved by registered residents are skipped; the counter
+	// passes each only once, so this stays O(1) over a head's life.
+	for next < floor {
+		_, held, err := r.get(serialKey(head, uint16(next)))
+		if err != nil {
+			return err
+		}
+		if !held {
+			break
+		}
+		next++
+	}
 	if next >= floor {
 		d.Refused = fmt.Sprintf("nomor urut NIK untuk %s habis", head)
 		return nil
@@ -191,9 +203,14 @@ func (r rules) confirmNIK(c *eventpb.ConfirmNIK, d *eventpb.Decision) error {
 		return nil
 	}
 	head, serial := c.Nik[:12], uint16(atoi(c.Nik[12:]))
-	inLease, err := r.inLease(c.Nik[:6], c.Node, serial)
-	if err != nil {
-		return err
+	// Without a node it is a resident registered from existing records,
+	// whose NIK was given before Sinkron: reserved so nothing gives it again.
+	inLease := c.Node == ""
+	if !inLease {
+		var err error
+		if inLease, err = r.inLease(c.Nik[:6], c.Node, serial); err != nil {
+			return err
+		}
 	}
 	if !inLease {
 		d.Refused = fmt.Sprintf("nomor urut %04d bukan bagian dari sewa node %s", serial, c.Node)

@@ -102,8 +102,8 @@ func (w *world) backupOrRestore(i int) {
 	}
 	if have {
 		delete(w.backups, i)
-		lost := w.forgetLost()
-		w.tracef("restore %s from its old backup (%d changes that never left it are lost with its disk)", w.name(i), lost)
+		lost, niks := w.forgetLost(), w.forgetLostNIKs(i)
+		w.tracef("restore %s from its old backup (%d changes and %d NIKs that never left it are lost with its disk)", w.name(i), lost, niks)
 		// The restore procedure: reconnect before serving again, so the
 		// office first takes back its own events that others hold.
 		for j := range w.nw.Nodes {
@@ -119,28 +119,27 @@ func (w *world) backupOrRestore(i int) {
 // replaced by an older copy. Nothing else may go missing.
 func (w *world) forgetLost() int {
 	lost := 0
-	for id, whos := range w.acked {
+	for e, whos := range w.acked {
 		var kept []string
 		for _, who := range whos {
-			if w.heldAnywhere(id, who) {
+			if w.heldAnywhere(e, who) {
 				kept = append(kept, who)
 			} else {
 				lost++
-				delete(w.conflicts, id) // one side of it may be gone
+				delete(w.conflicts, e) // one side of it may be gone
 			}
 		}
-		w.acked[id] = kept
+		w.acked[e] = kept
 		if len(kept) == 0 {
-			delete(w.acked, id)
-			delete(w.conflicts, id)
+			delete(w.acked, e)
 		}
 	}
 	return lost
 }
 
-func (w *world) heldAnywhere(id, who string) bool {
-	for _, n := range w.nw.Nodes {
-		if r, err := n.Requests.Get(id); err == nil && recorded(r, who) {
+func (w *world) heldAnywhere(e ref, who string) bool {
+	for i := range w.nw.Nodes {
+		if ok, _ := w.holds(i, e, who); ok {
 			return true
 		}
 	}

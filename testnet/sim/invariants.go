@@ -2,9 +2,11 @@ package sim
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/decision"
+	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
 )
 
@@ -14,6 +16,7 @@ func (w *world) check() {
 	w.checkAcked()
 	w.checkConflicts()
 	w.checkDecisions()
+	w.checkNIKs()
 	w.checkRoster()
 }
 
@@ -35,28 +38,36 @@ func (w *world) checkConverged() {
 	}
 }
 
-// checkAcked: every change an office acknowledged is in the request's
+// checkAcked: every change an office acknowledged is in the entity's
 // history at every office.
 func (w *world) checkAcked() {
-	ids := make([]string, 0, len(w.acked))
-	for id := range w.acked {
-		ids = append(ids, id)
+	refs := make([]ref, 0, len(w.acked))
+	for e := range w.acked {
+		refs = append(refs, e)
 	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		for i, n := range w.nw.Nodes {
-			r, err := n.Requests.Get(id)
-			if err != nil {
-				w.violate("acknowledged request %s missing at %s: %v", id, w.name(i), err)
-				continue
-			}
-			for _, who := range w.acked[id] {
-				if !recorded(r, who) {
-					w.violate("the change %s made to %s is missing at %s", who, id, w.name(i))
+	slices.SortFunc(refs, func(a, b ref) int { return strings.Compare(a.kind+a.id, b.kind+b.id) })
+	for _, e := range refs {
+		for i := range w.nw.Nodes {
+			for _, who := range w.acked[e] {
+				if ok, err := w.holds(i, e, who); !ok {
+					w.violate("the change %s made to %s %s is missing at %s (%v)", who, e.kind, e.id, w.name(i), err)
 				}
 			}
 		}
 	}
+}
+
+// holds reports whether office i has the change `who` made to e.
+func (w *world) holds(i int, e ref, who string) (bool, error) {
+	if e.kind == kindRequest {
+		r, err := w.office(i).Requests.Get(e.id)
+		return err == nil && recorded(r, who), err
+	}
+	r, err := w.office(i).Residents.Resident(e.id)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(r.History, func(c registry.Change) bool { return c.Officer == who }), nil
 }
 
 func recorded(r *request.Request, officer string) bool {
@@ -73,17 +84,14 @@ func recorded(r *request.Request, officer string) bool {
 	return false
 }
 
-// checkConflicts: a concurrent approve and cancel shows as a conflict at
-// every office until an officer resolves it, and nowhere after.
+// checkConflicts: a concurrent edit shows as a conflict at every office
+// until an officer resolves it, and nowhere after.
 func (w *world) checkConflicts() {
-	for id, resolved := range w.conflicts {
-		for i, n := range w.nw.Nodes {
-			r, err := n.Requests.Get(id)
-			if err != nil {
-				continue // reported by checkAcked
-			}
-			if r.InConflict() == resolved {
-				w.violate("request %s at %s: in conflict %v, resolved %v", id, w.name(i), r.InConflict(), resolved)
+	for e, resolved := range w.conflicts {
+		for i := range w.nw.Nodes {
+			_, _, in := w.conflictAt(i, e)
+			if in == resolved {
+				w.violate("%s %s at %s: in conflict %v, resolved %v", e.kind, e.id, w.name(i), in, resolved)
 			}
 		}
 	}

@@ -62,10 +62,21 @@ type world struct {
 	report *Report
 	step   int
 
-	acked     map[string][]string // request ID → officer tags of its acknowledged changes
-	conflicts map[string]bool     // request IDs edited concurrently on purpose; true once resolved
-	backups   map[int]string      // office → copy of its data directory
+	acked      map[ref][]string  // entity → officer tags of its acknowledged changes
+	conflicts  map[ref]bool      // entities edited concurrently on purpose; true once resolved
+	backups    map[int]string    // office → copy of its data directory
+	expecting  bool              // the changes being made are a planned conflict
+	niks       map[string]string // NIK given → to whom
+	leasedNIKs []lease           // NIKs given from leases, for the dinas to confirm
 }
+
+// ref names an entity the workload changed: a request or a resident.
+type ref struct{ kind, id string }
+
+const (
+	kindRequest  = "permohonan"
+	kindResident = "penduduk"
+)
 
 // Run plays one seed and checks the invariants. An error means the
 // simulator itself could not run (a node would not start); a broken
@@ -75,7 +86,8 @@ func Run(cfg Config) (*Report, error) {
 	w := &world{
 		cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed)),
 		clock:  newClock(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC), cfg.Kecamatan+1),
-		report: &Report{Seed: cfg.Seed}, acked: map[string][]string{}, conflicts: map[string]bool{}, backups: map[int]string{},
+		report: &Report{Seed: cfg.Seed}, acked: map[ref][]string{}, conflicts: map[ref]bool{}, backups: map[int]string{},
+		niks: map[string]string{},
 	}
 	nw, err := testnet.Start(cfg.Dir, testnet.Options{
 		Dinas: 1, Kecamatan: cfg.Kecamatan, Logger: cfg.Logger, Mocknet: mocknet.New(),
@@ -92,6 +104,8 @@ func Run(cfg Config) (*Report, error) {
 	if _, err := nw.WaitLeader(10 * time.Second); err != nil {
 		return nil, err
 	}
+	w.settle()
+	w.setup()
 	w.settle()
 	for w.step = 1; w.step <= cfg.Steps; w.step++ {
 		w.clock.advance(time.Duration(30+w.rng.IntN(600)) * time.Second)

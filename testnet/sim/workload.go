@@ -3,8 +3,10 @@ package sim
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
 	"github.com/sinkron-id/sinkron/testnet"
 )
@@ -14,16 +16,22 @@ const counterRole = string(catalog.PetugasPendukung)
 // act takes one step: mostly counter and dinas work, sometimes a fault.
 func (w *world) act() {
 	switch r := w.rng.IntN(100); {
-	case r < 30:
+	case r < 25:
 		w.file()
-	case r < 45:
+	case r < 37:
 		w.approveOrCancel()
-	case r < 65:
+	case r < 52:
 		w.advance()
-	case r < 70:
+	case r < 56:
 		w.concurrentEdit()
-	case r < 75:
+	case r < 60:
+		w.editResident()
+	case r < 63:
+		w.concurrentResidentEdit()
+	case r < 68:
 		w.resolve()
+	case r < 74:
+		w.assignNIK()
 	default:
 		w.fault()
 	}
@@ -46,25 +54,38 @@ func (w *world) file() {
 		w.violate("step %d: file at %s: %v", w.step, w.name(i), err)
 		return
 	}
-	w.ack(r.ID, f.Officer)
+	w.ack(ref{kindRequest, r.ID}, f.Officer)
 	w.tracef("file %s at %s", r.ID, w.name(i))
 }
 
-func (w *world) ack(id, officer string) {
-	w.acked[id] = append(w.acked[id], officer)
+func (w *world) ack(e ref, officer string) {
+	w.acked[e] = append(w.acked[e], officer)
 	w.report.Acked++
+	// A later edit may agree with one side of a conflict or start another:
+	// what the entity shows is no longer known from the schedule alone.
+	if !w.expecting {
+		delete(w.conflicts, e)
+	}
+}
+
+// refs lists the acknowledged entities of a kind in an order the seed
+// decides (map order is random).
+func (w *world) refs(kind string) []ref {
+	var out []ref
+	for e := range w.acked {
+		if e.kind == kind {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b ref) int { return strings.Compare(a.id, b.id) })
+	w.rng.Shuffle(len(out), func(a, b int) { out[a], out[b] = out[b], out[a] })
+	return out
 }
 
 // pick returns a request in one of the statuses as office i sees it, or nil.
 func (w *world) pick(i int, statuses ...request.Status) *request.Request {
-	var ids []string
-	for id := range w.acked {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids) // map order is random; the seed must decide
-	w.rng.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
-	for _, id := range ids {
-		r, err := w.office(i).Requests.Get(id)
+	for _, e := range w.refs(kindRequest) {
+		r, err := w.office(i).Requests.Get(e.id)
 		if err == nil && !r.InConflict() && slices.Contains(statuses, r.Status) {
 			return r
 		}
@@ -102,7 +123,7 @@ func (w *world) transition(i int, id string, to request.Status, role, note strin
 		w.tracef("%s %s at %s refused: %v", to, id, w.name(i), err)
 		return false
 	}
-	w.ack(id, who)
+	w.ack(ref{kindRequest, id}, who)
 	w.tracef("%s %s at %s", to, id, w.name(i))
 	return true
 }
@@ -151,7 +172,7 @@ func (w *world) step1(r *request.Request, st request.Step) {
 		w.tracef("step %s of %s at %s refused: %v", st.Name, r.ID, w.name(at), err)
 		return
 	}
-	w.ack(r.ID, who)
+	w.ack(ref{kindRequest, r.ID}, who)
 	w.tracef("step %s of %s at %s", st.Name, r.ID, w.name(at))
 }
 
@@ -186,11 +207,22 @@ func (w *world) concurrentEdit() {
 		return
 	}
 	w.isolate(a)
+	w.expecting = true
 	okA := w.transition(a, r.ID, request.Disetujui, counterRole, "")
 	okB := w.transition(b, r.ID, request.Dibatalkan, counterRole, "berkas ganda")
-	if okA && okB {
-		w.conflicts[r.ID] = false
+	w.expecting = false
+	w.planned(ref{kindRequest, r.ID}, okA, okB)
+}
+
+// planned records a planned conflict when both sides were written; with
+// one side refused, what the entity will show is not known in advance.
+func (w *world) planned(e ref, okA, okB bool) {
+	switch {
+	case okA && okB:
+		w.conflicts[e] = false
 		w.report.Conflicts++
+	case okA || okB:
+		delete(w.conflicts, e)
 	}
 }
 
@@ -209,28 +241,60 @@ func (w *world) otherHolding(a int, id string) int {
 
 // resolve has the dinas settle a conflict it can see, choosing a side.
 func (w *world) resolve() {
-	var ids []string
-	for id, done := range w.conflicts {
+	var open []ref
+	for e, done := range w.conflicts {
 		if !done {
-			ids = append(ids, id)
+			open = append(open, e)
 		}
 	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		r, err := w.office(0).Requests.Get(id)
-		if err != nil || !r.InConflict() {
+	slices.SortFunc(open, func(a, b ref) int { return strings.Compare(a.kind+a.id, b.kind+b.id) })
+	for _, e := range open {
+		field, values, ok := w.conflictAt(0, e)
+		if !ok {
 			continue
 		}
-		c := r.Conflicts[0]
-		chosen := c.Values[w.rng.IntN(len(c.Values))]
+		chosen := values[w.rng.IntN(len(values))]
 		who := w.officer(0)
-		if _, err := w.office(0).Requests.Resolve(id, c.Field, chosen.Event, "dikonfirmasi ke pemohon", who); err != nil {
-			w.violate("step %d: resolve %s at the dinas: %v", w.step, id, err)
+		var err error
+		if e.kind == kindRequest {
+			_, err = w.office(0).Requests.Resolve(e.id, field, chosen, "dikonfirmasi ke pemohon", who)
+		} else {
+			err = w.office(0).Residents.Resolve(registry.KindResident, e.id, field, chosen, "dikonfirmasi ke pemohon", who)
+		}
+		if err != nil {
+			w.violate("step %d: resolve %s %s at the dinas: %v", w.step, e.kind, e.id, err)
 			return
 		}
-		w.conflicts[id] = true
-		w.ack(id, who)
-		w.tracef("resolve %s %s=%s at the dinas", id, c.Field, chosen.Value)
+		w.expecting = true
+		w.ack(e, who)
+		w.expecting = false
+		w.conflicts[e] = true
+		w.tracef("resolve %s %s: %s at the dinas", e.kind, e.id, field)
 		return
 	}
+}
+
+// conflictAt is an entity's first field in conflict at office i, with the
+// competing events.
+func (w *world) conflictAt(i int, e ref) (string, []string, bool) {
+	if e.kind == kindRequest {
+		r, err := w.office(i).Requests.Get(e.id)
+		if err != nil || !r.InConflict() {
+			return "", nil, false
+		}
+		var evs []string
+		for _, v := range r.Conflicts[0].Values {
+			evs = append(evs, v.Event)
+		}
+		return r.Conflicts[0].Field, evs, true
+	}
+	r, err := w.office(i).Residents.Resident(e.id)
+	if err != nil || len(r.Conflicts) == 0 {
+		return "", nil, false
+	}
+	var evs []string
+	for _, v := range r.Conflicts[0].Values {
+		evs = append(evs, v.Event)
+	}
+	return r.Conflicts[0].Field, evs, true
 }
