@@ -19,17 +19,66 @@ import (
 	"github.com/sinkron-id/sinkron/node/request"
 )
 
-// NewPublicHandler routes only the residents' service: it is meant for its
-// own address, apart from the officers' API, so nothing else is reachable.
-// Each client address may make a few attempts a minute (burst 10), which
-// stops guessing tracking codes and NIKs.
-func NewPublicHandler(n *node.Node) http.Handler {
-	limits := &limiter{per: map[string]*rate.Limiter{}, every: 6 * time.Second, burst: 10}
+// NewPublicHandler routes only what residents use: their Connect service,
+// and a status page in Bahasa Indonesia (GET / and /status, see
+// statuspage.go). It is meant for its own address, apart from the officers'
+// API, so nothing else is reachable. Each client address may make a few
+// attempts a minute (burst 10), counted across the service and the page,
+// which stops guessing tracking codes and NIKs.
+func NewPublicHandler(n *node.Node, opts ...PublicOption) http.Handler {
+	set := publicSettings{every: 6 * time.Second, burst: 10, now: time.Now, zone: wib}
+	for _, o := range opts {
+		o(&set)
+	}
+	limits := newLimiter(set.every, set.burst, set.now)
 	mux := http.NewServeMux()
+	// Answers are a few hundred bytes: gzip would cost more CPU than it
+	// saves bytes (BENCHMARKS.md, residents' status lookups).
 	mux.Handle(sinkronv1connect.NewPublicServiceHandler(&public{n: n},
-		connect.WithReadMaxBytes(MaxRequestBytes), connect.WithInterceptors(limits)))
+		connect.WithReadMaxBytes(MaxRequestBytes), connect.WithInterceptors(limits), connect.WithCompressMinBytes(1<<10)))
+	page := &statusPage{n: n, limits: limits, zone: set.zone}
+	mux.HandleFunc("GET /{$}", page.form)
+	mux.HandleFunc("GET /status", page.status)
+	mux.HandleFunc("POST /status", page.status)
 	return limits.remember(mux)
 }
+
+// PublicOption adjusts NewPublicHandler.
+type PublicOption func(*publicSettings)
+
+type publicSettings struct {
+	every time.Duration
+	burst int
+	now   func() time.Time
+	zone  *time.Location
+}
+
+// AttemptLimit sets each client address's allowance: burst attempts, one
+// more every interval. An interval of zero lifts the limit, for benchmarks
+// and tests only: never on an address residents can reach.
+func AttemptLimit(every time.Duration, burst int) PublicOption {
+	return func(s *publicSettings) { s.every, s.burst = every, max(burst, 1) }
+}
+
+// PublicClock sets the clock the attempt limits run on.
+func PublicClock(now func() time.Time) PublicOption {
+	return func(s *publicSettings) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
+
+// PublicZone sets the time zone of the status page's times (default WIB).
+func PublicZone(zone *time.Location) PublicOption {
+	return func(s *publicSettings) {
+		if zone != nil {
+			s.zone = zone
+		}
+	}
+}
+
+var wib = time.FixedZone("WIB", 7*3600)
 
 // public implements sinkronv1connect.PublicServiceHandler.
 type public struct{ n *node.Node }
@@ -53,8 +102,8 @@ func (h *public) SubmitRequest(_ context.Context, req *connect.Request[v1.Submit
 }
 
 func (h *public) TrackRequest(_ context.Context, req *connect.Request[v1.TrackRequestRequest]) (*connect.Response[v1.TrackRequestResponse], error) {
-	r, err := h.n.Requests.Get(req.Msg.TrackingCode)
-	if err != nil || subtle.ConstantTimeCompare([]byte(r.NIK), []byte(req.Msg.Nik)) != 1 {
+	r, ok := track(h.n, req.Msg.TrackingCode, req.Msg.Nik)
+	if !ok {
 		return nil, errNotYours
 	}
 	out := &v1.TrackRequestResponse{TrackingCode: r.ID, Service: r.Service, Status: v1.Status(r.Status),
@@ -70,12 +119,29 @@ func (h *public) TrackRequest(_ context.Context, req *connect.Request[v1.TrackRe
 	return connect.NewResponse(out), nil
 }
 
-// limiter allows each client address a steady rate of calls with a burst.
+// track finds a resident's request by tracking code and NIK. An unknown
+// code and a wrong NIK both answer false: the caller must not tell them
+// apart.
+func track(n *node.Node, code, nik string) (*request.Request, bool) {
+	r, err := n.Requests.Get(code)
+	if err != nil || subtle.ConstantTimeCompare([]byte(r.NIK), []byte(nik)) != 1 {
+		return nil, false
+	}
+	return r, true
+}
+
+// limiter allows each client address a steady rate of calls with a burst;
+// every <= 0 allows everything.
 type limiter struct {
 	mu    sync.Mutex
 	per   map[string]*rate.Limiter
 	every time.Duration
 	burst int
+	now   func() time.Time
+}
+
+func newLimiter(every time.Duration, burst int, now func() time.Time) *limiter {
+	return &limiter{per: map[string]*rate.Limiter{}, every: every, burst: burst, now: now}
 }
 
 type clientKey struct{}
@@ -83,30 +149,46 @@ type clientKey struct{}
 // remember puts the caller's address (without port) in the context.
 func (l *limiter) remember(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, host)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, clientOf(r))))
 	})
 }
 
+func clientOf(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// errLimited is what a client over its allowance reads.
+var errLimited = errors.New("terlalu banyak percobaan; coba lagi dalam beberapa menit")
+
 func (l *limiter) allow(ctx context.Context) error {
 	client, _ := ctx.Value(clientKey{}).(string)
+	if !l.admit(client) {
+		return connect.NewError(connect.CodeResourceExhausted, errLimited)
+	}
+	return nil
+}
+
+// admit takes one attempt from client's allowance.
+func (l *limiter) admit(client string) bool {
+	if l.every <= 0 {
+		return true
+	}
+	now := l.now()
 	l.mu.Lock()
 	lim, ok := l.per[client]
 	if !ok {
 		if len(l.per) >= maxClients {
-			l.prune()
+			l.prune(now)
 		}
 		lim = rate.NewLimiter(rate.Every(l.every), l.burst)
 		l.per[client] = lim
 	}
 	l.mu.Unlock()
-	if !lim.Allow() {
-		return connect.NewError(connect.CodeResourceExhausted, errors.New("terlalu banyak percobaan; coba lagi dalam beberapa menit"))
-	}
-	return nil
+	return lim.AllowN(now, 1)
 }
 
 // maxClients bounds the limiters kept, so a flood of addresses cannot grow
@@ -115,9 +197,9 @@ const maxClients = 10000
 
 // prune forgets clients whose bucket has refilled: they have been quiet
 // long enough that a fresh limiter treats them the same.
-func (l *limiter) prune() {
+func (l *limiter) prune(now time.Time) {
 	for c, lim := range l.per {
-		if lim.Tokens() >= float64(l.burst) {
+		if lim.TokensAt(now) >= float64(l.burst) {
 			delete(l.per, c)
 		}
 	}

@@ -63,7 +63,7 @@ func TestResidentsOnline(t *testing.T) {
 }
 
 func TestLimiterForgetsQuietClients(t *testing.T) {
-	l := &limiter{per: map[string]*rate.Limiter{}, every: time.Hour, burst: 2}
+	l := newLimiter(time.Hour, 2, func() time.Time { return time.Unix(1_772_000_000, 0) })
 	for i := range maxClients {
 		l.per[fmt.Sprint(i)] = rate.NewLimiter(rate.Every(l.every), l.burst) // full buckets: quiet clients
 	}

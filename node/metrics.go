@@ -12,6 +12,7 @@ var (
 	descEvents    = prometheus.NewDesc("sinkron_events", "Events held in the replicated log.", nil, nil)
 	descConflicts = prometheus.NewDesc("sinkron_conflicts", "Entities in conflict awaiting an officer.", nil, nil)
 	descOutbox    = prometheus.NewDesc("sinkron_outbox_depth", "WhatsApp notices not yet delivered.", nil, nil)
+	descDead      = prometheus.NewDesc("sinkron_outbox_dead_letters", "WhatsApp notices given up on, waiting for an officer to check and retry.", nil, nil)
 	descBlobs     = prometheus.NewDesc("sinkron_documents_missing", "Documents referenced but not yet held.", nil, nil)
 	descOnline    = prometheus.NewDesc("sinkron_online", "1 unless an operator took the node off the network.", nil, nil)
 	peerLabels    = []string{"peer", "office"}
@@ -26,7 +27,7 @@ var (
 )
 
 func (collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descEvents, descConflicts, descOutbox, descBlobs, descOnline, descConnected, descSent, descRecv, descBytesOut, descBytesIn, descPeerLacks, descSkew, descLastSync} {
+	for _, d := range []*prometheus.Desc{descEvents, descConflicts, descOutbox, descDead, descBlobs, descOnline, descConnected, descSent, descRecv, descBytesOut, descBytesIn, descPeerLacks, descSkew, descLastSync} {
 		ch <- d
 	}
 }
@@ -42,6 +43,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descEvents, float64(st.Events))
 	gauge(descConflicts, float64(st.Conflicts))
 	gauge(descOutbox, float64(st.OutboxDepth))
+	gauge(descDead, float64(st.OutboxDead))
 	gauge(descBlobs, float64(st.BlobsMissing))
 	gauge(descOnline, b2f(st.Online))
 	for _, p := range c.n.Peers() {

@@ -26,6 +26,7 @@ type Status struct {
 	Events       uint64
 	Conflicts    int
 	OutboxDepth  int
+	OutboxDead   int // notices given up on, waiting for an officer
 	BlobsMissing int
 	Now          time.Time
 	// ClockAhead lists origins stamping events beyond the maximum offset.
@@ -40,7 +41,7 @@ func (n *Node) Status() Status {
 	return Status{
 		Peer: n.ID(), Office: n.Member().Office, Role: string(n.Member().Role), Region: n.Member().Region,
 		Online: !n.net.gate.Offline(), ListenAddrs: n.ListenAddrs(), Vector: vec, Events: vec.Total(),
-		Conflicts: len(conflicts), OutboxDepth: n.outbox.Depth(), BlobsMissing: len(wanted), Now: n.now(),
+		Conflicts: len(conflicts), OutboxDepth: n.outbox.Depth(), OutboxDead: n.outbox.DeadCount(), BlobsMissing: len(wanted), Now: n.now(),
 		ClockAhead: n.store.ClockSkew(),
 	}
 }

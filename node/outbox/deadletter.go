@@ -49,6 +49,7 @@ func (o *Outbox) bury(n Notice, reason string, uncertain bool) {
 		return
 	}
 	o.depth.Add(-1)
+	o.dead.Add(1)
 	o.log.Warn("notice given up", "id", n.ID, "request", n.Request, "attempts", n.Attempts, "uncertain", uncertain, "err", reason)
 }
 
@@ -95,6 +96,21 @@ func (o *Outbox) Retry(id string) error {
 	if err != nil {
 		return err
 	}
+	o.dead.Add(-1)
 	o.Committed(1)
 	return nil
+}
+
+// countDead counts the dead letters without reading them.
+func (o *Outbox) countDead() (int, error) {
+	count := 0
+	err := o.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: deadPrefix})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			count++
+		}
+		return nil
+	})
+	return count, err
 }

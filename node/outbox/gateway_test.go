@@ -105,6 +105,13 @@ func (g *gateway) counts() (requests, accepted map[string]int) {
 	return clone(g.requests), clone(g.accepted)
 }
 
+// sent is the texts of every request, in the order they came.
+func (g *gateway) sent() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.bodies...)
+}
+
 func (g *gateway) setScript(s ...int) {
 	g.mu.Lock()
 	g.script = s

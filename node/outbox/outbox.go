@@ -15,12 +15,16 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -77,6 +81,7 @@ type Outbox struct {
 	log    *slog.Logger
 	wake   chan struct{}
 	depth  atomic.Int64
+	dead   atomic.Int64
 
 	maxAttempts int
 	minBackoff  time.Duration
@@ -104,6 +109,8 @@ func New(db *badger.DB, sender Sender, log *slog.Logger, opts ...Option) *Outbox
 	}
 	n, _ := o.Pending()
 	o.depth.Store(int64(len(n)))
+	d, _ := o.countDead()
+	o.dead.Store(int64(d))
 	return o
 }
 
@@ -134,8 +141,13 @@ func (o *Outbox) nudge() {
 // Depth is the number of notices not yet delivered (dead letters excluded).
 func (o *Outbox) Depth() int { return int(o.depth.Load()) }
 
+// DeadCount is the number of dead letters: notices given up on, waiting
+// for an officer.
+func (o *Outbox) DeadCount() int { return int(o.dead.Load()) }
+
 // Run delivers notices until ctx ends. Each failed notice waits its own
-// backoff, so one bad number does not hold up the others.
+// backoff, so one bad number does not hold up the others; a request's own
+// notices keep their order (see deliver).
 func (o *Outbox) Run(ctx context.Context) {
 	for {
 		next := o.deliver(ctx)
@@ -154,6 +166,10 @@ func (o *Outbox) Run(ctx context.Context) {
 
 // deliver sends every due notice once and returns when the earliest of the
 // rest is due (zero: none waiting).
+//
+// A notice waits while an earlier one of the same request is still queued:
+// otherwise a notice that failed and backs off is overtaken by the next
+// status's, and the resident reads "selesai" before "sedang diproses".
 func (o *Outbox) deliver(ctx context.Context) time.Time {
 	pending, err := o.Pending()
 	if err != nil {
@@ -162,6 +178,7 @@ func (o *Outbox) deliver(ctx context.Context) time.Time {
 	}
 	o.depth.Store(int64(len(pending)))
 	var next time.Time
+	held := map[string]bool{} // requests with an earlier notice still queued
 	for _, n := range pending {
 		if ctx.Err() != nil {
 			return time.Time{}
@@ -173,15 +190,20 @@ func (o *Outbox) deliver(ctx context.Context) time.Time {
 			o.bury(n, errUncertain, true)
 			continue
 		}
-		if n.Next.After(o.now()) {
-			next = earliest(next, n.Next)
-			continue
+		if n.Request != "" && held[n.Request] {
+			continue // sent after the earlier one leaves the queue
 		}
-		due, stop := o.attempt(ctx, n)
-		if stop {
-			// The gateway is out of reach (or the store fails): the rest
-			// would fail alike, so they wait for this notice's retry.
-			return due
+		due := n.Next
+		if !due.After(o.now()) {
+			var stop bool
+			if due, stop = o.attempt(ctx, n); stop {
+				// The gateway is out of reach (or the store fails): the
+				// rest would fail alike, so they wait for this retry.
+				return due
+			}
+		}
+		if !due.IsZero() {
+			held[n.Request] = true
 		}
 		next = earliest(next, due)
 	}
@@ -264,7 +286,8 @@ func (o *Outbox) put(n Notice) error {
 	return o.db.Update(func(txn *badger.Txn) error { return o.Enqueue(txn, n) })
 }
 
-// Pending lists the notices waiting to be sent, in key order.
+// Pending lists the notices waiting to be sent, in the order they were
+// queued (see queueOrder).
 func (o *Outbox) Pending() ([]Notice, error) {
 	var out []Notice
 	err := o.db.View(func(txn *badger.Txn) error {
@@ -281,7 +304,32 @@ func (o *Outbox) Pending() ([]Notice, error) {
 		}
 		return nil
 	})
+	slices.SortStableFunc(out, queueOrder)
 	return out, err
+}
+
+// queueOrder orders notices by their IDs, event IDs "<origin>/<seq>", with
+// the sequence compared as a number: in key order "p/10" comes before
+// "p/9". A node queues notices only for its own events, so this is the
+// order in which they were queued.
+func queueOrder(a, b Notice) int {
+	ao, as := splitSeq(a.ID)
+	bo, bs := splitSeq(b.ID)
+	return cmp.Or(strings.Compare(ao, bo), cmp.Compare(as, bs), strings.Compare(a.ID, b.ID))
+}
+
+// splitSeq splits "<origin>/<seq>"; an ID of another form sorts as a whole
+// with sequence 0.
+func splitSeq(id string) (string, uint64) {
+	i := strings.LastIndexByte(id, '/')
+	if i < 0 {
+		return id, 0
+	}
+	seq, err := strconv.ParseUint(id[i+1:], 10, 64)
+	if err != nil {
+		return id, 0
+	}
+	return id[:i], seq
 }
 
 func earliest(a, b time.Time) time.Time {

@@ -37,6 +37,15 @@ func flowOf(service, path string) (flow, error) {
 	return f, nil
 }
 
+// serviceTitle is the service's name for residents, as notices show it;
+// the catalog code if the catalog does not know it.
+func serviceTitle(service string) string {
+	if svc, ok := catalog.Lookup(service); ok {
+		return svc.Title
+	}
+	return service
+}
+
 func stepDef(st catalog.Step) StepDef {
 	d := StepDef{Name: st.Name, Title: st.Title, Role: string(st.Role), OfficeKind: string(st.Office), RecordedBy: string(st.RecordedBy), Standard: st.Standard, HandOver: string(st.HandOver)}
 	for _, w := range st.Waits {

@@ -112,10 +112,7 @@ func (s *Service) Create(f Form) (*Request, error) {
 		return nil, err
 	}
 	msg.Actor = s.actor(f.Officer)
-	title := msg.Service
-	if svc, ok := catalog.Lookup(msg.Service); ok {
-		title = svc.Title
-	}
+	title := serviceTitle(msg.Service)
 	withDocs := func(txn *badger.Txn, e *event.Event) (*outbox.Notice, error) {
 		for i, u := range f.Documents {
 			if _, err := blob.Put(txn, u.Content); err != nil {

@@ -104,8 +104,11 @@ func (s *Service) editable(id, officer string) (*Request, error) {
 }
 
 func (s *Service) statusNotice(e *event.Event, r *Request, to Status, note string) *outbox.Notice {
+	// Every placeholder the config may use has its value here: a missing
+	// one would reach the resident as a gap ("siap diambil di .").
 	text := s.Texts.Render(to.String(), map[string]string{
-		outbox.VarKode: r.ID, outbox.VarCatatan: note, outbox.VarKodeLayanan: r.Service})
+		outbox.VarKode: r.ID, outbox.VarCatatan: note, outbox.VarKodeLayanan: r.Service,
+		outbox.VarLayanan: serviceTitle(r.Service), outbox.VarKantor: s.office.Name})
 	if text == "" {
 		return nil // this status sends no notice
 	}
