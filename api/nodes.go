@@ -18,8 +18,18 @@ import (
 // nodes implements sinkronv1connect.NodeServiceHandler.
 type nodes struct{ n *node.Node }
 
-func (h *nodes) GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error) {
+func (h *nodes) GetStatus(_ context.Context, req *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error) {
 	s := h.n.Status()
+	var hash []byte
+	if req.Msg.WithStateHash {
+		// Read after the status, so a hash never covers fewer events
+		// than the vector beside it claims.
+		sum, err := h.n.Store().StateHash()
+		if err != nil {
+			return nil, toConnect(fmt.Errorf("state hash: %w", err))
+		}
+		hash = sum[:]
+	}
 	ahead := map[string]int64{}
 	for o, d := range s.ClockAhead {
 		ahead[o.String()] = d.Milliseconds()
@@ -29,7 +39,7 @@ func (h *nodes) GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]
 		PeerId:       s.Peer.String(), Office: s.Office, Role: s.Role, RegionCode: s.Region, Online: s.Online,
 		ListenAddrs: s.ListenAddrs, VersionVector: vectorToProto(s.Vector), Events: s.Events,
 		Conflicts: uint64(s.Conflicts), OutboxDepth: uint64(s.OutboxDepth), BlobsMissing: uint64(s.BlobsMissing),
-		Now: timestamppb.New(s.Now),
+		Now: timestamppb.New(s.Now), StateHash: hash,
 	}), nil
 }
 

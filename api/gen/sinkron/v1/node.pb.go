@@ -75,7 +75,9 @@ func (x *VersionEntry) GetSeq() uint64 {
 }
 
 type GetStatusRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// with_state_hash asks for state_hash, which reads the whole store.
+	WithStateHash bool `protobuf:"varint,1,opt,name=with_state_hash,json=withStateHash,proto3" json:"with_state_hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -110,6 +112,13 @@ func (*GetStatusRequest) Descriptor() ([]byte, []int) {
 	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{1}
 }
 
+func (x *GetStatusRequest) GetWithStateHash() bool {
+	if x != nil {
+		return x.WithStateHash
+	}
+	return false
+}
+
 type GetStatusResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	PeerId        string                 `protobuf:"bytes,1,opt,name=peer_id,json=peerId,proto3" json:"peer_id,omitempty"`
@@ -127,7 +136,11 @@ type GetStatusResponse struct {
 	// Origins whose newest event was stamped further in the future than the
 	// node's maximum clock offset, by how much (ms): those offices' clocks
 	// need fixing; their times were stored but not adopted.
-	ClockAheadMs  map[string]int64 `protobuf:"bytes,13,rep,name=clock_ahead_ms,json=clockAheadMs,proto3" json:"clock_ahead_ms,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	ClockAheadMs map[string]int64 `protobuf:"bytes,13,rep,name=clock_ahead_ms,json=clockAheadMs,proto3" json:"clock_ahead_ms,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// state_hash digests every entity's folded state and conflict marks
+	// (set when asked for): replicas holding the same events have the same
+	// hash, so a lab compares offices with it once their faults heal.
+	StateHash     []byte `protobuf:"bytes,14,opt,name=state_hash,json=stateHash,proto3" json:"state_hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -249,6 +262,13 @@ func (x *GetStatusResponse) GetNow() *timestamppb.Timestamp {
 func (x *GetStatusResponse) GetClockAheadMs() map[string]int64 {
 	if x != nil {
 		return x.ClockAheadMs
+	}
+	return nil
+}
+
+func (x *GetStatusResponse) GetStateHash() []byte {
+	if x != nil {
+		return x.StateHash
 	}
 	return nil
 }
@@ -1474,8 +1494,9 @@ const file_sinkron_v1_node_proto_rawDesc = "" +
 	"sinkron.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"8\n" +
 	"\fVersionEntry\x12\x16\n" +
 	"\x06origin\x18\x01 \x01(\tR\x06origin\x12\x10\n" +
-	"\x03seq\x18\x02 \x01(\x04R\x03seq\"\x12\n" +
-	"\x10GetStatusRequest\"\xb9\x04\n" +
+	"\x03seq\x18\x02 \x01(\x04R\x03seq\":\n" +
+	"\x10GetStatusRequest\x12&\n" +
+	"\x0fwith_state_hash\x18\x01 \x01(\bR\rwithStateHash\"\xd8\x04\n" +
 	"\x11GetStatusResponse\x12\x17\n" +
 	"\apeer_id\x18\x01 \x01(\tR\x06peerId\x12\x16\n" +
 	"\x06office\x18\x02 \x01(\tR\x06office\x12\x12\n" +
@@ -1491,7 +1512,9 @@ const file_sinkron_v1_node_proto_rawDesc = "" +
 	" \x01(\x04R\voutboxDepth\x12#\n" +
 	"\rblobs_missing\x18\v \x01(\x04R\fblobsMissing\x12,\n" +
 	"\x03now\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\x03now\x12U\n" +
-	"\x0eclock_ahead_ms\x18\r \x03(\v2/.sinkron.v1.GetStatusResponse.ClockAheadMsEntryR\fclockAheadMs\x1a?\n" +
+	"\x0eclock_ahead_ms\x18\r \x03(\v2/.sinkron.v1.GetStatusResponse.ClockAheadMsEntryR\fclockAheadMs\x12\x1d\n" +
+	"\n" +
+	"state_hash\x18\x0e \x01(\fR\tstateHash\x1a?\n" +
 	"\x11ClockAheadMsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xc3\x03\n" +
