@@ -294,12 +294,19 @@ type tcpMeter struct {
 	ln    net.Listener
 	addr  ma.Multiaddr
 	bytes atomic.Uint64
+	// rate, if set, caps each direction at so many bytes a second: a slow
+	// but moving link.
+	rate  int
 	wg    sync.WaitGroup
 	mu    sync.Mutex
 	conns []net.Conn
 }
 
-func newTCPMeter(tb testing.TB, target *node) *tcpMeter {
+func newTCPMeter(tb testing.TB, target *node) *tcpMeter { return newTCPRelay(tb, target, 0) }
+
+// newTCPRelay is a tcpMeter whose directions each carry at most rate
+// bytes a second (0: unlimited).
+func newTCPRelay(tb testing.TB, target *node, rate int) *tcpMeter {
 	tb.Helper()
 	var dst net.Addr
 	for _, a := range target.h.Addrs() {
@@ -321,7 +328,7 @@ func newTCPMeter(tb testing.TB, target *node) *tcpMeter {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m := &tcpMeter{ln: ln, addr: addr}
+	m := &tcpMeter{ln: ln, addr: addr, rate: rate}
 	m.wg.Go(func() {
 		for {
 			c, err := ln.Accept()
@@ -337,7 +344,11 @@ func newTCPMeter(tb testing.TB, target *node) *tcpMeter {
 			m.conns = append(m.conns, c, d)
 			m.mu.Unlock()
 			pipe := func(w, r net.Conn) {
-				_, _ = io.Copy(w, countReader{r, &m.bytes})
+				var src io.Reader = countReader{r, &m.bytes}
+				if m.rate > 0 {
+					src = &slowReader{r: src, rate: m.rate}
+				}
+				_, _ = io.CopyBuffer(w, src, make([]byte, 4096))
 				w.Close()
 				r.Close()
 			}
@@ -365,6 +376,18 @@ type countReader struct {
 func (c countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(uint64(n))
+	return n, err
+}
+
+// slowReader passes at most rate bytes a second, in small pieces.
+type slowReader struct {
+	r    io.Reader
+	rate int
+}
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p[:min(len(p), 1024)])
+	time.Sleep(time.Duration(n) * time.Second / time.Duration(s.rate))
 	return n, err
 }
 

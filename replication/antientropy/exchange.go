@@ -25,21 +25,37 @@ type Stats struct {
 	Rejected             []event.Rejection
 }
 
+// counter counts what crosses the stream and keeps its deadlines moving
+// with the bytes: each read and each 16 KiB written may take IdleTimeout,
+// so a slow link that keeps moving (a kecamatan's 3G uplink shared by
+// several sessions, where one batch frame takes minutes) is fine and only a
+// silent one is cut.
 type counter struct {
-	rw     io.ReadWriter
+	s      network.Stream
+	idle   time.Duration
 	in, on uint64
 }
 
 func (c *counter) Read(p []byte) (int, error) {
-	n, err := c.rw.Read(p)
+	_ = c.s.SetReadDeadline(time.Now().Add(c.idle))
+	n, err := c.s.Read(p)
 	c.in += uint64(n)
 	return n, err
 }
 
 func (c *counter) Write(p []byte) (int, error) {
-	n, err := c.rw.Write(p)
-	c.on += uint64(n)
-	return n, err
+	const piece = 16 << 10
+	written := 0
+	for written < len(p) {
+		_ = c.s.SetWriteDeadline(time.Now().Add(c.idle))
+		n, err := c.s.Write(p[written:min(len(p), written+piece)])
+		written += n
+		c.on += uint64(n)
+		if err != nil {
+			return written, err
+		}
+	}
+	return written, nil
 }
 
 // session is one side of one exchange.
@@ -54,15 +70,8 @@ type session struct {
 }
 
 func (svc *Service) newSession(s network.Stream) *session {
-	c := &counter{rw: s}
+	c := &counter{s: s, idle: svc.opt.IdleTimeout}
 	return &session{svc: svc, s: s, c: c, r: bufio.NewReaderSize(c, 64<<10), w: bufio.NewWriterSize(c, 64<<10), peer: s.Conn().RemotePeer()}
-}
-
-// Deadlines are per frame: a slow link is fine, a silent one is not.
-func (x *session) readDeadline() { _ = x.s.SetReadDeadline(time.Now().Add(x.svc.opt.IdleTimeout)) }
-
-func (x *session) writeDeadline() {
-	_ = x.s.SetWriteDeadline(time.Now().Add(x.svc.opt.IdleTimeout))
 }
 
 // run runs one side of the exchange and returns its figures, byte counts
@@ -76,8 +85,6 @@ func (x *session) run(side func() (Stats, error)) (Stats, error) {
 // initiate runs the dialer's side.
 func (x *session) initiate() (Stats, error) {
 	local := x.svc.opt.Store.Vector()
-	x.readDeadline()
-	x.writeDeadline()
 	body := binary.AppendUvarint(nil, uint64(x.svc.opt.Now().UnixMilli()))
 	if err := writeFrame(x.w, frameHello, appendEntries(body, x.svc.tags.entries(local))); err != nil {
 		return x.st, err
@@ -113,8 +120,6 @@ func (x *session) initiate() (Stats, error) {
 
 // respond runs the listener's side.
 func (x *session) respond() (Stats, error) {
-	x.readDeadline()
-	x.writeDeadline()
 	typ, body, err := readFrame(x.r)
 	if err != nil {
 		return x.st, err
@@ -164,17 +169,30 @@ func (x *session) skew(theirMillis uint64) time.Duration {
 // it received is committed, so an exchange that returns without error means
 // both replicas hold what was sent.
 func (x *session) both(since vv.Vector) error {
-	sendErr := make(chan error, 1)
-	go func() { sendErr <- x.send(since) }()
-	if err := x.receive(); err != nil {
-		x.s.Reset()
-		<-sendErr
+	sent := make(chan error, 1)
+	received := make(chan error, 1)
+	go func() { sent <- x.send(since) }()
+	go func() { received <- x.receive() }()
+	var err error
+	select {
+	case err = <-sent:
+		if err == nil {
+			err = x.keepAlive(received)
+		} else {
+			x.s.Reset()
+			<-received
+		}
+	case err = <-received:
+		if err != nil {
+			x.s.Reset()
+			<-sent
+		} else {
+			err = <-sent
+		}
+	}
+	if err != nil {
 		return err
 	}
-	if err := <-sendErr; err != nil {
-		return err
-	}
-	x.writeDeadline()
 	if err := writeFrame(x.w, frameAck, nil); err != nil {
 		return err
 	}
@@ -185,22 +203,47 @@ func (x *session) both(since vv.Vector) error {
 	// CloseWrite waits for the peer to drain what we wrote (libp2p's
 	// in-memory mocknet, pipes), both sides closing first would deadlock.
 	ack := make(chan error, 1)
-	go func() {
-		x.readDeadline()
-		typ, _, err := readFrame(x.r)
-		if err == nil && typ != frameAck {
-			err = fmt.Errorf("%w: want ACK, got %q", ErrProtocol, typ)
-		}
-		ack <- err
-	}()
+	go func() { ack <- x.readAck() }()
 	_ = x.s.CloseWrite()
 	return <-ack
+}
+
+// keepAlive sends ALIVE frames, our sending being done, until what the
+// peer sends is all received and committed (or failed).
+func (x *session) keepAlive(received <-chan error) error {
+	tick := time.NewTicker(max(x.svc.opt.IdleTimeout/3, time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-received:
+			return err
+		case <-tick.C:
+			if err := writeFrame(x.w, frameAlive, nil); err == nil {
+				_ = x.w.Flush() // a failed write shows in the receive too
+			}
+		}
+	}
+}
+
+// readAck waits for the peer's ACK, past its ALIVE frames.
+func (x *session) readAck() error {
+	for {
+		typ, _, err := readFrame(x.r)
+		switch {
+		case err != nil:
+			return err
+		case typ == frameAlive:
+			continue
+		case typ != frameAck:
+			return fmt.Errorf("%w: want ACK, got %q", ErrProtocol, typ)
+		}
+		return nil
+	}
 }
 
 func (x *session) send(since vv.Vector) error {
 	b := &batcher{w: x.w, maxBytes: x.svc.opt.BatchBytes, maxCount: x.svc.opt.BatchEvents}
 	err := x.svc.opt.Store.Scan(since, func(raw []byte) error {
-		x.writeDeadline()
 		return b.add(raw)
 	})
 	if err == nil {
@@ -249,7 +292,6 @@ type checked struct {
 
 func (x *session) readBatches(out chan<- []*event.Event) error {
 	for {
-		x.readDeadline()
 		typ, body, err := readFrame(x.r)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
@@ -260,6 +302,8 @@ func (x *session) readBatches(out chan<- []*event.Event) error {
 		switch typ {
 		case frameDone:
 			return nil
+		case frameAlive:
+			continue
 		case frameBatch:
 			evs, err := parseBatch(body)
 			if err != nil {

@@ -20,6 +20,11 @@ const (
 	frameBatch = 'B'
 	frameDone  = 'D'
 	frameAck   = 'A'
+	// frameAlive says "still receiving and committing what you sent": a
+	// side whose own sending is done sends it while the peer's data still
+	// comes in, so the peer waiting for its ACK over a slow link does not
+	// take the silence for a dead one.
+	frameAlive = 'K'
 )
 
 // MaxFrame bounds a frame; a peer sending more is cut off.

@@ -107,6 +107,29 @@ func TestStartedNodesConvergeOnConnectAndNudge(t *testing.T) {
 	waitEqual(t, a, c)
 }
 
+// A slow link is fine, a silent one is not: a batch that takes many times
+// the idle timeout to cross a slow but moving link (a kecamatan's 3G
+// uplink shared by several sessions) still arrives and commits.
+func TestSlowLinkCompletesPastIdleTimeout(t *testing.T) {
+	a, b := newNode(t, false), newNode(t, false)
+	a.svc.opt.IdleTimeout = 300 * time.Millisecond
+	b.svc.opt.IdleTimeout = 300 * time.Millisecond
+	write(t, a, 400, "a") // ~180 KB in one batch frame: ~1.4 s at 128 KiB/s
+	relay := newTCPRelay(t, b, 128<<10)
+	connectVia(t, a, b, relay)
+	start := time.Now()
+	st, err := a.svc.SyncPeer(context.Background(), b.h.ID())
+	if err != nil {
+		t.Fatalf("sync over a slow link after %v: %v", time.Since(start), err)
+	}
+	if st.EventsSent != 400 || !b.st.Vector().Equal(a.st.Vector()) {
+		t.Fatalf("sent %d, vectors %v vs %v", st.EventsSent, a.st.Vector(), b.st.Vector())
+	}
+	if el := time.Since(start); el < time.Second {
+		t.Fatalf("the link was not slow: %v", el)
+	}
+}
+
 func waitEqual(t *testing.T, x, y *node) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
