@@ -23,6 +23,9 @@ type Stats struct {
 	PeerLacked, WeLacked uint64
 	ClockSkew            time.Duration
 	Rejected             []event.Rejection
+	// Deferred: what the peer lacks was more than a bulk send and another
+	// exchange had the bulk turn; the peer is synced again when it frees.
+	Deferred bool
 }
 
 // counter counts what crosses the stream and keeps its deadlines moving
@@ -242,6 +245,16 @@ func (x *session) readAck() error {
 }
 
 func (x *session) send(since vv.Vector) error {
+	if x.st.PeerLacked > uint64(x.svc.opt.BulkEvents) {
+		if !x.svc.takeBulk(x.peer) {
+			x.st.Deferred = true
+			if err := writeFrame(x.w, frameDone, nil); err != nil {
+				return err
+			}
+			return x.w.Flush()
+		}
+		defer x.svc.releaseBulk()
+	}
 	b := &batcher{w: x.w, maxBytes: x.svc.opt.BatchBytes, maxCount: x.svc.opt.BatchEvents}
 	err := x.svc.opt.Store.Scan(since, func(raw []byte) error {
 		return b.add(raw)

@@ -39,6 +39,13 @@ type Options struct {
 	BatchBytes, BatchEvents int
 	// OnSynced, if set, is told after each exchange (blob fetching hooks here).
 	OnSynced func(p peer.ID, st Stats, err error)
+	// BulkEvents (default 500): an exchange that must send a peer more
+	// than this takes the node's one bulk turn. While another holds it the
+	// exchange sends nothing and the peer is synced again when the turn
+	// frees, so a backlog crosses a thin uplink once, to whoever gets it
+	// first and passes it on over their own link, not once per peer at the
+	// same time (a kecamatan back from a week offline has seven peers).
+	BulkEvents int
 }
 
 // PeerStats accumulates what happened with one peer.
@@ -65,6 +72,10 @@ type Service struct {
 	again   map[peer.ID]bool
 	active  map[network.Stream]bool
 	closed  bool
+	// bulk is the one turn to send a large backlog; deferred are the peers
+	// that waited for it.
+	bulk     chan struct{}
+	deferred map[peer.ID]bool
 
 	nudge  chan struct{}
 	ctx    context.Context
@@ -92,6 +103,9 @@ func New(opt Options) *Service {
 	if opt.BatchEvents == 0 {
 		opt.BatchEvents = 1024
 	}
+	if opt.BulkEvents == 0 {
+		opt.BulkEvents = 500
+	}
 	if opt.Allows == nil {
 		opt.Allows = func(peer.ID) bool { return true }
 	}
@@ -103,6 +117,7 @@ func New(opt Options) *Service {
 		opt: opt, tags: tags{known: opt.Known},
 		stats: map[peer.ID]*PeerStats{}, running: map[peer.ID]bool{}, again: map[peer.ID]bool{}, active: map[network.Stream]bool{},
 		nudge: make(chan struct{}, 1), ctx: ctx, cancel: cancel,
+		bulk: make(chan struct{}, 1), deferred: map[peer.ID]bool{},
 	}
 	opt.Host.SetStreamHandler(Protocol, s.handle)
 	return s
@@ -147,6 +162,35 @@ func (s *Service) end(str network.Stream) {
 	delete(s.active, str)
 	s.mu.Unlock()
 	s.wg.Done()
+}
+
+// takeBulk takes the bulk turn if it is free; otherwise p will be synced
+// again when it frees.
+func (s *Service) takeBulk(p peer.ID) bool {
+	select {
+	case s.bulk <- struct{}{}:
+		return true
+	default:
+	}
+	s.mu.Lock()
+	s.deferred[p] = true
+	s.mu.Unlock()
+	return false
+}
+
+// releaseBulk frees the turn and syncs again with the peers that waited:
+// they say afresh what they lack, often nothing by then.
+func (s *Service) releaseBulk() {
+	<-s.bulk
+	s.mu.Lock()
+	waiting := s.deferred
+	s.deferred = map[peer.ID]bool{}
+	s.mu.Unlock()
+	for p := range waiting {
+		if s.opt.Host != nil {
+			s.trigger(p)
+		}
+	}
 }
 
 // Nudge asks for a round with every connected peer soon; calls coalesce.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,6 +128,43 @@ func TestSlowLinkCompletesPastIdleTimeout(t *testing.T) {
 	}
 	if el := time.Since(start); el < time.Second {
 		t.Fatalf("the link was not slow: %v", el)
+	}
+}
+
+// A backlog crosses a thin uplink once: two peers asking for it at once
+// get it one after the other, and the second, having received it from the
+// first over its own link meanwhile, needs nothing more from the uplink.
+func TestBacklogCrossesTheUplinkOnce(t *testing.T) {
+	a, b, c := newNode(t, false), newNode(t, false), newNode(t, false)
+	write(t, a, 1200, "a")
+	connectVia(t, a, b, newTCPRelay(t, b, 256<<10))
+	connectVia(t, a, c, newTCPRelay(t, c, 256<<10))
+	connect(t, b, c)
+	var wg sync.WaitGroup
+	sent := make([]Stats, 2)
+	for i, p := range []*node{b, c} {
+		wg.Go(func() {
+			var err error
+			if sent[i], err = a.svc.SyncPeer(context.Background(), p.h.ID()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if sent[0].Deferred == sent[1].Deferred || sent[0].EventsSent+sent[1].EventsSent != 1200 {
+		t.Fatalf("both peers served at once: %+v, %+v", sent[0], sent[1])
+	}
+	waiting := c
+	if sent[0].Deferred {
+		waiting = b
+	}
+	other := map[*node]*node{b: c, c: b}[waiting]
+	if _, err := waiting.svc.SyncPeer(context.Background(), other.h.ID()); err != nil {
+		t.Fatal(err)
+	}
+	again, err := a.svc.SyncPeer(context.Background(), waiting.h.ID())
+	if err != nil || again.EventsSent != 0 || !waiting.st.Vector().Equal(a.st.Vector()) {
+		t.Fatalf("after the neighbour passed it on: %+v %v", again, err)
 	}
 }
 
