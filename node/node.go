@@ -186,6 +186,9 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 		},
 		InTxn: func(txn *badger.Txn, applied []*event.Event) error {
 			for _, e := range applied {
+				if !n.wantsDocuments(e) {
+					continue
+				}
 				for _, h := range e.Blobs {
 					if err := blob.Want(txn, h); err != nil {
 						return err
@@ -205,6 +208,19 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 	}
 	n.blobs = blob.New(n.store.DB())
 	return nil
+}
+
+// wantsDocuments reports whether this node fetches the documents an event
+// refers to. The dinas processes every file, so it fetches all; another
+// office fetches what the dinas made (a printed KK to hand over) and holds
+// what it took itself, but never another kecamatan's photos of a resident:
+// they are personal data (seed 002), and a 3G link has better uses.
+func (n *Node) wantsDocuments(e *event.Event) bool {
+	if e.Origin == n.store.Self() || n.Member().Role == roster.Dinas {
+		return true
+	}
+	m, ok := n.roster.Member(e.Origin)
+	return ok && m.Role == roster.Dinas
 }
 
 // dispatch reacts to committed batches off the store's write path: local
