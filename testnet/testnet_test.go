@@ -10,8 +10,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sinkron-id/sinkron/node/request"
-	"github.com/sinkron-id/sinkron/replication/event"
 	"github.com/sinkron-id/sinkron/replication/antientropy"
+	"github.com/sinkron-id/sinkron/replication/event"
 )
 
 // A waiter on a raft future that raft never answers at shutdown
