@@ -61,6 +61,7 @@ func startNetwork(n *Node, priv crypto.PrivKey, makeHost func(crypto.PrivKey) (h
 			}
 		},
 	})
+	nw.fetcher.SetYield(nw.sync.Moving)
 	for _, m := range n.roster.Members() {
 		nw.addAddrs(m.Peer, m.Addrs, n)
 	}

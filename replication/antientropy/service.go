@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
@@ -76,6 +77,7 @@ type Service struct {
 	// that waited for it.
 	bulk     chan struct{}
 	deferred map[peer.ID]bool
+	moving   atomic.Int32 // exchanges past the vectors, moving events
 
 	nudge  chan struct{}
 	ctx    context.Context
@@ -192,6 +194,10 @@ func (s *Service) releaseBulk() {
 		}
 	}
 }
+
+// Moving reports whether an exchange is moving events now (not just
+// comparing vectors): documents yield the link to it.
+func (s *Service) Moving() bool { return s.moving.Load() > 0 }
 
 // Nudge asks for a round with every connected peer soon; calls coalesce.
 func (s *Service) Nudge() {

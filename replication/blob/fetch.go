@@ -22,7 +22,8 @@ import (
 // Protocol is the libp2p protocol ID for chunk transfer.
 //
 // Request: hash[32] ‖ uvarint from-chunk. Response: status byte (0 found,
-// 1 not found) ‖ uvarint size ‖ chunks as (uvarint idx ‖ uvarint len ‖ bytes).
+// 1 not found, 2 busy serving another peer) ‖ uvarint size ‖ chunks as
+// (uvarint idx ‖ uvarint len ‖ bytes).
 const Protocol protocol.ID = "/sinkron/blob/1"
 
 // Fetcher serves this node's blobs and fetches wanted ones from peers.
@@ -38,12 +39,25 @@ type Fetcher struct {
 	cancel context.CancelFunc
 	// Fetched counts documents completed from peers.
 	Fetched func(event.Hash)
+	// yieldTo, if set (SetYield), reports that the replicated log is
+	// syncing; guarded by mu.
+	yieldTo func() bool
+	// serving is the one peer served at a time: the three dinas servers
+	// asking one kecamatan for the same photos get them once over its
+	// uplink, the others then from each other over the dinas LAN.
+	serving chan struct{}
 }
+
+// ErrBusy means the peer is serving another peer; fetch elsewhere or later.
+var ErrBusy = errors.New("peer busy serving another office's documents")
+
+const yieldMax = 10 * time.Second
 
 // NewFetcher registers the protocol on h.
 func NewFetcher(h host.Host, st *Store, allows func(peer.ID) bool, log *slog.Logger) *Fetcher {
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &Fetcher{h: h, st: st, log: log, allows: allows, busy: map[peer.ID]bool{}, ctx: ctx, cancel: cancel}
+	f := &Fetcher{h: h, st: st, log: log, allows: allows, busy: map[peer.ID]bool{}, ctx: ctx, cancel: cancel,
+		serving: make(chan struct{}, 1)}
 	h.SetStreamHandler(Protocol, f.serve)
 	return f
 }
@@ -81,8 +95,16 @@ func (f *Fetcher) serve(s network.Stream) {
 		w.WriteByte(1)
 		return
 	}
+	select {
+	case f.serving <- struct{}{}:
+		defer func() { <-f.serving }()
+	default:
+		w.WriteByte(2)
+		return
+	}
 	w.Write(binary.AppendUvarint([]byte{0}, uint64(in.Size)))
 	_ = f.st.Chunks(h, uint32(from), func(idx uint32, b []byte) error {
+		f.yield()
 		_ = s.SetWriteDeadline(time.Now().Add(time.Minute))
 		hdr := binary.AppendUvarint(binary.AppendUvarint(nil, uint64(idx)), uint64(len(b)))
 		w.Write(hdr)
@@ -111,7 +133,11 @@ func (f *Fetcher) FetchFrom(p peer.ID) {
 			if f.ctx.Err() != nil {
 				return
 			}
-			if err := f.fetch(p, h); err != nil && !errors.Is(err, ErrNotFound) {
+			err := f.fetch(p, h)
+			if errors.Is(err, ErrBusy) {
+				return // the next sync with p, or with a sibling, tries again
+			}
+			if err != nil && !errors.Is(err, ErrNotFound) {
 				f.log.Debug("document fetch", "peer", p.String(), "doc", h.String(), "err", err)
 			}
 		}
@@ -142,12 +168,37 @@ func (f *Fetcher) fetch(p peer.ID, h event.Hash) error {
 	return f.receive(bufio.NewReaderSize(s, ChunkSize+32), h, alive)
 }
 
+// SetYield gives the test of "the replicated log is moving events":
+// serving pauses between chunks meanwhile (up to yieldMax a chunk), so the
+// small events cross a thin uplink before the photos that share it.
+func (f *Fetcher) SetYield(syncing func() bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.yieldTo = syncing
+}
+
+func (f *Fetcher) yield() {
+	f.mu.Lock()
+	syncing := f.yieldTo
+	f.mu.Unlock()
+	if syncing == nil {
+		return
+	}
+	for deadline := time.Now().Add(yieldMax); syncing() && time.Now().Before(deadline) && f.ctx.Err() == nil; {
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func (f *Fetcher) receive(r *bufio.Reader, h event.Hash, alive func()) error {
 	status, err := r.ReadByte()
 	if err != nil {
 		return err
 	}
-	if status != 0 {
+	switch status {
+	case 0:
+	case 2:
+		return ErrBusy
+	default:
 		return ErrNotFound
 	}
 	size, err := binary.ReadUvarint(r)
