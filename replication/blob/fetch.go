@@ -74,10 +74,13 @@ func (f *Fetcher) Close() {
 
 func (f *Fetcher) serve(s network.Stream) {
 	defer s.Close()
-	if !f.allows(s.Conn().RemotePeer()) {
+	if !f.allows(s.Conn().RemotePeer()) || !f.track() {
 		s.Reset()
 		return
 	}
+	defer f.wg.Done()
+	stop := context.AfterFunc(f.ctx, func() { s.Reset() }) // Close cuts a slow transfer
+	defer stop()
 	_ = s.SetDeadline(time.Now().Add(time.Minute))
 	r := bufio.NewReader(s)
 	var h event.Hash
@@ -102,15 +105,39 @@ func (f *Fetcher) serve(s network.Stream) {
 		w.WriteByte(2)
 		return
 	}
+	// The document is read whole (at most MaxSize) and the read ends before
+	// the first byte goes out: a read kept open across minutes of a slow
+	// link would pin the store's files, and outlive a restart.
+	doc, err := f.st.Get(h)
+	if err != nil {
+		w.WriteByte(1)
+		return
+	}
 	w.Write(binary.AppendUvarint([]byte{0}, uint64(in.Size)))
-	_ = f.st.Chunks(h, uint32(from), func(idx uint32, b []byte) error {
+	for idx := uint64(from); idx*ChunkSize < uint64(len(doc)); idx++ {
 		f.yield()
+		if f.ctx.Err() != nil {
+			return
+		}
+		b := doc[idx*ChunkSize : min(uint64(len(doc)), (idx+1)*ChunkSize)]
 		_ = s.SetWriteDeadline(time.Now().Add(time.Minute))
-		hdr := binary.AppendUvarint(binary.AppendUvarint(nil, uint64(idx)), uint64(len(b)))
-		w.Write(hdr)
-		_, err := w.Write(b)
-		return err
-	})
+		w.Write(binary.AppendUvarint(binary.AppendUvarint(nil, idx), uint64(len(b))))
+		if _, err := w.Write(b); err != nil {
+			return
+		}
+	}
+}
+
+// track counts a serving goroutine in wg unless the fetcher is closing,
+// so Close waits for every one.
+func (f *Fetcher) track() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ctx.Err() != nil {
+		return false
+	}
+	f.wg.Add(1)
+	return true
 }
 
 // FetchFrom fetches every wanted blob p has, one at a time, resuming
