@@ -138,14 +138,18 @@ func TestRepeatedKeyReturnsFirstDecision(t *testing.T) {
 	}
 }
 
-func TestOfflineLeaseNeverCollidesWithCentral(t *testing.T) {
-	f := openFSM(t)
-	apply := func(i uint64, c *eventpb.Command) *eventpb.Decision {
+// applier applies one command at a time at the given log index.
+func applier(f *FSM) func(i uint64, c *eventpb.Command) *eventpb.Decision {
+	return func(i uint64, c *eventpb.Command) *eventpb.Decision {
 		b, _ := proto.Marshal(c)
 		var d eventpb.Decision
 		proto.Unmarshal(f.ApplyBatch([]*raft.Log{{Index: i, Type: raft.LogCommand, Data: b}})[0].([]byte), &d)
 		return &d
 	}
+}
+
+func TestOfflineLeaseNeverCollidesWithCentral(t *testing.T) {
+	apply := applier(openFSM(t))
 	lease := apply(1, &eventpb.Command{Key: "l", Op: &eventpb.Command_LeaseNikSlots{LeaseNikSlots: &eventpb.LeaseNIKSlots{Node: "kecA", Region: "180601", Count: 10}}})
 	if lease.SerialFrom != 9990 || lease.SerialTo != 9999 {
 		t.Fatalf("lease %d-%d", lease.SerialFrom, lease.SerialTo)
@@ -162,13 +166,7 @@ func TestOfflineLeaseNeverCollidesWithCentral(t *testing.T) {
 // NIKs: a reservation without a lease holds the NIK, central assignment
 // skips it, and a NIK held by someone else is refused.
 func TestRegisteredNIKsAreNeverAssignedAgain(t *testing.T) {
-	f := openFSM(t)
-	apply := func(i uint64, c *eventpb.Command) *eventpb.Decision {
-		b, _ := proto.Marshal(c)
-		var d eventpb.Decision
-		proto.Unmarshal(f.ApplyBatch([]*raft.Log{{Index: i, Type: raft.LogCommand, Data: b}})[0].([]byte), &d)
-		return &d
-	}
+	apply := applier(openFSM(t))
 	reserve := func(i uint64, nik, subject string) *eventpb.Decision {
 		return apply(i, &eventpb.Command{Key: fmt.Sprintf("r%d", i), Op: &eventpb.Command_ConfirmNik{ConfirmNik: &eventpb.ConfirmNIK{Nik: nik, Subject: subject}}})
 	}
