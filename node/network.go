@@ -56,7 +56,7 @@ func startNetwork(n *Node, priv crypto.PrivKey, makeHost func(crypto.PrivKey) (h
 		Interval: n.cfg.SyncInterval.Duration,
 		Known:    func() []peer.ID { return n.knownOrigins() },
 		OnSynced: func(p peer.ID, _ antientropy.Stats, err error) {
-			if err == nil {
+			if err == nil && n.fetchesFrom(p) {
 				nw.fetcher.FetchFrom(p)
 			}
 		},
@@ -82,6 +82,19 @@ func startNetwork(n *Node, priv crypto.PrivKey, makeHost func(crypto.PrivKey) (h
 	}
 	go nw.connectAll()
 	return nw, nil
+}
+
+// fetchesFrom reports whether this node fetches documents from p. A dinas
+// server that does not lead the Raft group takes them only from its
+// siblings: the leader alone pulls a kecamatan's photos over its thin
+// uplink, and the others copy them from it over the dinas LAN.
+func (n *Node) fetchesFrom(p peer.ID) bool {
+	c := n.Cluster()
+	if c == nil || c.IsLeader() {
+		return true
+	}
+	m, ok := n.roster.Member(p)
+	return ok && m.Role == roster.Dinas
 }
 
 func (nw *network) addAddrs(p peer.ID, addrs []string, n *Node) {

@@ -213,3 +213,26 @@ func TestOutsiderRefused(t *testing.T) {
 		}
 	}
 }
+
+// Every dinas server ends up with a kecamatan's photos, though only the
+// Raft leader pulls them over the kecamatan's link; the others copy them.
+func TestPhotosReachEveryDinasServer(t *testing.T) {
+	nw := startDinas(t, 3, 1)
+	kec := nw.Kecamatan(0)
+	r := must[*request.Request](t)(kec.Requests.Create(SampleForm(7)))
+	waitFor(t, "the photos at every dinas server", func() bool {
+		for _, d := range nw.DinasNodes() {
+			got, err := d.Requests.Get(r.ID)
+			if err != nil || d.Status().BlobsMissing != 0 {
+				return false
+			}
+			for _, doc := range got.Documents {
+				h, _ := event.ParseHash(doc.SHA256)
+				if info, _ := d.Blobs().Stat(h); !info.Complete {
+					return false
+				}
+			}
+		}
+		return true
+	})
+}
