@@ -1,19 +1,18 @@
 package testnet
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/outbox"
+	"github.com/sinkron-id/sinkron/node/outbox/cloudapitest"
 )
 
 const (
@@ -98,8 +97,6 @@ func (g *waGateway) setFailing(on bool) {
 	g.mu.Unlock()
 }
 
-var waNumber = regexp.MustCompile(`^628[0-9]{8,11}$`)
-
 func (g *waGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := g.check(r)
 	g.mu.Lock()
@@ -113,51 +110,13 @@ func (g *waGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.got = append(g.got, req)
 	n := len(g.got)
 	g.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(req.Status)
-	switch req.Status {
-	case http.StatusOK:
-		fmt.Fprintf(w, `{"messaging_product":"whatsapp","contacts":[{"input":%q,"wa_id":%q}],"messages":[{"id":"wamid.%d"}]}`, req.To, req.To, n)
-	case http.StatusBadRequest:
-		fmt.Fprint(w, `{"error":{"message":"(#131026) Message undeliverable","type":"OAuthException","code":131026}}`)
-	default:
-		fmt.Fprint(w, `{"error":{"message":"Service temporarily unavailable","code":2}}`)
-	}
+	cloudapitest.Answer(w, req.Status, req.To, fmt.Sprint(n))
 }
 
 // check verifies a request against the Cloud API's text message format.
 func (g *waGateway) check(r *http.Request) waRequest {
-	t := g.t
-	if r.Method != http.MethodPost || r.URL.Path != "/v23.0/"+waPhoneID+"/messages" {
-		t.Errorf("gateway: %s %s", r.Method, r.URL.Path)
-	}
-	if a := r.Header.Get("Authorization"); a != "Bearer "+waToken {
-		t.Errorf("gateway: Authorization %q", a)
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("gateway: Content-Type %q", ct)
-	}
-	var body struct {
-		MessagingProduct string `json:"messaging_product"`
-		RecipientType    string `json:"recipient_type"`
-		To               string `json:"to"`
-		Type             string `json:"type"`
-		Text             struct {
-			PreviewURL *bool  `json:"preview_url"`
-			Body       string `json:"body"`
-		} `json:"text"`
-		Callback string `json:"biz_opaque_callback_data"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		t.Errorf("gateway: body: %v", err)
-	}
-	key := r.Header.Get(outbox.IdempotencyHeader)
-	if body.MessagingProduct != "whatsapp" || body.RecipientType != "individual" || body.Type != "text" ||
-		!waNumber.MatchString(body.To) || body.Text.Body == "" || body.Text.PreviewURL == nil || *body.Text.PreviewURL ||
-		key == "" || body.Callback != key {
-		t.Errorf("gateway: malformed message (key %q): %+v", key, body)
-	}
-	return waRequest{Key: key, To: body.To, Text: body.Text.Body, Node: r.Header.Get(nodeHeader)}
+	m := cloudapitest.Gateway{PhoneID: waPhoneID, Token: waToken, KeyHeader: outbox.IdempotencyHeader}.Check(g.t, r)
+	return waRequest{Key: m.Key, To: m.To, Text: m.Text, Node: r.Header.Get(nodeHeader)}
 }
 
 // requests is every request so far, in arrival order.

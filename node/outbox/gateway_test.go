@@ -2,18 +2,18 @@ package outbox
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"sort"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"github.com/sinkron-id/sinkron/node/outbox/cloudapitest"
 )
 
 const (
@@ -40,8 +40,6 @@ func newGateway(t *testing.T, script ...int) (*gateway, *httptest.Server) {
 	return g, srv
 }
 
-var intlNumber = regexp.MustCompile(`^628[0-9]{8,11}$`)
-
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key := g.check(r)
 	g.mu.Lock()
@@ -51,52 +49,20 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(g.script) > 0 {
 		status, g.script = g.script[0], g.script[1:]
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	switch {
-	case status == http.StatusOK:
+	if status == http.StatusOK {
 		g.accepted[key]++
-		fmt.Fprintf(w, `{"messaging_product":"whatsapp","contacts":[{"input":"x","wa_id":"x"}],"messages":[{"id":"wamid.%s.%d"}]}`, key, g.accepted[key])
-	case status == http.StatusBadRequest:
-		fmt.Fprint(w, `{"error":{"message":"(#131026) Message undeliverable","type":"OAuthException","code":131026,"fbtrace_id":"Ax"}}`)
-	default:
-		fmt.Fprint(w, `{"error":{"message":"Service temporarily unavailable","code":2}}`)
 	}
+	cloudapitest.Answer(w, status, "x", fmt.Sprintf("%s.%d", key, g.accepted[key]))
 }
 
 // check verifies one request against the Cloud API's message format.
 func (g *gateway) check(r *http.Request) string {
-	t := g.t
-	if r.Method != http.MethodPost || r.URL.Path != "/v23.0/"+testPhoneID+"/messages" {
-		t.Errorf("request %s %s", r.Method, r.URL.Path)
-	}
-	if a := r.Header.Get("Authorization"); a != "Bearer "+testToken {
-		t.Errorf("Authorization %q", a)
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("Content-Type %q", ct)
-	}
-	var body map[string]any
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		t.Errorf("body: %v", err)
-	}
-	key := r.Header.Get(IdempotencyHeader)
-	want := map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual", "type": "text", "biz_opaque_callback_data": key}
-	for k, v := range want {
-		if body[k] != v {
-			t.Errorf("%s = %v, want %v", k, body[k], v)
-		}
-	}
-	to, _ := body["to"].(string)
-	text, _ := body["text"].(map[string]any)
-	if key == "" || !intlNumber.MatchString(to) || len(body) != 6 || len(text) != 2 || text["preview_url"] != false || text["body"] == "" {
-		t.Errorf("malformed message (key %q): %v", key, body)
-	}
+	m := cloudapitest.Gateway{PhoneID: testPhoneID, Token: testToken, KeyHeader: IdempotencyHeader}.Check(g.t, r)
 	g.mu.Lock()
-	g.to = append(g.to, to)
-	g.bodies = append(g.bodies, fmt.Sprint(text["body"]))
+	g.to = append(g.to, m.To)
+	g.bodies = append(g.bodies, m.Text)
 	g.mu.Unlock()
-	return key
+	return m.Key
 }
 
 func (g *gateway) counts() (requests, accepted map[string]int) {
