@@ -2,7 +2,9 @@
 // dinas and N kecamatan, real badger, Raft and sync code) in one process,
 // joined by libp2p's in-memory network, on a simulated clock, driven by a
 // workload and faults drawn from one seed: requests filed, approved,
-// cancelled at two offices at once and processed at the dinas; links cut
+// cancelled at two offices at once and processed at the dinas; KTP-el
+// cards printed at the dinas (replacements, resent prints, two prints for
+// one NIK at once, a print across a dinas restart); links cut
 // and healed, offices partitioned, crashed and restarted, restored from an
 // old backup, their clocks skewed by hours; bundles carried, some of them
 // corrupted or forged. After every step the reachable offices sync until

@@ -17,6 +17,7 @@ func (w *world) check() {
 	w.checkConflicts()
 	w.checkDecisions()
 	w.checkNIKs()
+	w.checkCards()
 	w.checkRoster()
 }
 

@@ -68,6 +68,7 @@ type world struct {
 	expecting  bool              // the changes being made are a planned conflict
 	niks       map[string]string // NIK given → to whom
 	leasedNIKs []lease           // NIKs given from leases, for the dinas to confirm
+	cards      cards             // blanks allocated and cards printed at the dinas
 }
 
 // ref names an entity the workload changed: a request or a resident.

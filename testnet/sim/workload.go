@@ -13,25 +13,28 @@ import (
 
 const counterRole = string(catalog.PetugasPendukung)
 
-// act takes one step: mostly counter and dinas work, sometimes a fault.
+// act takes one step: mostly counter, dinas and print-room work,
+// sometimes a fault.
 func (w *world) act() {
 	switch r := w.rng.IntN(100); {
-	case r < 25:
+	case r < 23:
 		w.file()
-	case r < 37:
+	case r < 34:
 		w.approveOrCancel()
-	case r < 52:
+	case r < 48:
 		w.advance()
-	case r < 56:
+	case r < 52:
 		w.concurrentEdit()
-	case r < 60:
+	case r < 56:
 		w.editResident()
-	case r < 63:
+	case r < 59:
 		w.concurrentResidentEdit()
-	case r < 68:
+	case r < 64:
 		w.resolve()
-	case r < 74:
+	case r < 70:
 		w.assignNIK()
+	case r < 77:
+		w.issueCard()
 	default:
 		w.fault()
 	}
