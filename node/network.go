@@ -61,7 +61,9 @@ func startNetwork(n *Node, priv crypto.PrivKey, makeHost func(crypto.PrivKey) (h
 			}
 		},
 	})
-	nw.fetcher.SetYield(nw.sync.Moving)
+	nw.fetcher.SetYield(
+		func(to peer.ID) bool { return !n.overLAN(to) && nw.sync.Sending() },
+		func(from peer.ID) bool { return !n.overLAN(from) && nw.sync.Receiving(from) })
 	for _, m := range n.roster.Members() {
 		nw.addAddrs(m.Peer, m.Addrs, n)
 	}
@@ -95,6 +97,16 @@ func (n *Node) fetchesFrom(p peer.ID) bool {
 	}
 	m, ok := n.roster.Member(p)
 	return ok && m.Role == roster.Dinas
+}
+
+// overLAN reports whether documents to and from p cross the dinas LAN (both
+// ends dinas servers), where they need not wait for events. Any other link
+// has a kecamatan's thin uplink or downlink at one end: a kecamatan
+// serving yields while it sends events to anyone, a dinas server while it
+// sends events at all (which may be to p).
+func (n *Node) overLAN(p peer.ID) bool {
+	m, ok := n.roster.Member(p)
+	return ok && m.Role == roster.Dinas && n.Member().Role == roster.Dinas
 }
 
 func (nw *network) addAddrs(p peer.ID, addrs []string, n *Node) {

@@ -172,8 +172,7 @@ func (x *session) skew(theirMillis uint64) time.Duration {
 // it received is committed, so an exchange that returns without error means
 // both replicas hold what was sent.
 func (x *session) both(since vv.Vector) error {
-	x.svc.moving.Add(1)
-	defer x.svc.moving.Add(-1)
+	defer x.svc.moving(x.peer, x.st.PeerLacked > 0, x.st.WeLacked > 0)()
 	sent := make(chan error, 1)
 	received := make(chan error, 1)
 	go func() { sent <- x.send(since) }()

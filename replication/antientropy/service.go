@@ -77,7 +77,11 @@ type Service struct {
 	// that waited for it.
 	bulk     chan struct{}
 	deferred map[peer.ID]bool
-	moving   atomic.Int32 // exchanges past the vectors, moving events
+	// sending counts exchanges sending this node's events (over its own
+	// uplink); receiving, under mu, those bringing a peer's events here
+	// (over the peer's uplink), by peer.
+	sending   atomic.Int32
+	receiving map[peer.ID]int
 
 	nudge  chan struct{}
 	ctx    context.Context
@@ -119,7 +123,7 @@ func New(opt Options) *Service {
 		opt: opt, tags: tags{known: opt.Known},
 		stats: map[peer.ID]*PeerStats{}, running: map[peer.ID]bool{}, again: map[peer.ID]bool{}, active: map[network.Stream]bool{},
 		nudge: make(chan struct{}, 1), ctx: ctx, cancel: cancel,
-		bulk: make(chan struct{}, 1), deferred: map[peer.ID]bool{},
+		bulk: make(chan struct{}, 1), deferred: map[peer.ID]bool{}, receiving: map[peer.ID]int{},
 	}
 	opt.Host.SetStreamHandler(Protocol, s.handle)
 	return s
@@ -195,9 +199,44 @@ func (s *Service) releaseBulk() {
 	}
 }
 
-// Moving reports whether an exchange is moving events now (not just
-// comparing vectors): documents yield the link to it.
-func (s *Service) Moving() bool { return s.moving.Load() > 0 }
+// Sending reports whether an exchange is sending this node's events to any
+// peer now: a node serving documents pauses them, since both cross its own
+// uplink.
+func (s *Service) Sending() bool { return s.sending.Load() > 0 }
+
+// Receiving reports whether an exchange is bringing p's events here now: a
+// node fetching documents from p asks for no more meanwhile, since both
+// cross p's uplink.
+func (s *Service) Receiving(p peer.ID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.receiving[p] > 0
+}
+
+// moving records an exchange with p that moves events out (send) or in
+// (receive), until the returned func is called.
+func (s *Service) moving(p peer.ID, send, receive bool) (done func()) {
+	if send {
+		s.sending.Add(1)
+	}
+	if receive {
+		s.mu.Lock()
+		s.receiving[p]++
+		s.mu.Unlock()
+	}
+	return func() {
+		if send {
+			s.sending.Add(-1)
+		}
+		if receive {
+			s.mu.Lock()
+			if s.receiving[p]--; s.receiving[p] == 0 {
+				delete(s.receiving, p)
+			}
+			s.mu.Unlock()
+		}
+	}
+}
 
 // Nudge asks for a round with every connected peer soon; calls coalesce.
 func (s *Service) Nudge() {
