@@ -35,7 +35,7 @@ func NewPublicHandler(n *node.Node, opts ...PublicOption) http.Handler {
 	// Answers are a few hundred bytes: gzip would cost more CPU than it
 	// saves bytes (BENCHMARKS.md, residents' status lookups).
 	mux.Handle(sinkronv1connect.NewPublicServiceHandler(&public{n: n},
-		connect.WithReadMaxBytes(MaxRequestBytes), connect.WithInterceptors(limits), connect.WithCompressMinBytes(1<<10)))
+		connect.WithReadMaxBytes(MaxRequestBytes), connect.WithInterceptors(limits, diskGuard{n: n}), connect.WithCompressMinBytes(1<<10)))
 	page := &statusPage{n: n, limits: limits, zone: set.zone}
 	mux.HandleFunc("GET /{$}", page.form)
 	mux.HandleFunc("GET /status", page.status)

@@ -47,7 +47,7 @@ func NewHandler(n *node.Node, options ...Option) http.Handler {
 	}
 	mux := http.NewServeMux()
 	opts := []connect.HandlerOption{connect.WithReadMaxBytes(MaxRequestBytes),
-		connect.WithInterceptors(gate{accounts: n.Accounts, anonymous: set.anonymous})}
+		connect.WithInterceptors(gate{accounts: n.Accounts, anonymous: set.anonymous}, diskGuard{n: n})}
 	mux.Handle(sinkronv1connect.NewAccountServiceHandler(&accounts{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewRequestServiceHandler(&requests{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewNodeServiceHandler(&nodes{n: n}, opts...))
