@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"text/tabwriter"
@@ -38,6 +39,11 @@ type Report struct {
 	Ledger   *Ledger
 	offices  []string
 	peerByOf map[string]string
+	// dinas is the office whose photos in hand the report follows (the
+	// first dinas server, as the scenarios' waits do); upRate is each
+	// office's uplink in bytes per second as the run began, 0 unlimited.
+	dinas  string
+	upRate map[string]float64
 }
 
 // Mark is a moment of the scenario ("putus kota-agung", "sambung").
@@ -51,10 +57,20 @@ type Figure struct{ Name, Value string }
 
 // NewReport starts a report for a scenario on l.
 func NewReport(scenario string, l *Lab, g *Ledger) *Report {
-	r := &Report{Scenario: scenario, Start: time.Now(), Ledger: g, peerByOf: map[string]string{}}
+	r := &Report{Scenario: scenario, Start: time.Now(), Ledger: g, peerByOf: map[string]string{}, upRate: map[string]float64{}}
 	for _, o := range l.State.Offices {
 		r.offices = append(r.offices, o.Name)
 		r.peerByOf[o.Name] = o.Peer
+	}
+	if d := l.State.Dinas(); len(d) > 0 {
+		r.dinas = d[0].Name
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if st, err := l.Net.Status(ctx); err == nil {
+		for _, o := range st.Offices {
+			r.upRate[o.Name] = float64(o.Link.Up.RateKbit) * 1000 / 8
+		}
 	}
 	return r
 }
@@ -133,9 +149,9 @@ func (r *Report) Print(out io.Writer) {
 	for _, m := range r.Marks {
 		fmt.Fprintf(out, "  %6.1f s  %s\n", m.T.Seconds(), m.What)
 	}
-	if len(r.Figures) > 0 {
+	if figs := slices.Concat(r.Figures, r.photoFigures()); len(figs) > 0 {
 		fmt.Fprintln(out, "\nUkuran:")
-		for _, f := range r.Figures {
+		for _, f := range figs {
 			fmt.Fprintf(out, "  %-52s %s\n", f.Name, f.Value)
 		}
 	}
@@ -201,7 +217,7 @@ func (r *Report) WriteCSV(dir string) error {
 		files["marks.csv"] = append(files["marks.csv"], []string{strconv.FormatFloat(m.T.Seconds(), 'f', 1, 64), m.What})
 	}
 	files["figures.csv"] = [][]string{{"name", "value"}}
-	for _, f := range r.Figures {
+	for _, f := range slices.Concat(r.Figures, r.photoFigures()) {
 		files["figures.csv"] = append(files["figures.csv"], []string{f.Name, f.Value})
 	}
 	files["invariants.csv"] = [][]string{{"invariant", "ok", "detail"}}
@@ -230,4 +246,79 @@ func writeCSV(path string, rows [][]string) error {
 		return fmt.Errorf("lab: %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// photoFigures measures, from the samples, the rate photos reached the
+// dinas against the uplinks they crossed: from the sample where the dinas
+// lacked the most photos (the events naming them are in by then) until it
+// lacks none, or the last sample. Photos wanted anew after that peak
+// would hide arrivals, so the rate errs low. Empty for a run without
+// photos or without a kecamatan's uplink limited. Called with mu held.
+func (r *Report) photoFigures() []Figure {
+	var photos, photoBytes int
+	var capacity float64
+	var from []string // the offices that filed photos: their uplinks carry them
+	r.Ledger.count(func(g *Ledger) {
+		photos, photoBytes = g.Photos, g.PhotoBytes
+		for office, b := range g.photoBytes {
+			if b > 0 && r.upRate[office] > 0 {
+				from = append(from, office)
+				capacity += r.upRate[office]
+			}
+		}
+	})
+	peak, end, ok := r.photoWindow()
+	if photos == 0 || capacity == 0 || !ok || end.T <= peak.T {
+		return nil
+	}
+	got := peak.BlobsMissing - end.BlobsMissing
+	rate := float64(got) * float64(photoBytes) / float64(photos) / (end.T - peak.T).Seconds()
+	var up uint64
+	for _, office := range from {
+		up += r.bytesUpBetween(office, peak.T, end.T)
+	}
+	busy := float64(up) / (end.T - peak.T).Seconds()
+	name := "foto masuk " + r.dinas
+	return []Figure{
+		{name, fmt.Sprintf("%d foto dalam %.0f s (%.0f–%.0f s), %d masih kurang", got, (end.T - peak.T).Seconds(),
+			peak.T.Seconds(), end.T.Seconds(), end.BlobsMissing)},
+		{name + " ÷ kapasitas tautan naik", fmt.Sprintf("%.0f %% (%.1f kB/s dari %.1f kB/s)",
+			100*rate/capacity, rate/1e3, capacity/1e3)},
+		{"tautan naik terpakai, waktu yang sama", fmt.Sprintf("%.0f %% (%.1f kB/s)", 100*busy/capacity, busy/1e3)},
+	}
+}
+
+// photoWindow is the dinas's sample lacking the most photos, and the first
+// later one lacking none (or the last).
+func (r *Report) photoWindow() (peak, end Sample, ok bool) {
+	for _, s := range r.officeSamples(r.dinas) {
+		if !s.Answering {
+			continue
+		}
+		switch {
+		case !ok || s.BlobsMissing > peak.BlobsMissing:
+			peak, end, ok = s, s, true
+		case end.BlobsMissing > 0:
+			end = s
+		}
+	}
+	return peak, end, ok
+}
+
+// bytesUpBetween is what crossed office's uplink upwards between two
+// moments of the run, as sampled.
+func (r *Report) bytesUpBetween(office string, from, to time.Duration) uint64 {
+	var first, last *Sample
+	for _, s := range r.officeSamples(office) {
+		if s.T >= from && first == nil {
+			first = &s
+		}
+		if s.T <= to {
+			last = &s
+		}
+	}
+	if first == nil || last == nil || last.BytesUp < first.BytesUp {
+		return 0
+	}
+	return last.BytesUp - first.BytesUp
 }
