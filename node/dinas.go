@@ -72,7 +72,7 @@ func (n *Node) startDinas(ctx context.Context) error {
 			return err
 		}
 	}
-	d.publisher = decision.NewPublisher(d.fsm, n.store, signer, n.log)
+	d.publisher = decision.NewPublisher(d.fsm, n.store, signer, d.cluster, n.log)
 	d.fsm.Applied = d.publisher.Wake
 	n.Decisions = decision.NewService(d.cluster, d.fsm, n.store, n.now, n.rand)
 	d.watcher = decision.NewWatcher(n.Decisions, n.log)

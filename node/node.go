@@ -185,6 +185,9 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 			account.Kind:          account.Folder{},
 		},
 		InTxn: func(txn *badger.Txn, applied []*event.Event) error {
+			if err := decision.File(txn, applied); err != nil {
+				return err
+			}
 			for _, e := range applied {
 				if !n.wantsDocuments(e) {
 					continue
@@ -267,8 +270,11 @@ func (n *Node) dispatch(ctx context.Context) {
 func (n *Node) settle(applied []*event.Event) {
 	var keys []string
 	for _, e := range applied {
-		if id, err := event.ParseID(e.Entity); e.Kind == decision.Kind && err == nil && id.Origin == n.ID() {
-			keys = append(keys, e.Entity)
+		ds, _ := decision.Unpack(e) // a bad block was refused by File
+		for _, d := range ds {
+			if id, err := event.ParseID(d.Key); err == nil && id.Origin == n.ID() {
+				keys = append(keys, d.Key)
+			}
 		}
 	}
 	if len(keys) == 0 {

@@ -6,15 +6,12 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/replication/event"
 	"github.com/sinkron-id/sinkron/replication/roster"
 )
-
-const typeRosterDecision = "keputusan.roster"
 
 // findSelf replays the roster decisions this replica holds and finds this
 // node in the result. A node added after genesis may start before its
@@ -42,10 +39,9 @@ func (n *Node) findSelf(priv crypto.PrivKey) error {
 // replayRoster applies every stored roster decision in decision order.
 func (n *Node) replayRoster() error {
 	var ds []*eventpb.Decision
-	err := n.store.Each(decision.Kind, "", func(_ string, b []byte) bool {
-		var d eventpb.Decision
-		if proto.Unmarshal(b, &d) == nil && d.GetCommand().GetChangeRoster() != nil {
-			ds = append(ds, &d)
+	err := decision.NewBook(n.store).Each(func(d *eventpb.Decision) bool {
+		if d.GetCommand().GetChangeRoster() != nil {
+			ds = append(ds, d)
 		}
 		return true
 	})
@@ -59,12 +55,9 @@ func (n *Node) replayRoster() error {
 // rosterChanged applies roster decisions among freshly stored events.
 func (n *Node) rosterChanged(evs []*event.Event) {
 	for _, e := range evs {
-		if e.Kind != decision.Kind || e.Type != typeRosterDecision {
-			continue
-		}
-		var d eventpb.Decision
-		if proto.Unmarshal(e.Payload, &d) == nil {
-			n.applyRosterDecision(&d)
+		ds, _ := decision.Unpack(e) // a bad block was refused by File
+		for _, d := range ds {
+			n.applyRosterDecision(d)
 		}
 	}
 }

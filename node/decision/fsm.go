@@ -30,9 +30,34 @@ type FSM struct {
 	// Applied is told after every committed batch (the publisher wakes).
 	Applied func()
 
-	mu        sync.Mutex // guards the counters below against readers
-	applied   uint64
-	decisions uint64
+	mu sync.Mutex // guards t against readers
+	t  tally
+}
+
+// tally is the machine's counters, stored under keyApplied in the same
+// transaction as the state they count.
+type tally struct {
+	applied   uint64 // the last applied Raft index
+	decisions uint64 // decisions taken, numbered 1..decisions
+	sealed    uint64 // decisions 1..sealed are in closed blocks
+	blocks    uint64 // closed blocks, numbered 1..blocks
+	open      uint64 // bytes of the decisions after sealed
+}
+
+func (t tally) marshal() []byte {
+	b := make([]byte, 0, 40)
+	for _, v := range []uint64{t.applied, t.decisions, t.sealed, t.blocks, t.open} {
+		b = binary.BigEndian.AppendUint64(b, v)
+	}
+	return b
+}
+
+func parseTally(b []byte) (tally, bool) {
+	if len(b) != 40 {
+		return tally{}, false
+	}
+	u := func(i int) uint64 { return binary.BigEndian.Uint64(b[8*i:]) }
+	return tally{applied: u(0), decisions: u(1), sealed: u(2), blocks: u(3), open: u(4)}, true
 }
 
 // OpenDB opens the machine's state store in dir: badger without synced
@@ -58,8 +83,10 @@ func NewFSM(db *badger.DB) (*FSM, error) {
 	f := &FSM{db: db}
 	err := db.View(func(txn *badger.Txn) error {
 		v, ok, err := rules{txn}.get(keyApplied)
-		if ok && len(v) == 16 {
-			f.applied, f.decisions = binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:])
+		if ok {
+			if f.t, ok = parseTally(v); !ok {
+				return fmt.Errorf("decision state: bad counters (%d bytes)", len(v))
+			}
 		}
 		return err
 	})
@@ -68,9 +95,20 @@ func NewFSM(db *badger.DB) (*FSM, error) {
 
 // Counts returns the last applied Raft index and the number of decisions.
 func (f *FSM) Counts() (applied, decisions uint64) {
+	t := f.tally()
+	return t.applied, t.decisions
+}
+
+// Blocks returns the number of closed blocks and of the decisions in them.
+func (f *FSM) Blocks() (blocks, sealed uint64) {
+	t := f.tally()
+	return t.blocks, t.sealed
+}
+
+func (f *FSM) tally() tally {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.applied, f.decisions
+	return f.t
 }
 
 // Apply implements raft.FSM.
@@ -80,27 +118,28 @@ func (f *FSM) Apply(l *raft.Log) any { return f.ApplyBatch([]*raft.Log{l})[0] }
 // bytes, or an error for a command that could not be decoded or stored.
 func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 	out := make([]any, len(logs))
-	applied, decisions := f.Counts()
+	t := f.tally()
+	applied := t.applied
 	txn := f.db.NewTransaction(true)
 	defer txn.Discard()
 	for i, l := range logs {
 		if l.Type != raft.LogCommand {
 			continue
 		}
-		out[i] = f.applyOne(txn, l, applied, &decisions)
+		out[i] = f.applyOne(txn, l, applied, &t)
 	}
-	last := logs[len(logs)-1].Index
-	if last <= applied {
+	t.applied = logs[len(logs)-1].Index
+	if t.applied <= applied {
 		return out // replayed after a restart: the effects are already here
 	}
-	if err := txn.Set(keyApplied, append(u64(last), u64(decisions)...)); err != nil {
+	if err := txn.Set(keyApplied, t.marshal()); err != nil {
 		return fill(out, err)
 	}
 	if err := txn.Commit(); err != nil {
 		return fill(out, fmt.Errorf("commit decisions: %w", err))
 	}
 	f.mu.Lock()
-	f.applied, f.decisions = last, decisions
+	f.t = t
 	f.mu.Unlock()
 	if f.Applied != nil {
 		f.Applied()
@@ -117,10 +156,19 @@ func fill(out []any, err error) []any {
 
 // applyOne decides one command, or returns the decision its key already
 // has: a re-proposal after a leader change decides nothing twice.
-func (f *FSM) applyOne(txn *badger.Txn, l *raft.Log, applied uint64, decisions *uint64) any {
+func (f *FSM) applyOne(txn *badger.Txn, l *raft.Log, applied uint64, t *tally) any {
 	cmd := &eventpb.Command{}
-	if err := proto.Unmarshal(l.Data, cmd); err != nil || cmd.Key == "" {
+	if err := proto.Unmarshal(l.Data, cmd); err != nil {
 		return fmt.Errorf("bad command at index %d: %v", l.Index, err)
+	}
+	if cmd.GetSeal() != nil {
+		if l.Index <= applied {
+			return nil
+		}
+		return sealBlock(txn, t)
+	}
+	if cmd.Key == "" {
+		return fmt.Errorf("bad command at index %d: no key", l.Index)
 	}
 	r := rules{txn}
 	if n, ok, err := r.get(keyOf(cmd.Key)); err != nil || ok {
@@ -136,8 +184,8 @@ func (f *FSM) applyOne(txn *badger.Txn, l *raft.Log, applied uint64, decisions *
 	if l.Index <= applied {
 		return fmt.Errorf("entry %d applied before but its key %q is unknown", l.Index, cmd.Key)
 	}
-	*decisions++
-	d := &eventpb.Decision{Number: *decisions, Key: cmd.Key, TimeMs: cmd.TimeMs, Command: cmd}
+	t.decisions++
+	d := &eventpb.Decision{Number: t.decisions, Key: cmd.Key, TimeMs: cmd.TimeMs, Command: cmd}
 	if err := r.decide(cmd, d); err != nil {
 		return err
 	}
@@ -151,7 +199,47 @@ func (f *FSM) applyOne(txn *badger.Txn, l *raft.Log, applied uint64, decisions *
 	if err := txn.Set(keyOf(cmd.Key), u64(d.Number)); err != nil {
 		return err
 	}
+	if t.open += uint64(len(b)); t.decisions-t.sealed >= maxBlockDecisions || t.open >= maxBlockBytes {
+		if err := sealBlock(txn, t); err != nil {
+			return err
+		}
+	}
 	return b
+}
+
+// A block closes at these sizes even without a Seal, so a published event
+// stays well under event.MaxPayload.
+const (
+	maxBlockDecisions = 256
+	maxBlockBytes     = 64 << 10
+)
+
+// sealBlock closes a block of every decision not yet in one, if any.
+func sealBlock(txn *badger.Txn, t *tally) error {
+	if t.decisions == t.sealed {
+		return nil
+	}
+	t.blocks++
+	t.sealed, t.open = t.decisions, 0
+	return txn.Set(blockKey(t.blocks), u64(t.sealed))
+}
+
+// Block returns the decisions of closed block n, in number order.
+func (f *FSM) Block(n uint64) ([]*eventpb.Decision, error) {
+	var from, to uint64
+	err := f.db.View(func(txn *badger.Txn) error {
+		r := rules{txn}
+		var err error
+		if to, err = r.getU64(blockKey(n), 0); err != nil || to == 0 {
+			return errors.Join(err, fmt.Errorf("block %d not found", n))
+		}
+		from, err = r.getU64(blockKey(n-1), 0)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f.Decisions(from+1, to)
 }
 
 // Decisions returns decisions from through to, in number order, read in
@@ -220,13 +308,16 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	if err != nil {
 		return fmt.Errorf("restore decisions: %w", err)
 	}
-	snapApplied, snapDecisions := uint64(0), uint64(0)
+	var snap tally
 	for _, kv := range kvs {
-		if string(kv[0]) == string(keyApplied) && len(kv[1]) == 16 {
-			snapApplied, snapDecisions = binary.BigEndian.Uint64(kv[1]), binary.BigEndian.Uint64(kv[1][8:])
+		if string(kv[0]) == string(keyApplied) {
+			var ok bool
+			if snap, ok = parseTally(kv[1]); !ok {
+				return fmt.Errorf("restore decisions: bad counters (%d bytes)", len(kv[1]))
+			}
 		}
 	}
-	if applied, _ := f.Counts(); applied >= snapApplied {
+	if applied, _ := f.Counts(); applied >= snap.applied {
 		return nil
 	}
 	if err := f.db.DropPrefix([]byte{prefix}); err != nil {
@@ -243,7 +334,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 		return err
 	}
 	f.mu.Lock()
-	f.applied, f.decisions = snapApplied, snapDecisions
+	f.t = snap
 	f.mu.Unlock()
 	if f.Applied != nil {
 		f.Applied()

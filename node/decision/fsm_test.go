@@ -39,7 +39,7 @@ func command(t *rapid.T, i int) *eventpb.Command {
 	c := &eventpb.Command{Key: key, TimeMs: int64(1_700_000_000_000 + i)}
 	region := rapid.SampledFrom(regions).Draw(t, "region")
 	node := rapid.SampledFrom(nodes).Draw(t, "node")
-	switch rapid.IntRange(0, 4).Draw(t, "op") {
+	switch rapid.IntRange(0, 5).Draw(t, "op") {
 	case 0:
 		c.Op = &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{Region: region, BirthDate: "1990-08-17", Female: rapid.Bool().Draw(t, "f"), Subject: key}}
 	case 1:
@@ -51,6 +51,8 @@ func command(t *rapid.T, i int) *eventpb.Command {
 		c.Op = &eventpb.Command_AllocateBlankSerials{AllocateBlankSerials: &eventpb.AllocateBlankSerials{Station: "dinas", Count: 3}}
 	case 4:
 		c.Op = &eventpb.Command_IssueCard{IssueCard: &eventpb.IssueCard{Nik: fmt.Sprintf("1806011708900%03d", rapid.IntRange(1, 3).Draw(t, "nik")), BlankSerial: uint64(rapid.IntRange(1, 12).Draw(t, "blank"))}}
+	case 5: // the leader closing the open block
+		return &eventpb.Command{Op: &eventpb.Command_Seal{Seal: &eventpb.Seal{}}}
 	}
 	return c
 }
@@ -93,8 +95,10 @@ func TestSameLogSameState(t *testing.T) {
 }
 
 // checkInvariants: no serial (so no NIK) given twice, no blank used twice,
-// each NIK's active card is a blank issued to it.
+// each NIK's active card is a blank issued to it; the blocks hold every
+// sealed decision once, in order.
 func checkInvariants(t *rapid.T, f *FSM) {
+	checkBlocks(t, f)
 	blanks := map[uint64]string{}
 	niks := map[string]bool{}
 	_, total := f.Counts()
@@ -118,6 +122,52 @@ func checkInvariants(t *rapid.T, f *FSM) {
 			}
 			blanks[d.SerialFrom] = d.Nik
 		}
+	}
+}
+
+// checkBlocks: blocks 1..n are non-empty, consecutive and within the caps,
+// and together hold decisions 1..sealed.
+func checkBlocks(t *rapid.T, f *FSM) {
+	blocks, sealed := f.Blocks()
+	next := uint64(1)
+	for n := uint64(1); n <= blocks; n++ {
+		ds, err := f.Block(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) == 0 || len(ds) > maxBlockDecisions {
+			t.Fatalf("block %d holds %d decisions", n, len(ds))
+		}
+		for _, d := range ds {
+			if d.Number != next {
+				t.Fatalf("block %d holds decision %d, want %d", n, d.Number, next)
+			}
+			next++
+		}
+	}
+	if next-1 != sealed {
+		t.Fatalf("blocks hold decisions 1..%d, want 1..%d", next-1, sealed)
+	}
+}
+
+func TestBlocksCloseAtTheCap(t *testing.T) {
+	f := openFSM(t)
+	for i := range maxBlockDecisions + 10 {
+		cmd := &eventpb.Command{Key: fmt.Sprintf("k%d", i), TimeMs: 1, Op: &eventpb.Command_AllocateBlankSerials{AllocateBlankSerials: &eventpb.AllocateBlankSerials{Station: "s", Count: 1}}}
+		b, _ := proto.Marshal(cmd)
+		f.ApplyBatch([]*raft.Log{{Index: uint64(i + 1), Type: raft.LogCommand, Data: b}})
+	}
+	if blocks, sealed := f.Blocks(); blocks != 1 || sealed != maxBlockDecisions {
+		t.Fatalf("after %d decisions without a seal: %d blocks of %d decisions, want 1 of %d", maxBlockDecisions+10, blocks, sealed, maxBlockDecisions)
+	}
+	seal, _ := proto.Marshal(&eventpb.Command{Op: &eventpb.Command_Seal{Seal: &eventpb.Seal{}}})
+	idx := uint64(maxBlockDecisions + 11)
+	for range 2 { // a second seal with nothing open closes nothing
+		f.ApplyBatch([]*raft.Log{{Index: idx, Type: raft.LogCommand, Data: seal}})
+		idx++
+	}
+	if blocks, sealed := f.Blocks(); blocks != 2 || sealed != maxBlockDecisions+10 {
+		t.Fatalf("after the seals: %d blocks of %d decisions, want 2 of %d", blocks, sealed, maxBlockDecisions+10)
 	}
 }
 

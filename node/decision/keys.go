@@ -6,7 +6,7 @@ import "encoding/binary"
 // prefix scan and a restore one prefix drop.
 const prefix = 'D'
 
-var keyApplied = []byte{prefix, 'a'} // applied index(8) ‖ decisions(8)
+var keyApplied = []byte{prefix, 'a'} // the tally (fsm.go)
 
 func k(table byte, parts ...[]byte) []byte {
 	b := []byte{prefix, table}
@@ -21,6 +21,7 @@ func u16(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
 
 func keyOf(key string) []byte                  { return k('k', []byte(key)) }
 func decisionKey(n uint64) []byte              { return k('d', u64(n)) }
+func blockKey(n uint64) []byte                 { return k('B', u64(n)) } // → last decision number
 func nikKey(nik string) []byte                 { return k('n', []byte(nik)) }
 func serialKey(head12 string, s uint16) []byte { return k('u', []byte(head12), u16(s)) }
 func leaseKey(region, node string, from uint16) []byte {

@@ -43,12 +43,9 @@ func (s *Service) AssignFromLease(region, birthDate string, female bool, subject
 // NIKs it already gave from them.
 func (s *Service) leaseState(region, head, self string) ([][2]uint64, map[string]bool, error) {
 	var ranges [][2]uint64
-	err := s.store.Each(Kind, "", func(_ string, b []byte) bool {
-		var d eventpb.Decision
-		if proto.Unmarshal(b, &d) == nil && d.Refused == "" {
-			if l := d.GetCommand().GetLeaseNikSlots(); l != nil && l.Node == self && l.Region == region {
-				ranges = append(ranges, [2]uint64{d.SerialFrom, d.SerialTo})
-			}
+	err := s.Each(func(d *eventpb.Decision) bool {
+		if l := d.GetCommand().GetLeaseNikSlots(); l != nil && d.Refused == "" && l.Node == self && l.Region == region {
+			ranges = append(ranges, [2]uint64{d.SerialFrom, d.SerialTo})
 		}
 		return true
 	})

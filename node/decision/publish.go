@@ -2,6 +2,7 @@ package decision
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -13,26 +14,37 @@ import (
 	"github.com/sinkron-id/sinkron/replication/store"
 )
 
-// Kind is the entity kind of published decisions; the entity is the
-// command's key, so an office finds the decision on its request by the
-// request's event ID.
+// Kind is the entity kind of published decision blocks; an office finds
+// the decision on its request by the request's event ID through the book
+// (book.go), which files every block's decisions by key.
 const Kind = "keputusan"
 
-// Publisher turns decisions into replicated-log events, in number order,
-// off the Raft commit path. Every dinas replica runs one; whichever copy of
-// an event reaches a store first wins, and the others are duplicates with
-// the same bytes.
+// typeBlock is the event type of a published block.
+const typeBlock = "keputusan.blok"
+
+// Sealer is what the publisher needs of the Raft group to close blocks.
+type Sealer interface {
+	IsLeader() bool
+	Propose(ctx context.Context, cmd []byte) ([]byte, error)
+}
+
+// Publisher turns closed blocks of decisions into replicated-log events, in
+// block order, off the Raft commit path; on the leader it also closes the
+// open block. Every dinas replica runs one; whichever copy of an event
+// reaches a store first wins, and the others are duplicates with the same
+// bytes.
 type Publisher struct {
 	FSM    *FSM
 	Store  *store.Store
 	Signer *event.Signer // the cluster key
+	Sealer Sealer
 	Log    *slog.Logger
 	wake   chan struct{}
 }
 
 // NewPublisher wires a publisher; call Run.
-func NewPublisher(f *FSM, st *store.Store, signer *event.Signer, log *slog.Logger) *Publisher {
-	return &Publisher{FSM: f, Store: st, Signer: signer, Log: log, wake: make(chan struct{}, 1)}
+func NewPublisher(f *FSM, st *store.Store, signer *event.Signer, sealer Sealer, log *slog.Logger) *Publisher {
+	return &Publisher{FSM: f, Store: st, Signer: signer, Sealer: sealer, Log: log, wake: make(chan struct{}, 1)}
 }
 
 // Wake asks for a publishing round soon.
@@ -43,15 +55,19 @@ func (p *Publisher) Wake() {
 	}
 }
 
-// gap is the least time between publishing rounds. Under load, decisions
-// then go out in batches (one store transaction and fsync, one sync round to
-// the offices, for many), while a lone decision is still published at once.
+// gap is the least time between publishing rounds. Under load, a round's
+// decisions go out as one block (one Raft entry to close it, one signature,
+// one store transaction and fsync, one sync round to the offices), while a
+// lone decision is still published at once.
 const gap = 10 * time.Millisecond
 
 // Run publishes until ctx ends.
 func (p *Publisher) Run(ctx context.Context) {
 	for {
 		last := time.Now()
+		if err := p.seal(ctx); err != nil && ctx.Err() == nil {
+			p.Log.Info("close decision block", "err", err)
+		}
 		if err := p.publish(); err != nil {
 			p.Log.Error("publish decisions", "err", err)
 		}
@@ -69,21 +85,38 @@ func (p *Publisher) Run(ctx context.Context) {
 	}
 }
 
+var sealCommand, _ = proto.Marshal(&eventpb.Command{Op: &eventpb.Command_Seal{Seal: &eventpb.Seal{}}})
+
+// seal closes the open block when this node leads. A follower leaves it to
+// the leader: after a leader change the new one closes what is open, and a
+// Seal with nothing open is a no-op.
+func (p *Publisher) seal(ctx context.Context) error {
+	_, total := p.FSM.Counts()
+	if _, sealed := p.FSM.Blocks(); sealed == total || !p.Sealer.IsLeader() {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := p.Sealer.Propose(ctx, sealCommand)
+	return err
+}
+
+// publish stores every closed block the store lacks, a few per transaction.
 func (p *Publisher) publish() error {
-	const batch = 256
+	const batch = 16
 	for {
 		have := p.Store.Vector()[p.Signer.Origin()]
-		_, total := p.FSM.Counts()
-		if have >= total {
+		blocks, _ := p.FSM.Blocks()
+		if have >= blocks {
 			return nil
 		}
-		ds, err := p.FSM.Decisions(have+1, min(total, have+batch))
-		if err != nil {
-			return err
-		}
-		evs := make([]*event.Event, 0, len(ds))
-		for _, d := range ds {
-			e, err := Event(d)
+		var evs []*event.Event
+		for n := have + 1; n <= min(blocks, have+batch); n++ {
+			ds, err := p.FSM.Block(n)
+			if err != nil {
+				return err
+			}
+			e, err := BlockEvent(n, ds)
 			if err != nil {
 				return err
 			}
@@ -95,17 +128,30 @@ func (p *Publisher) publish() error {
 	}
 }
 
-// Event is a decision as a replicated-log event, without its signature:
-// every field derives from the decision, so every replica builds the same.
-func Event(d *eventpb.Decision) (*event.Event, error) {
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(d)
+// BlockEvent is block n as a replicated-log event, without its signature:
+// every field derives from the decisions, so every replica builds the same.
+func BlockEvent(n uint64, ds []*eventpb.Decision) (*event.Event, error) {
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(&eventpb.DecisionBlock{Number: n, Decisions: ds})
 	if err != nil {
 		return nil, err
 	}
 	return &event.Event{
-		Seq: d.Number, Time: hlc.New(d.TimeMs, 0), Kind: Kind, Entity: d.Key,
-		Type: "keputusan." + OpName(d.Command), Payload: b,
+		Seq: n, Time: hlc.New(ds[len(ds)-1].TimeMs, 0), Kind: Kind, Entity: fmt.Sprintf("blok/%d", n),
+		Type: typeBlock, Payload: b,
 	}, nil
+}
+
+// Unpack returns the decisions an event publishes: those of a decision
+// block, nothing for any other event.
+func Unpack(e *event.Event) ([]*eventpb.Decision, error) {
+	if e.Kind != Kind || e.Type != typeBlock {
+		return nil, nil
+	}
+	var blk eventpb.DecisionBlock
+	if err := proto.Unmarshal(e.Payload, &blk); err != nil {
+		return nil, fmt.Errorf("decision block %s: %w", e.ID(), err)
+	}
+	return blk.Decisions, nil
 }
 
 // OpName names a command's operation, as in its event type.
@@ -133,7 +179,9 @@ func OpName(c *eventpb.Command) string {
 	return "lain"
 }
 
-// Folder stores a decision event's payload as its entity's state.
+// Folder stores an event's payload as its entity's state (a decision
+// request's). A decision block keeps no state of its own: the book files its
+// decisions.
 type Folder struct{}
 
 // Fold implements store.Folder.
@@ -142,6 +190,9 @@ func (Folder) Fold(evs []*event.Event) (store.Folded, error) {
 	heads := make([]event.ID, 0, len(evs))
 	for _, e := range evs {
 		heads = append(heads, e.ID())
+	}
+	if last.Kind == Kind {
+		return store.Folded{Heads: heads}, nil
 	}
 	return store.Folded{State: last.Payload, Heads: heads}, nil
 }

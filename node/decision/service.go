@@ -37,6 +37,7 @@ const typeRequested = "keputusan.diminta"
 // Service takes decisions at a dinas node (through Raft) and requests for
 // them at any node (through the replicated log).
 type Service struct {
+	Book
 	cluster Cluster // nil at a kecamatan
 	fsm     *FSM
 	store   *store.Store
@@ -49,7 +50,7 @@ type Service struct {
 
 // NewService builds the service; cluster and fsm are nil off the dinas.
 func NewService(c Cluster, f *FSM, st *store.Store, now func() time.Time, rand io.Reader) *Service {
-	return &Service{cluster: c, fsm: f, store: st, now: now, rand: rand}
+	return &Service{Book: NewBook(st), cluster: c, fsm: f, store: st, now: now, rand: rand}
 }
 
 // Dinas reports whether this node takes decisions.
@@ -125,19 +126,6 @@ func (s *Service) Request(cmd *eventpb.Command) (string, error) {
 		return "", err
 	}
 	return e.ID().String(), nil
-}
-
-// Decided returns the decision on a key as this node's replica knows it.
-func (s *Service) Decided(key string) (*eventpb.Decision, bool, error) {
-	b, err := s.store.State(Kind, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	var d eventpb.Decision
-	return &d, true, proto.Unmarshal(b, &d)
 }
 
 // requested decodes a decision request event.

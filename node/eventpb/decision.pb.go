@@ -40,6 +40,7 @@ type Command struct {
 	//	*Command_ConsolidateChange
 	//	*Command_ChangeRoster
 	//	*Command_AssignKk
+	//	*Command_Seal
 	Op            isCommand_Op `protobuf_oneof:"op"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -184,6 +185,15 @@ func (x *Command) GetAssignKk() *AssignKK {
 	return nil
 }
 
+func (x *Command) GetSeal() *Seal {
+	if x != nil {
+		if x, ok := x.Op.(*Command_Seal); ok {
+			return x.Seal
+		}
+	}
+	return nil
+}
+
 type isCommand_Op interface {
 	isCommand_Op()
 }
@@ -224,6 +234,10 @@ type Command_AssignKk struct {
 	AssignKk *AssignKK `protobuf:"bytes,18,opt,name=assign_kk,json=assignKk,proto3,oneof"`
 }
 
+type Command_Seal struct {
+	Seal *Seal `protobuf:"bytes,19,opt,name=seal,proto3,oneof"`
+}
+
 func (*Command_AssignNik) isCommand_Op() {}
 
 func (*Command_LeaseNikSlots) isCommand_Op() {}
@@ -242,6 +256,48 @@ func (*Command_ChangeRoster) isCommand_Op() {}
 
 func (*Command_AssignKk) isCommand_Op() {}
 
+func (*Command_Seal) isCommand_Op() {}
+
+// Seal closes the open block of decisions for publishing: every decision
+// taken before it in the log and not yet in a block joins one. The leader
+// proposes it, so the Raft log fixes each block's bounds and every replica
+// builds the same block. It decides nothing and needs no key.
+type Seal struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Seal) Reset() {
+	*x = Seal{}
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Seal) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Seal) ProtoMessage() {}
+
+func (x *Seal) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Seal.ProtoReflect.Descriptor instead.
+func (*Seal) Descriptor() ([]byte, []int) {
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{1}
+}
+
 // AssignNIK gives a resident a NIK: region ‖ DDMMYY (+40 on DD for women) ‖
 // the lowest serial free for that region and date outside every lease.
 type AssignNIK struct {
@@ -256,7 +312,7 @@ type AssignNIK struct {
 
 func (x *AssignNIK) Reset() {
 	*x = AssignNIK{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[1]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -268,7 +324,7 @@ func (x *AssignNIK) String() string {
 func (*AssignNIK) ProtoMessage() {}
 
 func (x *AssignNIK) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[1]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -281,7 +337,7 @@ func (x *AssignNIK) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssignNIK.ProtoReflect.Descriptor instead.
 func (*AssignNIK) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{1}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *AssignNIK) GetRegion() string {
@@ -325,7 +381,7 @@ type LeaseNIKSlots struct {
 
 func (x *LeaseNIKSlots) Reset() {
 	*x = LeaseNIKSlots{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[2]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -337,7 +393,7 @@ func (x *LeaseNIKSlots) String() string {
 func (*LeaseNIKSlots) ProtoMessage() {}
 
 func (x *LeaseNIKSlots) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[2]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -350,7 +406,7 @@ func (x *LeaseNIKSlots) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaseNIKSlots.ProtoReflect.Descriptor instead.
 func (*LeaseNIKSlots) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{2}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *LeaseNIKSlots) GetNode() string {
@@ -386,7 +442,7 @@ type ConfirmNIK struct {
 
 func (x *ConfirmNIK) Reset() {
 	*x = ConfirmNIK{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[3]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -398,7 +454,7 @@ func (x *ConfirmNIK) String() string {
 func (*ConfirmNIK) ProtoMessage() {}
 
 func (x *ConfirmNIK) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[3]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -411,7 +467,7 @@ func (x *ConfirmNIK) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmNIK.ProtoReflect.Descriptor instead.
 func (*ConfirmNIK) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{3}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ConfirmNIK) GetNik() string {
@@ -446,7 +502,7 @@ type AllocateBlankSerials struct {
 
 func (x *AllocateBlankSerials) Reset() {
 	*x = AllocateBlankSerials{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[4]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -458,7 +514,7 @@ func (x *AllocateBlankSerials) String() string {
 func (*AllocateBlankSerials) ProtoMessage() {}
 
 func (x *AllocateBlankSerials) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[4]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -471,7 +527,7 @@ func (x *AllocateBlankSerials) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllocateBlankSerials.ProtoReflect.Descriptor instead.
 func (*AllocateBlankSerials) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{4}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *AllocateBlankSerials) GetStation() string {
@@ -501,7 +557,7 @@ type IssueCard struct {
 
 func (x *IssueCard) Reset() {
 	*x = IssueCard{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[5]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -513,7 +569,7 @@ func (x *IssueCard) String() string {
 func (*IssueCard) ProtoMessage() {}
 
 func (x *IssueCard) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[5]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -526,7 +582,7 @@ func (x *IssueCard) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IssueCard.ProtoReflect.Descriptor instead.
 func (*IssueCard) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{5}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *IssueCard) GetNik() string {
@@ -562,7 +618,7 @@ type RecordDedupVerdict struct {
 
 func (x *RecordDedupVerdict) Reset() {
 	*x = RecordDedupVerdict{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[6]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -574,7 +630,7 @@ func (x *RecordDedupVerdict) String() string {
 func (*RecordDedupVerdict) ProtoMessage() {}
 
 func (x *RecordDedupVerdict) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[6]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -587,7 +643,7 @@ func (x *RecordDedupVerdict) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordDedupVerdict.ProtoReflect.Descriptor instead.
 func (*RecordDedupVerdict) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{6}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *RecordDedupVerdict) GetEnrollment() string {
@@ -623,7 +679,7 @@ type AssignKK struct {
 
 func (x *AssignKK) Reset() {
 	*x = AssignKK{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[7]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -635,7 +691,7 @@ func (x *AssignKK) String() string {
 func (*AssignKK) ProtoMessage() {}
 
 func (x *AssignKK) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[7]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -648,7 +704,7 @@ func (x *AssignKK) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssignKK.ProtoReflect.Descriptor instead.
 func (*AssignKK) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{7}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *AssignKK) GetRegion() string {
@@ -678,7 +734,7 @@ type ConsolidateChange struct {
 
 func (x *ConsolidateChange) Reset() {
 	*x = ConsolidateChange{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[8]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -690,7 +746,7 @@ func (x *ConsolidateChange) String() string {
 func (*ConsolidateChange) ProtoMessage() {}
 
 func (x *ConsolidateChange) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[8]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -703,7 +759,7 @@ func (x *ConsolidateChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsolidateChange.ProtoReflect.Descriptor instead.
 func (*ConsolidateChange) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{8}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ConsolidateChange) GetNik() string {
@@ -750,7 +806,7 @@ type ChangeRoster struct {
 
 func (x *ChangeRoster) Reset() {
 	*x = ChangeRoster{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[9]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -762,7 +818,7 @@ func (x *ChangeRoster) String() string {
 func (*ChangeRoster) ProtoMessage() {}
 
 func (x *ChangeRoster) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[9]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -775,7 +831,7 @@ func (x *ChangeRoster) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeRoster.ProtoReflect.Descriptor instead.
 func (*ChangeRoster) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{9}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ChangeRoster) GetOp() string {
@@ -828,7 +884,7 @@ func (x *ChangeRoster) GetNewPeer() string {
 }
 
 // Decision is the outcome of a command, published into the replicated log
-// as an event of the dinas cluster's origin with seq = number.
+// in a DecisionBlock.
 type Decision struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Number  uint64                 `protobuf:"varint,1,opt,name=number,proto3" json:"number,omitempty"`
@@ -849,7 +905,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[10]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -861,7 +917,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[10]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -874,7 +930,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{10}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Decision) GetNumber() uint64 {
@@ -947,6 +1003,61 @@ func (x *Decision) GetKk() string {
 	return ""
 }
 
+// DecisionBlock is the payload of one published event of the dinas
+// cluster's origin: consecutive decisions, in number order, closed by a Seal
+// or by the size cap. The event's seq is the block's number.
+type DecisionBlock struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Number        uint64                 `protobuf:"varint,1,opt,name=number,proto3" json:"number,omitempty"`
+	Decisions     []*Decision            `protobuf:"bytes,2,rep,name=decisions,proto3" json:"decisions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecisionBlock) Reset() {
+	*x = DecisionBlock{}
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecisionBlock) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecisionBlock) ProtoMessage() {}
+
+func (x *DecisionBlock) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecisionBlock.ProtoReflect.Descriptor instead.
+func (*DecisionBlock) Descriptor() ([]byte, []int) {
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *DecisionBlock) GetNumber() uint64 {
+	if x != nil {
+		return x.Number
+	}
+	return 0
+}
+
+func (x *DecisionBlock) GetDecisions() []*Decision {
+	if x != nil {
+		return x.Decisions
+	}
+	return nil
+}
+
 // DecisionRequested is an office's request for a dinas decision, carried by
 // the replicated log; the dinas leader proposes it with the event's ID as key.
 type DecisionRequested struct {
@@ -958,7 +1069,7 @@ type DecisionRequested struct {
 
 func (x *DecisionRequested) Reset() {
 	*x = DecisionRequested{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[11]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -970,7 +1081,7 @@ func (x *DecisionRequested) String() string {
 func (*DecisionRequested) ProtoMessage() {}
 
 func (x *DecisionRequested) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[11]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -983,7 +1094,7 @@ func (x *DecisionRequested) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecisionRequested.ProtoReflect.Descriptor instead.
 func (*DecisionRequested) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{11}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DecisionRequested) GetCommand() *Command {
@@ -997,7 +1108,7 @@ var File_sinkron_event_v1_decision_proto protoreflect.FileDescriptor
 
 const file_sinkron_event_v1_decision_proto_rawDesc = "" +
 	"\n" +
-	"\x1fsinkron/event/v1/decision.proto\x12\x10sinkron.event.v1\x1a\x1esinkron/event/v1/request.proto\"\x83\x06\n" +
+	"\x1fsinkron/event/v1/decision.proto\x12\x10sinkron.event.v1\x1a\x1esinkron/event/v1/request.proto\"\xb1\x06\n" +
 	"\aCommand\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x17\n" +
 	"\atime_ms\x18\x02 \x01(\x03R\x06timeMs\x12-\n" +
@@ -1014,8 +1125,10 @@ const file_sinkron_event_v1_decision_proto_rawDesc = "" +
 	"\x14record_dedup_verdict\x18\x0f \x01(\v2$.sinkron.event.v1.RecordDedupVerdictH\x00R\x12recordDedupVerdict\x12T\n" +
 	"\x12consolidate_change\x18\x10 \x01(\v2#.sinkron.event.v1.ConsolidateChangeH\x00R\x11consolidateChange\x12E\n" +
 	"\rchange_roster\x18\x11 \x01(\v2\x1e.sinkron.event.v1.ChangeRosterH\x00R\fchangeRoster\x129\n" +
-	"\tassign_kk\x18\x12 \x01(\v2\x1a.sinkron.event.v1.AssignKKH\x00R\bassignKkB\x04\n" +
-	"\x02op\"t\n" +
+	"\tassign_kk\x18\x12 \x01(\v2\x1a.sinkron.event.v1.AssignKKH\x00R\bassignKk\x12,\n" +
+	"\x04seal\x18\x13 \x01(\v2\x16.sinkron.event.v1.SealH\x00R\x04sealB\x04\n" +
+	"\x02op\"\x06\n" +
+	"\x04Seal\"t\n" +
 	"\tAssignNIK\x12\x16\n" +
 	"\x06region\x18\x01 \x01(\tR\x06region\x12\x1d\n" +
 	"\n" +
@@ -1072,7 +1185,10 @@ const file_sinkron_event_v1_decision_proto_rawDesc = "" +
 	"\tserial_to\x18\b \x01(\x04R\bserialTo\x12!\n" +
 	"\frevoked_card\x18\t \x01(\x04R\vrevokedCard\x12\x0e\n" +
 	"\x02kk\x18\n" +
-	" \x01(\tR\x02kk\"H\n" +
+	" \x01(\tR\x02kk\"a\n" +
+	"\rDecisionBlock\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\x04R\x06number\x128\n" +
+	"\tdecisions\x18\x02 \x03(\v2\x1a.sinkron.event.v1.DecisionR\tdecisions\"H\n" +
 	"\x11DecisionRequested\x123\n" +
 	"\acommand\x18\x01 \x01(\v2\x19.sinkron.event.v1.CommandR\acommandB4Z2github.com/sinkron-id/sinkron/node/eventpb;eventpbb\x06proto3"
 
@@ -1088,40 +1204,44 @@ func file_sinkron_event_v1_decision_proto_rawDescGZIP() []byte {
 	return file_sinkron_event_v1_decision_proto_rawDescData
 }
 
-var file_sinkron_event_v1_decision_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_sinkron_event_v1_decision_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_sinkron_event_v1_decision_proto_goTypes = []any{
 	(*Command)(nil),              // 0: sinkron.event.v1.Command
-	(*AssignNIK)(nil),            // 1: sinkron.event.v1.AssignNIK
-	(*LeaseNIKSlots)(nil),        // 2: sinkron.event.v1.LeaseNIKSlots
-	(*ConfirmNIK)(nil),           // 3: sinkron.event.v1.ConfirmNIK
-	(*AllocateBlankSerials)(nil), // 4: sinkron.event.v1.AllocateBlankSerials
-	(*IssueCard)(nil),            // 5: sinkron.event.v1.IssueCard
-	(*RecordDedupVerdict)(nil),   // 6: sinkron.event.v1.RecordDedupVerdict
-	(*AssignKK)(nil),             // 7: sinkron.event.v1.AssignKK
-	(*ConsolidateChange)(nil),    // 8: sinkron.event.v1.ConsolidateChange
-	(*ChangeRoster)(nil),         // 9: sinkron.event.v1.ChangeRoster
-	(*Decision)(nil),             // 10: sinkron.event.v1.Decision
-	(*DecisionRequested)(nil),    // 11: sinkron.event.v1.DecisionRequested
-	(*Actor)(nil),                // 12: sinkron.event.v1.Actor
+	(*Seal)(nil),                 // 1: sinkron.event.v1.Seal
+	(*AssignNIK)(nil),            // 2: sinkron.event.v1.AssignNIK
+	(*LeaseNIKSlots)(nil),        // 3: sinkron.event.v1.LeaseNIKSlots
+	(*ConfirmNIK)(nil),           // 4: sinkron.event.v1.ConfirmNIK
+	(*AllocateBlankSerials)(nil), // 5: sinkron.event.v1.AllocateBlankSerials
+	(*IssueCard)(nil),            // 6: sinkron.event.v1.IssueCard
+	(*RecordDedupVerdict)(nil),   // 7: sinkron.event.v1.RecordDedupVerdict
+	(*AssignKK)(nil),             // 8: sinkron.event.v1.AssignKK
+	(*ConsolidateChange)(nil),    // 9: sinkron.event.v1.ConsolidateChange
+	(*ChangeRoster)(nil),         // 10: sinkron.event.v1.ChangeRoster
+	(*Decision)(nil),             // 11: sinkron.event.v1.Decision
+	(*DecisionBlock)(nil),        // 12: sinkron.event.v1.DecisionBlock
+	(*DecisionRequested)(nil),    // 13: sinkron.event.v1.DecisionRequested
+	(*Actor)(nil),                // 14: sinkron.event.v1.Actor
 }
 var file_sinkron_event_v1_decision_proto_depIdxs = []int32{
-	12, // 0: sinkron.event.v1.Command.actor:type_name -> sinkron.event.v1.Actor
-	1,  // 1: sinkron.event.v1.Command.assign_nik:type_name -> sinkron.event.v1.AssignNIK
-	2,  // 2: sinkron.event.v1.Command.lease_nik_slots:type_name -> sinkron.event.v1.LeaseNIKSlots
-	3,  // 3: sinkron.event.v1.Command.confirm_nik:type_name -> sinkron.event.v1.ConfirmNIK
-	4,  // 4: sinkron.event.v1.Command.allocate_blank_serials:type_name -> sinkron.event.v1.AllocateBlankSerials
-	5,  // 5: sinkron.event.v1.Command.issue_card:type_name -> sinkron.event.v1.IssueCard
-	6,  // 6: sinkron.event.v1.Command.record_dedup_verdict:type_name -> sinkron.event.v1.RecordDedupVerdict
-	8,  // 7: sinkron.event.v1.Command.consolidate_change:type_name -> sinkron.event.v1.ConsolidateChange
-	9,  // 8: sinkron.event.v1.Command.change_roster:type_name -> sinkron.event.v1.ChangeRoster
-	7,  // 9: sinkron.event.v1.Command.assign_kk:type_name -> sinkron.event.v1.AssignKK
-	0,  // 10: sinkron.event.v1.Decision.command:type_name -> sinkron.event.v1.Command
-	0,  // 11: sinkron.event.v1.DecisionRequested.command:type_name -> sinkron.event.v1.Command
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	14, // 0: sinkron.event.v1.Command.actor:type_name -> sinkron.event.v1.Actor
+	2,  // 1: sinkron.event.v1.Command.assign_nik:type_name -> sinkron.event.v1.AssignNIK
+	3,  // 2: sinkron.event.v1.Command.lease_nik_slots:type_name -> sinkron.event.v1.LeaseNIKSlots
+	4,  // 3: sinkron.event.v1.Command.confirm_nik:type_name -> sinkron.event.v1.ConfirmNIK
+	5,  // 4: sinkron.event.v1.Command.allocate_blank_serials:type_name -> sinkron.event.v1.AllocateBlankSerials
+	6,  // 5: sinkron.event.v1.Command.issue_card:type_name -> sinkron.event.v1.IssueCard
+	7,  // 6: sinkron.event.v1.Command.record_dedup_verdict:type_name -> sinkron.event.v1.RecordDedupVerdict
+	9,  // 7: sinkron.event.v1.Command.consolidate_change:type_name -> sinkron.event.v1.ConsolidateChange
+	10, // 8: sinkron.event.v1.Command.change_roster:type_name -> sinkron.event.v1.ChangeRoster
+	8,  // 9: sinkron.event.v1.Command.assign_kk:type_name -> sinkron.event.v1.AssignKK
+	1,  // 10: sinkron.event.v1.Command.seal:type_name -> sinkron.event.v1.Seal
+	0,  // 11: sinkron.event.v1.Decision.command:type_name -> sinkron.event.v1.Command
+	11, // 12: sinkron.event.v1.DecisionBlock.decisions:type_name -> sinkron.event.v1.Decision
+	0,  // 13: sinkron.event.v1.DecisionRequested.command:type_name -> sinkron.event.v1.Command
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_event_v1_decision_proto_init() }
@@ -1140,6 +1260,7 @@ func file_sinkron_event_v1_decision_proto_init() {
 		(*Command_ConsolidateChange)(nil),
 		(*Command_ChangeRoster)(nil),
 		(*Command_AssignKk)(nil),
+		(*Command_Seal)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1147,7 +1268,7 @@ func file_sinkron_event_v1_decision_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_event_v1_decision_proto_rawDesc), len(file_sinkron_event_v1_decision_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -145,12 +145,13 @@ func undecided(d *node.Node) (int, error) {
 }
 
 // published reports whether the dinas's log holds every decision its
-// state machine took.
+// state machine took: all in closed blocks, every block published.
 func published(d *node.Node) bool {
 	fsm := d.DecisionFSM()
 	if fsm == nil {
 		return true
 	}
 	_, total := fsm.Counts()
-	return d.Store().Vector()[d.Roster().Cluster()] >= total
+	blocks, sealed := fsm.Blocks()
+	return sealed == total && d.Store().Vector()[d.Roster().Cluster()] >= blocks
 }

@@ -1,0 +1,88 @@
+package decision
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/sinkron-id/sinkron/node/eventpb"
+	"github.com/sinkron-id/sinkron/replication/event"
+	"github.com/sinkron-id/sinkron/replication/store"
+)
+
+// The book is every node's record of published decisions, filed by key in
+// the replicated store's badger, inside the transaction that stores their
+// block: a block is one event, but an office asks about one decision, the
+// one on its request. It is derived from the blocks alone, so every replica
+// holding the same events has the same book.
+const bookPrefix = 'd' // decision key → decision bytes
+
+func bookKey(key string) []byte { return append([]byte{bookPrefix}, key...) }
+
+// File records the decisions of the blocks among a batch's applied events;
+// the node runs it inside the store's commit (store.Options.InTxn).
+func File(txn *badger.Txn, applied []*event.Event) error {
+	for _, e := range applied {
+		ds, err := Unpack(e)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			b, err := proto.MarshalOptions{Deterministic: true}.Marshal(d)
+			if err != nil {
+				return err
+			}
+			if err := txn.Set(bookKey(d.Key), b); err != nil {
+				return fmt.Errorf("file decision %d: %w", d.Number, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Book reads the decisions a replica holds.
+type Book struct{ st *store.Store }
+
+// NewBook reads st's book.
+func NewBook(st *store.Store) Book { return Book{st} }
+
+// Decided returns the decision on a key as this node's replica knows it.
+func (b Book) Decided(key string) (*eventpb.Decision, bool, error) {
+	var d *eventpb.Decision
+	err := b.st.DB().View(func(txn *badger.Txn) error {
+		item, err := txn.Get(bookKey(key))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		d = &eventpb.Decision{}
+		return item.Value(func(v []byte) error { return proto.Unmarshal(v, d) })
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("read decision %s: %w", key, err)
+	}
+	return d, d != nil, nil
+}
+
+// Each calls fn with every published decision this replica holds,
+// in key order, until fn returns false.
+func (b Book) Each(fn func(*eventpb.Decision) bool) error {
+	return b.st.DB().View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{bookPrefix}, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var d eventpb.Decision
+			if err := it.Item().Value(func(v []byte) error { return proto.Unmarshal(v, &d) }); err != nil {
+				return fmt.Errorf("read decision %q: %w", it.Item().Key()[1:], err)
+			}
+			if !fn(&d) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
