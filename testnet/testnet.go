@@ -55,6 +55,8 @@ type Network struct {
 	dinas int
 	opt   Options
 	cut   map[[2]peer.ID]bool // mocknet links cut by Cut
+	// oneWay holds the one-way cuts of a mocknet network (nil off it).
+	oneWay *oneWay
 }
 
 // Regions are the kecamatan codes used (Kab. Tanggamus, Lampung: 18.06.xx).
@@ -102,6 +104,9 @@ func Start(dir string, opt Options) (*Network, error) {
 		return nil, err
 	}
 	nw := &Network{Dir: dir, Cfgs: cfgs, dinas: opt.Dinas, opt: opt, cut: map[[2]peer.ID]bool{}}
+	if opt.Mocknet != nil {
+		nw.oneWay = newOneWay()
+	}
 	for i := range cfgs {
 		cfgs[i].SyncInterval.Duration = opt.SyncInterval
 		cfgs[i].RaftHeartbeat.Duration = opt.RaftHeartbeat
@@ -132,7 +137,13 @@ func (nw *Network) start(i int, c node.Config) (*node.Node, error) {
 	}
 	if mn := nw.opt.Mocknet; mn != nil {
 		addr := ma.StringCast(fmt.Sprintf("/ip4/10.77.0.%d/tcp/4001", i+1))
-		o.Host = func(priv crypto.PrivKey) (host.Host, error) { return mn.AddPeer(priv, addr) }
+		o.Host = func(priv crypto.PrivKey) (host.Host, error) {
+			h, err := mn.AddPeer(priv, addr)
+			if err != nil {
+				return nil, err
+			}
+			return nw.oneWay.wrap(h), nil
+		}
 	}
 	if nw.opt.Sender != nil {
 		var err error
@@ -253,6 +264,8 @@ func (nw *Network) Cut(a, b *node.Node) {
 // Heal restores the link between two nodes.
 func (nw *Network) Heal(a, b *node.Node) {
 	if mn := nw.opt.Mocknet; mn != nil {
+		nw.oneWay.set(a.ID(), b.ID(), false)
+		nw.oneWay.set(b.ID(), a.ID(), false)
 		if !nw.cut[pair(a.ID(), b.ID())] {
 			return
 		}

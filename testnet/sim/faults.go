@@ -18,16 +18,19 @@ import (
 	"github.com/sinkron-id/sinkron/replication/store"
 )
 
-// fault breaks something the field breaks: a link, a partition, a PC, its
-// clock, its disk (restored from an old copy), a flash disk's bundle.
+// fault breaks something the field breaks: a link (both ways or one), a
+// partition, a PC, its clock, its disk (restored from an old copy), a
+// flash disk's bundle.
 func (w *world) fault() {
 	switch r := w.rng.IntN(100); {
-	case r < 20:
+	case r < 14:
 		a, b := w.kecamatan(), w.rng.IntN(w.cfg.Kecamatan+1)
 		if a != b {
 			w.nw.Cut(w.office(a), w.office(b))
 			w.tracef("cut %s — %s", w.name(a), w.name(b))
 		}
+	case r < 24:
+		w.cutOneWay()
 	case r < 35:
 		w.isolate(w.kecamatan())
 	case r < 55:
@@ -45,6 +48,24 @@ func (w *world) fault() {
 	default:
 		w.carryBundle()
 	}
+}
+
+// cutOneWay has one office stop hearing another that still hears it: a
+// link that carries one direction only, where every exchange across it
+// is cut off halfway.
+func (w *world) cutOneWay() {
+	from, to := w.kecamatan(), w.rng.IntN(w.cfg.Kecamatan+1)
+	if from == to {
+		return
+	}
+	if w.rng.IntN(2) == 0 {
+		from, to = to, from
+	}
+	if err := w.nw.CutOneWay(w.office(from), w.office(to)); err != nil {
+		w.violate("step %d: one-way cut: %v", w.step, err)
+		return
+	}
+	w.tracef("%s no longer hears %s (one-way cut)", w.name(to), w.name(from))
 }
 
 // isolate cuts every link of office i.
