@@ -270,12 +270,12 @@ func (n *Node) dispatch(ctx context.Context) {
 func (n *Node) settle(applied []*event.Event) {
 	var keys []string
 	for _, e := range applied {
-		ds, _ := decision.Unpack(e) // a bad block was refused by File
-		for _, d := range ds {
-			if id, err := event.ParseID(d.Key); err == nil && id.Origin == n.ID() {
-				keys = append(keys, d.Key)
+		_ = decision.Raw(e, func(key string, _ []byte) error { // a bad block was refused by File
+			if id, err := event.ParseID(key); err == nil && id.Origin == n.ID() {
+				keys = append(keys, key)
 			}
-		}
+			return nil
+		})
 	}
 	if len(keys) == 0 {
 		return

@@ -25,18 +25,13 @@ func bookKey(key string) []byte { return append([]byte{bookPrefix}, key...) }
 // the node runs it inside the store's commit (store.Options.InTxn).
 func File(txn *badger.Txn, applied []*event.Event) error {
 	for _, e := range applied {
-		ds, err := Unpack(e)
-		if err != nil {
+		if err := Raw(e, func(key string, raw []byte) error {
+			if key == "" {
+				return fmt.Errorf("%w: a decision without a key", errBadBlock)
+			}
+			return txn.Set(bookKey(key), raw)
+		}); err != nil {
 			return err
-		}
-		for _, d := range ds {
-			b, err := proto.MarshalOptions{Deterministic: true}.Marshal(d)
-			if err != nil {
-				return err
-			}
-			if err := txn.Set(bookKey(d.Key), b); err != nil {
-				return fmt.Errorf("file decision %d: %w", d.Number, err)
-			}
 		}
 	}
 	return nil

@@ -226,42 +226,68 @@ func sealBlock(txn *badger.Txn, t *tally) error {
 
 // Block returns the decisions of closed block n, in number order.
 func (f *FSM) Block(n uint64) ([]*eventpb.Decision, error) {
-	var from, to uint64
-	err := f.db.View(func(txn *badger.Txn) error {
-		r := rules{txn}
-		var err error
-		if to, err = r.getU64(blockKey(n), 0); err != nil || to == 0 {
-			return errors.Join(err, fmt.Errorf("block %d not found", n))
-		}
-		from, err = r.getU64(blockKey(n-1), 0)
-		return err
-	})
+	raws, err := f.BlockRaw(n)
 	if err != nil {
 		return nil, err
 	}
-	return f.Decisions(from+1, to)
+	return decodeAll(raws)
+}
+
+// BlockRaw returns the stored bytes of closed block n's decisions.
+func (f *FSM) BlockRaw(n uint64) ([][]byte, error) {
+	var out [][]byte
+	err := f.db.View(func(txn *badger.Txn) error {
+		r := rules{txn}
+		to, err := r.getU64(blockKey(n), 0)
+		if err != nil || to == 0 {
+			return errors.Join(err, fmt.Errorf("block %d not found", n))
+		}
+		from, err := r.getU64(blockKey(n-1), 0)
+		if err != nil {
+			return err
+		}
+		out, err = r.decisions(from+1, to)
+		return err
+	})
+	return out, err
 }
 
 // Decisions returns decisions from through to, in number order, read in
 // one transaction.
 func (f *FSM) Decisions(from, to uint64) ([]*eventpb.Decision, error) {
-	var out []*eventpb.Decision
+	var raws [][]byte
 	err := f.db.View(func(txn *badger.Txn) error {
-		r := rules{txn}
-		for n := from; n <= to; n++ {
-			b, ok, err := r.get(decisionKey(n))
-			if err != nil || !ok {
-				return errors.Join(err, fmt.Errorf("decision %d not found", n))
-			}
-			d := &eventpb.Decision{}
-			if err := proto.Unmarshal(b, d); err != nil {
-				return fmt.Errorf("decision %d: %w", n, err)
-			}
-			out = append(out, d)
-		}
-		return nil
+		var err error
+		raws, err = rules{txn}.decisions(from, to)
+		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll(raws)
+}
+
+func (r rules) decisions(from, to uint64) ([][]byte, error) {
+	var out [][]byte
+	for n := from; n <= to; n++ {
+		b, ok, err := r.get(decisionKey(n))
+		if err != nil || !ok {
+			return nil, errors.Join(err, fmt.Errorf("decision %d not found", n))
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+func decodeAll(raws [][]byte) ([]*eventpb.Decision, error) {
+	out := make([]*eventpb.Decision, len(raws))
+	for i, b := range raws {
+		out[i] = &eventpb.Decision{}
+		if err := proto.Unmarshal(b, out[i]); err != nil {
+			return nil, fmt.Errorf("decision: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // Snapshot implements raft.FSM: a consistent read view of the machine's

@@ -2,7 +2,6 @@ package decision
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/replication/event"
-	"github.com/sinkron-id/sinkron/replication/hlc"
 	"github.com/sinkron-id/sinkron/replication/store"
 )
 
@@ -112,11 +110,11 @@ func (p *Publisher) publish() error {
 		}
 		var evs []*event.Event
 		for n := have + 1; n <= min(blocks, have+batch); n++ {
-			ds, err := p.FSM.Block(n)
+			raws, err := p.FSM.BlockRaw(n)
 			if err != nil {
 				return err
 			}
-			e, err := BlockEvent(n, ds)
+			e, err := BlockEvent(n, raws)
 			if err != nil {
 				return err
 			}
@@ -126,32 +124,6 @@ func (p *Publisher) publish() error {
 			return err
 		}
 	}
-}
-
-// BlockEvent is block n as a replicated-log event, without its signature:
-// every field derives from the decisions, so every replica builds the same.
-func BlockEvent(n uint64, ds []*eventpb.Decision) (*event.Event, error) {
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(&eventpb.DecisionBlock{Number: n, Decisions: ds})
-	if err != nil {
-		return nil, err
-	}
-	return &event.Event{
-		Seq: n, Time: hlc.New(ds[len(ds)-1].TimeMs, 0), Kind: Kind, Entity: fmt.Sprintf("blok/%d", n),
-		Type: typeBlock, Payload: b,
-	}, nil
-}
-
-// Unpack returns the decisions an event publishes: those of a decision
-// block, nothing for any other event.
-func Unpack(e *event.Event) ([]*eventpb.Decision, error) {
-	if e.Kind != Kind || e.Type != typeBlock {
-		return nil, nil
-	}
-	var blk eventpb.DecisionBlock
-	if err := proto.Unmarshal(e.Payload, &blk); err != nil {
-		return nil, fmt.Errorf("decision block %s: %w", e.ID(), err)
-	}
-	return blk.Decisions, nil
 }
 
 // OpName names a command's operation, as in its event type.
