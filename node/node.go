@@ -185,6 +185,12 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 			account.Kind:          account.Folder{},
 		},
 		InTxn: func(txn *badger.Txn, applied []*event.Event) error {
+			// Before badger writes: on a full disk its memory-mapped
+			// memtable kills the process instead of failing (DiskReserve).
+			// A refused sync batch comes again once there is room.
+			if err := n.CheckDisk(); err != nil {
+				return err
+			}
 			if err := decision.File(txn, applied); err != nil {
 				return err
 			}

@@ -30,15 +30,10 @@ import (
 func TestDiskFull(t *testing.T) { diskFull(t, false) }
 
 // TestDiskFullWhileSyncing is TestDiskFull with the dinas filing while the
-// kecamatan's disk is full. It fails today: the synced events reach badger
-// on the full disk and the node dies of SIGBUS (see node.DiskReserve),
-// because the store's write path does not call node.CheckDisk yet (its
-// hook, store.Options.InTxn, is set in node/node.go). Run it with
-// SINKRON_DISKFULL_SYNC=1 once that is wired.
+// kecamatan's disk is full: the synced events must be refused (the store's
+// write path checks the disk) rather than reach badger, whose memory-mapped
+// memtable dies of SIGBUS on a full disk (see node.DiskReserve).
 func TestDiskFullWhileSyncing(t *testing.T) {
-	if os.Getenv("SINKRON_DISKFULL_SYNC") != "1" {
-		t.Skip("known crash: events synced onto a full disk SIGBUS the node; set SINKRON_DISKFULL_SYNC=1 to run")
-	}
 	diskFull(t, true)
 }
 
