@@ -55,7 +55,7 @@ func (n *Node) replayRoster() error {
 // rosterChanged applies roster decisions among freshly stored events.
 func (n *Node) rosterChanged(evs []*event.Event) {
 	for _, e := range evs {
-		ds, _ := decision.Unpack(e) // a bad block was refused by File
+		ds, _ := decision.RosterChanges(e) // a bad block was refused by File
 		for _, d := range ds {
 			n.applyRosterDecision(d)
 		}

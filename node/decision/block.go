@@ -23,6 +23,8 @@ const (
 	fieldBlockNumber    protowire.Number = 1
 	fieldBlockDecisions protowire.Number = 2
 	fieldDecisionKey    protowire.Number = 2
+	fieldDecisionCmd    protowire.Number = 4
+	fieldChangeRoster   protowire.Number = 17 // in Command
 )
 
 // BlockEvent is block n, made of the decisions' bytes in number order, as a
@@ -85,6 +87,30 @@ func Raw(e *event.Event, fn func(key string, raw []byte) error) error {
 func Unpack(e *event.Event) ([]*eventpb.Decision, error) {
 	var out []*eventpb.Decision
 	err := Raw(e, func(_ string, raw []byte) error {
+		d := &eventpb.Decision{}
+		out = append(out, d)
+		return proto.Unmarshal(raw, d)
+	})
+	return out, err
+}
+
+// RosterChanges returns the roster decisions an event publishes, decoded;
+// the others (nearly all) are not.
+func RosterChanges(e *event.Event) ([]*eventpb.Decision, error) {
+	var out []*eventpb.Decision
+	err := Raw(e, func(_ string, raw []byte) error {
+		roster := false
+		if err := eachField(raw, func(num protowire.Number, cmd []byte) error {
+			if num != fieldDecisionCmd {
+				return nil
+			}
+			return eachField(cmd, func(num protowire.Number, _ []byte) error {
+				roster = roster || num == fieldChangeRoster
+				return nil
+			})
+		}); err != nil || !roster {
+			return err
+		}
 		d := &eventpb.Decision{}
 		out = append(out, d)
 		return proto.Unmarshal(raw, d)

@@ -50,6 +50,15 @@ func TestBlockIsADecisionBlock(t *testing.T) {
 	if fmt.Sprint(keys) != "[k1 k2 k3 k4 k5]" {
 		t.Fatalf("keys %v", keys)
 	}
+	if rs, err := RosterChanges(e); err != nil || len(rs) != 0 {
+		t.Fatalf("roster changes in a block of NIKs: %v, %v", rs, err)
+	}
+	roster, _ := proto.Marshal(&eventpb.Decision{Number: 6, Key: "r", Command: &eventpb.Command{
+		Key: "r", Op: &eventpb.Command_ChangeRoster{ChangeRoster: &eventpb.ChangeRoster{Op: "tambah", Peer: "p"}}}})
+	e, _ = BlockEvent(8, append(raws, roster))
+	if rs, err := RosterChanges(e); err != nil || len(rs) != 1 || rs[0].GetCommand().GetChangeRoster().GetPeer() != "p" {
+		t.Fatalf("roster changes: %v, %v", rs, err)
+	}
 }
 
 // FuzzRaw: block payloads come from peers (signed, but decoded all the
