@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/hashicorp/raft"
@@ -298,11 +299,21 @@ func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
 
 type snapshot struct{ txn *badger.Txn }
 
+// Persist writes the state at half speed at most: a snapshot of a year's
+// decisions is hundreds of thousands of keys, and at full speed it took a
+// core from the decisions being applied meanwhile (a latency spike on each
+// snapshot). Raft keeps its log until the snapshot is done, so a slower one
+// costs nothing but log space.
 func (s *snapshot) Persist(sink raft.SnapshotSink) error {
 	w := bufio.NewWriter(sink)
 	it := s.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefix}, PrefetchValues: true})
 	defer it.Close()
+	chunk, n := time.Now(), 0
 	for it.Rewind(); it.Valid(); it.Next() {
+		if n++; n%4096 == 0 {
+			time.Sleep(time.Since(chunk))
+			chunk = time.Now()
+		}
 		v, err := it.Item().ValueCopy(nil)
 		if err != nil {
 			sink.Cancel()

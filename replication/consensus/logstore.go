@@ -25,6 +25,9 @@ type LogStore struct {
 
 	mu          sync.Mutex // guards the cached bounds
 	first, last uint64
+
+	trims chan [2]uint64 // compacted prefixes still to delete (trimmer)
+	done  chan struct{}
 }
 
 var errNotFound = errors.New("not found") // the text raft compares against
@@ -53,16 +56,21 @@ func OpenLogStore(dir string, key []byte) (*LogStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open raft log %s: %w", dir, err)
 	}
-	s := &LogStore{db: db}
+	s := &LogStore{db: db, trims: make(chan [2]uint64, 16), done: make(chan struct{})}
 	err = db.View(func(txn *badger.Txn) error {
 		s.first, s.last = bound(txn, false), bound(txn, true)
 		return nil
 	})
+	go s.trimmer()
 	return s, err
 }
 
-// Close closes the database.
-func (s *LogStore) Close() error { return s.db.Close() }
+// Close finishes deleting compacted entries and closes the database.
+func (s *LogStore) Close() error {
+	close(s.trims)
+	<-s.done
+	return s.db.Close()
+}
 
 func logKey(i uint64) []byte { return binary.BigEndian.AppendUint64([]byte{pLog}, i) }
 
@@ -96,6 +104,9 @@ func (s *LogStore) LastIndex() (uint64, error) {
 
 // GetLog implements raft.LogStore.
 func (s *LogStore) GetLog(index uint64, out *raft.Log) error {
+	if first, _ := s.FirstIndex(); index < first {
+		return raft.ErrLogNotFound // compacted, perhaps not yet deleted
+	}
 	return s.db.View(func(txn *badger.Txn) error {
 		item, err := txn.Get(logKey(index))
 		if errors.Is(err, badger.ErrKeyNotFound) {
@@ -137,7 +148,40 @@ func (s *LogStore) StoreLogs(logs []*raft.Log) error {
 
 // DeleteRange implements raft.LogStore: compaction after a snapshot (a
 // prefix) or a conflicting suffix a new leader overwrote (a tail).
+//
+// A compacted prefix is tens of thousands of entries. Deleting them in one
+// batch held badger's single writer, and with it every StoreLogs behind it,
+// for a good part of a second: each snapshot showed as a spike of decision
+// latency. So the prefix leaves the bounds at once, GetLog stops serving
+// it, and the trimmer deletes it in small batches in the background. A
+// crash before it finishes leaves old entries below the snapshot, which
+// the next compaction (from FirstIndex) deletes.
 func (s *LogStore) DeleteRange(min, max uint64) error {
+	s.mu.Lock()
+	prefix := min <= s.first && max < s.last
+	if prefix {
+		s.first = max + 1
+	}
+	s.mu.Unlock()
+	if prefix {
+		s.trims <- [2]uint64{min, max}
+		return nil
+	}
+	if err := s.deleteNow(min, max); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case min <= s.first && max >= s.last:
+		s.first, s.last = 0, 0
+	case max >= s.last:
+		s.last = min - 1
+	}
+	return nil
+}
+
+func (s *LogStore) deleteNow(min, max uint64) error {
 	wb := s.db.NewWriteBatch()
 	for i := min; i <= max; i++ {
 		if err := wb.Delete(logKey(i)); err != nil {
@@ -148,17 +192,25 @@ func (s *LogStore) DeleteRange(min, max uint64) error {
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("delete raft logs %d-%d: %w", min, max, err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch {
-	case min <= s.first && max >= s.last:
-		s.first, s.last = 0, 0
-	case min <= s.first:
-		s.first = max + 1
-	case max >= s.last:
-		s.last = min - 1
-	}
 	return nil
+}
+
+// trimChunk is how many compacted entries one background batch deletes:
+// about a millisecond of badger's writer.
+const trimChunk = 1024
+
+// trimmer deletes compacted prefixes a chunk at a time, letting the log's
+// appends through between chunks, until Close.
+func (s *LogStore) trimmer() {
+	defer close(s.done)
+	for r := range s.trims {
+		for lo := r[0]; lo <= r[1]; lo += trimChunk {
+			if err := s.deleteNow(lo, min(r[1], lo+trimChunk-1)); err != nil {
+				break // left on disk: a restart finds them below the snapshot, and the next compaction deletes them
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
 }
 
 // Set implements raft.StableStore.
