@@ -167,9 +167,7 @@ func retry(ctx context.Context, fn func(context.Context) error) error {
 		if err == nil {
 			return nil
 		}
-		switch connect.CodeOf(err) {
-		case connect.CodeUnavailable, connect.CodeUnknown, connect.CodeDeadlineExceeded, connect.CodeUnauthenticated:
-		default:
+		if !retryable(err) {
 			return err
 		}
 		select {
@@ -178,6 +176,17 @@ func retry(ctx context.Context, fn func(context.Context) error) error {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// retryable reports whether a call failed because the node is down,
+// paused, restarting or between leaders, so that sending it again (with
+// the same idempotency key) may succeed.
+func retryable(err error) bool {
+	switch connect.CodeOf(err) {
+	case connect.CodeUnavailable, connect.CodeUnknown, connect.CodeDeadlineExceeded, connect.CodeUnauthenticated:
+		return true
+	}
+	return false
 }
 
 // callTimeout bounds one call: a paused node accepts and never answers.

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 )
@@ -14,11 +15,27 @@ type Ledger struct {
 	niks map[string][]string
 	// conflicts are requests edited concurrently at two offices.
 	conflicts []string
+	// cards are the KTP-el prints the dinas acknowledged, in order;
+	// cardProblems what the print room saw go wrong while printing.
+	cards        []Card
+	cardProblems []string
 	// Counters for the report.
 	Photos, PhotoBytes int
 	photoBytes         map[string]int // by office
 	Tracked, Found     int
 	Refused            int
+	// BlanksRefused counts prints on a used blank the dinas refused.
+	BlanksRefused int
+}
+
+// Card is a KTP-el print the dinas acknowledged: the blank printed for a
+// NIK and the card it revoked (0: the NIK's first).
+type Card struct {
+	Key, NIK        string
+	Serial, Revoked uint64
+	// Job is how the print room sent it ("cetak", "kirim-ulang", …), At
+	// the dinas server that answered.
+	Job, At string
 }
 
 // Acked is one request and the changes made to it that were acknowledged.
@@ -109,4 +126,30 @@ func (g *Ledger) Conflicts() []string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return slices.Clone(g.conflicts)
+}
+
+func (g *Ledger) card(c Card) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.cards = append(g.cards, c)
+}
+
+func (g *Ledger) cardProblem(format string, args ...any) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.cardProblems = append(g.cardProblems, fmt.Sprintf(format, args...))
+}
+
+// Cards lists the acknowledged cards, in the order they were acknowledged.
+func (g *Ledger) Cards() []Card {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.cards)
+}
+
+// CardProblems lists what the print room saw go wrong while printing.
+func (g *Ledger) CardProblems() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.cardProblems)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"sync"
 	"time"
 
@@ -72,7 +73,13 @@ func Run(ctx context.Context, l *Lab, name string, opt Options) (*Report, error)
 	}
 	g := NewLedger()
 	rep := NewReport(name, l, g)
-	r := &run{l: l, g: g, rep: rep, opt: opt}
+	// The start time keeps this run's decision keys apart from another
+	// run's on the same lab; the seed draws the jobs.
+	prints, err := NewPrintRoom(l, g, opt.Seed, strconv.FormatInt(rep.Start.UnixNano(), 36))
+	if err != nil {
+		return nil, err
+	}
+	r := &run{l: l, g: g, rep: rep, opt: opt, prints: prints}
 	var body func(context.Context) error
 	switch name {
 	case "offline-week":
@@ -92,11 +99,12 @@ func Run(ctx context.Context, l *Lab, name string, opt Options) (*Report, error)
 
 // run is one scenario run's shared parts.
 type run struct {
-	l    *Lab
-	g    *Ledger
-	rep  *Report
-	opt  Options
-	desk Desk
+	l      *Lab
+	g      *Ledger
+	rep    *Report
+	opt    Options
+	desk   Desk
+	prints *PrintRoom
 }
 
 func (r *run) logf(format string, args ...any) {
@@ -135,7 +143,41 @@ func (r *run) background(ctx context.Context, body func(context.Context) error) 
 		r.rep.Figure("warga mengecek status (ditemukan/total)", "%d/%d", g.Found, g.Tracked)
 	})
 	r.rep.Figure("panggilan meja dinas gagal (server mati/jeda)", "%d", r.desk.Errors)
+	r.cardFigures()
 	return err
+}
+
+// cardFigures reports what the print room printed.
+func (r *run) cardFigures() {
+	cards := r.g.Cards()
+	replaced := 0
+	for _, c := range cards {
+		if c.Revoked != 0 {
+			replaced++
+		}
+	}
+	r.g.count(func(g *Ledger) {
+		r.rep.Figure("kartu KTP-el dicetak (pengganti; blangko bekas ditolak)", "%d (%d; %d)", len(cards), replaced, g.BlanksRefused)
+	})
+}
+
+// printPace is the print room's pause between jobs, a counter's pace
+// like the other kecamatan's in a scenario.
+const printPace = 300 * time.Millisecond
+
+// withPrints gives the print room its residents, then runs n of its jobs
+// beside work, and waits for both.
+func (r *run) withPrints(ctx context.Context, n int, work func() error) error {
+	if err := r.prints.Prepare(ctx); err != nil {
+		return err
+	}
+	r.mark("ruang cetak dinas mulai %d pekerjaan", n)
+	var perr error
+	var wg sync.WaitGroup
+	wg.Go(func() { perr = r.prints.Run(ctx, n, printPace) })
+	werr := work()
+	wg.Wait()
+	return errors.Join(werr, perr)
 }
 
 // healAll heals every link.

@@ -29,7 +29,10 @@ func (r *run) offlineWeek(ctx context.Context) error {
 	}
 	r.mark("putus %s", target)
 	week := Counter{Office: target, Requests: n, PhotoBytes: r.opt.PhotoBytes, CancelEvery: 20, NIKEvery: 10, Seed: r.opt.Seed}
-	if err := counters(ctx, r.l, r.g, append(r.others(target, r.opt.Others), week)); err != nil {
+	err := r.withPrints(ctx, r.opt.Others, func() error {
+		return counters(ctx, r.l, r.g, append(r.others(target, r.opt.Others), week))
+	})
+	if err != nil {
 		return err
 	}
 	r.mark("%s selesai mengisi %d permohonan (%d hari) tanpa jaringan", target, n, r.opt.Days)
@@ -90,7 +93,9 @@ func (r *run) fullDay(ctx context.Context) error {
 	start := time.Now()
 	r.mark("%s mulai %d permohonan", target, r.opt.PerDay)
 	day := Counter{Office: target, Requests: r.opt.PerDay, PhotoBytes: r.opt.PhotoBytes, CancelEvery: 20, Seed: r.opt.Seed}
-	if err := counters(ctx, r.l, r.g, []Counter{day}); err != nil {
+	// The dinas prints cards meanwhile, one job per ten requests of the day.
+	err := r.withPrints(ctx, max(r.opt.PerDay/10, 1), func() error { return counters(ctx, r.l, r.g, []Counter{day}) })
+	if err != nil {
 		return err
 	}
 	r.mark("%s selesai mengisi", target)
@@ -104,7 +109,8 @@ func (r *run) fullDay(ctx context.Context) error {
 // killsPartitions: every kecamatan files at speed while a kecamatan is
 // cut off, a dinas server and a kecamatan are SIGKILLed and restarted,
 // another dinas server hangs (SIGSTOP) and resumes, and two counters edit
-// one request at once across a partition.
+// one request at once across a partition. The dinas print room prints
+// KTP-el cards all along, one print sent to the killed server.
 func (r *run) killsPartitions(ctx context.Context) error {
 	kec := r.l.State.Kecamatan()
 	dinas := r.l.State.Dinas()
@@ -131,7 +137,7 @@ func (r *run) killsPartitions(ctx context.Context) error {
 	var werr error
 	wg.Add(1)
 	go func() { defer wg.Done(); werr = counters(ctx, r.l, r.g, cs) }()
-	ferr := r.faults(ctx, b, dinas)
+	ferr := r.withPrints(ctx, r.opt.Others, func() error { return r.faults(ctx, b, dinas) })
 	wg.Wait()
 	r.mark("semua loket selesai")
 	return errors.Join(werr, ferr)
@@ -146,6 +152,12 @@ func (r *run) faults(ctx context.Context, kec string, dinas []Office) error {
 		return err
 	}
 	r.mark("SIGKILL %s", victim)
+	// The print room's software still has the dead server as its own: the
+	// call fails there and goes, with its key, to the next one.
+	if err := r.prints.Job(ctx, jobKilled, r.prints.ServerIndex(victim)); err != nil {
+		return err
+	}
+	r.mark("cetak KTP-el dikirim ke %s yang mati, dijawab server lain", victim)
 	if err := r.l.Kill(ctx, kec); err != nil {
 		return err
 	}
