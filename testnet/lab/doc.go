@@ -13,15 +13,24 @@
 // from another process; Down removes everything Up made.
 //
 // Scenarios drive nodes only through the Connect API, as counter software
-// would, signed in as officers. A client for an office dials from inside
-// that office's namespace (netlab.DialIn): the counter is on the office's
-// LAN, so its calls cross no emulated link and still work when the uplink
-// is cut, and the host needs no route into the lab. Residents checking a
-// request come from the hub's namespace, across the dinas's uplink.
+// would, signed in as officers. Beside the kecamatan counters, the dinas's
+// print room (PrintRoom) prints KTP-el cards through the DecisionService:
+// first cards and replacements, a print resent with its key, two prints
+// for one NIK at once, prints through a Raft follower and to a killed
+// server, and a print on a used blank, which the dinas must refuse.
+//
+// A client for an office dials from inside that office's namespace
+// (netlab.DialIn): the counter is on the office's LAN, so its calls cross
+// no emulated link and still work when the uplink is cut, and the host
+// needs no route into the lab. Residents checking a request come from the
+// hub's namespace, across the dinas's uplink.
 //
 // After healing, the invariants are checked over the API: every office
 // holds the same version vector and state hash, every acknowledged request
 // with its acknowledged changes, no event from outside the roster, no
-// decision left pending, every concurrent conflicting edit surfaced, and
-// no NIK handed out twice.
+// decision left pending, every concurrent conflicting edit surfaced, no
+// NIK handed out twice, and one active KTP-el card per NIK: no blank
+// printed twice, each NIK's cards one chain of replacements whose last
+// card every dinas server names active, and every card's decision at
+// every office.
 package lab

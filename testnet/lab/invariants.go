@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -61,7 +62,7 @@ func Check(ctx context.Context, l *Lab, g *Ledger) []Result {
 		return append(out, Result{Name: "tulisan-diakui", Detail: err.Error()})
 	}
 	out = append(out, checkAcked(g, views), checkDecided(g, views), checkConflicts(g, views))
-	return append(out, checkNIKs(ctx, l, g))
+	return append(out, checkNIKs(ctx, l, g), checkCards(ctx, l, g))
 }
 
 func result(name string, problems []string, okDetail string) Result {
@@ -223,5 +224,162 @@ func checkNIKs(ctx context.Context, l *Lab, g *Ledger) Result {
 			probs = append(probs, fmt.Sprintf("NIK %s: dinas says %q (found %v), office gave it to %q", nik, r.Msg.Subject, r.Msg.Found, subjects[0]))
 		}
 	}
-	return result("nik-unik", probs, fmt.Sprintf("%d NIK dari lease kecamatan, masing-masing satu penduduk, tercatat di dinas", len(niks)))
+	return result("nik-unik", probs, fmt.Sprintf("%d NIK (lease kecamatan, ruang cetak dinas), masing-masing satu penduduk, tercatat di dinas", len(niks)))
+}
+
+// checkCards: no blank printed twice; per NIK the acknowledged cards form
+// one chain of replacements with exactly one card not revoked, which every
+// dinas server names active (a revoked card is never active again); every
+// acknowledged card's decision, as acknowledged, at every office; and
+// nothing the print room saw go wrong while printing.
+func checkCards(ctx context.Context, l *Lab, g *Ledger) Result {
+	cards := g.Cards()
+	active, revoked, probs := cardChains(cards)
+	probs = append(g.CardProblems(), probs...)
+	dinas, err := officers(l, l.State.Dinas(), opDinas)
+	if err != nil {
+		return Result{Name: "satu-kartu-aktif", Detail: err.Error()}
+	}
+	probs = append(probs, checkActiveCards(ctx, dinas, active, revoked)...)
+	everywhere, err := officers(l, l.State.Offices, adminUser)
+	if err != nil {
+		return Result{Name: "satu-kartu-aktif", Detail: err.Error()}
+	}
+	probs = append(probs, checkCardDecisions(ctx, everywhere, cards)...)
+	replaced := 0
+	for _, c := range cards {
+		if c.Revoked != 0 {
+			replaced++
+		}
+	}
+	return result("satu-kartu-aktif", probs, fmt.Sprintf("%d kartu (%d pengganti) untuk %d NIK, satu aktif per NIK di %d server dinas, tercatat di %d kantor",
+		len(cards), replaced, len(active), len(dinas), len(everywhere)))
+}
+
+// officers signs user in at each office.
+func officers(l *Lab, offices []Office, user string) ([]*Client, error) {
+	var out []*Client
+	for _, o := range offices {
+		c, err := l.Officer(o.Name, user)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// cardChains works out, from the acknowledged cards alone, each NIK's
+// active card and every revoked card, and what breaks the rules: a blank
+// printed twice, a card revoking another NIK's card or one already
+// revoked, a NIK without exactly one first card and one active card.
+func cardChains(cards []Card) (active map[string]uint64, revoked map[uint64]bool, probs []string) {
+	printed := map[uint64]Card{}
+	byNIK := map[string][]Card{}
+	for _, c := range cards {
+		if other, dup := printed[c.Serial]; dup {
+			probs = append(probs, fmt.Sprintf("blank %d printed twice: %s for %s and %s for %s", c.Serial, other.Key, other.NIK, c.Key, c.NIK))
+		}
+		printed[c.Serial] = c
+		byNIK[c.NIK] = append(byNIK[c.NIK], c)
+	}
+	active, revoked = map[string]uint64{}, map[uint64]bool{}
+	niks := slices.Sorted(maps.Keys(byNIK))
+	for _, nik := range niks {
+		a, p := cardChain(nik, byNIK[nik], revoked)
+		probs = append(probs, p...)
+		if a != 0 {
+			active[nik] = a
+		}
+	}
+	return active, revoked, probs
+}
+
+// cardChain checks one NIK's cards: each revokes the one before (the
+// first revokes nothing, none revokes another NIK's card or one already
+// revoked), so exactly one is active. It marks the revoked cards.
+func cardChain(nik string, cs []Card, revoked map[uint64]bool) (uint64, []string) {
+	var probs []string
+	mine := map[uint64]bool{}
+	for _, c := range cs {
+		mine[c.Serial] = true
+	}
+	firsts := 0
+	for _, c := range cs {
+		switch {
+		case c.Revoked == 0:
+			firsts++
+		case !mine[c.Revoked]:
+			probs = append(probs, fmt.Sprintf("card %d for %s revoked card %d, not one of its own", c.Serial, nik, c.Revoked))
+		case revoked[c.Revoked]:
+			probs = append(probs, fmt.Sprintf("card %d of %s revoked twice", c.Revoked, nik))
+		}
+		if c.Revoked != 0 {
+			revoked[c.Revoked] = true
+		}
+	}
+	var active []uint64
+	for _, c := range cs {
+		if !revoked[c.Serial] {
+			active = append(active, c.Serial)
+		}
+	}
+	if firsts != 1 || len(active) != 1 {
+		probs = append(probs, fmt.Sprintf("%s has %d first cards and %d not revoked %v, want one of each", nik, firsts, len(active), active))
+		return 0, probs
+	}
+	return active[0], probs
+}
+
+// checkActiveCards: every dinas server names each NIK's active card, and
+// never a revoked one.
+func checkActiveCards(ctx context.Context, dinas []*Client, active map[string]uint64, revoked map[uint64]bool) []string {
+	var probs []string
+	for _, nik := range slices.Sorted(maps.Keys(active)) {
+		for _, c := range dinas {
+			var got uint64
+			err := retry(ctx, func(ctx context.Context) error {
+				r, err := c.Decision.GetActiveCard(ctx, connect.NewRequest(&v1.GetActiveCardRequest{Nik: nik}))
+				if err == nil {
+					got = r.Msg.BlankSerial
+				}
+				return err
+			})
+			switch {
+			case err != nil:
+				probs = append(probs, fmt.Sprintf("active card of %s at %s: %v", nik, c.Office.Name, err))
+			case revoked[got]:
+				probs = append(probs, fmt.Sprintf("revoked card %d of %s is active again at %s", got, nik, c.Office.Name))
+			case got != active[nik]:
+				probs = append(probs, fmt.Sprintf("active card of %s at %s is %d, want %d", nik, c.Office.Name, got, active[nik]))
+			}
+		}
+	}
+	return probs
+}
+
+// checkCardDecisions: every office's replica holds each acknowledged
+// card's decision as the dinas acknowledged it.
+func checkCardDecisions(ctx context.Context, offices []*Client, cards []Card) []string {
+	var probs []string
+	for _, card := range cards {
+		for _, c := range offices {
+			var d *v1.Decision
+			err := retry(ctx, func(ctx context.Context) error {
+				r, err := c.Decision.GetDecision(ctx, connect.NewRequest(&v1.GetDecisionRequest{Key: card.Key}))
+				if err == nil {
+					d = r.Msg.Decision
+				}
+				return err
+			})
+			switch {
+			case err != nil:
+				probs = append(probs, fmt.Sprintf("card %s (%d for %s) at %s: %v", card.Key, card.Serial, card.NIK, c.Office.Name, err))
+			case d.GetNik() != card.NIK || d.GetSerialFrom() != card.Serial || d.GetRevokedCard() != card.Revoked || d.GetRefused() != "":
+				probs = append(probs, fmt.Sprintf("card %s at %s: NIK %s blank %d revoking %d (refused %q), acknowledged %s %d revoking %d",
+					card.Key, c.Office.Name, d.GetNik(), d.GetSerialFrom(), d.GetRevokedCard(), d.GetRefused(), card.NIK, card.Serial, card.Revoked))
+			}
+		}
+	}
+	return probs
 }

@@ -85,10 +85,37 @@ func TestKillsPartitions(t *testing.T) {
 	if len(rep.Ledger.NIKs()) == 0 || len(rep.Ledger.Conflicts()) != 1 {
 		t.Errorf("scenario did not exercise NIKs (%d) and a conflict (%d)", len(rep.Ledger.NIKs()), len(rep.Ledger.Conflicts()))
 	}
+	assertPrinted(t, rep.Ledger)
 	if err := rep.WriteCSV(filepath.Join(dir, "report")); err != nil {
 		t.Error(err)
 	}
 	t.Log("\n" + out.String())
+}
+
+// assertPrinted checks the print room did each kind of job the scenario
+// promises: replacements, a resend with one key, two prints at once, a
+// print through a follower, one sent to a killed server, a used blank.
+func assertPrinted(t *testing.T, g *Ledger) {
+	t.Helper()
+	jobs := map[string]int{}
+	replaced := 0
+	for _, c := range g.Cards() {
+		jobs[c.Job]++
+		if c.Revoked != 0 {
+			replaced++
+		}
+	}
+	for _, j := range []string{jobResend, jobTwice, jobFollower, jobKilled} {
+		if jobs[j] == 0 {
+			t.Errorf("no card printed by job %s (printed: %v)", j, jobs)
+		}
+	}
+	if replaced == 0 {
+		t.Errorf("no replacement card among %d", len(g.Cards()))
+	}
+	if g.BlanksRefused == 0 {
+		t.Error("no print on a used blank was tried and refused")
+	}
 }
 
 // assertGone checks that no namespace of the lab is left.
