@@ -27,6 +27,8 @@ type network struct {
 	sync    *antientropy.Service
 	fetcher *blob.Fetcher
 	mdns    mdns.Service
+	// fetchesFrom is Node.fetchesFrom: whom this node takes documents from.
+	fetchesFrom func(peer.ID) bool
 }
 
 func startNetwork(n *Node, priv crypto.PrivKey, makeHost func(crypto.PrivKey) (host.Host, error)) (*network, error) {
@@ -49,7 +51,7 @@ func startNetwork(n *Node, priv crypto.PrivKey, makeHost func(crypto.PrivKey) (h
 	if err != nil {
 		return nil, fmt.Errorf("start libp2p: %w", err)
 	}
-	nw := &network{host: h, gate: gate}
+	nw := &network{host: h, gate: gate, fetchesFrom: n.fetchesFrom}
 	nw.fetcher = blob.NewFetcher(h, n.blobs, gate.Allows, n.log)
 	nw.sync = antientropy.New(antientropy.Options{
 		Host: h, Store: n.store, Allows: gate.Allows, Logger: n.log, Now: n.now,
@@ -148,9 +150,15 @@ func (nw *network) connectAll() {
 	}
 }
 
+// fetchAll fetches wanted documents from every connected peer this node
+// takes them from: a dinas server that does not lead asks its siblings
+// only, or it would hold a kecamatan's one serving turn (a whole stream of
+// photos) and the leader would hear busy.
 func (nw *network) fetchAll() {
 	for _, p := range nw.host.Network().Peers() {
-		nw.fetcher.FetchFrom(p)
+		if nw.fetchesFrom(p) {
+			nw.fetcher.FetchFrom(p)
+		}
 	}
 }
 
