@@ -83,26 +83,44 @@ func (t *tokenSource) drop(token string) {
 	}
 }
 
-// interceptor signs each unary call, signing in again once if the node
-// refuses the token.
-func (t *tokenSource) interceptor() connect.UnaryInterceptorFunc {
-	return func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			var firstErr error
-			for range 2 {
-				tok, err := t.get(ctx)
-				if err != nil {
-					return nil, errors.Join(firstErr, err)
-				}
-				req.Header().Set("Authorization", "Bearer "+tok)
-				resp, err := next(ctx, req)
-				if connect.CodeOf(err) != connect.CodeUnauthenticated {
-					return resp, err
-				}
-				t.drop(tok)
-				firstErr = err
+// interceptor signs each call, signing in again once if the node refuses
+// a unary call's token.
+func (t *tokenSource) interceptor() connect.Interceptor { return signer{t} }
+
+type signer struct{ t *tokenSource }
+
+func (s signer) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		var firstErr error
+		for range 2 {
+			tok, err := s.t.get(ctx)
+			if err != nil {
+				return nil, errors.Join(firstErr, err)
 			}
-			return nil, firstErr
+			req.Header().Set("Authorization", "Bearer "+tok)
+			resp, err := next(ctx, req)
+			if connect.CodeOf(err) != connect.CodeUnauthenticated {
+				return resp, err
+			}
+			s.t.drop(tok)
+			firstErr = err
 		}
+		return nil, firstErr
 	}
+}
+
+// WrapStreamingClient signs a stream (a bundle export) with the current
+// token; a refused one is signed in again for the next call.
+func (s signer) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
+		conn := next(ctx, spec)
+		if tok, err := s.t.get(ctx); err == nil {
+			conn.RequestHeader().Set("Authorization", "Bearer "+tok)
+		}
+		return conn
+	}
+}
+
+func (s signer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return next
 }

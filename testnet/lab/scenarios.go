@@ -23,46 +23,51 @@ func (r *run) offlineWeek(ctx context.Context) error {
 	if err := Lease(ctx, r.l, target, n/10+5); err != nil {
 		return err
 	}
+	b, err := r.baseOf(ctx, target)
+	if err != nil {
+		return err
+	}
 	r.mark("lease NIK untuk %s diterima", target)
 	if err := r.l.Cut(ctx, target, netlab.DirBoth); err != nil {
 		return err
 	}
 	r.mark("putus %s", target)
 	week := Counter{Office: target, Requests: n, PhotoBytes: r.opt.PhotoBytes, CancelEvery: 20, NIKEvery: 10, Seed: r.opt.Seed}
-	err := r.withPrints(ctx, r.opt.Others, func() error {
+	err = r.withPrints(ctx, r.opt.Others, func() error {
 		return counters(ctx, r.l, r.g, append(r.others(target, r.opt.Others), week))
 	})
 	if err != nil {
 		return err
 	}
 	r.mark("%s selesai mengisi %d permohonan (%d hari) tanpa jaringan", target, n, r.opt.Days)
-	return r.catchUp(ctx, target, "seminggu offline")
+	return r.catchUp(ctx, target, "seminggu offline", b)
 }
 
 // catchUp heals target's link and measures until the dinas has its events
 // and photos.
-func (r *run) catchUp(ctx context.Context, target, label string) error {
+func (r *run) catchUp(ctx context.Context, target, label string, b base) error {
 	seq, err := authored(ctx, r.l, target)
 	if err != nil {
 		return err
 	}
-	up0 := linkBytes(ctx, r.l, target)
+	b.up = linkBytes(ctx, r.l, target)
 	if err := r.l.Heal(ctx, target, netlab.DirBoth); err != nil {
 		return err
 	}
 	r.mark("sambung %s (%d event menunggu)", target, seq)
-	return r.measure(ctx, target, label, seq, up0, time.Now())
+	return r.measure(ctx, target, label, b, seq, time.Now())
 }
 
 // measure waits for target's events and photos at the dinas and records
 // the figures, counting from start.
-func (r *run) measure(ctx context.Context, target, label string, seq, up0 uint64, start time.Time) error {
+func (r *run) measure(ctx context.Context, target, label string, b base, seq uint64, start time.Time) error {
 	if _, err := r.atDinas(ctx, target, seq, false); err != nil {
 		return fmt.Errorf("events of %s never reached the dinas: %w", target, err)
 	}
 	tEvents := time.Since(start)
 	r.mark("semua %d event %s di dinas", seq, target)
 	r.rep.Figure(label+": event di dinas", "%.1f s (%d event)", tEvents.Seconds(), seq)
+	r.eventFigures(ctx, target, label, b, seq)
 	photos := r.g.PhotoBytesOf(target)
 	_, err := r.atDinas(ctx, target, seq, true)
 	if err != nil && r.opt.WaitPhotos {
@@ -74,7 +79,7 @@ func (r *run) measure(ctx context.Context, target, label string, seq, up0 uint64
 	}
 	tPhotos := time.Since(start)
 	r.mark("semua foto %s di dinas", target)
-	sent := linkBytes(ctx, r.l, target) - up0
+	sent := linkBytes(ctx, r.l, target) - b.up
 	capB := capacity(ctx, r.l, target)
 	r.rep.Figure(label+": foto di dinas", "%.1f s (%.1f MB foto)", tPhotos.Seconds(), float64(photos)/1e6)
 	if capB > 0 {
@@ -89,12 +94,15 @@ func (r *run) measure(ctx context.Context, target, label string, seq, up0 uint64
 // each) at speed, online on its link; measured from the first request.
 func (r *run) fullDay(ctx context.Context) error {
 	target := r.l.State.Kecamatan()[0].Name
-	up0 := linkBytes(ctx, r.l, target)
+	b, err := r.baseOf(ctx, target)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	r.mark("%s mulai %d permohonan", target, r.opt.PerDay)
 	day := Counter{Office: target, Requests: r.opt.PerDay, PhotoBytes: r.opt.PhotoBytes, CancelEvery: 20, Seed: r.opt.Seed}
 	// The dinas prints cards meanwhile, one job per ten requests of the day.
-	err := r.withPrints(ctx, max(r.opt.PerDay/10, 1), func() error { return counters(ctx, r.l, r.g, []Counter{day}) })
+	err = r.withPrints(ctx, max(r.opt.PerDay/10, 1), func() error { return counters(ctx, r.l, r.g, []Counter{day}) })
 	if err != nil {
 		return err
 	}
@@ -103,7 +111,7 @@ func (r *run) fullDay(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return r.measure(ctx, target, "satu hari penuh", seq, up0, start)
+	return r.measure(ctx, target, "satu hari penuh", b, seq, start)
 }
 
 // killsPartitions: every kecamatan files at speed while a kecamatan is
