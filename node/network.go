@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/sinkron-id/sinkron/replication/antientropy"
 	"github.com/sinkron-id/sinkron/replication/blob"
+	"github.com/sinkron-id/sinkron/replication/event"
 	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
@@ -57,6 +59,8 @@ func startNetwork(n *Node, priv crypto.PrivKey, makeHost func(crypto.PrivKey) (h
 		Host: h, Store: n.store, Allows: gate.Allows, Logger: n.log, Now: n.now,
 		Interval: n.cfg.SyncInterval.Duration,
 		Known:    func() []peer.ID { return n.knownOrigins() },
+		PushTo:   n.pushTo,
+		Passes:   n.passes,
 		OnSynced: func(p peer.ID, _ antientropy.Stats, err error) {
 			if err == nil && n.fetchesFrom(p) {
 				nw.fetcher.FetchFrom(p)
@@ -99,6 +103,63 @@ func (n *Node) fetchesFrom(p peer.ID) bool {
 	}
 	m, ok := n.roster.Member(p)
 	return ok && m.Role == roster.Dinas
+}
+
+// pushTo picks whom a kecamatan sends its new writes to at once: one dinas
+// server (the first connected in roster order), which passes them to its
+// siblings over the dinas LAN (relay). Pushing to every peer sent each
+// event up the thin uplink once per dinas server: 1.8 times on average in
+// the lab's day over 3G. Without a dinas server in reach it pushes to every
+// peer, so neighbours carry the writes on. A dinas server pushes to all.
+func (n *Node) pushTo(connected []peer.ID) []peer.ID {
+	if n.Member().Role == roster.Dinas {
+		return connected
+	}
+	for _, m := range n.roster.Members() {
+		if m.Role == roster.Dinas && slices.Contains(connected, m.Peer) {
+			return []peer.ID{m.Peer}
+		}
+	}
+	return connected
+}
+
+// passes reports, for a kecamatan, whether from passes its events and what
+// it is given on to `to` over the dinas LAN: both are dinas servers (or
+// from is the cluster's origin, which every dinas server publishes). The
+// kecamatan then sends `to` neither, not over its own uplink.
+func (n *Node) passes(from, to peer.ID) bool {
+	if n.Member().Role == roster.Dinas || from == to {
+		return false
+	}
+	b, ok := n.roster.Member(to)
+	if !ok || b.Role != roster.Dinas {
+		return false
+	}
+	a, ok := n.roster.Member(from)
+	return from == n.roster.Cluster() || ok && a.Role == roster.Dinas
+}
+
+// relay passes events that came to a dinas server from an office on to the
+// other dinas servers at once, over the LAN, so the kecamatan that pushed
+// them to one server need not send them up its uplink again.
+func (n *Node) relay(applied []*event.Event) {
+	if n.Member().Role != roster.Dinas {
+		return
+	}
+	fromOffice := slices.ContainsFunc(applied, func(e *event.Event) bool {
+		m, ok := n.roster.Member(e.Origin)
+		return ok && m.Role != roster.Dinas
+	})
+	if !fromOffice {
+		return
+	}
+	var siblings []peer.ID
+	for _, p := range n.net.host.Network().Peers() {
+		if n.overLAN(p) {
+			siblings = append(siblings, p)
+		}
+	}
+	n.net.sync.SyncWith(siblings...)
 }
 
 // overLAN reports whether documents to and from p cross the dinas LAN (both

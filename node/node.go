@@ -243,6 +243,8 @@ func (n *Node) dispatch(ctx context.Context) {
 		}
 		if res.Local {
 			n.net.sync.Nudge()
+		} else {
+			n.relay(res.Applied)
 		}
 		var ids []string
 		wantBlobs := false

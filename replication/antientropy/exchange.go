@@ -114,11 +114,12 @@ func (x *session) initiate() (Stats, error) {
 			since[o] = min(since[o], e.Seq-1)
 		}
 	}
+	release := x.svc.relays.claim(x.peer, since, local, x.svc.opt.Now())
 	x.st.PeerLacked = local.Count(since)
 	if x.st.PeerLacked == 0 && x.st.WeLacked == 0 {
 		return x.st, nil // equal: one round trip and done
 	}
-	return x.st, x.both(since)
+	return x.st, x.deliver(since, release)
 }
 
 // respond runs the listener's side.
@@ -137,6 +138,7 @@ func (x *session) respond() (Stats, error) {
 	x.st.ClockSkew = x.skew(vals[0])
 	local := x.svc.opt.Store.Vector()
 	since, want := x.svc.tags.compare(local, theirs)
+	release := x.svc.relays.claim(x.peer, since, local, x.svc.opt.Now())
 	x.st.PeerLacked = local.Count(since)
 	for _, w := range want {
 		if o, ok := x.svc.tags.origin(w.Tag); ok {
@@ -151,7 +153,17 @@ func (x *session) respond() (Stats, error) {
 	if x.st.PeerLacked == 0 && len(want) == 0 {
 		return x.st, x.w.Flush()
 	}
-	return x.st, x.both(since)
+	return x.st, x.deliver(since, release)
+}
+
+// deliver runs both; if the events did not reach the peer, the relay log
+// forgets them (release).
+func (x *session) deliver(since vv.Vector, release func()) error {
+	err := x.both(since)
+	if err != nil || x.st.Deferred {
+		release()
+	}
+	return err
 }
 
 func theirSeq(es []Entry, t Tag) uint64 {

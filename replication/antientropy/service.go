@@ -47,6 +47,14 @@ type Options struct {
 	// first and passes it on over their own link, not once per peer at the
 	// same time (a kecamatan back from a week offline has seven peers).
 	BulkEvents int
+	// PushTo picks, among the connected peers, those a Nudge (new local
+	// writes) syncs with at once; the others hear of the writes in the
+	// periodic round, by then usually from those. Default: all of them.
+	PushTo func(connected []peer.ID) []peer.ID
+	// Passes reports whether from passes what it receives on to `to` at
+	// once (the dinas servers among themselves): an event this node just
+	// delivered to from is then not sent to `to` as well (relayLog).
+	Passes func(from, to peer.ID) bool
 }
 
 // PeerStats accumulates what happened with one peer.
@@ -82,6 +90,8 @@ type Service struct {
 	// (over the peer's uplink), by peer.
 	sending   atomic.Int32
 	receiving map[peer.ID]int
+
+	relays relayLog
 
 	nudge  chan struct{}
 	ctx    context.Context
@@ -124,6 +134,7 @@ func New(opt Options) *Service {
 		stats: map[peer.ID]*PeerStats{}, running: map[peer.ID]bool{}, again: map[peer.ID]bool{}, active: map[network.Stream]bool{},
 		nudge: make(chan struct{}, 1), ctx: ctx, cancel: cancel,
 		bulk: make(chan struct{}, 1), deferred: map[peer.ID]bool{}, receiving: map[peer.ID]int{},
+		relays: relayLog{passes: opt.Passes},
 	}
 	opt.Host.SetStreamHandler(Protocol, s.handle)
 	return s
@@ -256,7 +267,7 @@ func (s *Service) loop() {
 		case <-s.nudge:
 			// Coalesce a burst of local writes into one round.
 			time.Sleep(10 * time.Millisecond)
-			s.syncConnected()
+			s.push()
 		case <-tick.C:
 			s.redial()
 			s.syncConnected()
@@ -265,7 +276,21 @@ func (s *Service) loop() {
 }
 
 func (s *Service) syncConnected() {
-	for _, p := range s.opt.Host.Network().Peers() {
+	s.SyncWith(s.opt.Host.Network().Peers()...)
+}
+
+func (s *Service) push() {
+	ps := s.opt.Host.Network().Peers()
+	if s.opt.PushTo != nil {
+		ps = s.opt.PushTo(ps)
+	}
+	s.SyncWith(ps...)
+}
+
+// SyncWith starts an exchange with each peer (or runs one more after the
+// one under way), without waiting.
+func (s *Service) SyncWith(ps ...peer.ID) {
+	for _, p := range ps {
 		s.trigger(p)
 	}
 }

@@ -67,7 +67,9 @@ func (r *run) measure(ctx context.Context, target, label string, b base, seq uin
 	tEvents := time.Since(start)
 	r.mark("semua %d event %s di dinas", seq, target)
 	r.rep.Figure(label+": event di dinas", "%.1f s (%d event)", tEvents.Seconds(), seq)
-	r.eventFigures(ctx, target, label, b, seq)
+	// Counted once the photos are in (or waited for): an exchange adds to
+	// the counters when it ends, and later rounds may send the events again.
+	defer r.eventFigures(ctx, target, label, b, seq)
 	photos := r.g.PhotoBytesOf(target)
 	_, err := r.atDinas(ctx, target, seq, true)
 	if err != nil && r.opt.WaitPhotos {
