@@ -13,8 +13,8 @@ import (
 // send the dinas servers each other's events. Before, it sent each of its
 // events to every dinas server that synced with it first, and the dinas's
 // own events back to them: 3.7 events sent per event authored here. What
-// is left (about 1.25) is two exchanges with one server at once, one each
-// way, both sending the same new events.
+// is left (1.1 to 1.6, more on a loaded machine) is exchanges with one
+// server running each way at once, both sending the same new events.
 func TestEventsCrossTheUplinkOnce(t *testing.T) {
 	nw, err := Start(t.TempDir(), Options{Dinas: 3, Kecamatan: 1, SyncInterval: 200 * time.Millisecond})
 	if err != nil {
@@ -44,8 +44,8 @@ func TestEventsCrossTheUplinkOnce(t *testing.T) {
 	authored := kec.Store().Vector()[kec.ID()] - seq0
 	sent := sentBy(kec) - before
 	t.Logf("the kecamatan authored %d events and sent %d", authored, sent)
-	if float64(sent) > 1.5*float64(authored) {
-		t.Fatalf("the kecamatan sent %d events up its link for %d of its own: each should cross it about once", sent, authored)
+	if float64(sent) > 2.5*float64(authored) {
+		t.Fatalf("the kecamatan sent %d events up its link for %d of its own: each should cross it about once, not once per dinas server", sent, authored)
 	}
 }
 
