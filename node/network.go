@@ -108,8 +108,7 @@ func (n *Node) fetchesFrom(p peer.ID) bool {
 // pushTo picks whom a kecamatan sends its new writes to at once: one dinas
 // server (the first connected in roster order), which passes them to its
 // siblings over the dinas LAN (relay). Pushing to every peer sent each
-// event up the thin uplink once per dinas server: 1.8 times on average in
-// the lab's day over 3G. Without a dinas server in reach it pushes to every
+// event up the thin uplink once per dinas server. Without a dinas server in reach it pushes to every
 // peer, so neighbours carry the writes on. A dinas server pushes to all.
 func (n *Node) pushTo(connected []peer.ID) []peer.ID {
 	if n.Member().Role == roster.Dinas {

@@ -179,7 +179,7 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 		Signer: signer, Clock: hlc.NewClock(opt.Now, n.cfg.MaxClockOffset.Duration),
 		Admit: n.roster.Admits,
 		Folders: map[string]store.Folder{
-			request.Kind: request.Folder{}, decision.Kind: decision.Folder{}, decision.RequestKind: decision.Folder{},
+			request.Kind: request.Folder{}, decision.Kind: decision.BlockFolder{}, decision.RequestKind: decision.Folder{},
 			registry.KindResident: registry.ResidentFolder{},
 			registry.KindFamily:   registry.FamilyFolder{},
 			account.Kind:          account.Folder{},

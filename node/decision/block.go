@@ -83,17 +83,6 @@ func Raw(e *event.Event, fn func(key string, raw []byte) error) error {
 	return nil
 }
 
-// Unpack returns the decisions an event publishes, decoded.
-func Unpack(e *event.Event) ([]*eventpb.Decision, error) {
-	var out []*eventpb.Decision
-	err := Raw(e, func(_ string, raw []byte) error {
-		d := &eventpb.Decision{}
-		out = append(out, d)
-		return proto.Unmarshal(raw, d)
-	})
-	return out, err
-}
-
 // RosterChanges returns the roster decisions an event publishes, decoded;
 // the others (nearly all) are not.
 func RosterChanges(e *event.Event) ([]*eventpb.Decision, error) {
@@ -118,8 +107,9 @@ func RosterChanges(e *event.Event) ([]*eventpb.Decision, error) {
 	return out, err
 }
 
-// eachField walks a message's top-level fields, passing the bytes of
-// length-delimited ones (nil for the others).
+// eachField walks a message's top-level fields and passes the
+// length-delimited ones (every field read here is one) with their bytes.
+// Others are skipped, as protobuf skips a field of the wrong wire type.
 func eachField(b []byte, fn func(protowire.Number, []byte) error) error {
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
@@ -127,12 +117,14 @@ func eachField(b []byte, fn func(protowire.Number, []byte) error) error {
 			return errBadBlock
 		}
 		b = b[n:]
-		var v []byte
-		if typ == protowire.BytesType {
-			v, n = protowire.ConsumeBytes(b)
-		} else {
-			n = protowire.ConsumeFieldValue(num, typ, b)
+		if typ != protowire.BytesType {
+			if n = protowire.ConsumeFieldValue(num, typ, b); n < 0 {
+				return errBadBlock
+			}
+			b = b[n:]
+			continue
 		}
+		v, n := protowire.ConsumeBytes(b)
 		if n < 0 {
 			return errBadBlock
 		}

@@ -152,19 +152,27 @@ func OpName(c *eventpb.Command) string {
 }
 
 // Folder stores an event's payload as its entity's state (a decision
-// request's). A decision block keeps no state of its own: the book files its
-// decisions.
+// request's).
 type Folder struct{}
 
 // Fold implements store.Folder.
 func (Folder) Fold(evs []*event.Event) (store.Folded, error) {
-	last := evs[len(evs)-1]
+	return store.Folded{State: evs[len(evs)-1].Payload, Heads: ids(evs)}, nil
+}
+
+// BlockFolder keeps no state for a decision block: the book files its
+// decisions by key.
+type BlockFolder struct{}
+
+// Fold implements store.Folder.
+func (BlockFolder) Fold(evs []*event.Event) (store.Folded, error) {
+	return store.Folded{Heads: ids(evs)}, nil
+}
+
+func ids(evs []*event.Event) []event.ID {
 	heads := make([]event.ID, 0, len(evs))
 	for _, e := range evs {
 		heads = append(heads, e.ID())
 	}
-	if last.Kind == Kind {
-		return store.Folded{Heads: heads}, nil
-	}
-	return store.Folded{State: last.Payload, Heads: heads}, nil
+	return heads
 }
