@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"time"
 
 	"connectrpc.com/connect"
@@ -181,12 +182,17 @@ func retry(ctx context.Context, fn func(context.Context) error) error {
 // retryable reports whether a call failed because the node is down,
 // paused, restarting or between leaders, so that sending it again (with
 // the same idempotency key) may succeed.
+//
+// A connection the killed node's kernel reset while the request was being
+// written reaches us as "canceled" with a network error inside, although
+// the caller canceled nothing; it is as retryable as "unavailable".
 func retryable(err error) bool {
 	switch connect.CodeOf(err) {
 	case connect.CodeUnavailable, connect.CodeUnknown, connect.CodeDeadlineExceeded, connect.CodeUnauthenticated:
 		return true
 	}
-	return false
+	var netErr *net.OpError
+	return errors.As(err, &netErr)
 }
 
 // callTimeout bounds one call: a paused node accepts and never answers.
