@@ -10,6 +10,11 @@
 // transaction while the next is read, so an interrupted exchange resumes
 // from the last committed batch at the next one.
 //
+// An event crosses a link once per destination: exchanges claim what they
+// send (claims), so two exchanges with one peer (each side dialed the
+// other), a HELLO that left before the events arrived, or a sibling of a
+// peer that relays do not carry it again.
+//
 // Frame: uvarint length ‖ type byte ‖ body.
 //
 //	HELLO  uvarint wall-ms ‖ uvarint n ‖ n × (tag[8] ‖ uvarint seq)

@@ -70,6 +70,15 @@ type session struct {
 	w    *bufio.Writer
 	st   Stats
 	peer peer.ID
+	// upto is where each origin's range to send ends: what this side held
+	// when it said what it would send, less what other exchanges carry to
+	// the peer (claims). It sends no more, so what it counted and claimed
+	// is what crosses; events written meanwhile go in the next exchange,
+	// which their Nudge starts.
+	upto vv.Vector
+	// claimed ends this exchange's claims, telling whether the peer got
+	// what was sent.
+	claimed func(delivered bool)
 }
 
 func (svc *Service) newSession(s network.Stream) *session {
@@ -81,6 +90,9 @@ func (svc *Service) newSession(s network.Stream) *session {
 // included (they are final only once the stream is closed).
 func (x *session) run(side func() (Stats, error)) (Stats, error) {
 	_, err := side()
+	if x.claimed != nil {
+		x.claimed(err == nil && !x.st.Deferred)
+	}
 	x.finish()
 	return x.st, err
 }
@@ -114,12 +126,11 @@ func (x *session) initiate() (Stats, error) {
 			since[o] = min(since[o], e.Seq-1)
 		}
 	}
-	release := x.svc.relays.claim(x.peer, since, local, x.svc.opt.Now())
-	x.st.PeerLacked = local.Count(since)
+	x.plan(since, local)
 	if x.st.PeerLacked == 0 && x.st.WeLacked == 0 {
 		return x.st, nil // equal: one round trip and done
 	}
-	return x.st, x.deliver(since, release)
+	return x.st, x.both(since)
 }
 
 // respond runs the listener's side.
@@ -138,8 +149,7 @@ func (x *session) respond() (Stats, error) {
 	x.st.ClockSkew = x.skew(vals[0])
 	local := x.svc.opt.Store.Vector()
 	since, want := x.svc.tags.compare(local, theirs)
-	release := x.svc.relays.claim(x.peer, since, local, x.svc.opt.Now())
-	x.st.PeerLacked = local.Count(since)
+	x.plan(since, local)
 	for _, w := range want {
 		if o, ok := x.svc.tags.origin(w.Tag); ok {
 			x.st.WeLacked += theirSeq(theirs, w.Tag) - local[o]
@@ -153,17 +163,16 @@ func (x *session) respond() (Stats, error) {
 	if x.st.PeerLacked == 0 && len(want) == 0 {
 		return x.st, x.w.Flush()
 	}
-	return x.st, x.deliver(since, release)
+	return x.st, x.both(since)
 }
 
-// deliver runs both; if the events did not reach the peer, the relay log
-// forgets them (release).
-func (x *session) deliver(since vv.Vector, release func()) error {
-	err := x.both(since)
-	if err != nil || x.st.Deferred {
-		release()
-	}
-	return err
+// plan fixes what this side sends: the events after since up to local, the
+// vector it held when it read what the peer has, less what other exchanges
+// carry to the peer (claims), which it claims in turn until the exchange
+// ends.
+func (x *session) plan(since, local vv.Vector) {
+	x.upto, x.claimed = x.svc.claims.claim(x.peer, since, local)
+	x.st.PeerLacked = x.upto.Count(since)
 }
 
 func theirSeq(es []Entry, t Tag) uint64 {
@@ -269,7 +278,7 @@ func (x *session) send(since vv.Vector) error {
 		defer x.svc.releaseBulk()
 	}
 	b := &batcher{w: x.w, maxBytes: x.svc.opt.BatchBytes, maxCount: x.svc.opt.BatchEvents}
-	err := x.svc.opt.Store.Scan(since, func(raw []byte) error {
+	err := x.svc.opt.Store.ScanRange(since, x.upto, func(raw []byte) error {
 		return b.add(raw)
 	})
 	if err == nil {

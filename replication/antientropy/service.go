@@ -53,7 +53,7 @@ type Options struct {
 	PushTo func(connected []peer.ID) []peer.ID
 	// Passes reports whether from passes what it receives on to `to` at
 	// once (the dinas servers among themselves): an event this node just
-	// delivered to from is then not sent to `to` as well (relayLog).
+	// delivered to from is then not sent to `to` as well (claims).
 	Passes func(from, to peer.ID) bool
 }
 
@@ -91,7 +91,7 @@ type Service struct {
 	sending   atomic.Int32
 	receiving map[peer.ID]int
 
-	relays relayLog
+	claims claims
 
 	nudge  chan struct{}
 	ctx    context.Context
@@ -134,7 +134,7 @@ func New(opt Options) *Service {
 		stats: map[peer.ID]*PeerStats{}, running: map[peer.ID]bool{}, again: map[peer.ID]bool{}, active: map[network.Stream]bool{},
 		nudge: make(chan struct{}, 1), ctx: ctx, cancel: cancel,
 		bulk: make(chan struct{}, 1), deferred: map[peer.ID]bool{}, receiving: map[peer.ID]int{},
-		relays: relayLog{passes: opt.Passes},
+		claims: claims{passes: opt.Passes, now: opt.Now},
 	}
 	opt.Host.SetStreamHandler(Protocol, s.handle)
 	return s

@@ -119,11 +119,17 @@ func (s *Store) Conflicts() ([]Conflict, error) {
 // causal: each event comes after its deps and after its origin's earlier
 // events. The bytes are only valid during the call.
 func (s *Store) Scan(since vv.Vector, fn func(raw []byte) error) error {
-	vec := s.Vector()
+	return s.ScanRange(since, s.Vector(), fn)
+}
+
+// ScanRange is Scan bounded above by upto, a vector this store held
+// earlier: what it counted, claimed or promised to send at that moment,
+// and not the events written since.
+func (s *Store) ScanRange(since, upto vv.Vector, fn func(raw []byte) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
 		h := &cursorHeap{}
 		defer h.close()
-		for _, r := range vec.Missing(since) {
+		for _, r := range upto.Missing(since) {
 			c := newCursor(txn, r)
 			if c.valid() {
 				h.items = append(h.items, c)

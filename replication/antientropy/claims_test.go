@@ -1,0 +1,124 @@
+package antientropy
+
+import (
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/sinkron-id/sinkron/replication/vv"
+)
+
+// claimed claims, then ends the exchange as delivered.
+func (c *claims) claimed(p peer.ID, since, local vv.Vector) vv.Vector {
+	upto, done := c.claim(p, since, local)
+	done(true)
+	return upto
+}
+
+// testClaims are claims on a clock the test moves.
+func testClaims(passes func(from, to peer.ID) bool) (*claims, *time.Time) {
+	now := time.Unix(1_700_000_000, 0)
+	return &claims{passes: passes, now: func() time.Time { return now }}, &now
+}
+
+func TestClaimsSkipWhatASiblingJustGot(t *testing.T) {
+	const a, b, c, kec, o peer.ID = "dinas-a", "dinas-b", "kec-c", "kec", "origin"
+	dinas := map[peer.ID]bool{a: true, b: true}
+	local := vv.Vector{o: 10, kec: 5}
+	cases := []struct {
+		name  string
+		to    peer.ID
+		since vv.Vector
+		after time.Duration // since a's exchange ended
+		want  vv.Vector     // what is sent from, after skipping
+	}{
+		{"b lacks what a just got", b, vv.Vector{o: 4, kec: 5}, time.Second, vv.Vector{o: 10, kec: 5}},
+		{"b lacks more than a got: an earlier event comes from us", b, vv.Vector{o: 2, kec: 5}, time.Second, vv.Vector{o: 2, kec: 5}},
+		{"b lacks part of it", b, vv.Vector{o: 7, kec: 5}, time.Second, vv.Vector{o: 10, kec: 5}},
+		{"a again on a HELLO sent before they arrived", a, vv.Vector{o: 4, kec: 5}, time.Second, vv.Vector{o: 10, kec: 5}},
+		{"a relay that did not come in time", b, vv.Vector{o: 4, kec: 5}, relayWindow, vv.Vector{o: 4, kec: 5}},
+		{"a kecamatan is not relayed to", c, vv.Vector{o: 4, kec: 5}, time.Second, vv.Vector{o: 4, kec: 5}},
+		{"a again much later", a, vv.Vector{o: 4, kec: 5}, relayWindow, vv.Vector{o: 4, kec: 5}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l, now := testClaims(func(from, to peer.ID) bool { return from != to && dinas[from] && dinas[to] })
+			l.claimed(a, vv.Vector{o: 4, kec: 5}, local) // a was sent o's 5..10
+			*now = now.Add(tc.after)
+			since := tc.since.Clone()
+			l.claimed(tc.to, since, local)
+			if !since.Equal(tc.want) {
+				t.Fatalf("sends from %v, want %v", since, tc.want)
+			}
+		})
+	}
+}
+
+// An exchange that failed gives up its claim: a sibling is sent the events.
+func TestClaimsReleasedByAFailedExchange(t *testing.T) {
+	const a, b, o peer.ID = "dinas-a", "dinas-b", "origin"
+	l, _ := testClaims(func(from, to peer.ID) bool { return from != to && from != o })
+	local := vv.Vector{o: 10}
+	_, done := l.claim(a, vv.Vector{o: 4}, local)
+	since := vv.Vector{o: 4}
+	l.claimed(b, since, local)
+	if since[o] != 10 {
+		t.Fatalf("while a's exchange runs, b is sent from %d, want nothing (10)", since[o])
+	}
+	done(false)
+	since = vv.Vector{o: 4}
+	l.claimed(b, since, local)
+	if since[o] != 4 {
+		t.Fatalf("after a's exchange failed, b is sent from %d, want 4", since[o])
+	}
+}
+
+// Two exchanges with one peer at once (each side dialed the other) send
+// each event once; so does one that follows a delivery, on a HELLO that
+// left the peer before the events arrived. A failed exchange's events go
+// with the next exchange.
+func TestClaimsOneExchangePerEventAndPeer(t *testing.T) {
+	const a, o, o2 peer.ID = "dinas-a", "origin", "other"
+	for _, tc := range []struct {
+		delivered bool
+		after     time.Duration
+		want      vv.Vector
+	}{
+		{true, time.Second, vv.Vector{o: 12, o2: 3}},
+		{true, relayWindow, vv.Vector{o: 4, o2: 3}},
+		{false, 0, vv.Vector{o: 4, o2: 3}},
+	} {
+		l, now := testClaims(nil)
+		_, done := l.claim(a, vv.Vector{o: 4, o2: 1}, vv.Vector{o: 10, o2: 3})
+		since := vv.Vector{o: 4, o2: 3}
+		_, done2 := l.claim(a, since, vv.Vector{o: 12, o2: 5})
+		done2(false)
+		if want := (vv.Vector{o: 12, o2: 3}); !since.Equal(want) {
+			t.Fatalf("beside a running exchange, sends from %v, want %v (origin's 5..10 are on their way)", since, want)
+		}
+		done(tc.delivered)
+		*now = now.Add(tc.after)
+		since = vv.Vector{o: 4, o2: 3}
+		l.claimed(a, since, vv.Vector{o: 12, o2: 5})
+		if !since.Equal(tc.want) {
+			t.Fatalf("%v after the exchange ended (delivered %v), sends from %v, want %v", tc.after, tc.delivered, since, tc.want)
+		}
+	}
+}
+
+// A peer that lacks events before those on their way to it (or to a
+// relaying sibling) is sent those first ones only.
+func TestClaimsSendUpToWhatIsCovered(t *testing.T) {
+	const a, b, o peer.ID = "dinas-a", "dinas-b", "origin"
+	for _, p := range []peer.ID{a, b} {
+		l, _ := testClaims(func(from, to peer.ID) bool { return from != to && from != o })
+		_, done := l.claim(a, vv.Vector{o: 6}, vv.Vector{o: 10}) // 7..10 on their way to a
+		defer done(true)
+		since := vv.Vector{o: 4}
+		upto := l.claimed(p, since, vv.Vector{o: 12})
+		if since[o] != 4 || upto[o] != 6 {
+			t.Fatalf("%s is sent %d..%d, want 5..6", p, since[o]+1, upto[o])
+		}
+	}
+}
