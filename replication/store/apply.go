@@ -103,8 +103,26 @@ func (s *Store) Append(d Draft, within func(txn *badger.Txn, e *event.Event) err
 	return e, nil
 }
 
-// commit writes one batch in one transaction. Caller holds s.mu.
+// conflictRetries bounds how often a batch is tried again after badger
+// found a key it read written meanwhile by a writer outside s.mu (a
+// document's chunks arriving while an event naming it commits).
+const conflictRetries = 8
+
+// commit writes one batch in one transaction, again if it conflicted: an
+// officer's save must not fail because a photo with the same bytes was
+// being fetched. Caller holds s.mu.
 func (s *Store) commit(evs []*event.Event, local bool, extra func(*badger.Txn) error) (Result, error) {
+	for attempt := 1; ; attempt++ {
+		res, err := s.commitOnce(evs, local, extra)
+		if !errors.Is(err, badger.ErrConflict) || attempt == conflictRetries {
+			return res, err
+		}
+	}
+}
+
+// commitOnce tries a batch once; nothing changes outside the transaction
+// until it commits.
+func (s *Store) commitOnce(evs []*event.Event, local bool, extra func(*badger.Txn) error) (Result, error) {
 	res := Result{Local: local}
 	vec := s.vec.Clone()
 	txn := s.db.NewTransaction(true)
