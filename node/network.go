@@ -61,6 +61,7 @@ func startNetwork(n *Node, priv crypto.PrivKey, makeHost func(crypto.PrivKey) (h
 		Known:    func() []peer.ID { return n.knownOrigins() },
 		PushTo:   n.pushTo,
 		Passes:   n.passes,
+		Forwards: n.forwards,
 		OnSynced: func(p peer.ID, _ antientropy.Stats, err error) {
 			if err == nil && n.fetchesFrom(p) {
 				nw.fetcher.FetchFrom(p)
@@ -136,6 +137,22 @@ func (n *Node) passes(from, to peer.ID) bool {
 	}
 	a, ok := n.roster.Member(from)
 	return from == n.roster.Cluster() || ok && a.Role == roster.Dinas
+}
+
+// forwards reports, for a kecamatan, whether from is a dinas server and to
+// another kecamatan: the dinas sends what it is given on to every office
+// it reaches, so a kecamatan leaves what it just gave the dinas out of its
+// exchanges with the other kecamatan, on its own uplink.
+func (n *Node) forwards(from, to peer.ID) bool {
+	if n.Member().Role == roster.Dinas || from == to {
+		return false
+	}
+	a, ok := n.roster.Member(from)
+	if !ok || a.Role != roster.Dinas {
+		return false
+	}
+	b, ok := n.roster.Member(to)
+	return ok && b.Role != roster.Dinas
 }
 
 // relay passes events that came to a dinas server from an office on to the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
@@ -24,7 +25,8 @@ import (
 // drops): what one side writes arrives, what the other writes is lost,
 // and a side waiting for an answer times out. Mocknet ignores deadlines,
 // so a read on such a link gives up after idle, the idle timeout of a
-// real transport compressed.
+// real transport compressed; so does a read on a stream that lived through
+// a cut, after the heal too, since what was lost stays lost.
 type oneWay struct {
 	mu   sync.Mutex
 	deaf map[[2]peer.ID]bool // {from, to}: to does not hear from
@@ -83,11 +85,28 @@ func (h *oneWayHost) SetStreamHandlerMatch(pid protocol.ID, m func(protocol.ID) 
 	h.Host.SetStreamHandlerMatch(pid, m, func(s network.Stream) { handler(h.o.stream(s)) })
 }
 
-func (o *oneWay) stream(s network.Stream) network.Stream { return &oneWayStream{Stream: s, o: o} }
+func (o *oneWay) stream(s network.Stream) network.Stream {
+	w := &oneWayStream{Stream: s, o: o}
+	w.cutEitherWay()
+	return w
+}
 
 type oneWayStream struct {
 	network.Stream
 	o *oneWay
+	// lossy: the link was cut one way or the other while this stream lived.
+	lossy atomic.Bool
+}
+
+// cutEitherWay reports whether the link is cut one way or the other now,
+// and marks the stream lossy if so.
+func (s *oneWayStream) cutEitherWay() bool {
+	self, remote := s.ends()
+	if s.o.lost(self, remote) || s.o.lost(remote, self) {
+		s.lossy.Store(true)
+		return true
+	}
+	return false
 }
 
 func (s *oneWayStream) ends() (self, remote peer.ID) {
@@ -97,17 +116,18 @@ func (s *oneWayStream) ends() (self, remote peer.ID) {
 // Write drops what the peer cannot hear, as the link would.
 func (s *oneWayStream) Write(p []byte) (int, error) {
 	self, remote := s.ends()
-	if s.o.lost(self, remote) {
+	if s.cutEitherWay() && s.o.lost(self, remote) {
 		return len(p), nil
 	}
 	return s.Stream.Write(p)
 }
 
-// Read on a link cut either way gives up after the idle timeout: what the
-// peer sends is lost, or it never heard what it should answer.
+// Read on a link cut either way, or on a stream that lived through a cut,
+// gives up after the idle timeout: what the peer sends is lost, or it
+// never heard what it should answer.
 func (s *oneWayStream) Read(p []byte) (int, error) {
-	self, remote := s.ends()
-	if !s.o.lost(self, remote) && !s.o.lost(remote, self) {
+	_, remote := s.ends()
+	if !s.cutEitherWay() && !s.lossy.Load() {
 		return s.Stream.Read(p)
 	}
 	type result struct {

@@ -120,3 +120,43 @@ func TestSlowUplinkCarriesEachEventOnce(t *testing.T) {
 		t.Fatalf("the kecamatan sent %d events up its link for %d of its own: each should cross it once", sent, authored)
 	}
 }
+
+// TestBacklogGoesUpOnce: a kecamatan back from days offline sends its
+// backlog up once, to the dinas, which passes it on to the other
+// kecamatan; it does not send it to each of them as well (4.7 events sent
+// per event authored in the lab's week offline before).
+func TestBacklogGoesUpOnce(t *testing.T) {
+	nw, err := Start(t.TempDir(), Options{Dinas: 3, Kecamatan: 3, SyncInterval: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nw.Close)
+	if err := nw.WaitConverged(15 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	away := nw.Kecamatan(0)
+	for _, n := range nw.Nodes {
+		if n != away {
+			nw.Cut(away, n)
+		}
+	}
+	before := sentBy(away)
+	seq0 := away.Store().Vector()[away.ID()]
+	for i := range 300 {
+		must[*request.Request](t)(away.Requests.Create(SampleForm(i)))
+	}
+	for _, n := range nw.Nodes {
+		if n != away {
+			nw.Heal(away, n)
+		}
+	}
+	if err := nw.WaitConverged(60 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	authored := away.Store().Vector()[away.ID()] - seq0
+	sent := sentBy(away) - before
+	t.Logf("the kecamatan authored %d events offline and sent %d", authored, sent)
+	if float64(sent) > 1.1*float64(authored) {
+		t.Fatalf("the kecamatan sent %d events for a backlog of %d: it should go up once, to the dinas", sent, authored)
+	}
+}

@@ -1,6 +1,7 @@
 package antientropy
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -14,6 +15,13 @@ import (
 // it from this node as usual: a relay that failed costs time, never events.
 const relayWindow = 30 * time.Second
 
+// forwardWindow is how long an event delivered to a hub is left to the hub
+// to send to the other offices (Options.Forwards). It is long because the
+// hub sends over each office's own thin downlink, a backlog of a week one
+// office after another; past it, an office that still lacks the event and
+// asks gets it from this node.
+const forwardWindow = 10 * time.Minute
+
 // claims remembers which events this node's exchanges are sending, and
 // recently sent, to which peer, so that no event crosses this node's link
 // twice for one destination:
@@ -25,7 +33,10 @@ const relayWindow = 30 * time.Second
 //     out: p's HELLO may have left before the events arrived;
 //   - while it is sent to a peer that passes what it receives on to p
 //     (Options.Passes: the dinas servers among themselves, over their LAN),
-//     and for relayWindow after, an exchange with p leaves it out too.
+//     and for relayWindow after, an exchange with p leaves it out too;
+//   - while it is sent to a hub that forwards it to p in its own time
+//     (Options.Forwards: a dinas server, to another kecamatan), and for
+//     forwardWindow after, likewise.
 //
 // Without them a kecamatan sent each new event up its thin uplink once per
 // dinas server that happened to sync with it first, and to one server once
@@ -33,10 +44,16 @@ const relayWindow = 30 * time.Second
 // authored; behind a 150 ms link, 2.0 with concurrent dinas writes).
 //
 // An exchange that failed ends its claims at once: its events go to
-// whoever asks next, and nobody waits for them.
+// whoever asks next, and the peers whose exchanges left them out meanwhile
+// are synced again (a session hung on a link cut one way holds its claims
+// until its idle timeout).
 type claims struct {
-	passes func(from, to peer.ID) bool // nil: no peer relays
-	now    func() time.Time
+	passes   func(from, to peer.ID) bool // nil: no peer relays
+	forwards func(from, to peer.ID) bool // nil: no hub
+	// retry syncs with a peer again: one whose exchange left out events
+	// that an exchange which then failed was sending.
+	retry func(peer.ID)
+	now   func() time.Time
 
 	mu  sync.Mutex
 	log map[peer.ID][]*delivery // by origin
@@ -49,6 +66,9 @@ type delivery struct {
 	from, upto uint64
 	live       bool
 	at         time.Time
+	// waiters are the peers whose exchanges left these events out while
+	// they were being sent.
+	waiters []peer.ID
 }
 
 // claim fixes what p is to be sent, from since up to local, by leaving
@@ -88,12 +108,20 @@ func (c *claims) claim(p peer.ID, since, local vv.Vector) (upto vv.Vector, done 
 	}
 	return upto, func(delivered bool) {
 		c.mu.Lock()
-		defer c.mu.Unlock()
 		end := c.now()
+		var waiters []peer.ID
 		for _, d := range mine {
 			d.live, d.at = false, end
 			if !delivered {
 				d.upto = 0 // matches nothing
+				waiters = append(waiters, d.waiters...)
+			}
+			d.waiters = nil
+		}
+		c.mu.Unlock()
+		if c.retry != nil {
+			for _, p := range slices.Compact(slices.Sorted(slices.Values(waiters))) {
+				c.retry(p)
 			}
 		}
 	}
@@ -101,28 +129,47 @@ func (c *claims) claim(p peer.ID, since, local vv.Vector) (upto vv.Vector, done 
 
 func (c *claims) relays(from, to peer.ID) bool { return c.passes != nil && c.passes(from, to) }
 
+// window is how long after an exchange delivered events to `to` this node
+// leaves them out for p; 0 if it does not.
+func (c *claims) window(to, p peer.ID) time.Duration {
+	switch {
+	case to == p, c.relays(to, p):
+		return relayWindow
+	case c.forwards != nil && c.forwards(to, p):
+		return forwardWindow
+	}
+	return 0
+}
+
 // firstCovered is the first of an origin's events next..have (whose
-// deliveries are ds) that is being sent to p or to a peer that passes it to
-// p, or was delivered to either within the window; have+1 if none. Caller
-// holds mu.
+// deliveries are ds) that is being sent to p or to a peer that passes or
+// forwards it to p, or was delivered to either within its window; have+1
+// if none. Caller holds mu.
 func (c *claims) firstCovered(ds []*delivery, p peer.ID, next, have uint64, now time.Time) uint64 {
 	first := have + 1
 	for _, d := range ds {
 		if d.upto < next || d.from > have {
 			continue
 		}
-		if (d.to == p || c.relays(d.to, p)) && (d.live || now.Sub(d.at) < relayWindow) {
+		if w := c.window(d.to, p); w > 0 && (d.live || now.Sub(d.at) < w) {
 			first = min(first, max(d.from, next))
+			if d.live {
+				d.waiters = append(d.waiters, p)
+			}
 		}
 	}
 	return first
 }
 
-// prune drops deliveries that ended longer than the window ago.
+// prune drops deliveries that ended longer than any window ago.
 func (c *claims) prune(ds []*delivery, now time.Time) []*delivery {
+	longest := relayWindow
+	if c.forwards != nil {
+		longest = forwardWindow
+	}
 	kept := ds[:0]
 	for _, d := range ds {
-		if d.live || (d.upto > 0 && now.Sub(d.at) < relayWindow) {
+		if d.live || (d.upto > 0 && now.Sub(d.at) < longest) {
 			kept = append(kept, d)
 		}
 	}

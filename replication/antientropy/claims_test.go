@@ -122,3 +122,27 @@ func TestClaimsSendUpToWhatIsCovered(t *testing.T) {
 		}
 	}
 }
+
+// What a kecamatan delivered to a dinas server (a hub) is left to the hub
+// to send to the other kecamatan for forwardWindow, and not only while the
+// LAN relay's window runs.
+func TestClaimsLeaveToTheHub(t *testing.T) {
+	const hub, b, o peer.ID = "dinas-a", "kec-b", "kec-a"
+	for _, tc := range []struct {
+		after time.Duration
+		want  uint64
+	}{
+		{relayWindow, 3000},
+		{forwardWindow - time.Second, 3000},
+		{forwardWindow, 0},
+	} {
+		l, now := testClaims(nil)
+		l.forwards = func(from, to peer.ID) bool { return from == hub && to != hub }
+		l.claimed(hub, vv.Vector{o: 0}, vv.Vector{o: 3000}) // the week's backlog
+		*now = now.Add(tc.after)
+		since := vv.Vector{o: 0}
+		if l.claimed(b, since, vv.Vector{o: 3000}); since[o] != tc.want {
+			t.Errorf("%v after the hub got them, b is sent from %d, want %d", tc.after, since[o], tc.want)
+		}
+	}
+}

@@ -267,14 +267,17 @@ func (x *session) readAck() error {
 }
 
 func (x *session) send(since vv.Vector) error {
-	if x.st.PeerLacked > uint64(x.svc.opt.BulkEvents) {
-		if !x.svc.takeBulk(x.peer) {
-			x.st.Deferred = true
-			if err := writeFrame(x.w, frameDone, nil); err != nil {
-				return err
-			}
-			return x.w.Flush()
+	bulk := x.st.PeerLacked > uint64(x.svc.opt.BulkEvents)
+	switch {
+	case x.st.PeerLacked == 0:
+		x.svc.caughtUp(x.peer)
+	case x.svc.leaveToHub(x.peer) || bulk && !x.svc.takeBulk(x.peer):
+		x.st.Deferred = true
+		if err := writeFrame(x.w, frameDone, nil); err != nil {
+			return err
 		}
+		return x.w.Flush()
+	case bulk:
 		defer x.svc.releaseBulk()
 	}
 	b := &batcher{w: x.w, maxBytes: x.svc.opt.BatchBytes, maxCount: x.svc.opt.BatchEvents}

@@ -55,6 +55,12 @@ type Options struct {
 	// once (the dinas servers among themselves): an event this node just
 	// delivered to from is then not sent to `to` as well (claims).
 	Passes func(from, to peer.ID) bool
+	// Forwards reports whether from, a hub (a dinas server), sends what it
+	// receives on to `to` in its own time (to the other kecamatan): an event
+	// this node delivered to from is then not sent to `to` for
+	// forwardWindow. After a week offline a kecamatan otherwise sent its
+	// backlog to every other kecamatan as well as to the dinas.
+	Forwards func(from, to peer.ID) bool
 }
 
 // PeerStats accumulates what happened with one peer.
@@ -85,6 +91,8 @@ type Service struct {
 	// that waited for it.
 	bulk     chan struct{}
 	deferred map[peer.ID]bool
+	// hubSince: since when each peer's backlog has been left to a hub.
+	hubSince map[peer.ID]time.Time
 	// sending counts exchanges sending this node's events (over its own
 	// uplink); receiving, under mu, those bringing a peer's events here
 	// (over the peer's uplink), by peer.
@@ -133,9 +141,10 @@ func New(opt Options) *Service {
 		opt: opt, tags: tags{known: opt.Known},
 		stats: map[peer.ID]*PeerStats{}, running: map[peer.ID]bool{}, again: map[peer.ID]bool{}, active: map[network.Stream]bool{},
 		nudge: make(chan struct{}, 1), ctx: ctx, cancel: cancel,
-		bulk: make(chan struct{}, 1), deferred: map[peer.ID]bool{}, receiving: map[peer.ID]int{},
-		claims: claims{passes: opt.Passes, now: opt.Now},
+		bulk: make(chan struct{}, 1), deferred: map[peer.ID]bool{}, hubSince: map[peer.ID]time.Time{}, receiving: map[peer.ID]int{},
+		claims: claims{passes: opt.Passes, forwards: opt.Forwards, now: opt.Now},
 	}
+	s.claims.retry = s.trigger
 	opt.Host.SetStreamHandler(Protocol, s.handle)
 	return s
 }
