@@ -35,7 +35,7 @@ import (
 // benchCluster starts 3 dinas nodes (no kecamatan: Kecamatan 0 would mean
 // testnet's default 3) with the production Raft timing (1 s heartbeat) and
 // sync interval, and returns them with the leader.
-func benchCluster(b *testing.B) (*testnet.Network, *node.Node) {
+func benchCluster(b testing.TB) (*testnet.Network, *node.Node) {
 	b.Helper()
 	nw, err := testnet.Start(b.TempDir(), testnet.Options{
 		Dinas: 3, Kecamatan: -1, RaftHeartbeat: time.Second, SyncInterval: 30 * time.Second,
