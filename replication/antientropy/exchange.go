@@ -76,6 +76,8 @@ type session struct {
 	// is what crosses; events written meanwhile go in the next exchange,
 	// which their Nudge starts.
 	upto vv.Vector
+	// held is the peer's position on the origins it lags in (leaveToHub).
+	held uint64
 	// claimed ends this exchange's claims, telling whether the peer got
 	// what was sent.
 	claimed func(delivered bool)
@@ -171,6 +173,7 @@ func (x *session) respond() (Stats, error) {
 // carry to the peer (claims), which it claims in turn until the exchange
 // ends.
 func (x *session) plan(since, local vv.Vector) {
+	x.held = since.Total()
 	x.upto, x.claimed = x.svc.claims.claim(x.peer, since, local)
 	x.st.PeerLacked = x.upto.Count(since)
 }
@@ -271,7 +274,7 @@ func (x *session) send(since vv.Vector) error {
 	switch {
 	case x.st.PeerLacked == 0:
 		x.svc.caughtUp(x.peer)
-	case x.svc.leaveToHub(x.peer) || bulk && !x.svc.takeBulk(x.peer):
+	case x.svc.leaveToHub(x.peer, x.held) || bulk && !x.svc.takeBulk(x.peer):
 		x.st.Deferred = true
 		if err := writeFrame(x.w, frameDone, nil); err != nil {
 			return err

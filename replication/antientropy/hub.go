@@ -1,6 +1,10 @@
 package antientropy
 
-import "github.com/libp2p/go-libp2p/core/peer"
+import (
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
 
 // leaveToHub reports whether the events this node would send p are left to
 // a hub instead: a connected peer that forwards what it receives on to p
@@ -12,9 +16,14 @@ import "github.com/libp2p/go-libp2p/core/peer"
 // backlog to whichever other kecamatan asked first, and to the dinas as
 // well (TestBacklogGoesUpOnce).
 //
-// p waits for the hub at most forwardWindow from the first time it was
-// left to one, in case p cannot reach the hub itself.
-func (s *Service) leaveToHub(p peer.ID) bool {
+// p is left to the hub while it makes progress: held, the position p
+// reported on the origins it lags in, grew within forwardWindow. A p that
+// gets nothing from anywhere for that long (it cannot reach the hub itself)
+// is sent the events. Timing the wait from the first time p was left to a
+// hub instead sent a week's backlog down a kecamatan's downlink from every
+// other kecamatan once ten minutes had passed, while it was still coming
+// from the dinas, and slowed that.
+func (s *Service) leaveToHub(p peer.ID, held uint64) bool {
 	if s.opt.Forwards == nil {
 		return false
 	}
@@ -29,12 +38,12 @@ func (s *Service) leaveToHub(p peer.ID) bool {
 	}
 	now := s.opt.Now()
 	s.mu.Lock()
-	first, waiting := s.hubSince[p]
-	if !waiting {
-		first = now
-		s.hubSince[p] = now
+	w, waiting := s.hubWait[p]
+	if !waiting || held > w.held {
+		w = hubWait{held: held, since: now}
+		s.hubWait[p] = w
 	}
-	leave := now.Sub(first) < forwardWindow
+	leave := now.Sub(w.since) < forwardWindow
 	if leave {
 		s.deferred[p] = true
 	}
@@ -51,6 +60,12 @@ func (s *Service) leaveToHub(p peer.ID) bool {
 // caughtUp ends p's wait for a hub: p lacked nothing this node would send.
 func (s *Service) caughtUp(p peer.ID) {
 	s.mu.Lock()
-	delete(s.hubSince, p)
+	delete(s.hubWait, p)
 	s.mu.Unlock()
+}
+
+// hubWait is a peer left to a hub: its position when it last progressed.
+type hubWait struct {
+	held  uint64
+	since time.Time
 }

@@ -91,8 +91,8 @@ type Service struct {
 	// that waited for it.
 	bulk     chan struct{}
 	deferred map[peer.ID]bool
-	// hubSince: since when each peer's backlog has been left to a hub.
-	hubSince map[peer.ID]time.Time
+	// hubWait: the peers whose events are left to a hub.
+	hubWait map[peer.ID]hubWait
 	// sending counts exchanges sending this node's events (over its own
 	// uplink); receiving, under mu, those bringing a peer's events here
 	// (over the peer's uplink), by peer.
@@ -141,7 +141,7 @@ func New(opt Options) *Service {
 		opt: opt, tags: tags{known: opt.Known},
 		stats: map[peer.ID]*PeerStats{}, running: map[peer.ID]bool{}, again: map[peer.ID]bool{}, active: map[network.Stream]bool{},
 		nudge: make(chan struct{}, 1), ctx: ctx, cancel: cancel,
-		bulk: make(chan struct{}, 1), deferred: map[peer.ID]bool{}, hubSince: map[peer.ID]time.Time{}, receiving: map[peer.ID]int{},
+		bulk: make(chan struct{}, 1), deferred: map[peer.ID]bool{}, hubWait: map[peer.ID]hubWait{}, receiving: map[peer.ID]int{},
 		claims: claims{passes: opt.Passes, forwards: opt.Forwards, now: opt.Now},
 	}
 	s.claims.retry = s.trigger
