@@ -131,12 +131,7 @@ func (n *Node) passes(from, to peer.ID) bool {
 	if n.Member().Role == roster.Dinas || from == to {
 		return false
 	}
-	b, ok := n.roster.Member(to)
-	if !ok || b.Role != roster.Dinas {
-		return false
-	}
-	a, ok := n.roster.Member(from)
-	return from == n.roster.Cluster() || ok && a.Role == roster.Dinas
+	return n.roleOf(to) == dinasServer && (from == n.roster.Cluster() || n.roleOf(from) == dinasServer)
 }
 
 // forwards reports, for a kecamatan, whether from is a dinas server and to
@@ -147,12 +142,25 @@ func (n *Node) forwards(from, to peer.ID) bool {
 	if n.Member().Role == roster.Dinas || from == to {
 		return false
 	}
-	a, ok := n.roster.Member(from)
-	if !ok || a.Role != roster.Dinas {
-		return false
+	return n.roleOf(from) == dinasServer && n.roleOf(to) == otherOffice
+}
+
+// A peer's place in the regency's sync, as passes and forwards see it.
+const (
+	notOnRoster = iota
+	dinasServer
+	otherOffice
+)
+
+func (n *Node) roleOf(p peer.ID) int {
+	m, ok := n.roster.Member(p)
+	switch {
+	case !ok:
+		return notOnRoster
+	case m.Role == roster.Dinas:
+		return dinasServer
 	}
-	b, ok := n.roster.Member(to)
-	return ok && b.Role != roster.Dinas
+	return otherOffice
 }
 
 // relay passes events that came to a dinas server from an office on to the
