@@ -170,10 +170,7 @@ func (n *Node) relay(applied []*event.Event) {
 	if n.Member().Role != roster.Dinas {
 		return
 	}
-	fromOffice := slices.ContainsFunc(applied, func(e *event.Event) bool {
-		m, ok := n.roster.Member(e.Origin)
-		return ok && m.Role != roster.Dinas
-	})
+	fromOffice := slices.ContainsFunc(applied, func(e *event.Event) bool { return n.roleOf(e.Origin) == otherOffice })
 	if !fromOffice {
 		return
 	}

@@ -87,7 +87,7 @@ func (h *oneWayHost) SetStreamHandlerMatch(pid protocol.ID, m func(protocol.ID) 
 
 func (o *oneWay) stream(s network.Stream) network.Stream {
 	w := &oneWayStream{Stream: s, o: o}
-	w.cutEitherWay()
+	w.lossyNow()
 	return w
 }
 
@@ -98,15 +98,14 @@ type oneWayStream struct {
 	lossy atomic.Bool
 }
 
-// cutEitherWay reports whether the link is cut one way or the other now,
-// and marks the stream lossy if so.
-func (s *oneWayStream) cutEitherWay() bool {
+// lossyNow marks the stream lossy if the link is cut one way or the other
+// now, and reports whether it ever was while the stream lived.
+func (s *oneWayStream) lossyNow() bool {
 	self, remote := s.ends()
 	if s.o.lost(self, remote) || s.o.lost(remote, self) {
 		s.lossy.Store(true)
-		return true
 	}
-	return false
+	return s.lossy.Load()
 }
 
 func (s *oneWayStream) ends() (self, remote peer.ID) {
@@ -116,7 +115,7 @@ func (s *oneWayStream) ends() (self, remote peer.ID) {
 // Write drops what the peer cannot hear, as the link would.
 func (s *oneWayStream) Write(p []byte) (int, error) {
 	self, remote := s.ends()
-	if s.cutEitherWay() && s.o.lost(self, remote) {
+	if s.lossyNow() && s.o.lost(self, remote) {
 		return len(p), nil
 	}
 	return s.Stream.Write(p)
@@ -127,7 +126,7 @@ func (s *oneWayStream) Write(p []byte) (int, error) {
 // never heard what it should answer.
 func (s *oneWayStream) Read(p []byte) (int, error) {
 	_, remote := s.ends()
-	if !s.cutEitherWay() && !s.lossy.Load() {
+	if !s.lossyNow() {
 		return s.Stream.Read(p)
 	}
 	type result struct {

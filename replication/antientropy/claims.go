@@ -93,10 +93,13 @@ func (c *claims) claim(p peer.ID, since, local vv.Vector) (upto vv.Vector, done 
 	for o, have := range local {
 		ds := c.prune(c.log[o], now)
 		next := since[o] + 1
-		switch first := c.firstCovered(ds, p, next, have, now); {
-		case c.relays(o, p) || first == next:
+		first := next // an origin that passes its own events to p: none
+		if !c.relays(o, p) {
+			first = c.firstCovered(ds, p, next, have, now)
+		}
+		if first == next {
 			since[o] = have
-		default:
+		} else {
 			upto[o] = first - 1
 		}
 		if upto[o] > since[o] {
@@ -153,7 +156,7 @@ func (c *claims) firstCovered(ds []*delivery, p peer.ID, next, have uint64, now 
 		}
 		if w := c.window(d.to, p); w > 0 && (d.live || now.Sub(d.at) < w) {
 			first = min(first, max(d.from, next))
-			if d.live {
+			if d.live && !slices.Contains(d.waiters, p) {
 				d.waiters = append(d.waiters, p)
 			}
 		}
