@@ -135,6 +135,9 @@ func (n *Node) SyncNow(ctx context.Context) int {
 	return count
 }
 
+// SyncIdle reports whether no sync exchange is under way or queued.
+func (n *Node) SyncIdle() bool { return n.net.sync.Idle() }
+
 // Conflicts lists entities in conflict.
 func (n *Node) Conflicts() ([]store.Conflict, error) { return n.store.Conflicts() }
 

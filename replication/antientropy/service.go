@@ -219,6 +219,19 @@ func (s *Service) releaseBulk() {
 	}
 }
 
+// Idle reports whether no exchange is under way or queued: what other
+// exchanges left out for one in flight has then arrived or been freed.
+func (s *Service) Idle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.running {
+		if r {
+			return false
+		}
+	}
+	return len(s.active) == 0
+}
+
 // Sending reports whether an exchange is sending this node's events to any
 // peer now: a node serving documents pauses them, since both cross its own
 // uplink.

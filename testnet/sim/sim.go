@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -157,6 +158,7 @@ func (w *world) settle() {
 		}
 		wg.Wait()
 		w.waitDinas(ctx)
+		w.waitIdle(ctx)
 		now := w.vectors()
 		if now == last {
 			return
@@ -174,6 +176,16 @@ func (w *world) waitDinas(ctx context.Context) {
 		if pending, _ := undecided(d); pending == 0 && published(d) {
 			return
 		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// waitIdle waits until no office has a sync exchange in flight: a round's
+// exchange may leave events out because another exchange is carrying them
+// (antientropy's claims), so a round that moved nothing proves nothing
+// while one is.
+func (w *world) waitIdle(ctx context.Context) {
+	for ctx.Err() == nil && slices.ContainsFunc(w.nw.Nodes, func(n *node.Node) bool { return !n.SyncIdle() }) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
