@@ -71,8 +71,10 @@ type delivery struct {
 	waiters []peer.ID
 }
 
-// claim fixes what p is to be sent, from since up to local, by leaving
-// out per origin the events that another exchange is sending to p, or that
+// claim fixes what p is to be sent, from since up to local: nothing while
+// another exchange sends p events (sendingTo); otherwise starting past what
+// an exchange with p just delivered (acked) and leaving out per origin the
+// events that
 // were given within relayWindow to a peer that passes them on to p, and the
 // origins that pass their own events to p. If the first event p lacks is
 // left out, nothing of that origin goes to p now (p cannot take a later
@@ -89,12 +91,20 @@ func (c *claims) claim(p peer.ID, since, local vv.Vector) (upto vv.Vector, done 
 		c.log = map[peer.ID][]*delivery{}
 	}
 	upto = local.Clone()
+	if c.sendingTo(p, since) {
+		for o, have := range local {
+			since[o] = have
+		}
+		return upto, func(bool) {}
+	}
 	var mine []*delivery
 	for o, have := range local {
 		ds := c.prune(c.log[o], now)
 		next := since[o] + 1
 		first := next // an origin that passes its own events to p: none
 		if !c.relays(o, p) {
+			next = c.acked(ds, p, next, now)
+			since[o] = min(next-1, have)
 			first = c.firstCovered(ds, p, next, have, now)
 		}
 		if first == next {
@@ -115,9 +125,15 @@ func (c *claims) claim(p peer.ID, since, local vv.Vector) (upto vv.Vector, done 
 		var waiters []peer.ID
 		for _, d := range mine {
 			d.live, d.at = false, end
+			for _, w := range d.waiters {
+				// A peer's own exchange that left these out may also have
+				// left out what came after them: it goes now.
+				if !delivered || w == d.to {
+					waiters = append(waiters, w)
+				}
+			}
 			if !delivered {
 				d.upto = 0 // matches nothing
-				waiters = append(waiters, d.waiters...)
 			}
 			d.waiters = nil
 		}
@@ -162,6 +178,42 @@ func (c *claims) firstCovered(ds []*delivery, p peer.ID, next, have uint64, now 
 		}
 	}
 	return first
+}
+
+// sendingTo reports whether another exchange is sending p events it
+// lacks; if so this one sends p nothing and p is synced again when that one
+// ends. Sending p the other origins meanwhile sent events whose deps were
+// still on their way in the first exchange, which p could not take yet.
+// Caller holds mu.
+func (c *claims) sendingTo(p peer.ID, since vv.Vector) bool {
+	sending := false
+	for o, ds := range c.log {
+		for _, d := range ds {
+			if d.to == p && d.live && d.upto > since[o] {
+				sending = true
+				if !slices.Contains(d.waiters, p) {
+					d.waiters = append(d.waiters, p)
+				}
+			}
+		}
+	}
+	return sending
+}
+
+// acked is where p's range of an origin starts (from next) past what an
+// exchange with p delivered within relayWindow: p holds those, although a
+// HELLO that left it before they arrived said otherwise, so the events
+// after them go now rather than wait for the next round. Caller holds mu.
+func (c *claims) acked(ds []*delivery, p peer.ID, next uint64, now time.Time) uint64 {
+	for moved := true; moved; {
+		moved = false
+		for _, d := range ds {
+			if d.to == p && !d.live && d.upto >= next && d.from <= next && now.Sub(d.at) < relayWindow {
+				next, moved = d.upto+1, true
+			}
+		}
+	}
+	return next
 }
 
 // prune drops deliveries that ended longer than any window ago.

@@ -13,7 +13,8 @@
 // An event crosses a link once per destination: exchanges claim what they
 // send (claims), so two exchanges with one peer (each side dialed the
 // other), a HELLO that left before the events arrived, or a sibling of a
-// peer that relays do not carry it again.
+// peer that relays do not carry it again. One exchange at a time sends a
+// peer events; the other sends nothing and runs again when it ends.
 //
 // Frame: uvarint length ‖ type byte ‖ body.
 //
@@ -21,5 +22,5 @@
 //	REPLY  uvarint wall-ms ‖ uvarint will-send ‖ uvarint n ‖ n × (tag[8] ‖ uvarint from)
 //	BATCH  uvarint n ‖ n × (uvarint len ‖ event)
 //	DONE   (empty)
-//	ACK    (empty)
+//	ACK    (empty) or 0x01: some events could not be stored yet (a dep missing)
 package antientropy

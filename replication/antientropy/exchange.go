@@ -26,6 +26,10 @@ type Stats struct {
 	// Deferred: what the peer lacks was more than a bulk send and another
 	// exchange had the bulk turn; the peer is synced again when it frees.
 	Deferred bool
+	// Unheld counts events received that could not be stored yet: an
+	// earlier event of their origin, or a dep, had not arrived (it was on
+	// its way in another exchange). The ACK says so, and they come again.
+	Unheld uint64
 }
 
 // counter counts what crosses the stream and keeps its deadlines moving
@@ -81,6 +85,8 @@ type session struct {
 	// claimed ends this exchange's claims, telling whether the peer got
 	// what was sent.
 	claimed func(delivered bool)
+	// partial: the peer's ACK said it could not store all it was sent.
+	partial bool
 }
 
 func (svc *Service) newSession(s network.Stream) *session {
@@ -93,7 +99,7 @@ func (svc *Service) newSession(s network.Stream) *session {
 func (x *session) run(side func() (Stats, error)) (Stats, error) {
 	_, err := side()
 	if x.claimed != nil {
-		x.claimed(err == nil && !x.st.Deferred)
+		x.claimed(err == nil && !x.st.Deferred && !x.partial)
 	}
 	x.finish()
 	return x.st, err
@@ -221,7 +227,11 @@ func (x *session) both(since vv.Vector) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFrame(x.w, frameAck, nil); err != nil {
+	var ackBody []byte
+	if x.st.Unheld > 0 {
+		ackBody = []byte{ackPartial}
+	}
+	if err := writeFrame(x.w, frameAck, ackBody); err != nil {
 		return err
 	}
 	if err := x.w.Flush(); err != nil {
@@ -256,7 +266,7 @@ func (x *session) keepAlive(received <-chan error) error {
 // readAck waits for the peer's ACK, past its ALIVE frames.
 func (x *session) readAck() error {
 	for {
-		typ, _, err := readFrame(x.r)
+		typ, body, err := readFrame(x.r)
 		switch {
 		case err != nil:
 			return err
@@ -264,7 +274,10 @@ func (x *session) readAck() error {
 			continue
 		case typ != frameAck:
 			return fmt.Errorf("%w: want ACK, got %q", ErrProtocol, typ)
+		case len(body) > 1 || len(body) == 1 && body[0] != ackPartial:
+			return fmt.Errorf("%w: ACK of %x", ErrProtocol, body)
 		}
+		x.partial = len(body) == 1
 		return nil
 	}
 }
@@ -370,6 +383,7 @@ func (x *session) apply(in <-chan checked) error {
 			continue
 		}
 		x.st.EventsReceived += uint64(len(res.Applied))
+		x.st.Unheld += uint64(res.Deferred)
 		x.st.Rejected = append(x.st.Rejected, append(rej, res.Rejected...)...)
 	}
 	return firstErr

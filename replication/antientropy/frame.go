@@ -27,6 +27,11 @@ const (
 	frameAlive = 'K'
 )
 
+// ackPartial, an ACK's body, says some events received could not be stored
+// yet (an earlier event or a dep of theirs was missing): the sender counts
+// them as not delivered.
+const ackPartial = 1
+
 // MaxFrame bounds a frame; a peer sending more is cut off.
 const MaxFrame = 8 << 20
 
