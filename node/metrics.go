@@ -19,6 +19,7 @@ var (
 	descConnected = prometheus.NewDesc("sinkron_peer_connected", "1 when connected to the office.", peerLabels, nil)
 	descSent      = prometheus.NewDesc("sinkron_peer_events_sent_total", "Events sent to the office.", peerLabels, nil)
 	descRecv      = prometheus.NewDesc("sinkron_peer_events_received_total", "Events received from the office.", peerLabels, nil)
+	descRepeats   = prometheus.NewDesc("sinkron_peer_events_repeated_total", "Events received from the office that this node already held (carried twice).", peerLabels, nil)
 	descBytesOut  = prometheus.NewDesc("sinkron_peer_sync_bytes_sent_total", "Sync bytes sent to the office.", peerLabels, nil)
 	descBytesIn   = prometheus.NewDesc("sinkron_peer_sync_bytes_received_total", "Sync bytes received from the office.", peerLabels, nil)
 	descPeerLacks = prometheus.NewDesc("sinkron_peer_lag_events", "Events the office lacked at the last exchange (direction=peer_lacks) or this node lacked (we_lack).", append(peerLabels, "direction"), nil)
@@ -27,7 +28,7 @@ var (
 )
 
 func (collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descEvents, descConflicts, descOutbox, descDead, descBlobs, descOnline, descConnected, descSent, descRecv, descBytesOut, descBytesIn, descPeerLacks, descSkew, descLastSync} {
+	for _, d := range []*prometheus.Desc{descEvents, descConflicts, descOutbox, descDead, descBlobs, descOnline, descConnected, descSent, descRecv, descRepeats, descBytesOut, descBytesIn, descPeerLacks, descSkew, descLastSync} {
 		ch <- d
 	}
 }
@@ -51,6 +52,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descConnected, b2f(p.Connected), l...)
 		count(descSent, p.Sync.EventsSent, l...)
 		count(descRecv, p.Sync.EventsReceived, l...)
+		count(descRepeats, p.Sync.Repeats, l...)
 		count(descBytesOut, p.Sync.BytesSent, l...)
 		count(descBytesIn, p.Sync.BytesReceived, l...)
 		gauge(descPeerLacks, float64(p.Sync.PeerLacks), append(l, "peer_lacks")...)

@@ -59,9 +59,10 @@ func startNetwork(n *Node, priv crypto.PrivKey, makeHost func(crypto.PrivKey) (h
 		Host: h, Store: n.store, Allows: gate.Allows, Logger: n.log, Now: n.now,
 		Interval: n.cfg.SyncInterval.Duration,
 		Known:    func() []peer.ID { return n.knownOrigins() },
-		PushTo:   n.pushTo,
+		PushTo:   func(connected []peer.ID) []peer.ID { return n.pushTo(nw.sync, connected) },
 		Passes:   n.passes,
 		Forwards: n.forwards,
+		Upstream: n.upstream,
 		OnSynced: func(p peer.ID, _ antientropy.Stats, err error) {
 			if err == nil && n.fetchesFrom(p) {
 				nw.fetcher.FetchFrom(p)
@@ -106,21 +107,32 @@ func (n *Node) fetchesFrom(p peer.ID) bool {
 	return ok && m.Role == roster.Dinas
 }
 
-// pushTo picks whom a kecamatan sends its new writes to at once: one dinas
-// server (the first connected in roster order), which passes them to its
+// pushTo picks whom a kecamatan sends its new writes to at once: its home
+// dinas server (antientropy.Service.Home), which passes them to its
 // siblings over the dinas LAN (relay). Pushing to every peer sent each
-// event up the thin uplink once per dinas server. Without a dinas server in reach it pushes to every
-// peer, so neighbours carry the writes on. A dinas server pushes to all.
-func (n *Node) pushTo(connected []peer.ID) []peer.ID {
+// event up the thin uplink once per dinas server. Without a dinas server
+// in reach it pushes to every peer, so neighbours carry the writes on. A
+// dinas server pushes to all.
+func (n *Node) pushTo(sync *antientropy.Service, connected []peer.ID) []peer.ID {
 	if n.Member().Role == roster.Dinas {
 		return connected
 	}
-	for _, m := range n.roster.Members() {
-		if m.Role == roster.Dinas && slices.Contains(connected, m.Peer) {
-			return []peer.ID{m.Peer}
+	if home, ok := sync.Home(); ok && slices.Contains(connected, home) {
+		return []peer.ID{home}
+	}
+	for _, p := range connected {
+		if n.roleOf(p) == dinasServer {
+			return []peer.ID{p}
 		}
 	}
 	return connected
+}
+
+// upstream reports, for a kecamatan, whether p is a dinas server: any of
+// them brings it everything, so it takes events from one (its home) and
+// each comes down its thin downlink once.
+func (n *Node) upstream(p peer.ID) bool {
+	return n.Member().Role != roster.Dinas && n.roleOf(p) == dinasServer
 }
 
 // passes reports, for a kecamatan, whether from passes its events and what

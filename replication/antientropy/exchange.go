@@ -26,6 +26,9 @@ type Stats struct {
 	// Deferred: what the peer lacks was more than a bulk send and another
 	// exchange had the bulk turn; the peer is synced again when it frees.
 	Deferred bool
+	// Repeats counts events received that this side already held: another
+	// exchange brought them first, and the link carried them twice.
+	Repeats uint64
 	// Unheld counts events received that could not be stored yet: an
 	// earlier event of their origin, or a dep, had not arrived (it was on
 	// its way in another exchange). The ACK says so, and they come again.
@@ -135,8 +138,11 @@ func (x *session) initiate() (Stats, error) {
 		}
 	}
 	x.plan(since, local)
-	if x.st.PeerLacked == 0 && x.st.WeLacked == 0 {
-		return x.st, nil // equal: one round trip and done
+	if len(want) == 0 && x.st.WeLacked == 0 {
+		// Equal: one round trip and done. The listener goes on when it
+		// asked for events, although claims may leave this side nothing to
+		// send: it then gets DONE at once.
+		return x.st, nil
 	}
 	return x.st, x.both(since)
 }
@@ -157,6 +163,9 @@ func (x *session) respond() (Stats, error) {
 	x.st.ClockSkew = x.skew(vals[0])
 	local := x.svc.opt.Store.Vector()
 	since, want := x.svc.tags.compare(local, theirs)
+	if !x.svc.asks(x.peer) {
+		want = nil // the home brings it
+	}
 	x.plan(since, local)
 	for _, w := range want {
 		if o, ok := x.svc.tags.origin(w.Tag); ok {
@@ -384,6 +393,7 @@ func (x *session) apply(in <-chan checked) error {
 		}
 		x.st.EventsReceived += uint64(len(res.Applied))
 		x.st.Unheld += uint64(res.Deferred)
+		x.st.Repeats += uint64(res.Duplicates)
 		x.st.Rejected = append(x.st.Rejected, append(rej, res.Rejected...)...)
 	}
 	return firstErr

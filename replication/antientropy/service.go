@@ -61,6 +61,14 @@ type Options struct {
 	// forwardWindow. After a week offline a kecamatan otherwise sent its
 	// backlog to every other kecamatan as well as to the dinas.
 	Forwards func(from, to peer.ID) bool
+	// Upstream reports whether p is one of several interchangeable sources
+	// of everything (the dinas servers, for a kecamatan). This node then
+	// takes events from one of them, its home (Home), and neither dials the
+	// others nor asks them for events while the home is connected and its
+	// last exchange went well; the home passes this node's events on to
+	// them. Each dinas server otherwise sent a kecamatan the dinas's new
+	// events down its thin downlink.
+	Upstream func(p peer.ID) bool
 }
 
 // PeerStats accumulates what happened with one peer.
@@ -71,8 +79,10 @@ type PeerStats struct {
 	PeerLacks, WeLack          uint64
 	ClockSkew                  time.Duration
 	EventsSent, EventsReceived uint64
-	BytesSent, BytesReceived   uint64
-	Syncs                      uint64
+	// Repeats: events received that were already held (Stats.Repeats).
+	Repeats                  uint64
+	BytesSent, BytesReceived uint64
+	Syncs                    uint64
 }
 
 // Service runs the protocol: it answers exchanges and starts them on
@@ -93,6 +103,8 @@ type Service struct {
 	deferred map[peer.ID]bool
 	// hubWait: the peers whose events are left to a hub.
 	hubWait map[peer.ID]hubWait
+	// home is the upstream this node takes events from (Home).
+	home peer.ID
 	// sending counts exchanges sending this node's events (over its own
 	// uplink); receiving, under mu, those bringing a peer's events here
 	// (over the peer's uplink), by peer.
@@ -349,7 +361,7 @@ func (s *Service) AddPeer(p peer.ID, addrs []ma.Multiaddr) {
 
 // trigger runs an exchange with p, or one more after the current one.
 func (s *Service) trigger(p peer.ID) {
-	if !s.opt.Allows(p) || s.ctx.Err() != nil {
+	if !s.opt.Allows(p) || !s.asks(p) || s.ctx.Err() != nil {
 		return
 	}
 	s.mu.Lock()
@@ -425,6 +437,7 @@ func (s *Service) record(p peer.ID, st Stats, err error) {
 	ps.Syncs++
 	ps.EventsSent += st.EventsSent
 	ps.EventsReceived += st.EventsReceived
+	ps.Repeats += st.Repeats
 	ps.BytesSent += st.BytesSent
 	ps.BytesReceived += st.BytesReceived
 	ps.ClockSkew = st.ClockSkew
