@@ -32,7 +32,12 @@ func start(t *testing.T, kec int) *Network {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	waitForWithin(t, 15*time.Second, what, cond)
+}
+
+func waitForWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -169,13 +174,15 @@ func TestConcurrentApproveCancelSurfacesConflict(t *testing.T) {
 }
 
 // With its own link to the dinas cut, a kecamatan's request reaches the
-// dinas through a neighbouring kecamatan.
+// dinas through a neighbouring kecamatan. Its connection to the neighbour
+// being new, it first gives the dinas link some seconds to come back
+// (antientropy's hubGrace), as a kecamatan back online does.
 func TestRelayThroughNeighbour(t *testing.T) {
 	nw := start(t, 2)
 	a, b, dinas := nw.Kecamatan(0), nw.Kecamatan(1), nw.Dinas()
 	nw.Cut(a, dinas)
 	r := must[*request.Request](t)(a.Requests.Create(SampleForm(3)))
-	waitFor(t, "request at the dinas via the neighbour", func() bool {
+	waitForWithin(t, 45*time.Second, "request at the dinas via the neighbour", func() bool {
 		_, err := dinas.Requests.Get(r.ID)
 		return err == nil
 	})

@@ -1,6 +1,7 @@
 package testnet
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -130,35 +131,45 @@ func TestSlowUplinkCarriesEachEventOnce(t *testing.T) {
 // TestBacklogGoesUpOnce: a kecamatan back from days offline sends its
 // backlog up once, to the dinas, which passes it on to the other
 // kecamatan; it does not send it to each of them as well (4.7 events sent
-// per event authored in the lab's week offline before).
+// per event authored in the lab's week offline before). That holds too
+// when another kecamatan's connection comes back seconds before the
+// dinas's (1.36 in the lab, where one did).
 func TestBacklogGoesUpOnce(t *testing.T) {
-	nw, err := Start(t.TempDir(), Options{Dinas: 3, Kecamatan: 3, SyncInterval: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
+	for _, dinasLate := range []time.Duration{0, 3 * time.Second} {
+		t.Run(fmt.Sprintf("dinas back %v after the others", dinasLate), func(t *testing.T) {
+			nw, err := Start(t.TempDir(), Options{Dinas: 3, Kecamatan: 3, SyncInterval: 200 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(nw.Close)
+			if err := nw.WaitConverged(15 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+			away := nw.Kecamatan(0)
+			for _, n := range nw.Nodes {
+				if n != away {
+					nw.Cut(away, n)
+				}
+			}
+			up := countUplink(away)
+			for i := range 300 {
+				must[*request.Request](t)(away.Requests.Create(SampleForm(i)))
+			}
+			for _, n := range nw.Nodes[nw.dinas:] {
+				if n != away {
+					nw.Heal(away, n)
+				}
+			}
+			time.Sleep(dinasLate)
+			for _, n := range nw.Nodes[:nw.dinas] {
+				nw.Heal(away, n)
+			}
+			if err := nw.WaitConverged(60 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+			up.crossedOnce(t, "to the dinas, not to each kecamatan too")
+		})
 	}
-	t.Cleanup(nw.Close)
-	if err := nw.WaitConverged(15 * time.Second); err != nil {
-		t.Fatal(err)
-	}
-	away := nw.Kecamatan(0)
-	for _, n := range nw.Nodes {
-		if n != away {
-			nw.Cut(away, n)
-		}
-	}
-	up := countUplink(away)
-	for i := range 300 {
-		must[*request.Request](t)(away.Requests.Create(SampleForm(i)))
-	}
-	for _, n := range nw.Nodes {
-		if n != away {
-			nw.Heal(away, n)
-		}
-	}
-	if err := nw.WaitConverged(60 * time.Second); err != nil {
-		t.Fatal(err)
-	}
-	up.crossedOnce(t, "to the dinas, not to each kecamatan too")
 }
 
 // TestDinasEventsComeDownOnce: the dinas's new events come down a

@@ -34,7 +34,7 @@ func (s *Service) leaveToHub(p peer.ID, held uint64) bool {
 		}
 	}
 	if len(hubs) == 0 {
-		return false
+		return s.awaitHub(p)
 	}
 	now := s.opt.Now()
 	s.mu.Lock()
@@ -57,12 +57,45 @@ func (s *Service) leaveToHub(p peer.ID, held uint64) bool {
 	return leave
 }
 
+// awaitHub reports whether p, with no hub connected, is left to a hub
+// that may be on its way: for hubGrace after p's connection came up, while
+// a hub's address is known. A kecamatan back from a week offline otherwise
+// sent its backlog to the first other kecamatan whose connection came up
+// before any dinas server's; the first link back also redials the rest at
+// once (Start). p is synced again in the next round, by when a hub is
+// usually up; a hub that stays down costs p at most hubGrace and a round.
+func (s *Service) awaitHub(p peer.ID) bool {
+	h := s.opt.Host
+	young := false
+	for _, c := range h.Network().ConnsToPeer(p) {
+		// The transport stamps connections with the wall clock, not
+		// Options.Now (an office's clock may be set days wrong).
+		young = young || time.Since(c.Stat().Opened) < hubGrace
+	}
+	if !young {
+		return false
+	}
+	for _, hub := range h.Peerstore().PeersWithAddrs() {
+		if hub != p && hub != h.ID() && s.opt.Forwards(hub, p) {
+			s.mu.Lock()
+			s.deferred[p] = true
+			s.mu.Unlock()
+			return true
+		}
+	}
+	return false
+}
+
 // caughtUp ends p's wait for a hub: p lacked nothing this node would send.
 func (s *Service) caughtUp(p peer.ID) {
 	s.mu.Lock()
 	delete(s.hubWait, p)
 	s.mu.Unlock()
 }
+
+// hubGrace is how long a new connection to another kecamatan waits for a
+// hub's connection to come up (awaitHub).
+const hubGrace = 10 * time.Second
 
 // hubWait is a peer left to a hub: its position when it last progressed.
 type hubWait struct {

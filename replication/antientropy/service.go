@@ -164,7 +164,16 @@ func New(opt Options) *Service {
 // Start begins the background loop and syncs on every new connection.
 func (s *Service) Start() {
 	s.opt.Host.Network().Notify(&network.NotifyBundle{
-		ConnectedF: func(_ network.Network, c network.Conn) { s.trigger(c.RemotePeer()) },
+		ConnectedF: func(n network.Network, c network.Conn) {
+			s.trigger(c.RemotePeer())
+			if len(n.Peers()) == 1 {
+				// The first link back after none: the others are likely
+				// back too, so dial them now, not at the next round (a
+				// kecamatan leaves its backlog to a dinas server it waits
+				// for; awaitHub).
+				s.redial()
+			}
+		},
 	})
 	s.wg.Go(s.loop)
 }
