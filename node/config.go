@@ -65,7 +65,11 @@ type Config struct {
 	RaftHeartbeat  Duration `toml:"raft_heartbeat"`
 	MaxClockOffset Duration `toml:"max_clock_offset"`
 	SyncInterval   Duration `toml:"sync_interval"`
-	LogLevel       string   `toml:"log_level"`
+	// ForwardWindow (kecamatan) is how long events another kecamatan lacks
+	// are left to the dinas to bring it, while that kecamatan gets nothing
+	// from anywhere; default 10m (antientropy.Options.ForwardWindow).
+	ForwardWindow Duration `toml:"forward_window"`
+	LogLevel      string   `toml:"log_level"`
 	// WhatsApp is the gateway of residents' notices; without it they are
 	// only logged.
 	WhatsApp WhatsAppConfig `toml:"whatsapp,omitempty"`

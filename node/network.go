@@ -63,6 +63,8 @@ func startNetwork(n *Node, priv crypto.PrivKey, makeHost func(crypto.PrivKey) (h
 		Passes:   n.passes,
 		Forwards: n.forwards,
 		Upstream: n.upstream,
+
+		ForwardWindow: n.cfg.ForwardWindow.Duration,
 		OnSynced: func(p peer.ID, _ antientropy.Stats, err error) {
 			if err == nil && n.fetchesFrom(p) {
 				nw.fetcher.FetchFrom(p)

@@ -225,3 +225,31 @@ func receivedBy(n *node.Node) uint64 {
 	}
 	return r
 }
+
+// TestNeighbourServedPastTheForwardWindow: a kecamatan leaves another
+// kecamatan's events to the dinas only while that one makes progress; one
+// cut off from the dinas gets them directly once the forward window has
+// passed with nothing arriving (10 minutes by default, 2 s here).
+func TestNeighbourServedPastTheForwardWindow(t *testing.T) {
+	nw, err := Start(t.TempDir(), Options{Dinas: 1, Kecamatan: 2, SyncInterval: 500 * time.Millisecond,
+		Configure: func(c *node.Config) { c.ForwardWindow.Duration = 2 * time.Second }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nw.Close)
+	if err := nw.WaitConverged(15 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	a, b, dinas := nw.Kecamatan(0), nw.Kecamatan(1), nw.Dinas()
+	nw.Cut(b, dinas)
+	r := must[*request.Request](t)(a.Requests.Create(SampleForm(1)))
+	waitFor(t, "a's request at b, from a", func() bool {
+		_, err := b.Requests.Get(r.ID)
+		return err == nil
+	})
+	for _, p := range b.Peers() {
+		if p.Peer == a.ID() && p.Sync.EventsReceived == 0 {
+			t.Fatal("b has a's request but received nothing from a, the only office it reaches")
+		}
+	}
+}

@@ -15,12 +15,10 @@ import (
 // it from this node as usual: a relay that failed costs time, never events.
 const relayWindow = 30 * time.Second
 
-// forwardWindow is how long an event delivered to a hub is left to the hub
-// to send to the other offices (Options.Forwards). It is long because the
-// hub sends over each office's own thin downlink, a backlog of a week one
-// office after another; past it, an office that still lacks the event and
-// asks gets it from this node.
-const forwardWindow = 10 * time.Minute
+// DefaultForwardWindow is Options.ForwardWindow's default. It is long
+// because the hub sends over each office's own thin downlink, a backlog of
+// a week one office after another.
+const DefaultForwardWindow = 10 * time.Minute
 
 // claims remembers which events this node's exchanges are sending, and
 // recently sent, to which peer, so that no event crosses this node's link
@@ -36,7 +34,7 @@ const forwardWindow = 10 * time.Minute
 //     and for relayWindow after, an exchange with p leaves it out too;
 //   - while it is sent to a hub that forwards it to p in its own time
 //     (Options.Forwards: a dinas server, to another kecamatan), and for
-//     forwardWindow after, likewise.
+//     Options.ForwardWindow after, likewise.
 //
 // Without them a kecamatan sent each new event up its thin uplink once per
 // dinas server that happened to sync with it first, and to one server once
@@ -50,6 +48,8 @@ const forwardWindow = 10 * time.Minute
 type claims struct {
 	passes   func(from, to peer.ID) bool // nil: no peer relays
 	forwards func(from, to peer.ID) bool // nil: no hub
+	// forwardWindow is Options.ForwardWindow.
+	forwardWindow time.Duration
 	// retry syncs with a peer again: one whose exchange left out events
 	// that an exchange which then failed was sending.
 	retry func(peer.ID)
@@ -155,7 +155,7 @@ func (c *claims) window(to, p peer.ID) time.Duration {
 	case to == p, c.relays(to, p):
 		return relayWindow
 	case c.forwards != nil && c.forwards(to, p):
-		return forwardWindow
+		return c.forwardWindow
 	}
 	return 0
 }
@@ -220,7 +220,7 @@ func (c *claims) acked(ds []*delivery, p peer.ID, next uint64, now time.Time) ui
 func (c *claims) prune(ds []*delivery, now time.Time) []*delivery {
 	longest := relayWindow
 	if c.forwards != nil {
-		longest = forwardWindow
+		longest = c.forwardWindow
 	}
 	kept := ds[:0]
 	for _, d := range ds {

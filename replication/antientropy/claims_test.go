@@ -131,7 +131,7 @@ func TestClaimsSendUpToWhatIsCovered(t *testing.T) {
 }
 
 // What a kecamatan delivered to a dinas server (a hub) is left to the hub
-// to send to the other kecamatan for forwardWindow, and not only while the
+// to send to the other kecamatan for the forward window, and not only while the
 // LAN relay's window runs.
 func TestClaimsLeaveToTheHub(t *testing.T) {
 	const hub, b, o peer.ID = "dinas-a", "kec-b", "kec-a"
@@ -140,11 +140,11 @@ func TestClaimsLeaveToTheHub(t *testing.T) {
 		want  uint64
 	}{
 		{relayWindow, 3000},
-		{forwardWindow - time.Second, 3000},
-		{forwardWindow, 0},
+		{DefaultForwardWindow - time.Second, 3000},
+		{DefaultForwardWindow, 0},
 	} {
 		l, now := testClaims(nil)
-		l.forwards = func(from, to peer.ID) bool { return from == hub && to != hub }
+		l.forwards, l.forwardWindow = func(from, to peer.ID) bool { return from == hub && to != hub }, DefaultForwardWindow
 		l.claimed(hub, vv.Vector{o: 0}, vv.Vector{o: 3000}) // the week's backlog
 		*now = now.Add(tc.after)
 		since := vv.Vector{o: 0}

@@ -17,7 +17,7 @@ import (
 // well (TestBacklogGoesUpOnce).
 //
 // p is left to the hub while it makes progress: held, the position p
-// reported on the origins it lags in, grew within forwardWindow. A p that
+// reported on the origins it lags in, grew within Options.ForwardWindow. A p that
 // gets nothing from anywhere for that long (it cannot reach the hub itself)
 // is sent the events. Timing the wait from the first time p was left to a
 // hub instead sent a week's backlog down a kecamatan's downlink from every
@@ -43,7 +43,7 @@ func (s *Service) leaveToHub(p peer.ID, held uint64) bool {
 		w = hubWait{held: held, since: now}
 		s.hubWait[p] = w
 	}
-	leave := now.Sub(w.since) < forwardWindow
+	leave := now.Sub(w.since) < s.opt.ForwardWindow
 	if leave {
 		s.deferred[p] = true
 	}

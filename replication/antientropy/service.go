@@ -58,7 +58,7 @@ type Options struct {
 	// Forwards reports whether from, a hub (a dinas server), sends what it
 	// receives on to `to` in its own time (to the other kecamatan): an event
 	// this node delivered to from is then not sent to `to` for
-	// forwardWindow. After a week offline a kecamatan otherwise sent its
+	// ForwardWindow. After a week offline a kecamatan otherwise sent its
 	// backlog to every other kecamatan as well as to the dinas.
 	Forwards func(from, to peer.ID) bool
 	// Upstream reports whether p is one of several interchangeable sources
@@ -69,6 +69,12 @@ type Options struct {
 	// them. Each dinas server otherwise sent a kecamatan the dinas's new
 	// events down its thin downlink.
 	Upstream func(p peer.ID) bool
+	// ForwardWindow is how long events are left to a hub (Forwards) for
+	// another office: after they were delivered to the hub, and while that
+	// office gets nothing from anywhere (it may not reach the hub). Past
+	// it, the office that still lacks them gets them from this node.
+	// Default DefaultForwardWindow.
+	ForwardWindow time.Duration
 }
 
 // PeerStats accumulates what happened with one peer.
@@ -139,6 +145,9 @@ func New(opt Options) *Service {
 	if opt.BatchEvents == 0 {
 		opt.BatchEvents = 1024
 	}
+	if opt.ForwardWindow == 0 {
+		opt.ForwardWindow = DefaultForwardWindow
+	}
 	if opt.BulkEvents == 0 {
 		opt.BulkEvents = 500
 	}
@@ -154,7 +163,7 @@ func New(opt Options) *Service {
 		stats: map[peer.ID]*PeerStats{}, running: map[peer.ID]bool{}, again: map[peer.ID]bool{}, active: map[network.Stream]bool{},
 		nudge: make(chan struct{}, 1), ctx: ctx, cancel: cancel,
 		bulk: make(chan struct{}, 1), deferred: map[peer.ID]bool{}, hubWait: map[peer.ID]hubWait{}, receiving: map[peer.ID]int{},
-		claims: claims{passes: opt.Passes, forwards: opt.Forwards, now: opt.Now},
+		claims: claims{passes: opt.Passes, forwards: opt.Forwards, forwardWindow: opt.ForwardWindow, now: opt.Now},
 	}
 	s.claims.retry = s.trigger
 	opt.Host.SetStreamHandler(Protocol, s.handle)
