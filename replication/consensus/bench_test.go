@@ -146,3 +146,20 @@ func BenchmarkStoreLog(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStoreLogWAL is BenchmarkStoreLog on the WAL, the log store the
+// cluster runs on.
+func BenchmarkStoreLogWAL(b *testing.B) {
+	s, err := OpenWAL(b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	data := make([]byte, 256)
+	b.ResetTimer()
+	for i := uint64(1); b.Loop(); i++ {
+		if err := s.StoreLogs([]*raft.Log{{Index: i, Term: 1, Type: raft.LogCommand, Data: data}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
