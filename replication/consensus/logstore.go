@@ -11,9 +11,9 @@ import (
 	"github.com/hashicorp/raft"
 )
 
-// LogStore is Raft's log and stable store on a badger database of its own,
-// with every write fsynced before it returns (SyncWrites): a vote or an
-// entry Raft was told is stored survives power loss.
+// LogStore is the Raft log and stable store of releases before the WAL: a
+// badger database of its own, every write fsynced before it returns. It is
+// kept to open such a store once and move it into a WAL (migrateLogStore).
 //
 // It replaces raft-wal, whose v0.4.0 (the only release the module proxy
 // serves) cannot reopen a log after Raft truncated its tail: the segment is
