@@ -59,7 +59,7 @@ func startNetwork(n *Node, priv crypto.PrivKey, makeHost func(crypto.PrivKey) (h
 		Host: h, Store: n.store, Allows: gate.Allows, Logger: n.log, Now: n.now,
 		Interval: n.cfg.SyncInterval.Duration,
 		Known:    func() []peer.ID { return n.knownOrigins() },
-		PushTo:   func(connected []peer.ID) []peer.ID { return n.pushTo(nw.sync, connected) },
+		PushTo:   n.pushTo,
 		Passes:   n.passes,
 		Forwards: n.forwards,
 		Upstream: n.upstream,
@@ -109,23 +109,18 @@ func (n *Node) fetchesFrom(p peer.ID) bool {
 	return ok && m.Role == roster.Dinas
 }
 
-// pushTo picks whom a kecamatan sends its new writes to at once: its home
-// dinas server (antientropy.Service.Home), which passes them to its
-// siblings over the dinas LAN (relay). Pushing to every peer sent each
-// event up the thin uplink once per dinas server. Without a dinas server
-// in reach it pushes to every peer, so neighbours carry the writes on. A
-// dinas server pushes to all.
-func (n *Node) pushTo(sync *antientropy.Service, connected []peer.ID) []peer.ID {
+// pushTo picks whom a kecamatan sends its new writes to at once: the dinas
+// servers, of which the sync service dials only its home (upstream), which
+// passes them to its siblings over the dinas LAN (relay). Without a dinas
+// server in reach it pushes to every peer, so neighbours carry the writes
+// on. A dinas server pushes to all.
+func (n *Node) pushTo(connected []peer.ID) []peer.ID {
 	if n.Member().Role == roster.Dinas {
 		return connected
 	}
-	if home, ok := sync.Home(); ok && slices.Contains(connected, home) {
-		return []peer.ID{home}
-	}
-	for _, p := range connected {
-		if n.roleOf(p) == dinasServer {
-			return []peer.ID{p}
-		}
+	servers := slices.DeleteFunc(slices.Clone(connected), func(p peer.ID) bool { return n.roleOf(p) != dinasServer })
+	if len(servers) > 0 {
+		return servers
 	}
 	return connected
 }

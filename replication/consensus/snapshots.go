@@ -155,11 +155,14 @@ func plainSize(sealed int64) (n int64, ok bool) {
 	return rest/sealFrame*sealChunk + rest%sealFrame, true
 }
 
-// sealAEAD derives the snapshot's key from the node key and its salt.
-func sealAEAD(key, salt []byte) (cipher.AEAD, error) {
-	k, err := hkdf.Key(sha256.New, key, salt, sealInfo, 32)
+// derivedAEAD is AES-256-GCM under a key of its own, derived from the
+// node's at-rest key, a salt and what it is for (info): each snapshot and
+// each Raft log seals under its own key, so their random nonces do not
+// share one birthday bound.
+func derivedAEAD(key, salt []byte, info string) (cipher.AEAD, error) {
+	k, err := hkdf.Key(sha256.New, key, salt, info, 32)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot key: %w", err)
+		return nil, fmt.Errorf("derive %s key: %w", info, err)
 	}
 	block, err := aes.NewCipher(k)
 	if err != nil {
@@ -200,7 +203,7 @@ func newSealWriter(w io.Writer, key []byte, rand io.Reader) (*sealWriter, error)
 	if _, err := io.ReadFull(rand, salt); err != nil {
 		return nil, fmt.Errorf("snapshot salt: %w", err)
 	}
-	aead, err := sealAEAD(key, salt)
+	aead, err := derivedAEAD(key, salt, sealInfo)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +278,7 @@ func newSealReader(r io.Reader, key []byte) (*sealReader, error) {
 	if _, err := io.ReadFull(r, salt); err != nil {
 		return nil, eofCorrupt(err)
 	}
-	aead, err := sealAEAD(key, salt)
+	aead, err := derivedAEAD(key, salt, sealInfo)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -400,13 +401,13 @@ func (w *WAL) openBody(index uint64, body []byte) ([]byte, error) {
 // DeleteRange implements raft.LogStore. Raft deletes a prefix after a
 // snapshot, a conflicting tail a new leader overwrites, or everything
 // before it installs a snapshot; a range in the middle is refused.
-func (w *WAL) DeleteRange(min, max uint64) error {
+func (w *WAL) DeleteRange(from, to uint64) error {
 	w.wmu.Lock()
 	defer w.wmu.Unlock()
 	if err := w.writable(); err != nil {
 		return err
 	}
-	lo, hi := maxU(min, w.first), minU(max, w.last)
+	lo, hi := max(from, w.first), min(to, w.last)
 	var err error
 	switch {
 	case w.last == 0 || lo > hi:
@@ -418,18 +419,14 @@ func (w *WAL) DeleteRange(min, max uint64) error {
 	case hi == w.last:
 		err = w.truncate(lo)
 	default:
-		return fmt.Errorf("raft wal: delete logs %d-%d: only a prefix or a suffix of %d-%d", min, max, w.first, w.last)
+		return fmt.Errorf("raft wal: delete logs %d-%d: only a prefix or a suffix of %d-%d", from, to, w.first, w.last)
 	}
 	if err != nil {
 		w.broken = err
-		return fmt.Errorf("raft wal: delete logs %d-%d: %w", min, max, err)
+		return fmt.Errorf("raft wal: delete logs %d-%d: %w", from, to, err)
 	}
 	return nil
 }
-
-// minU and maxU spare DeleteRange's parameters, which shadow the builtins.
-func minU(a, b uint64) uint64 { return min(a, b) }
-func maxU(a, b uint64) uint64 { return max(a, b) }
 
 // removal is a compacted prefix for the remover: the new first index to
 // persist, then the segments wholly below it to delete.
@@ -535,10 +532,7 @@ func (w *WAL) reset() error {
 func (w *WAL) Set(key, val []byte) error {
 	w.smu.Lock()
 	defer w.smu.Unlock()
-	next := make(map[string][]byte, len(w.stable)+1)
-	for k, v := range w.stable {
-		next[k] = v
-	}
+	next := maps.Clone(w.stable)
 	next[string(key)] = append([]byte(nil), val...)
 	if err := writeStable(w.dir, w.aead, next); err != nil {
 		return fmt.Errorf("raft wal: set %q: %w", key, err)

@@ -3,11 +3,8 @@ package consensus
 import (
 	"bufio"
 	"bytes"
-	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hkdf"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -400,14 +397,13 @@ func createMeta(dir string, key []byte) (cipher.AEAD, error) {
 	} else {
 		salt := make([]byte, walSaltLen)
 		rand.Read(salt)
-		if aead, err = walAEAD(key, salt); err != nil {
+		if aead, err = derivedAEAD(key, salt, walKeyInfo); err != nil {
 			return nil, err
 		}
 		b = append(append(b, 1), salt...)
 		b = sealWith(aead, b, []byte(walKeyCheck), []byte(walMetaFile))
 	}
-	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
-	return aead, writeFileAtomic(dir, walMetaFile, b)
+	return aead, writeFileAtomic(dir, walMetaFile, appendCRC(b))
 }
 
 func checkMeta(b, key []byte) (cipher.AEAD, error) {
@@ -426,7 +422,7 @@ func checkMeta(b, key []byte) (cipher.AEAD, error) {
 	case len(key) == 0:
 		return nil, fmt.Errorf("%w: the log is sealed with an at-rest key and does not open without it", errWALKey)
 	}
-	aead, err := walAEAD(key, rest[:walSaltLen])
+	aead, err := derivedAEAD(key, rest[:walSaltLen], walKeyInfo)
 	if err != nil {
 		return nil, err
 	}
@@ -434,18 +430,6 @@ func checkMeta(b, key []byte) (cipher.AEAD, error) {
 		return nil, fmt.Errorf("%w: the log was sealed with another at-rest key", errWALKey)
 	}
 	return aead, nil
-}
-
-func walAEAD(key, salt []byte) (cipher.AEAD, error) {
-	k, err := hkdf.Key(sha256.New, key, salt, walKeyInfo, 32)
-	if err != nil {
-		return nil, fmt.Errorf("raft wal key: %w", err)
-	}
-	block, err := aes.NewCipher(k)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
 }
 
 // sealWith appends a fresh random nonce and plain sealed under it.
@@ -463,6 +447,11 @@ func openWith(aead cipher.AEAD, b, ad []byte) ([]byte, error) {
 		return nil, errors.New("sealed data too short")
 	}
 	return aead.Open(b[ns:ns], b[:ns], b[ns:], ad)
+}
+
+// appendCRC appends b's CRC-32C, which checkCRC checks.
+func appendCRC(b []byte) []byte {
+	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
 
 // checkCRC splits off and checks a trailing CRC-32C.
@@ -492,8 +481,7 @@ func readFirst(dir string) (first uint64, ok bool, err error) {
 }
 
 func writeFirst(dir string, first uint64) error {
-	b := binary.BigEndian.AppendUint64(nil, first)
-	return writeFileAtomic(dir, walFirstFile, binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli)))
+	return writeFileAtomic(dir, walFirstFile, appendCRC(binary.BigEndian.AppendUint64(nil, first)))
 }
 
 // The stable file is body ‖ crc32c(4), body the keys and values in order
@@ -546,5 +534,5 @@ func writeStable(dir string, aead cipher.AEAD, m map[string][]byte) error {
 	if aead != nil {
 		body = sealWith(aead, nil, body, []byte(walStableFile))
 	}
-	return writeFileAtomic(dir, walStableFile, binary.BigEndian.AppendUint32(body, crc32.Checksum(body, castagnoli)))
+	return writeFileAtomic(dir, walStableFile, appendCRC(body))
 }
