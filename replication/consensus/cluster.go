@@ -67,6 +67,8 @@ type Config struct {
 	HeartbeatTimeout   time.Duration
 	ElectionTimeout    time.Duration
 	LeaderLeaseTimeout time.Duration
+
+	beforeSync func() // see walOptions
 }
 
 // Cluster is this node's membership in the dinas Raft group.
@@ -127,12 +129,18 @@ func Open(cfg Config) (*Cluster, error) {
 	// Without the cache the leader re-reads every entry it replicates from
 	// disk: over a quarter of the CPU at 256 clients.
 	logs, _ := raft.NewLogCache(logCacheSize, c.log)
-	c.r, err = raft.NewRaft(c.raftConfig(hl), cfg.FSM, logs, c.log, snaps, trans)
+	// The leader's log is synced while the followers sync theirs; the
+	// wrappers keep what raft counts as committed early from being seen
+	// (durable.go).
+	fsm := withDurable(cfg.FSM, c.log)
+	c.r, err = raft.NewRaft(c.raftConfig(hl), fsm, logs, c.log, snaps, clampedTransport{trans, c.log})
 	if err != nil {
 		trans.Close()
 		c.closeLog()
 		return nil, fmt.Errorf("consensus: start raft: %w", err)
 	}
+	r := c.r
+	c.log.SetLeading(func() bool { return r.State() == raft.Leader })
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.fwd = newForwarder(cfg.Host)
 	cfg.Host.SetStreamHandler(ForwardProtocol, c.serveForward)
@@ -146,7 +154,7 @@ func (c *Cluster) openLog(hclog.Logger) error {
 	if err := migrateLogStore(filepath.Join(c.cfg.Dir, "log"), dir, c.cfg.EncryptionKey); err != nil {
 		return fmt.Errorf("consensus: %w", err)
 	}
-	w, err := OpenWAL(dir, c.cfg.EncryptionKey)
+	w, err := openWAL(dir, c.cfg.EncryptionKey, walOptions{segSize: walSegmentSize, beforeSync: c.cfg.beforeSync})
 	if err != nil {
 		return fmt.Errorf("consensus: %w", err)
 	}

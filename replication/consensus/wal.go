@@ -5,14 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"sort"
 	"sync"
 
 	"github.com/hashicorp/raft"
-	"golang.org/x/sys/unix"
 )
 
 // WAL is Raft's log and stable store in plain files: the log in segment
@@ -42,6 +40,16 @@ type WAL struct {
 	smu    sync.Mutex // guards the stable store
 	stable map[string][]byte
 
+	// The leader's deferred sync (walsync.go): leads, dirty and gen are
+	// under wmu.
+	leads      func() bool
+	beforeSync func()
+	dirty      []*segment // written since their last sync
+	gen        uint64     // bumped when the tail is cut
+	dur        durability
+	syncReq    chan struct{}
+	syncDone   chan struct{}
+
 	removals chan removal // compacted prefixes to persist and delete (remover)
 	pending  sync.WaitGroup
 	done     chan struct{}
@@ -60,6 +68,9 @@ var errWALClosed = errors.New("raft wal closed")
 // walOptions are for tests.
 type walOptions struct {
 	segSize int64
+	// beforeSync runs in the syncer before each flush: a test holds it to
+	// see a leader whose disk lags its log.
+	beforeSync func()
 }
 
 // OpenWAL opens or creates the log in dir, sealed with key (16, 24 or 32
@@ -77,6 +88,7 @@ func openWAL(dir string, key []byte, opt walOptions) (*WAL, error) {
 		return nil, fmt.Errorf("open raft wal %s: %w", dir, err)
 	}
 	go w.remover()
+	go w.syncer()
 	return w, nil
 }
 
@@ -88,8 +100,10 @@ func loadWAL(dir string, key []byte, opt walOptions) (*WAL, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &WAL{dir: dir, aead: aead, segSize: opt.segSize,
-		removals: make(chan removal, 16), done: make(chan struct{})}
+	w := &WAL{dir: dir, aead: aead, segSize: opt.segSize, beforeSync: opt.beforeSync,
+		removals: make(chan removal, 16), done: make(chan struct{}),
+		syncReq: make(chan struct{}, 1), syncDone: make(chan struct{})}
+	w.dur.changed = sync.NewCond(&w.dur.mu)
 	if w.stable, err = readStable(dir, aead); err != nil {
 		return nil, err
 	}
@@ -97,6 +111,14 @@ func loadWAL(dir string, key []byte, opt walOptions) (*WAL, error) {
 		w.closeSegments()
 		return nil, err
 	}
+	// A leader killed before its syncer ran left writes in the page cache
+	// that this open reads as the log: they are made durable here, before
+	// anything is applied from them.
+	if err := syncSegments(w.segs); err != nil {
+		w.closeSegments()
+		return nil, err
+	}
+	w.dur.index = w.last
 	return w, nil
 }
 
@@ -183,9 +205,19 @@ func (w *WAL) Close() error {
 	w.closed = true
 	close(w.removals)
 	<-w.done
+	// The syncer's last round takes wmu: let it run.
+	close(w.syncReq)
+	w.wmu.Unlock()
+	<-w.syncDone
+	w.wmu.Lock()
+	err := w.syncNow(nil)
+	if err == nil {
+		w.setDurable(w.last, false)
+	}
+	w.failDurable(errWALClosed)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	err := w.closeSegments()
+	err = errors.Join(err, w.closeSegments())
 	w.segs, w.first, w.last = nil, 0, 0
 	return errors.Join(w.bgErr, err)
 }
@@ -258,8 +290,9 @@ func (w *WAL) IsMonotonic() bool { return true }
 func (w *WAL) StoreLog(l *raft.Log) error { return w.StoreLogs([]*raft.Log{l}) }
 
 // StoreLogs implements raft.LogStore: the batch is on disk, in one write
-// and one fdatasync, before it returns. It must continue the log, or, on
-// an empty log, may start at any index (after a snapshot was installed).
+// and one fdatasync, before it returns, except a leader's commands, whose
+// sync the syncer does (walsync.go). It must continue the log, or, on an
+// empty log, may start at any index (after a snapshot was installed).
 func (w *WAL) StoreLogs(logs []*raft.Log) error {
 	if len(logs) == 0 {
 		return nil
@@ -276,8 +309,9 @@ func (w *WAL) StoreLogs(logs []*raft.Log) error {
 	if err != nil {
 		return err
 	}
-	if err := w.appendBatch(logs[0].Index, buf, rel); err != nil {
+	if err := w.appendBatch(logs[0].Index, buf, rel, !w.defers(logs)); err != nil {
 		w.broken = err
+		w.failDurable(err)
 		return err
 	}
 	return nil
@@ -322,13 +356,17 @@ func (w *WAL) encodeBatch(logs []*raft.Log) ([]byte, []uint32, error) {
 	return buf, rel, nil
 }
 
-// appendBatch writes and syncs buf at the tail, then shows its records.
-func (w *WAL) appendBatch(index uint64, buf []byte, rel []uint32) error {
+// appendBatch writes buf at the tail, synced or left to the syncer, then
+// shows its records.
+func (w *WAL) appendBatch(index uint64, buf []byte, rel []uint32, synced bool) error {
 	seg, fresh, err := w.tailFor(index, int64(len(buf)))
 	if err != nil {
 		return fmt.Errorf("raft wal: new segment at %d: %w", index, err)
 	}
-	err = writeSync(seg.f, buf, seg.end)
+	_, err = seg.f.WriteAt(buf, seg.end)
+	if err == nil && synced {
+		err = w.syncNow(seg)
+	}
 	if err == nil && w.last == 0 {
 		err = writeFirst(w.dir, index) // after the entries, see loadLog
 	}
@@ -351,6 +389,11 @@ func (w *WAL) appendBatch(index uint64, buf []byte, rel []uint32) error {
 		w.first = index
 	}
 	w.last = index + uint64(len(rel)) - 1
+	if synced {
+		w.setDurable(w.last, false)
+	} else {
+		w.markDirty(seg)
+	}
 	return nil
 }
 
@@ -365,16 +408,6 @@ func (w *WAL) tailFor(index uint64, n int64) (seg *segment, fresh bool, err erro
 	}
 	seg, err = createSegment(w.dir, index, w.segSize)
 	return seg, err == nil, err
-}
-
-func writeSync(f *os.File, buf []byte, off int64) error {
-	if _, err := f.WriteAt(buf, off); err != nil {
-		return err
-	}
-	if err := unix.Fdatasync(int(f.Fd())); err != nil {
-		return fmt.Errorf("fdatasync %s: %w", f.Name(), err)
-	}
-	return nil
 }
 
 // sealBody appends plain, sealed when the log has a key: a fresh random
@@ -413,11 +446,11 @@ func (w *WAL) DeleteRange(from, to uint64) error {
 	case w.last == 0 || lo > hi:
 		return nil
 	case lo == w.first && hi == w.last:
-		err = w.reset()
+		err = w.cut(w.reset, 0)
 	case lo == w.first:
 		w.compact(hi)
 	case hi == w.last:
-		err = w.truncate(lo)
+		err = w.cut(func() error { return w.truncate(lo) }, lo-1)
 	default:
 		return fmt.Errorf("raft wal: delete logs %d-%d: only a prefix or a suffix of %d-%d", from, to, w.first, w.last)
 	}
@@ -425,6 +458,21 @@ func (w *WAL) DeleteRange(from, to uint64) error {
 		w.broken = err
 		return fmt.Errorf("raft wal: delete logs %d-%d: %w", from, to, err)
 	}
+	return nil
+}
+
+// cut runs a deletion of the log's tail, after which the log ends at
+// last. Everything written is synced first, so the mark is exact after it
+// and a syncer round that started before it (gen) counts for nothing.
+func (w *WAL) cut(del func() error, last uint64) error {
+	if err := w.syncNow(nil); err != nil {
+		return err
+	}
+	w.gen++
+	if err := del(); err != nil {
+		return err
+	}
+	w.setDurable(last, true)
 	return nil
 }
 
@@ -525,46 +573,4 @@ func (w *WAL) reset() error {
 		bases[i] = s.base
 	}
 	return removeSegments(w.dir, bases)
-}
-
-// Set implements raft.StableStore: the stable file is rewritten whole
-// (atomically) on each call, which raft makes only on a new term or vote.
-func (w *WAL) Set(key, val []byte) error {
-	w.smu.Lock()
-	defer w.smu.Unlock()
-	next := maps.Clone(w.stable)
-	next[string(key)] = append([]byte(nil), val...)
-	if err := writeStable(w.dir, w.aead, next); err != nil {
-		return fmt.Errorf("raft wal: set %q: %w", key, err)
-	}
-	w.stable = next
-	return nil
-}
-
-// Get implements raft.StableStore.
-func (w *WAL) Get(key []byte) ([]byte, error) {
-	w.smu.Lock()
-	defer w.smu.Unlock()
-	v, ok := w.stable[string(key)]
-	if !ok {
-		return nil, errNotFound
-	}
-	return append([]byte(nil), v...), nil
-}
-
-// SetUint64 implements raft.StableStore.
-func (w *WAL) SetUint64(key []byte, val uint64) error {
-	return w.Set(key, binary.BigEndian.AppendUint64(nil, val))
-}
-
-// GetUint64 implements raft.StableStore.
-func (w *WAL) GetUint64(key []byte) (uint64, error) {
-	v, err := w.Get(key)
-	if err != nil {
-		return 0, err
-	}
-	if len(v) != 8 {
-		return 0, fmt.Errorf("raft wal: stable key %q: %d bytes", key, len(v))
-	}
-	return binary.BigEndian.Uint64(v), nil
 }
