@@ -17,6 +17,13 @@
 // entries. With the node's at-rest key both are encrypted: AES-GCM per
 // record for the log, a chunked AES-GCM stream for snapshots
 // (sealedSnapshots).
+//
+// The leader writes its log while the followers write theirs: its
+// StoreLogs of commands returns before the flush (walsync.go), and it
+// applies entries, and tells followers a commit index, only up to what its
+// own disk holds (durable.go), so a decision waits for one flush, not two
+// in sequence.
+//
 // The FSM supplies idempotency by command key, which is what lets Propose
 // re-propose across leader changes.
 package consensus
