@@ -218,7 +218,10 @@ func TestOneActiveCardPerNIK(t *testing.T) {
 func TestAddDinasServer(t *testing.T) {
 	nw := startDinas(t, 3, 1)
 	ctx := context.Background()
-	leader := nw.Leader()
+	leader, err := nw.WaitLeader(20 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range 5 {
 		if _, err := leader.Decisions.Decide(ctx, assign("180601", fmt.Sprintf("before-%d", i), false)); err != nil {
 			t.Fatal(err)
