@@ -13,7 +13,7 @@
 // Decisions are published into the replicated log in blocks: one event of
 // the cluster's logical origin, signed with the cluster key, per block of
 // consecutive decisions, with seq = the block's number. The Raft log fixes
-// each block's bounds (the leader proposes a Seal at most every 10 ms while
+// each block's bounds (the leader proposes a Seal at most every 100 ms while
 // decisions are open, and a block also closes at 256 decisions or 64 KiB),
 // so every dinas replica builds the same bytes and the copies merge away.
 // One signature and one store transaction then carry a round's decisions,

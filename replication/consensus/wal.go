@@ -15,8 +15,8 @@ import (
 
 // WAL is Raft's log and stable store in plain files: the log in segment
 // files of about 64 MiB, each StoreLogs batch one write and one fdatasync
-// (a leader's deferred to its syncer, walsync.go) into space preallocated when the segment was made, so the sync has no
-// file size to journal. It replaces LogStore (badger), whose write path
+// (a leader's left to its syncer, walsync.go) into space preallocated
+// when the segment was made, so the sync has no file size to journal. It replaces LogStore (badger), whose write path
 // cost a stored entry 1.5 to 2 times a bare synced write, on the latency of
 // every decision: the leader's and a follower's StoreLogs run in sequence.
 //

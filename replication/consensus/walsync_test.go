@@ -29,6 +29,14 @@ func (g *gate) open() {
 	}
 }
 
+// wantDurable checks the log's durable mark.
+func wantDurable(t *testing.T, w *WAL, want uint64, when string) {
+	t.Helper()
+	if d := w.Durable(); d != want {
+		t.Fatalf("%s: durable %d, want %d", when, d, want)
+	}
+}
+
 // leadingWAL is a WAL whose node leads, with its syncer held by g.
 func leadingWAL(t *testing.T, g *gate) *WAL {
 	t.Helper()
@@ -45,14 +53,10 @@ func TestWALLeaderDefersSync(t *testing.T) {
 	g := newGate()
 	w := leadingWAL(t, g)
 	must(t, w.StoreLogs(walEntries(1, 3, 1))) // an empty log's first entries: synced
-	if d := w.Durable(); d != 3 {
-		t.Fatalf("durable %d after the first entries, want 3", d)
-	}
+	wantDurable(t, w, 3, "after the first entries")
 	g.shut.Store(true)
 	must(t, w.StoreLogs(walEntries(4, 6, 1)))
-	if d := w.Durable(); d != 3 {
-		t.Fatalf("durable %d with the sync held, want 3", d)
-	}
+	wantDurable(t, w, 3, "with the sync held")
 	var l raft.Log
 	must(t, w.GetLog(6, &l)) // raft sends what it stored at once
 	waited := make(chan error, 1)
@@ -66,9 +70,7 @@ func TestWALLeaderDefersSync(t *testing.T) {
 	if err := <-waited; err != nil {
 		t.Fatal(err)
 	}
-	if d := w.Durable(); d != 6 {
-		t.Fatalf("durable %d after the sync, want 6", d)
-	}
+	wantDurable(t, w, 6, "after the sync")
 }
 
 func TestWALSyncsWhatALeaderMustNotDefer(t *testing.T) {
@@ -80,15 +82,11 @@ func TestWALSyncsWhatALeaderMustNotDefer(t *testing.T) {
 		l := walEntry(uint64(i+2), 1)
 		l.Type = typ
 		must(t, w.StoreLogs([]*raft.Log{l}))
-		if d := w.Durable(); d != l.Index {
-			t.Fatalf("%v entry %d: durable %d, want it synced", typ, l.Index, d)
-		}
+		wantDurable(t, w, l.Index, typ.String()+" entry")
 	}
 	w.SetLeading(func() bool { return false }) // a follower's entries
 	must(t, w.StoreLogs(walEntries(5, 6, 1)))
-	if d := w.Durable(); d != 6 {
-		t.Fatalf("a follower's entries: durable %d, want 6", d)
-	}
+	wantDurable(t, w, 6, "a follower's entries")
 }
 
 // A leader that stepped down has its unsynced tail cut by the new leader:
@@ -103,18 +101,12 @@ func TestWALCutOfAnUnsyncedTail(t *testing.T) {
 	time.Sleep(20 * time.Millisecond) // the syncer takes the round and waits
 	w.SetLeading(func() bool { return false })
 	must(t, w.DeleteRange(6, 10))
-	if d := w.Durable(); d != 5 {
-		t.Fatalf("durable %d after cutting 6-10, want 5", d)
-	}
+	wantDurable(t, w, 5, "after cutting 6-10")
 	g.open()
 	time.Sleep(20 * time.Millisecond)
-	if d := w.Durable(); d != 5 {
-		t.Fatalf("durable %d after the old round, want 5", d)
-	}
+	wantDurable(t, w, 5, "after the old round")
 	must(t, w.StoreLogs(walEntries(6, 7, 2)))
-	if d := w.Durable(); d != 7 {
-		t.Fatalf("durable %d, want 7", d)
-	}
+	wantDurable(t, w, 7, "after storing 6-7")
 	w = reopen(t, w, nil)
 	defer w.Close()
 	if last, _ := w.LastIndex(); last != 7 {
@@ -144,9 +136,7 @@ func TestWALCloseSyncsAndEndsWaits(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	g.open()
 	must(t, w.Close())
-	if d := w.Durable(); d != 4 {
-		t.Fatalf("durable %d after Close, want 4", d)
-	}
+	wantDurable(t, w, 4, "after Close")
 	if err := <-beyond; !errors.Is(err, errWALClosed) {
 		t.Fatalf("WaitDurable past the log after Close: %v, want closed", err)
 	}
