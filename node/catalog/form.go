@@ -166,7 +166,7 @@ func checkDate(v string, now time.Time) (string, error) {
 		if err != nil {
 			continue
 		}
-		if t.After(now) {
+		if form.Future(t, now) {
 			return "", errors.New("tanggal tidak boleh di masa depan")
 		}
 		return t.Format("2006-01-02"), nil

@@ -123,14 +123,44 @@ func TestParseNIKInvalid(t *testing.T) {
 }
 
 func TestParseNIKTimeZone(t *testing.T) {
-	// 23:30 UTC on 14 March is already 15 March in WIB: the date is
-	// judged in now's location.
-	now := time.Date(2026, time.March, 14, 23, 30, 0, 0, time.UTC).In(wib)
-	if _, err := ParseNIK("3201011503260001", now); err != nil {
-		t.Errorf("born today in WIB: %v", err)
+	// 23:30 UTC on 14 March is already 15 March across Indonesia: a date
+	// is judged by Indonesia's calendar, whatever zone the server's clock
+	// reads.
+	now := time.Date(2026, time.March, 14, 23, 30, 0, 0, time.UTC)
+	for _, clock := range []time.Time{now, now.In(wib)} {
+		if _, err := ParseNIK("3201011503260001", clock); err != nil {
+			t.Errorf("born today in Indonesia, clock in %s: %v", clock.Location(), err)
+		}
+		if _, err := ParseNIK("3201011603260001", clock); err == nil {
+			t.Errorf("born tomorrow in Indonesia, clock in %s: want error", clock.Location())
+		}
 	}
-	if _, err := ParseNIK("3201011503260001", now.UTC()); err == nil {
-		t.Error("born tomorrow in UTC: want error")
+}
+
+func TestFuture(t *testing.T) {
+	tests := []struct {
+		name string
+		date time.Time
+		now  time.Time
+		want bool
+	}{
+		{"today in WIB", day(2026, 3, 15), time.Date(2026, 3, 15, 10, 0, 0, 0, wib), false},
+		{"yesterday", day(2026, 3, 14), time.Date(2026, 3, 15, 10, 0, 0, 0, wib), false},
+		{"tomorrow", day(2026, 3, 16), time.Date(2026, 3, 15, 10, 0, 0, 0, wib), true},
+		// 18:20 UTC on 2 December is 01:20 WIB on 3 December: the dinas
+		// numbers a family card with the 3rd.
+		{"after midnight WIB, clock in UTC", day(2026, 12, 3), time.Date(2026, 12, 2, 18, 20, 0, 0, time.UTC), false},
+		// 15:30 UTC is 00:30 WIT in Jayapura: already the next day there.
+		{"after midnight WIT", day(2026, 12, 3), time.Date(2026, 12, 2, 15, 30, 0, 0, time.UTC), false},
+		{"before midnight WIT", day(2026, 12, 3), time.Date(2026, 12, 2, 14, 30, 0, 0, time.UTC), true},
+		{"date in UTC, clock in WIB", time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 15, 0, 5, 0, 0, wib), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Future(tc.date, tc.now); got != tc.want {
+				t.Errorf("Future(%s, %s) = %v, want %v", tc.date.Format(time.DateOnly), tc.now, got, tc.want)
+			}
+		})
 	}
 }
 

@@ -37,14 +37,14 @@ var kkMessages = idMessages{
 }
 
 // ParseNIK checks a 16-digit NIK: region code, DDMMYY birth date (DD+40
-// for women) not after now, and a non-zero 4-digit serial. Surrounding
+// for women) not after today in Indonesia (see Future), and a non-zero 4-digit serial. Surrounding
 // whitespace is ignored. Errors are *FieldError with Field "nik".
 func ParseNIK(s string, now time.Time) (NIK, error) {
 	return parseID(s, now, nikMessages, true)
 }
 
 // ValidKK checks a 16-digit Nomor Kartu Keluarga: region code, DDMMYY
-// issue date (no +40) not after now, and a non-zero 4-digit serial.
+// issue date (no +40) not after today in Indonesia, and a non-zero 4-digit serial.
 // Errors are *FieldError with Field "kk".
 func ValidKK(s string, now time.Time) error {
 	_, err := parseID(s, now, kkMessages, false)
@@ -70,7 +70,7 @@ func parseID(s string, now time.Time, msg idMessages, female bool) (NIK, error) 
 	if !ok {
 		return NIK{}, fieldErr(msg.field, msg.date)
 	}
-	if date.After(now) {
+	if Future(date, now) {
 		return NIK{}, fieldErr(msg.field, msg.future)
 	}
 	serial := atoi(s[12:])
@@ -81,14 +81,14 @@ func parseID(s string, now time.Time, msg idMessages, female bool) (NIK, error) 
 }
 
 // parseDate builds the calendar date DD-MM-YY at midnight in now's
-// location. YY means 20YY unless that year is after now's year, then
-// 19YY. It reports false for dates that do not exist.
+// location. YY means 20YY unless that year is after this year in
+// Indonesia, then 19YY. It reports false for dates that do not exist.
 func parseDate(day, month, yy int, now time.Time) (time.Time, bool) {
 	if month < 1 || month > 12 || day < 1 || day > 31 {
 		return time.Time{}, false
 	}
 	year := 2000 + yy
-	if year > now.Year() {
+	if year > thisYear(now) {
 		year -= 100
 	}
 	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, now.Location())

@@ -226,7 +226,7 @@ func birthDate(field, v string, now time.Time) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if y, m, d := now.Date(); t.After(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
+	if form.Future(t, now) {
 		return "", &form.FieldError{Field: field, Message: "tidak boleh di masa depan"}
 	}
 	return t.Format(time.DateOnly), nil

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // refused checks a call failed with want, named the fields (for
@@ -196,5 +197,20 @@ func TestResolveRefusesBadInput(t *testing.T) {
 				return err
 			})
 		})
+	}
+}
+
+// TestFamilyDatedTodayInIndonesia is the card a move gets after midnight
+// WIB: the dinas numbers it with the new day while the node's clock, in
+// UTC, still reads the old one. It must not be refused as issued tomorrow.
+func TestFamilyDatedTodayInIndonesia(t *testing.T) {
+	o := testOffice(t, "Kecamatan Sibolga Kota")
+	family(t, o)
+	o.svc.now = func() time.Time { return time.Date(2026, 12, 2, 18, 20, 0, 0, time.UTC) } // 01:20 WIB, 3 December
+	if _, err := o.svc.CreateFamily("1271010312260001", nikSiti, sibolga(), "Andi"); err != nil {
+		t.Fatalf("a card dated 3 December at 01:20 WIB: %v", err)
+	}
+	if _, err := o.svc.CreateFamily("1271010412260001", nikAnak2, sibolga(), "Andi"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a card dated 4 December: %v, want ErrInvalid", err)
 	}
 }
