@@ -180,7 +180,7 @@ func (f *FSM) applyOne(txn *badger.Txn, l *raft.Log, applied uint64, t *tally) a
 		if err != nil {
 			return err
 		}
-		b, _, err := r.get(decisionKey(binary.BigEndian.Uint64(n)))
+		b, _, err := r.decision(binary.BigEndian.Uint64(n))
 		if err != nil {
 			return err
 		}
@@ -198,7 +198,7 @@ func (f *FSM) applyOne(txn *badger.Txn, l *raft.Log, applied uint64, t *tally) a
 	if err != nil {
 		return err
 	}
-	if err := txn.Set(decisionKey(d.Number), b); err != nil {
+	if err := r.addDecision(d.Number, b); err != nil {
 		return err
 	}
 	if err := txn.Set(keyOf(cmd.Key), u64(d.Number)); err != nil {
@@ -270,18 +270,6 @@ func (f *FSM) Decisions(from, to uint64) ([]*eventpb.Decision, error) {
 		return nil, err
 	}
 	return decodeAll(raws)
-}
-
-func (r rules) decisions(from, to uint64) ([][]byte, error) {
-	var out [][]byte
-	for n := from; n <= to; n++ {
-		b, ok, err := r.get(decisionKey(n))
-		if err != nil || !ok {
-			return nil, errors.Join(err, fmt.Errorf("decision %d not found", n))
-		}
-		out = append(out, b)
-	}
-	return out, nil
 }
 
 func decodeAll(raws [][]byte) ([]*eventpb.Decision, error) {

@@ -106,7 +106,10 @@ func checkInvariants(t *rapid.T, f *FSM) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range ds {
+	for i, d := range ds {
+		if d.Number != uint64(i+1) {
+			t.Fatalf("decision %d read as number %d", i+1, d.Number)
+		}
 		if d.Refused != "" {
 			continue
 		}

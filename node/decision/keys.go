@@ -8,6 +8,10 @@ const prefix = 'D'
 
 var keyApplied = []byte{prefix, 'a'} // the tally (fsm.go)
 
+// Table 'u' (head ‖ serial → taken) is retired: it repeated 'n', whose key
+// is the same head and serial, and cost a write per NIK. States from before
+// still hold its keys; nothing reads them.
+
 func k(table byte, parts ...[]byte) []byte {
 	b := []byte{prefix, table}
 	for _, p := range parts {
@@ -19,11 +23,11 @@ func k(table byte, parts ...[]byte) []byte {
 func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 func u16(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
 
-func keyOf(key string) []byte                  { return k('k', []byte(key)) }
-func decisionKey(n uint64) []byte              { return k('d', u64(n)) }
-func blockKey(n uint64) []byte                 { return k('B', u64(n)) } // → last decision number
-func nikKey(nik string) []byte                 { return k('n', []byte(nik)) }
-func serialKey(head12 string, s uint16) []byte { return k('u', []byte(head12), u16(s)) }
+func keyOf(key string) []byte     { return k('k', []byte(key)) }
+func decisionKey(n uint64) []byte { return k('d', u64(n)) } // before runs (runs.go)
+func runKey(run uint64) []byte    { return k('r', u64(run)) }
+func blockKey(n uint64) []byte    { return k('B', u64(n)) }      // → last decision number
+func nikKey(nik string) []byte    { return k('n', []byte(nik)) } // → subject; also marks the serial taken
 func leaseKey(region, node string, from uint16) []byte {
 	return k('l', []byte(region), []byte{0}, []byte(node), []byte{0}, u16(from))
 }

@@ -2,6 +2,7 @@ package decision
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -38,7 +39,7 @@ func (f *FSM) Query(q []byte) ([]byte, error) {
 			var n []byte
 			var ok bool
 			if n, ok, err = r.get(keyOf(arg)); ok && err == nil && len(n) == 8 {
-				out, _, err = r.get(k('d', n))
+				out, _, err = r.decision(binary.BigEndian.Uint64(n))
 			}
 		default:
 			err = fmt.Errorf("unknown query %q", kind)

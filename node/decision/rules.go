@@ -134,9 +134,10 @@ func (r rules) assignNIK(c *eventpb.AssignNIK, d *eventpb.Decision) error {
 		return err
 	}
 	// Serials reserved by registered residents are skipped; the counter
-	// passes each only once, so this stays O(1) over a head's life.
+	// passes each only once, so this stays O(1) over a head's life. The
+	// NIK is the head and its serial, so its holder's key says it is taken.
 	for next < floor {
-		_, held, err := r.get(serialKey(head, uint16(next)))
+		_, held, err := r.get(nikKey(fmt.Sprintf("%s%04d", head, next)))
 		if err != nil {
 			return err
 		}
@@ -154,7 +155,7 @@ func (r rules) assignNIK(c *eventpb.AssignNIK, d *eventpb.Decision) error {
 		return err
 	}
 	nik := fmt.Sprintf("%s%04d", head, serial)
-	if err := r.hold(nik, head, serial, c.Subject); err != nil {
+	if err := r.txn.Set(nikKey(nik), []byte(c.Subject)); err != nil {
 		return err
 	}
 	top, err := r.getU64(centralMaxKey(c.Region), 0)
@@ -163,13 +164,6 @@ func (r rules) assignNIK(c *eventpb.AssignNIK, d *eventpb.Decision) error {
 	}
 	d.Nik = nik
 	return err
-}
-
-func (r rules) hold(nik, head string, serial uint16, subject string) error {
-	if err := r.txn.Set(nikKey(nik), []byte(subject)); err != nil {
-		return err
-	}
-	return r.txn.Set(serialKey(head, serial), nil)
 }
 
 func (r rules) lease(c *eventpb.LeaseNIKSlots, d *eventpb.Decision) error {
@@ -202,7 +196,7 @@ func (r rules) confirmNIK(c *eventpb.ConfirmNIK, d *eventpb.Decision) error {
 		d.Refused = "NIK harus 16 digit"
 		return nil
 	}
-	head, serial := c.Nik[:12], uint16(atoi(c.Nik[12:]))
+	serial := uint16(atoi(c.Nik[12:]))
 	// Without a node it is a resident registered from existing records,
 	// whose NIK was given before Sinkron: reserved so nothing gives it again.
 	inLease := c.Node == ""
@@ -225,7 +219,7 @@ func (r rules) confirmNIK(c *eventpb.ConfirmNIK, d *eventpb.Decision) error {
 		return nil
 	}
 	d.Nik = c.Nik
-	return r.hold(c.Nik, head, serial, c.Subject)
+	return r.txn.Set(nikKey(c.Nik), []byte(c.Subject))
 }
 
 func (r rules) inLease(region, node string, serial uint16) (bool, error) {
