@@ -12,14 +12,15 @@ import (
 )
 
 // BenchmarkApply is the decision machine's share of a decision: AssignNIK
-// commands applied on the real state store (OpenDB), one per batch as a
-// lone client's arrive, and 256 per batch as a loaded leader's do.
+// commands applied on the real state store (OpenDB, with an at-rest key as
+// a node has), one per batch as a lone client's arrive, and 256 per batch
+// as a loaded leader's do.
 //
 //	go test -run '^$' -bench Apply -benchtime 20000x ./node/decision/
 func BenchmarkApply(b *testing.B) {
 	for _, batch := range []int{1, 256} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			db, err := OpenDB(b.TempDir(), nil)
+			db, err := OpenDB(b.TempDir(), make([]byte, 32))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -35,6 +36,7 @@ func BenchmarkApply(b *testing.B) {
 					AssignNik: &eventpb.AssignNIK{Region: "180601", BirthDate: birth, Female: i%2 == 0, Subject: fmt.Sprintf("p-%d", i)}}})
 				ls[i] = &raft.Log{Index: uint64(i + 1), Type: raft.LogCommand, Data: data}
 			}
+			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i += batch {
 				for _, r := range f.ApplyBatch(ls[i:min(i+batch, b.N)]) {
