@@ -61,3 +61,20 @@ func TestCorruptRunIsAnError(t *testing.T) {
 		t.Errorf("a run of two decisions from 17: %d %d %v", len(raws), first, err)
 	}
 }
+
+// A run arrives in a snapshot from another server: whatever its bytes, it
+// decodes or is refused, and both readers agree on where it ends.
+func FuzzRun(f *testing.F) {
+	f.Add([]byte{17, 1, 'a', 0})
+	f.Add([]byte{1, 0x80})
+	f.Fuzz(func(t *testing.T, run []byte) {
+		raws, first, err := splitRun(run)
+		end, endErr := runEnd(run)
+		if (err == nil) != (endErr == nil) {
+			t.Fatalf("splitRun %v, runEnd %v", err, endErr)
+		}
+		if err == nil && end != first+uint64(len(raws)) {
+			t.Fatalf("runEnd %d, splitRun %d from %d", end, len(raws), first)
+		}
+	})
+}
