@@ -18,7 +18,10 @@ import (
 //
 // A run's value is the number of its first decision (uvarint), then each
 // decision as uvarint length ‖ bytes. States from before runs keep one
-// 'd' entry per decision; a number no run holds is read from there.
+// 'd' entry per decision; a number no run holds is read from there. The
+// other way does not work: a server from before runs that installs a
+// snapshot taken since cannot read its decisions, so upgrade every dinas
+// server before a lagging one needs a snapshot.
 //
 // Eight, because a lone client's decisions rewrite their run one at a time:
 // with 16 the rewrites made 26 % more garbage per decision than one entry
