@@ -100,19 +100,13 @@ func (n *Node) changeElement(r *request.Request, officer string) error {
 }
 
 func (n *Node) move(r *request.Request, newKK, officer string) error {
-	nik := r.Fields["nik"]
-	if old := r.Fields["kk"]; old != "" {
-		if _, err := n.Residents.RemoveMember(old, nik, "pindah, permohonan "+r.ID, officer); err != nil && !errors.Is(err, registry.ErrNotFound) {
-			return err
-		}
-	}
 	a := addressOf(r.Fields, "tujuan_")
 	region := r.Fields["kode_wilayah_tujuan"]
 	if region == "" {
 		region = r.Fields["kode_wilayah"]
 	}
 	fill(&a, region, n.regency())
-	_, err := n.Residents.CreateFamily(newKK, nik, a, officer)
+	_, err := n.Residents.Move(r.Fields["kk"], newKK, r.Fields["nik"], a, "pindah, permohonan "+r.ID, officer)
 	return err
 }
 

@@ -153,19 +153,28 @@ func (s *Service) editable(kk, nik string) (*Family, error) {
 
 // free checks the resident exists and is on no card other than kk.
 func (s *Service) free(nik, kk string) error {
+	_, err := s.cardOf(nik, kk)
+	return err
+}
+
+// cardOf checks the resident exists and is on no card other than kk, and
+// returns kk's card when they are on it (nil when on none).
+func (s *Service) cardOf(nik, kk string) (*Family, error) {
 	if _, err := s.Resident(nik); err != nil {
-		return err
+		return nil, err
 	}
 	fs, err := s.FamiliesOf(nik)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var on *Family
 	for _, f := range fs {
 		if f.KK != kk {
-			return fmt.Errorf("%w: NIK %s masih tercatat di KK %s; keluarkan dari KK tersebut terlebih dahulu", ErrPrecondition, nik, f.KK)
+			return nil, fmt.Errorf("%w: NIK %s masih tercatat di KK %s; keluarkan dari KK tersebut terlebih dahulu", ErrPrecondition, nik, f.KK)
 		}
+		on = f
 	}
-	return nil
+	return on, nil
 }
 
 // nik checks a NIK typed into a field other than "nik" and reports it

@@ -1,0 +1,55 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/sinkron-id/sinkron/node/eventpb"
+	"github.com/sinkron-id/sinkron/node/form"
+)
+
+// Move takes a resident off their family card and files the new card they
+// head at their new address: the effect of the Nomor KK the dinas decides
+// for a move (pindah). Everything the new card needs is checked before the
+// old card is touched, so a refusal leaves the resident on the card they
+// had; removing first and then failing to file the new card left them on
+// none. A repeat finds the new card filed and returns ErrExists.
+func (s *Service) Move(fromKK, toKK, nik string, a Address, reason, officer string) (*Family, error) {
+	var c collector
+	validOfficer(&c, officer)
+	toKK = strings.TrimSpace(toKK)
+	c.add(form.ValidKK(toKK, s.now()))
+	nik = s.nik(&c, FieldHead, nik)
+	a = validAddress(&c, a, s.now())
+	reason, err := form.ValidText("alasan", reason, 3, 500)
+	c.add(err)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.Family(toKK); err == nil {
+		return nil, fmt.Errorf("KK nomor %s %w", toKK, ErrExists)
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	old, err := s.cardOf(nik, strings.TrimSpace(fromKK))
+	if err != nil {
+		return nil, err
+	}
+	if old != nil {
+		if _, err := s.editable(old.KK, nik); err != nil {
+			return nil, err
+		}
+		msg := &eventpb.FamilyMemberRemoved{Actor: s.actor(officer), Nik: nik, Reason: reason}
+		if err := s.append(KindFamily, old.KK, typeMemberRemoved, msg); err != nil {
+			return nil, err
+		}
+	}
+	msg := &eventpb.FamilyCreated{Actor: s.actor(officer), NomorKk: toKK, KepalaNik: nik, Address: addressToPB(a)}
+	if err := s.append(KindFamily, toKK, typeFamilyCreated, msg); err != nil {
+		return nil, err
+	}
+	return s.Family(toKK)
+}
