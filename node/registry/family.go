@@ -17,24 +17,41 @@ import (
 func (s *Service) CreateFamily(kk, headNIK string, a Address, officer string) (*Family, error) {
 	var c collector
 	validOfficer(&c, officer)
-	kk = strings.TrimSpace(kk)
-	c.add(form.ValidKK(kk, s.now()))
-	headNIK = s.nik(&c, FieldHead, headNIK)
-	a = validAddress(&c, a, s.now())
+	kk, headNIK, a = s.newCard(&c, kk, headNIK, a)
 	if err := c.err(); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.Family(kk); err == nil {
-		return nil, fmt.Errorf("KK nomor %s %w", kk, ErrExists)
-	} else if !errors.Is(err, ErrNotFound) {
+	if err := s.unfiled(kk); err != nil {
 		return nil, err
 	}
 	if err := s.free(headNIK, kk); err != nil {
 		return nil, err
 	}
-	msg := &eventpb.FamilyCreated{Actor: s.actor(officer), NomorKk: kk, KepalaNik: headNIK, Address: addressToPB(a)}
+	return s.fileCard(kk, headNIK, a, officer)
+}
+
+// newCard checks a new card's number, head and address into c.
+func (s *Service) newCard(c *collector, kk, head string, a Address) (string, string, Address) {
+	kk = strings.TrimSpace(kk)
+	c.add(form.ValidKK(kk, s.now()))
+	return kk, s.nik(c, FieldHead, head), validAddress(c, a, s.now())
+}
+
+// unfiled refuses a card number already filed.
+func (s *Service) unfiled(kk string) error {
+	if _, err := s.Family(kk); err == nil {
+		return fmt.Errorf("KK nomor %s %w", kk, ErrExists)
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// fileCard files a checked new card with its head.
+func (s *Service) fileCard(kk, head string, a Address, officer string) (*Family, error) {
+	msg := &eventpb.FamilyCreated{Actor: s.actor(officer), NomorKk: kk, KepalaNik: head, Address: addressToPB(a)}
 	if err := s.append(KindFamily, kk, typeFamilyCreated, msg); err != nil {
 		return nil, err
 	}

@@ -1,8 +1,6 @@
 package registry
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/sinkron-id/sinkron/node/eventpb"
@@ -18,10 +16,7 @@ import (
 func (s *Service) Move(fromKK, toKK, nik string, a Address, reason, officer string) (*Family, error) {
 	var c collector
 	validOfficer(&c, officer)
-	toKK = strings.TrimSpace(toKK)
-	c.add(form.ValidKK(toKK, s.now()))
-	nik = s.nik(&c, FieldHead, nik)
-	a = validAddress(&c, a, s.now())
+	toKK, nik, a = s.newCard(&c, toKK, nik, a)
 	reason, err := form.ValidText("alasan", reason, 3, 500)
 	c.add(err)
 	if err := c.err(); err != nil {
@@ -29,9 +24,7 @@ func (s *Service) Move(fromKK, toKK, nik string, a Address, reason, officer stri
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.Family(toKK); err == nil {
-		return nil, fmt.Errorf("KK nomor %s %w", toKK, ErrExists)
-	} else if !errors.Is(err, ErrNotFound) {
+	if err := s.unfiled(toKK); err != nil {
 		return nil, err
 	}
 	old, err := s.cardOf(nik, strings.TrimSpace(fromKK))
@@ -47,9 +40,5 @@ func (s *Service) Move(fromKK, toKK, nik string, a Address, reason, officer stri
 			return nil, err
 		}
 	}
-	msg := &eventpb.FamilyCreated{Actor: s.actor(officer), NomorKk: toKK, KepalaNik: nik, Address: addressToPB(a)}
-	if err := s.append(KindFamily, toKK, typeFamilyCreated, msg); err != nil {
-		return nil, err
-	}
-	return s.Family(toKK)
+	return s.fileCard(toKK, nik, a, officer)
 }
