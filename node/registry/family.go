@@ -114,11 +114,15 @@ func (s *Service) RemoveMember(kk, nik, reason, officer string) (*Family, error)
 	if _, ok := f.Member(nik); !ok {
 		return nil, fmt.Errorf("%w: NIK %s bukan anggota KK %s", ErrPrecondition, nik, f.KK)
 	}
-	msg := &eventpb.FamilyMemberRemoved{Actor: s.actor(officer), Nik: nik, Reason: reason}
-	if err := s.append(KindFamily, f.KK, typeMemberRemoved, msg); err != nil {
+	if err := s.takeOff(f.KK, nik, reason, officer); err != nil {
 		return nil, err
 	}
 	return s.Family(f.KK)
+}
+
+func (s *Service) takeOff(kk, nik, reason, officer string) error {
+	msg := &eventpb.FamilyMemberRemoved{Actor: s.actor(officer), Nik: nik, Reason: reason}
+	return s.append(KindFamily, kk, typeMemberRemoved, msg)
 }
 
 // Family returns a family card as this node knows it.

@@ -3,7 +3,6 @@ package registry
 import (
 	"strings"
 
-	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/form"
 )
 
@@ -35,8 +34,7 @@ func (s *Service) Move(fromKK, toKK, nik string, a Address, reason, officer stri
 		if _, err := s.editable(old.KK, nik); err != nil {
 			return nil, err
 		}
-		msg := &eventpb.FamilyMemberRemoved{Actor: s.actor(officer), Nik: nik, Reason: reason}
-		if err := s.append(KindFamily, old.KK, typeMemberRemoved, msg); err != nil {
+		if err := s.takeOff(old.KK, nik, reason, officer); err != nil {
 			return nil, err
 		}
 	}
