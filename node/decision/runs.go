@@ -45,7 +45,7 @@ func (r rules) addDecision(n uint64, raw []byte) error {
 		return err
 	default:
 		err = item.Value(func(v []byte) error {
-			if end, err := runEnd(v); err != nil || end != n {
+			if first, count, err := walkRun(v, nil); err != nil || first+count != n {
 				return errors.Join(err, fmt.Errorf("decision %d does not follow run %d", n, runOf(n)))
 			}
 			run = append(make([]byte, 0, len(v)+binary.MaxVarintLen64+len(raw)), v...)
@@ -61,83 +61,82 @@ func (r rules) addDecision(n uint64, raw []byte) error {
 
 // decision returns decision n's bytes.
 func (r rules) decision(n uint64) ([]byte, bool, error) {
-	run, ok, err := r.get(runKey(runOf(n)))
+	raws, first, err := r.run(runOf(n))
 	if err != nil {
 		return nil, false, err
 	}
-	if ok {
-		raws, first, err := splitRun(run)
-		if err != nil {
-			return nil, false, fmt.Errorf("run %d: %w", runOf(n), err)
-		}
-		if n >= first && n < first+uint64(len(raws)) {
-			return raws[n-first], true, nil
-		}
+	if n >= first && n < first+uint64(len(raws)) {
+		return raws[n-first], true, nil
 	}
-	return r.get(decisionKey(n))
+	return r.get(decisionKey(n)) // stored before runs
 }
 
 // decisions returns decisions from through to, reading each run once.
 func (r rules) decisions(from, to uint64) ([][]byte, error) {
 	var out [][]byte
-	for n := from; n <= to; {
-		run, ok, err := r.get(runKey(runOf(n)))
-		if err != nil {
-			return nil, err
-		}
-		var raws [][]byte
-		first := n
-		if ok {
-			if raws, first, err = splitRun(run); err != nil {
-				return nil, fmt.Errorf("run %d: %w", runOf(n), err)
+	var raws [][]byte
+	var first uint64
+	for n, c := from, ^uint64(0); n <= to; n++ {
+		if runOf(n) != c {
+			c = runOf(n)
+			var err error
+			if raws, first, err = r.run(c); err != nil {
+				return nil, err
 			}
 		}
-		if n < first || n >= first+uint64(len(raws)) {
-			b, ok, err := r.get(decisionKey(n)) // stored before runs
-			if err != nil || !ok {
-				return nil, errors.Join(err, fmt.Errorf("decision %d not found", n))
-			}
-			out, n = append(out, b), n+1
+		if n >= first && n < first+uint64(len(raws)) {
+			out = append(out, raws[n-first])
 			continue
 		}
-		for ; n <= to && n < first+uint64(len(raws)); n++ {
-			out = append(out, raws[n-first])
+		b, ok, err := r.get(decisionKey(n)) // stored before runs
+		if err != nil || !ok {
+			return nil, errors.Join(err, fmt.Errorf("decision %d not found", n))
 		}
+		out = append(out, b)
 	}
 	return out, nil
 }
 
-// runEnd returns the number after a run's last decision, without copying.
-func runEnd(run []byte) (uint64, error) {
-	first, n := binary.Uvarint(run)
-	if n <= 0 || first == 0 {
-		return 0, errors.New("bad run header")
+// run returns run c's decisions and the number of its first; none when no
+// run c is stored.
+func (r rules) run(c uint64) ([][]byte, uint64, error) {
+	run, ok, err := r.get(runKey(c))
+	if err != nil || !ok {
+		return nil, 0, err
 	}
-	count := uint64(0)
-	for rest := run[n:]; len(rest) > 0; count++ {
-		size, m := binary.Uvarint(rest)
-		if m <= 0 || size > uint64(len(rest)-m) {
-			return 0, errors.New("truncated run")
-		}
-		rest = rest[m+int(size):]
+	raws, first, err := splitRun(run)
+	if err != nil {
+		return nil, 0, fmt.Errorf("run %d: %w", c, err)
 	}
-	return first + count, nil
+	return raws, first, nil
 }
 
 // splitRun decodes a run into its decisions' bytes (aliasing run).
 func splitRun(run []byte) ([][]byte, uint64, error) {
-	first, n := binary.Uvarint(run)
-	if n <= 0 || first == 0 {
-		return nil, 0, errors.New("bad run header")
-	}
 	var raws [][]byte
-	for rest := run[n:]; len(rest) > 0; {
-		size, m := binary.Uvarint(rest)
-		if m <= 0 || size > uint64(len(rest)-m) {
-			return nil, 0, errors.New("truncated run")
-		}
-		raws = append(raws, rest[m:m+int(size)])
-		rest = rest[m+int(size):]
+	first, _, err := walkRun(run, func(raw []byte) { raws = append(raws, raw) })
+	if err != nil {
+		return nil, 0, err
 	}
 	return raws, first, nil
+}
+
+// walkRun reads a run's first number and calls fn, if set, with each
+// decision's bytes in turn; it returns how many there are.
+func walkRun(run []byte, fn func([]byte)) (first, count uint64, err error) {
+	first, n := binary.Uvarint(run)
+	if n <= 0 || first == 0 {
+		return 0, 0, errors.New("bad run header")
+	}
+	for rest := run[n:]; len(rest) > 0; count++ {
+		size, m := binary.Uvarint(rest)
+		if m <= 0 || size > uint64(len(rest)-m) {
+			return 0, 0, errors.New("truncated run")
+		}
+		if fn != nil {
+			fn(rest[m : m+int(size)])
+		}
+		rest = rest[m+int(size):]
+	}
+	return first, count, nil
 }
