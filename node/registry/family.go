@@ -100,8 +100,7 @@ func (s *Service) RemoveMember(kk, nik, reason, officer string) (*Family, error)
 	var c collector
 	validOfficer(&c, officer)
 	nik = strings.TrimSpace(nik)
-	reason, err := form.ValidText("alasan", reason, 3, 500)
-	c.add(err)
+	reason = validReason(&c, reason)
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -166,10 +165,18 @@ func (s *Service) editable(kk, nik string) (*Family, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := conflict.On(f.Conflicts, MemberPrefix+nik); ok {
-		return nil, fmt.Errorf("%w: keanggotaan NIK %s di KK %s sedang konflik; selesaikan konflik terlebih dahulu", ErrPrecondition, nik, f.KK)
+	if err := settled(f, nik); err != nil {
+		return nil, err
 	}
 	return f, nil
+}
+
+// settled refuses an edit of a member whose register is in conflict.
+func settled(f *Family, nik string) error {
+	if _, ok := conflict.On(f.Conflicts, MemberPrefix+nik); ok {
+		return fmt.Errorf("%w: keanggotaan NIK %s di KK %s sedang konflik; selesaikan konflik terlebih dahulu", ErrPrecondition, nik, f.KK)
+	}
+	return nil
 }
 
 // free checks the resident exists and is on no card other than kk.

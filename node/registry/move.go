@@ -1,10 +1,6 @@
 package registry
 
-import (
-	"strings"
-
-	"github.com/sinkron-id/sinkron/node/form"
-)
+import "strings"
 
 // Move takes a resident off their family card and files the new card they
 // head at their new address: the effect of the Nomor KK the dinas decides
@@ -16,8 +12,7 @@ func (s *Service) Move(fromKK, toKK, nik string, a Address, reason, officer stri
 	var c collector
 	validOfficer(&c, officer)
 	toKK, nik, a = s.newCard(&c, toKK, nik, a)
-	reason, err := form.ValidText("alasan", reason, 3, 500)
-	c.add(err)
+	reason = validReason(&c, reason)
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -31,7 +26,7 @@ func (s *Service) Move(fromKK, toKK, nik string, a Address, reason, officer stri
 		return nil, err
 	}
 	if old != nil {
-		if _, err := s.editable(old.KK, nik); err != nil {
+		if err := settled(old, nik); err != nil {
 			return nil, err
 		}
 		if err := s.takeOff(old.KK, nik, reason, officer); err != nil {

@@ -62,8 +62,7 @@ func (s *Service) Register(b Biodata, officer string) (*Resident, error) {
 func (s *Service) Change(nik, field, value, reason, officer string) (*Resident, error) {
 	var c collector
 	validOfficer(&c, officer)
-	reason, err := form.ValidText("alasan", reason, 3, 500)
-	c.add(err)
+	reason = validReason(&c, reason)
 	sp, known := specOf(residentSpecs, field)
 	if !known {
 		c.fail("kolom", fmt.Sprintf("kolom %q tidak dikenal atau tidak dapat diubah; pilihan: %s", field, strings.Join(Fields(), ", ")))

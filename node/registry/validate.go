@@ -259,6 +259,13 @@ func validRelation(v string) (string, error) {
 	return oneOf(relations...)("hubungan", v, time.Time{})
 }
 
+// validReason checks an officer's reason for a change into c.
+func validReason(c *collector, reason string) string {
+	reason, err := form.ValidText("alasan", reason, 3, 500)
+	c.add(err)
+	return reason
+}
+
 func validOfficer(c *collector, officer string) {
 	if strings.TrimSpace(officer) == "" {
 		c.fail("petugas", "nama petugas wajib diisi")
