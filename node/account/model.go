@@ -1,7 +1,7 @@
 package account
 
 import (
-	"errors"
+	"github.com/sinkron-id/sinkron/node/fault"
 	"slices"
 	"time"
 
@@ -38,23 +38,23 @@ const (
 // Errors callers test with errors.Is. Validation failures wrap ErrInvalid
 // and a form.Errors naming each field.
 var (
-	ErrNotFound     = errors.New("akun tidak ditemukan")
-	ErrInvalid      = errors.New("isian tidak valid")
-	ErrExists       = errors.New("nama pengguna sudah dipakai")
-	ErrPrecondition = errors.New("perubahan tidak dapat dilakukan")
-	ErrForbidden    = errors.New("tidak berwenang")
+	ErrNotFound     = fault.New(fault.NotFound, "akun tidak ditemukan")
+	ErrInvalid      = fault.New(fault.Invalid, "isian tidak valid")
+	ErrExists       = fault.New(fault.Exists, "nama pengguna sudah dipakai")
+	ErrPrecondition = fault.New(fault.Precondition, "perubahan tidak dapat dilakukan")
+	ErrForbidden    = fault.New(fault.Permission, "tidak berwenang")
 	// ErrCredentials is the one answer to a wrong username or password, so
 	// a caller cannot learn which usernames exist.
-	ErrCredentials = errors.New("nama pengguna atau kata sandi salah")
-	ErrLocked      = errors.New("akun dikunci sementara karena terlalu banyak percobaan masuk yang gagal")
-	ErrDisabled    = errors.New("akun telah dinonaktifkan")
+	ErrCredentials = fault.New(fault.Unauthenticated, "nama pengguna atau kata sandi salah")
+	ErrLocked      = fault.New(fault.Exhausted, "akun dikunci sementara karena terlalu banyak percobaan masuk yang gagal")
+	ErrDisabled    = fault.New(fault.Permission, "akun telah dinonaktifkan")
 	// ErrUnusable: the username was created twice while offices were
 	// apart; nobody may use it until an ADB SIAK disables it.
-	ErrUnusable = errors.New("akun ganda: nama pengguna dibuat dua kali di kantor berbeda; hubungi ADB SIAK")
+	ErrUnusable = fault.New(fault.Permission, "akun ganda: nama pengguna dibuat dua kali di kantor berbeda; hubungi ADB SIAK")
 	// ErrToken covers every token that does not verify: malformed,
 	// tampered, from another node, expired, logged out, or issued before
 	// the last password change.
-	ErrToken = errors.New("token tidak berlaku")
+	ErrToken = fault.New(fault.Unauthenticated, "token tidak berlaku")
 )
 
 // Change is one entry of an account's history.

@@ -2,8 +2,8 @@ package decision
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/sinkron-id/sinkron/node/fault"
 	"io"
 	"strconv"
 	"sync"
@@ -25,8 +25,8 @@ type Cluster interface {
 
 // Errors the API maps to Connect codes.
 var (
-	ErrNotDinas = errors.New("keputusan hanya dapat diambil oleh klaster Dinas")
-	ErrRefused  = errors.New("permintaan ditolak")
+	ErrNotDinas = fault.New(fault.Precondition, "keputusan hanya dapat diambil oleh klaster Dinas")
+	ErrRefused  = fault.New(fault.Precondition, "permintaan ditolak")
 )
 
 // RequestKind is the entity kind of an office's request for a decision.

@@ -1,7 +1,7 @@
 package registry
 
 import (
-	"errors"
+	"github.com/sinkron-id/sinkron/node/fault"
 	"time"
 
 	"github.com/sinkron-id/sinkron/node/conflict"
@@ -40,10 +40,10 @@ const HeadRelation = "Kepala Keluarga"
 // Errors callers test with errors.Is. Validation failures wrap ErrInvalid
 // and a form.Errors naming each field.
 var (
-	ErrNotFound     = errors.New("tidak ditemukan")
-	ErrInvalid      = errors.New("isian tidak valid")
-	ErrExists       = errors.New("sudah terdaftar")
-	ErrPrecondition = errors.New("perubahan tidak dapat dilakukan")
+	ErrNotFound     = fault.New(fault.NotFound, "tidak ditemukan")
+	ErrInvalid      = fault.New(fault.Invalid, "isian tidak valid")
+	ErrExists       = fault.New(fault.Exists, "sudah terdaftar")
+	ErrPrecondition = fault.New(fault.Precondition, "perubahan tidak dapat dilakukan")
 )
 
 // Address is an address down to RT/RW, as on the KTP-el and the KK.

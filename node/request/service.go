@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sinkron-id/sinkron/node/fault"
 	"io"
 	"slices"
 	"strings"
@@ -22,12 +23,13 @@ import (
 	"github.com/sinkron-id/sinkron/replication/store"
 )
 
-// Errors the API maps to Connect codes.
+// Errors of the request engine, each of a fault kind (the API maps kinds
+// to Connect codes).
 var (
-	ErrNotFound     = errors.New("permohonan tidak ditemukan")
-	ErrInvalid      = errors.New("isian tidak valid")
-	ErrPrecondition = errors.New("langkah tidak dapat dilakukan")
-	ErrPermission   = errors.New("peran tidak berwenang")
+	ErrNotFound     = fault.New(fault.NotFound, "permohonan tidak ditemukan")
+	ErrInvalid      = fault.New(fault.Invalid, "isian tidak valid")
+	ErrPrecondition = fault.New(fault.Precondition, "langkah tidak dapat dilakukan")
+	ErrPermission   = fault.New(fault.Permission, "peran tidak berwenang")
 )
 
 // Office says where this node is.
