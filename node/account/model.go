@@ -1,12 +1,12 @@
 package account
 
 import (
-	"github.com/sinkron-id/sinkron/node/fault"
 	"slices"
 	"time"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/conflict"
+	"github.com/sinkron-id/sinkron/node/fault"
 )
 
 // Kind is the entity kind of officer accounts; the entity id is the

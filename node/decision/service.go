@@ -3,7 +3,6 @@ package decision
 import (
 	"context"
 	"fmt"
-	"github.com/sinkron-id/sinkron/node/fault"
 	"io"
 	"strconv"
 	"sync"
@@ -12,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/sinkron-id/sinkron/node/eventpb"
+	"github.com/sinkron-id/sinkron/node/fault"
 	"github.com/sinkron-id/sinkron/replication/event"
 	"github.com/sinkron-id/sinkron/replication/store"
 )

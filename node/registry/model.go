@@ -1,10 +1,10 @@
 package registry
 
 import (
-	"github.com/sinkron-id/sinkron/node/fault"
 	"time"
 
 	"github.com/sinkron-id/sinkron/node/conflict"
+	"github.com/sinkron-id/sinkron/node/fault"
 )
 
 // Entity kinds in the replicated log.

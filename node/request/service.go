@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/sinkron-id/sinkron/node/fault"
 	"io"
 	"slices"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/eventpb"
+	"github.com/sinkron-id/sinkron/node/fault"
 	"github.com/sinkron-id/sinkron/node/form"
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/replication/blob"
