@@ -112,7 +112,7 @@ type Decision string
 // Decisions a step may wait for.
 const (
 	DecisionNIK         Decision = "nik"         // AssignNIK, or ConfirmNIK of a leased serial
-	DecisionKK          Decision = "nomor-kk"    // a new Nomor KK; the FSM has no command for it yet
+	DecisionKK          Decision = "nomor-kk"    // AssignKK: a new Nomor KK
 	DecisionKonsolidasi Decision = "konsolidasi" // ConsolidateChange
 	DecisionKartu       Decision = "kartu"       // IssueCard: one active card per NIK
 	DecisionDedup       Decision = "dedup"       // RecordDedupVerdict
