@@ -13,7 +13,7 @@ const (
 
 // layout is where each format's general header keeps its fields.
 type layout struct {
-	magic, version string
+	magic, version  string
 	lenOff, lenSize int // record length field
 	countOff        int // one byte (finger, iris) or two (face)
 	countSize       int
