@@ -77,7 +77,7 @@ func TestNormalize(t *testing.T) {
 		diff, n int
 		want    float64
 	}{
-		{0, 0, 0.5}, {911 / 2, 911, 0.5 - (0.5-float64(455)/911)}, {0, 911, 0}, {100, 400, 0.5 - 0.25*0.6626},
+		{0, 0, 0.5}, {911 / 2, 911, 0.5 - (0.5 - float64(455)/911)}, {0, 911, 0}, {100, 400, 0.5 - 0.25*0.6626},
 	}
 	for _, c := range cases {
 		if got := Normalize(c.diff, c.n); got < c.want-1e-3 || got > c.want+1e-3 {
