@@ -5,11 +5,13 @@ import (
 	"fmt"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/request"
 	"github.com/sinkron-id/sinkron/replication/event"
 )
@@ -82,7 +84,7 @@ func (h *requests) CompleteStep(ctx context.Context, req *connect.Request[v1.Com
 	m := req.Msg
 	var inputs []request.StepInput
 	for _, in := range m.Inputs {
-		inputs = append(inputs, request.StepInput{Kind: in.Kind, Content: in.Content, BlankSerial: in.BlankSerial})
+		inputs = append(inputs, stepInput(in))
 	}
 	officer, role, err := actor(ctx, m.Officer, m.Role)
 	if err != nil {
@@ -193,4 +195,15 @@ func officerName(ctx context.Context, named string) string {
 		return s.FullName + " (" + s.Username + ")"
 	}
 	return named
+}
+
+// stepInput is a step input as the engine takes it. A printed card sent
+// with its blank serial beside it (the CLI's --blangko) is wrapped into the
+// print room's record, whose handler reads the serial from it.
+func stepInput(in *v1.StepInput) request.StepInput {
+	if in.Kind != string(catalog.InputPrintedCard) || in.BlankSerial == 0 {
+		return request.StepInput{Kind: in.Kind, Content: in.Content}
+	}
+	b, _ := proto.Marshal(&eventpb.PrintedCard{BlankSerial: in.BlankSerial, ChipRecord: in.Content})
+	return request.StepInput{Kind: in.Kind, Content: b}
 }

@@ -116,11 +116,10 @@ func (s *Service) statusNotice(e *event.Event, r *Request, to Status, note strin
 }
 
 // StepInput is a record a step takes from another subsystem (biometric
-// templates, a printed card and the blank it was printed on).
+// templates, a printed card, a bundle), as the officer's software sent it.
 type StepInput struct {
-	Kind        string
-	Content     []byte
-	BlankSerial uint64
+	Kind    string
+	Content []byte
 }
 
 // CompleteStep records a processing step: the next one of the request's
@@ -136,11 +135,12 @@ func (s *Service) CompleteStep(id, step, role, note, officer string, inputs ...S
 	if err != nil {
 		return nil, err
 	}
-	refs, blobs, contents, err := stepInputs(def, inputs)
+	taken, err := s.takeInputs(r, def, inputs)
 	if err != nil {
 		return nil, err
 	}
-	awaiting, err := s.fileDecisions(r, def, inputs)
+	refs, blobs, contents := taken.refs()
+	awaiting, err := s.fileDecisions(r, def, taken)
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +195,8 @@ func nextStep(r *Request, step string) error {
 		switch {
 		case st.Name == step && st.Done:
 			return fmt.Errorf("%w: langkah %s sudah selesai", ErrPrecondition, st.Short())
+		case st.Name == step && st.Waiting && slices.Contains(st.Waits, string(catalog.DecisionDedup)):
+			return fmt.Errorf("%w: langkah %s menunggu putusan pemeriksaan perekaman ganda yang dicatat petugas Dinas yang berwenang", ErrPrecondition, st.Short())
 		case st.Name == step && st.Waiting:
 			return fmt.Errorf("%w: langkah %s menunggu keputusan Dinas", ErrPrecondition, st.Short())
 		case st.Name == step:
@@ -205,37 +207,6 @@ func nextStep(r *Request, step string) error {
 	}
 	return nil
 }
-
-// stepInputs checks that the inputs are the ones the step takes, each once,
-// and makes their references.
-func stepInputs(def StepDef, inputs []StepInput) ([]*eventpb.DocumentRef, []event.Hash, [][]byte, error) {
-	var refs []*eventpb.DocumentRef
-	var blobs []event.Hash
-	var contents [][]byte
-	seen := map[string]bool{}
-	for _, in := range inputs {
-		if !slices.Contains(def.Inputs, in.Kind) || seen[in.Kind] {
-			return nil, nil, nil, fmt.Errorf("%w: masukan %q tidak diminta langkah %s atau diberikan dua kali", ErrInvalid, in.Kind, def.Short())
-		}
-		seen[in.Kind] = true
-		if len(in.Content) == 0 || len(in.Content) > maxInput {
-			return nil, nil, nil, fmt.Errorf("%w: masukan %s kosong atau lebih dari %d KiB", ErrInvalid, in.Kind, maxInput>>10)
-		}
-		h := event.Hash(sha256Sum(in.Content))
-		refs = append(refs, &eventpb.DocumentRef{Name: in.Kind, ContentType: "application/octet-stream", Sha256: h[:], Size: int64(len(in.Content))})
-		blobs, contents = append(blobs, h), append(contents, in.Content)
-	}
-	for _, k := range def.Inputs {
-		if !seen[k] && k != string(catalog.InputBundle) {
-			return nil, nil, nil, fmt.Errorf("%w: langkah %s memerlukan masukan %s", ErrInvalid, def.Short(), k)
-		}
-	}
-	return refs, blobs, contents, nil
-}
-
-// maxInput bounds a step input (an ISO/IEC 19794 template set or a card
-// record is a few KiB).
-const maxInput = 1 << 20
 
 // Resolve settles a field in conflict with the value of one competing event.
 // The new event depends on every head, so it supersedes all of them.
