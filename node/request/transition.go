@@ -73,6 +73,9 @@ func (s *Service) checkMover(r *Request, to Status, role string) error {
 	if err != nil {
 		return err
 	}
+	if err := s.holds(r, fl); err != nil {
+		return err
+	}
 	if r.Status == Baru && fl.verify.Name != "" {
 		if role != string(fl.verify.Role) {
 			return fmt.Errorf("%w: %s dilakukan oleh %s, bukan %s", ErrPermission, fl.verify.Title, roleTitle(string(fl.verify.Role)), roleTitle(role))
@@ -177,7 +180,27 @@ func (s *Service) checkStep(r *Request, step, role string) (StepDef, error) {
 	if r.Holder != def.OfficeKind {
 		return def, fmt.Errorf("%w: berkas sedang berada di %s; langkah %s menunggu penyerahan berkas", ErrPrecondition, catalog.OfficeKind(r.Holder).Title(), def.Short())
 	}
-	return def, nil
+	fl, err := flowOf(r.Service, r.Path)
+	if err != nil {
+		return def, err
+	}
+	return def, s.holds(r, fl)
+}
+
+// holds checks that this office is the one that has the file now. The SOP
+// gives a request to the counter that took it until the file is handed to
+// the dinas, and back to it when the file returns: while the file is at the
+// kind of office where the request started, and that is a kecamatan or a
+// mobile unit, only the office that took it may change it. The dinas's
+// servers are one office; a file a dinas path sends to a kecamatan goes to
+// the resident's kecamatan, which any kecamatan node of the regency may
+// serve.
+func (s *Service) holds(r *Request, fl flow) error {
+	if r.Holder != string(fl.path.Start) || fl.path.Start == catalog.Dinas || s.office.Name == r.Office {
+		return nil
+	}
+	return fmt.Errorf("%w: permohonan ini diterima dan ditangani oleh %s; kantor lain tidak dapat mengubahnya sebelum berkas diserahkan ke Dinas",
+		ErrPermission, r.Office)
 }
 
 func roleTitle(role string) string {

@@ -416,3 +416,33 @@ func must2(t *testing.T) func(*request.Request, error) *request.Request {
 		return r
 	}
 }
+
+// A request belongs to the counter that took it until its file goes to
+// the dinas: an officer at another kecamatan may neither approve, cancel
+// nor record its steps, and the refusal changes nothing. Once the file is
+// at the dinas, the dinas moves it.
+func TestAnotherKecamatanCannotChangeARequest(t *testing.T) {
+	g := newRegency(t)
+	g.offices["pugung"] = g.open(catalog.Kecamatan, "Kecamatan Pugung")
+	kec, other := g.offices[catalog.Kecamatan], g.offices["pugung"]
+	svc, _ := catalog.Lookup("sinkronisasi-data")
+	values := testnet.FormValues(svc.Form)
+	r := must2(t)(kec.svc.Create(request.Form{Service: svc.Name, Path: "kecamatan", Fields: values, Officer: "Budi", Documents: testnet.Uploads(svc, "kecamatan", values)}))
+	g.sync()
+	path, _ := svc.Path("kecamatan")
+	verify, _ := path.Verification()
+	for _, to := range []request.Status{request.Disetujui, request.Dibatalkan} {
+		_, err := other.svc.Transition(r.ID, to, testnet.Actor(verify), "berkas tidak lengkap", "Sari")
+		if !errors.Is(err, request.ErrPermission) || !strings.Contains(err.Error(), "Kecamatan Kota Agung") {
+			t.Fatalf("%s at another kecamatan: %v, want a refusal naming the office that took it", to, err)
+		}
+	}
+	if got := must2(t)(other.svc.Get(r.ID)); got.Status != request.Baru || len(got.History) != 1 {
+		t.Fatalf("a refused change changed the request: %s, %d changes", got.Status, len(got.History))
+	}
+	must(t)(kec.svc.Transition(r.ID, request.Disetujui, testnet.Actor(verify), "berkas lengkap", "Budi"))
+	g.sync()
+	if _, err := other.svc.Transition(r.ID, request.Dibatalkan, "", "salah kantor", "Sari"); !errors.Is(err, request.ErrPermission) && !errors.Is(err, request.ErrPrecondition) {
+		t.Fatalf("cancel an approved request at another kecamatan: %v, want refused", err)
+	}
+}
