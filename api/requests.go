@@ -149,7 +149,12 @@ func (h *requests) toProto(r *request.Request) *v1.Request {
 	for _, s := range r.Steps {
 		st := &v1.Step{Name: s.Name, Title: s.Title, Done: s.Done, Officer: s.Officer, Office: s.Office, Note: s.Note,
 			StandardSeconds: int64(s.Standard.Seconds()), Role: s.Role, OfficeKind: s.OfficeKind,
-			Waiting: s.Waiting, DecisionKeys: s.Awaiting, Result: s.Result, Overdue: s.Overdue}
+			Waiting: s.Waiting, DecisionKeys: s.Awaiting, Result: s.Result, Overdue: s.Overdue,
+			Effect: s.Effect, EffectDone: s.EffectDone, EffectError: s.EffectError, EffectNote: s.EffectNote}
+		for _, d := range s.Decisions {
+			st.Decisions = append(st.Decisions, &v1.StepDecision{Key: d.Key, Number: d.Number, Kind: d.Kind, Nik: d.NIK, Kk: d.KK,
+				CardSerial: d.CardSerial, Verdict: d.Verdict, DuplicateOfNik: d.DuplicateOf, Refused: d.Refused})
+		}
 		if s.Done || s.Waiting {
 			st.At = timestamppb.New(s.At)
 		}

@@ -40,6 +40,12 @@ func (n *Node) decided(r *request.Request, st request.Step) {
 	if rerr := n.Requests.RecordEffect(r.ID, st.Name, err); rerr != nil {
 		n.log.Warn("record a registry effect", "request", r.ID, "step", st.Name, "err", rerr)
 	}
+	switch {
+	case err != nil && st.EffectError == "":
+		n.effectsFailed.Add(1)
+	case err == nil && st.EffectError != "":
+		n.effectsFailed.Add(-1)
+	}
 }
 
 func (n *Node) applyEffect(r *request.Request, st request.Step) error {
@@ -75,6 +81,20 @@ func (n *Node) RetryEffects() error {
 			}
 		}
 	}
+	if err != nil {
+		return err
+	}
+	// Count afresh: decided's running count drifts when an error repeats.
+	again, err := n.Requests.PendingEffects()
+	failed := 0
+	for _, r := range again {
+		for _, st := range r.Steps {
+			if st.EffectPending() && st.EffectError != "" {
+				failed++
+			}
+		}
+	}
+	n.effectsFailed.Store(int64(failed))
 	return err
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -68,9 +69,10 @@ type Node struct {
 	encKey    []byte // at-rest key of the store and the decision state
 	registry  *prometheus.Registry
 
-	commits *queue
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	commits       *queue
+	effectsFailed atomic.Int64 // steps whose registry effect failed, as last counted
+	cancel        context.CancelFunc
+	wg            sync.WaitGroup
 }
 
 // New starts a node from its config.
