@@ -22,7 +22,7 @@ var errNoSession = connect.NewError(connect.CodeUnauthenticated, errors.New("mas
 func (h *accounts) Login(_ context.Context, req *connect.Request[v1.LoginRequest]) (*connect.Response[v1.LoginResponse], error) {
 	token, s, err := h.n.Accounts.Login(req.Msg.Username, req.Msg.Password)
 	if err != nil {
-		return nil, accountError(err)
+		return nil, toConnect(err)
 	}
 	return connect.NewResponse(&v1.LoginResponse{Token: token, Expires: timestamppb.New(s.Expires), Account: sessionInfo(s)}), nil
 }
@@ -33,7 +33,7 @@ func (h *accounts) Logout(ctx context.Context, req *connect.Request[v1.LogoutReq
 		return nil, errNoSession
 	}
 	if err := h.n.Accounts.Logout(token); err != nil {
-		return nil, accountError(err)
+		return nil, toConnect(err)
 	}
 	return connect.NewResponse(&v1.LogoutResponse{}), nil
 }
@@ -52,7 +52,7 @@ func (h *accounts) ChangePassword(ctx context.Context, req *connect.Request[v1.C
 		return nil, errNoSession
 	}
 	if err := h.n.Accounts.ChangePassword(s.Username, req.Msg.OldPassword, req.Msg.NewPassword); err != nil {
-		return nil, accountError(err)
+		return nil, toConnect(err)
 	}
 	return connect.NewResponse(&v1.ChangePasswordResponse{}), nil
 }
@@ -91,7 +91,7 @@ func (h *accounts) ListAccounts(ctx context.Context, _ *connect.Request[v1.ListA
 	}
 	all, err := h.n.Accounts.List()
 	if err != nil {
-		return nil, accountError(err)
+		return nil, toConnect(err)
 	}
 	out := &v1.ListAccountsResponse{}
 	for _, a := range all {
@@ -108,11 +108,11 @@ func (h *accounts) admin(ctx context.Context, username string, do func(by string
 		return nil, errNoSession
 	}
 	if err := do(s.Username); err != nil {
-		return nil, accountError(err)
+		return nil, toConnect(err)
 	}
 	a, err := h.n.Accounts.Get(username)
 	if err != nil {
-		return nil, accountError(err)
+		return nil, toConnect(err)
 	}
 	return connect.NewResponse(accountInfo(a)), nil
 }

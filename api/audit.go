@@ -24,7 +24,7 @@ func (h *nodes) QueryAudit(_ context.Context, req *connect.Request[v1.QueryAudit
 	}
 	entries, err := h.n.Audit.Query(f)
 	if err != nil {
-		return nil, connect.NewError(connect.CodeInternal, err)
+		return nil, toConnect(err)
 	}
 	out := &v1.QueryAuditResponse{}
 	for _, e := range entries {

@@ -89,7 +89,7 @@ func (g gate) admit(ctx context.Context, procedure string, header interface{ Get
 	}
 	s, err := g.accounts.Verify(token)
 	if err != nil {
-		return ctx, accountError(err)
+		return ctx, toConnect(err)
 	}
 	op, known := operations[procedure]
 	if !known || (op != "" && !account.Allowed(s, op)) {
@@ -132,26 +132,4 @@ func (g gate) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.St
 		}
 		return next(ctx, conn)
 	}
-}
-
-// accountError maps the account service's errors to Connect codes.
-func accountError(err error) error {
-	code := connect.CodeInternal
-	switch {
-	case errors.Is(err, account.ErrToken), errors.Is(err, account.ErrCredentials):
-		code = connect.CodeUnauthenticated
-	case errors.Is(err, account.ErrForbidden), errors.Is(err, account.ErrDisabled), errors.Is(err, account.ErrUnusable):
-		code = connect.CodePermissionDenied
-	case errors.Is(err, account.ErrLocked):
-		code = connect.CodeResourceExhausted
-	case errors.Is(err, account.ErrInvalid):
-		code = connect.CodeInvalidArgument
-	case errors.Is(err, account.ErrExists):
-		code = connect.CodeAlreadyExists
-	case errors.Is(err, account.ErrPrecondition):
-		code = connect.CodeFailedPrecondition
-	case errors.Is(err, account.ErrNotFound):
-		code = connect.CodeNotFound
-	}
-	return connect.NewError(code, err)
 }

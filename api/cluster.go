@@ -35,7 +35,7 @@ func (h *clusterOps) GetClusterStatus(ctx context.Context, _ *connect.Request[v1
 func (h *clusterOps) status(ctx context.Context, c *consensus.Cluster) (*connect.Response[v1.ClusterStatus], error) {
 	st, err := c.Status(ctx)
 	if err != nil {
-		return nil, decisionError(err)
+		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
 	_, decided := h.n.DecisionFSM().Counts()
 	out := &v1.ClusterStatus{
@@ -64,7 +64,7 @@ func (h *clusterOps) membership(ctx context.Context, id string, op func(context.
 		}
 	}
 	if err := op(ctx, c, p); err != nil {
-		return nil, decisionError(err)
+		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
 	return h.status(ctx, c)
 }

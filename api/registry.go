@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"connectrpc.com/connect"
@@ -37,7 +36,7 @@ func (h *residents) GetFamily(_ context.Context, req *connect.Request[v1.GetFami
 func (h *residents) FamiliesOf(_ context.Context, req *connect.Request[v1.FamiliesOfRequest]) (*connect.Response[v1.FamiliesOfResponse], error) {
 	fs, err := h.n.Residents.FamiliesOf(req.Msg.Nik)
 	if err != nil {
-		return nil, registryError(err)
+		return nil, toConnect(err)
 	}
 	out := &v1.FamiliesOfResponse{}
 	for _, f := range fs {
@@ -79,7 +78,7 @@ func (h *residents) RemoveFamilyMember(ctx context.Context, req *connect.Request
 
 func residentResponse(r *registry.Resident, err error) (*connect.Response[v1.ResidentResponse], error) {
 	if err != nil {
-		return nil, registryError(err)
+		return nil, toConnect(err)
 	}
 	out := &v1.Resident{Nik: r.NIK, Fields: toMap(r.Biodata), Office: r.Office,
 		RegisteredAt: timestamppb.New(r.RegisteredAt), UpdatedAt: timestamppb.New(r.UpdatedAt)}
@@ -90,7 +89,7 @@ func residentResponse(r *registry.Resident, err error) (*connect.Response[v1.Res
 
 func familyResponse(f *registry.Family, err error) (*connect.Response[v1.FamilyResponse], error) {
 	if err != nil {
-		return nil, registryError(err)
+		return nil, toConnect(err)
 	}
 	return connect.NewResponse(&v1.FamilyResponse{Family: familyProto(f)}), nil
 }
@@ -147,36 +146,18 @@ func fromMap(m map[string]string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-func registryError(err error) error {
-	code := connect.CodeInternal
-	switch {
-	case errors.Is(err, registry.ErrNotFound):
-		code = connect.CodeNotFound
-	case errors.Is(err, registry.ErrInvalid):
-		code = connect.CodeInvalidArgument
-	case errors.Is(err, registry.ErrExists):
-		code = connect.CodeAlreadyExists
-	case errors.Is(err, registry.ErrPrecondition):
-		code = connect.CodeFailedPrecondition
-	}
-	return connect.NewError(code, err)
-}
-
 func (h *residents) IssueKK(_ context.Context, req *connect.Request[v1.GetFamilyRequest]) (*connect.Response[v1.IssueKKResponse], error) {
 	pdf, qr, err := h.n.IssueKK(req.Msg.Kk)
-	if errors.Is(err, node.ErrNotSigner) {
-		return nil, connect.NewError(connect.CodeFailedPrecondition, err)
-	}
 	if err != nil {
-		return nil, registryError(err)
+		return nil, toConnect(err)
 	}
 	return connect.NewResponse(&v1.IssueKKResponse{Pdf: &v1.PdfDocument{Filename: "kk-" + req.Msg.Kk + ".pdf", Content: pdf}, QrText: qr}), nil
 }
 
 func (h *residents) VerifyKK(_ context.Context, req *connect.Request[v1.VerifyKKRequest]) (*connect.Response[v1.VerifyKKResponse], error) {
 	s, err := h.n.VerifyKK(req.Msg.QrText)
-	if err != nil {
-		return nil, connect.NewError(connect.CodeInvalidArgument, err)
+	if err != nil { // a code that does not verify is the caller's to fix
+		return nil, toConnectOr(err, connect.CodeInvalidArgument)
 	}
 	return connect.NewResponse(&v1.VerifyKKResponse{Kk: s.Number, IssueDate: s.IssueDate, HeadName: s.HeadName, MemberNiks: s.MemberNIKs, Signer: s.Signer.String()}), nil
 }
