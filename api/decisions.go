@@ -8,18 +8,17 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
-	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 )
 
 // decisions implements sinkronv1connect.DecisionServiceHandler.
-type decisions struct{ n *node.Node }
+type decisions struct{ n DecisionNode }
 
 func (h *decisions) decide(ctx context.Context, key, officer string, cmd *eventpb.Command) (*connect.Response[v1.DecisionResponse], error) {
 	cmd.Key = key
-	cmd.Actor = &eventpb.Actor{Officer: officerName(ctx, officer), Office: h.n.Member().Office}
-	d, err := h.n.Decisions.Decide(ctx, cmd)
+	cmd.Actor = &eventpb.Actor{Officer: officerName(ctx, officer), Office: h.n.Office()}
+	d, err := h.n.DecisionService().Decide(ctx, cmd)
 	if err != nil { // a refusal is kept as a decision too; GetDecision shows it
 		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
@@ -57,7 +56,7 @@ func (h *decisions) ChangeRoster(ctx context.Context, r *connect.Request[v1.Chan
 }
 
 func (h *decisions) RequestLease(_ context.Context, r *connect.Request[v1.RequestLeaseRequest]) (*connect.Response[v1.RequestLeaseResponse], error) {
-	key, err := h.n.Decisions.Request(&eventpb.Command{Op: &eventpb.Command_LeaseNikSlots{LeaseNikSlots: &eventpb.LeaseNIKSlots{Node: h.n.ID().String(), Region: r.Msg.Region, Count: r.Msg.Count}}})
+	key, err := h.n.DecisionService().Request(&eventpb.Command{Op: &eventpb.Command_LeaseNikSlots{LeaseNikSlots: &eventpb.LeaseNIKSlots{Node: h.n.ID().String(), Region: r.Msg.Region, Count: r.Msg.Count}}})
 	if err != nil {
 		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
@@ -66,7 +65,7 @@ func (h *decisions) RequestLease(_ context.Context, r *connect.Request[v1.Reques
 
 func (h *decisions) AssignNIKFromLease(_ context.Context, r *connect.Request[v1.AssignNIKFromLeaseRequest]) (*connect.Response[v1.AssignNIKFromLeaseResponse], error) {
 	m := r.Msg
-	nik, key, err := h.n.Decisions.AssignFromLease(m.Region, m.BirthDate, m.Female, m.Subject)
+	nik, key, err := h.n.DecisionService().AssignFromLease(m.Region, m.BirthDate, m.Female, m.Subject)
 	if err != nil {
 		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
@@ -74,7 +73,7 @@ func (h *decisions) AssignNIKFromLease(_ context.Context, r *connect.Request[v1.
 }
 
 func (h *decisions) GetDecision(_ context.Context, r *connect.Request[v1.GetDecisionRequest]) (*connect.Response[v1.DecisionResponse], error) {
-	d, ok, err := h.n.Decisions.Decided(r.Msg.Key)
+	d, ok, err := h.n.DecisionService().Decided(r.Msg.Key)
 	if err != nil {
 		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
@@ -85,7 +84,7 @@ func (h *decisions) GetDecision(_ context.Context, r *connect.Request[v1.GetDeci
 }
 
 func (h *decisions) LookupNIK(ctx context.Context, r *connect.Request[v1.LookupNIKRequest]) (*connect.Response[v1.LookupNIKResponse], error) {
-	subject, found, err := h.n.Decisions.LookupNIK(ctx, r.Msg.Nik)
+	subject, found, err := h.n.DecisionService().LookupNIK(ctx, r.Msg.Nik)
 	if err != nil {
 		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
@@ -93,7 +92,7 @@ func (h *decisions) LookupNIK(ctx context.Context, r *connect.Request[v1.LookupN
 }
 
 func (h *decisions) GetActiveCard(ctx context.Context, r *connect.Request[v1.GetActiveCardRequest]) (*connect.Response[v1.GetActiveCardResponse], error) {
-	serial, err := h.n.Decisions.ActiveCard(ctx, r.Msg.Nik)
+	serial, err := h.n.DecisionService().ActiveCard(ctx, r.Msg.Nik)
 	if err != nil {
 		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}

@@ -9,32 +9,31 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
-	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/conflict"
 	"github.com/sinkron-id/sinkron/node/registry"
 )
 
 // residents implements sinkronv1connect.RegistryServiceHandler.
-type residents struct{ n *node.Node }
+type residents struct{ n RegistryNode }
 
 // GetResident answers with the full biodata, and records who read it.
 func (h *residents) GetResident(ctx context.Context, req *connect.Request[v1.GetResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {
-	resp, err := residentResponse(h.n.Residents.Resident(req.Msg.Nik))
+	resp, err := residentResponse(h.n.RegistryService().Resident(req.Msg.Nik))
 	if err != nil {
 		return nil, err
 	}
-	if err := h.n.Audit.Read(req.Msg.Nik, officerName(ctx, "(tanpa login)")); err != nil {
+	if err := h.n.AuditLog().Read(req.Msg.Nik, officerName(ctx, "(tanpa login)")); err != nil {
 		return nil, connect.NewError(connect.CodeInternal, fmt.Errorf("catat akses biodata: %w", err))
 	}
 	return resp, nil
 }
 
 func (h *residents) GetFamily(_ context.Context, req *connect.Request[v1.GetFamilyRequest]) (*connect.Response[v1.FamilyResponse], error) {
-	return familyResponse(h.n.Residents.Family(req.Msg.Kk))
+	return familyResponse(h.n.RegistryService().Family(req.Msg.Kk))
 }
 
 func (h *residents) FamiliesOf(_ context.Context, req *connect.Request[v1.FamiliesOfRequest]) (*connect.Response[v1.FamiliesOfResponse], error) {
-	fs, err := h.n.Residents.FamiliesOf(req.Msg.Nik)
+	fs, err := h.n.RegistryService().FamiliesOf(req.Msg.Nik)
 	if err != nil {
 		return nil, toConnect(err)
 	}
@@ -55,7 +54,7 @@ func (h *residents) RegisterResident(ctx context.Context, req *connect.Request[v
 
 func (h *residents) ChangeResident(ctx context.Context, req *connect.Request[v1.ChangeResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {
 	m := req.Msg
-	return residentResponse(h.n.Residents.Change(m.Nik, m.Field, m.Value, m.Reason, officerName(ctx, m.Officer)))
+	return residentResponse(h.n.RegistryService().Change(m.Nik, m.Field, m.Value, m.Reason, officerName(ctx, m.Officer)))
 }
 
 func (h *residents) CreateFamily(ctx context.Context, req *connect.Request[v1.CreateFamilyRequest]) (*connect.Response[v1.FamilyResponse], error) {
@@ -63,17 +62,17 @@ func (h *residents) CreateFamily(ctx context.Context, req *connect.Request[v1.Cr
 	if err := fromMap(req.Msg.Address, &a); err != nil {
 		return nil, invalid("alamat tidak dapat dibaca")
 	}
-	return familyResponse(h.n.Residents.CreateFamily(req.Msg.Kk, req.Msg.HeadNik, a, officerName(ctx, req.Msg.Officer)))
+	return familyResponse(h.n.RegistryService().CreateFamily(req.Msg.Kk, req.Msg.HeadNik, a, officerName(ctx, req.Msg.Officer)))
 }
 
 func (h *residents) AddFamilyMember(ctx context.Context, req *connect.Request[v1.AddFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error) {
 	m := req.Msg
-	return familyResponse(h.n.Residents.AddMember(m.Kk, m.Nik, m.Hubungan, officerName(ctx, m.Officer)))
+	return familyResponse(h.n.RegistryService().AddMember(m.Kk, m.Nik, m.Hubungan, officerName(ctx, m.Officer)))
 }
 
 func (h *residents) RemoveFamilyMember(ctx context.Context, req *connect.Request[v1.RemoveFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error) {
 	m := req.Msg
-	return familyResponse(h.n.Residents.RemoveMember(m.Kk, m.Nik, m.Reason, officerName(ctx, m.Officer)))
+	return familyResponse(h.n.RegistryService().RemoveMember(m.Kk, m.Nik, m.Reason, officerName(ctx, m.Officer)))
 }
 
 func residentResponse(r *registry.Resident, err error) (*connect.Response[v1.ResidentResponse], error) {
