@@ -39,7 +39,7 @@ func NewPublicHandler(n PublicNode, opts ...PublicOption) http.Handler {
 	mux.HandleFunc("GET /{$}", page.form)
 	mux.HandleFunc("GET /status", page.status)
 	mux.HandleFunc("POST /status", page.status)
-	return limits.remember(mux)
+	return limits.remember(newSizeGuard(mux, sinkronv1connect.PublicServiceName))
 }
 
 // PublicOption adjusts NewPublicHandler.
@@ -88,6 +88,9 @@ var errNotYours = connect.NewError(connect.CodeNotFound, errors.New("permohonan 
 
 func (h *public) SubmitRequest(_ context.Context, req *connect.Request[v1.SubmitRequestRequest]) (*connect.Response[v1.SubmitRequestResponse], error) {
 	m := req.Msg
+	if err := checkUploads("", m.Documents); err != nil {
+		return nil, toConnect(err)
+	}
 	f := request.Form{ApplicantName: m.ApplicantName, NIK: m.Nik, KK: m.Kk, Problem: m.Problem, WhatsApp: m.Whatsapp,
 		Channel: int32(v1.Channel_CHANNEL_ONLINE), Officer: "Layanan Online"}
 	for _, d := range m.Documents {

@@ -18,6 +18,9 @@ type requests struct{ n RequestNode }
 
 func (h *requests) CreateRequest(ctx context.Context, req *connect.Request[v1.CreateRequestRequest]) (*connect.Response[v1.CreateRequestResponse], error) {
 	m := req.Msg
+	if err := checkUploads(m.Service, m.Documents); err != nil {
+		return nil, toConnect(err)
+	}
 	f := request.Form{
 		Service: m.Service, Path: m.Path, Fields: m.Fields,
 		ApplicantName: m.ApplicantName, NIK: m.Nik, KK: m.Kk, Problem: m.Problem, WhatsApp: m.Whatsapp,

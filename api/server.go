@@ -16,9 +16,6 @@ import (
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
 )
 
-// MaxRequestBytes bounds one API message: two 2 MiB photos and the form.
-const MaxRequestBytes = 6 << 20
-
 // Option configures NewHandler.
 type Option func(*settings)
 
@@ -58,7 +55,7 @@ func NewHandler(n Node, options ...Option) http.Handler {
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(officerServices...)))
 	mux.Handle("/metrics", promhttp.HandlerFor(n.Registry(), promhttp.HandlerOpts{}))
-	return mux
+	return newSizeGuard(mux, officerServices...)
 }
 
 // Server is a running API listener.
