@@ -187,3 +187,38 @@ func TestRefusalNamesTheAction(t *testing.T) {
 		})
 	}
 }
+
+// An officer who signed in at the dinas and sends that token to a
+// kecamatan is told the token is another office's, not that it is bad; a
+// bad token still reads as one.
+func TestTokenOfAnotherOffice(t *testing.T) {
+	nw, srv := serve(t)
+	dinas := nw.Dinas()
+	deadline := time.Now().Add(10 * time.Second)
+	for _, err := dinas.Accounts.Get("uji"); err != nil; _, err = dinas.Accounts.Get("uji") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the account never reached the dinas: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	fromDinas := token(t, dinas, "uji")
+	forged := []byte(token(t, nw.Kecamatan(0), "uji"))
+	forged[len(forged)-2] ^= 1
+	c := sinkronv1connect.NewRequestServiceClient(srv.Client(), srv.URL)
+	tests := []struct {
+		name, token, want string
+	}{
+		{"signed in at the dinas", fromDinas, "token ini dari kantor lain (" + dinas.Office() + "); masuk lagi di kantor ini"},
+		{"forged", string(forged), "token tidak berlaku"},
+		{"malformed", "bukan-token", "token tidak berlaku"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := c.ListRequests(context.Background(), bearer(&v1.ListRequestsRequest{}, tt.token))
+			var ce *connect.Error
+			if !errors.As(err, &ce) || ce.Code() != connect.CodeUnauthenticated || ce.Message() != tt.want {
+				t.Errorf("got %v, want unauthenticated: %s", err, tt.want)
+			}
+		})
+	}
+}
