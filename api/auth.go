@@ -122,8 +122,13 @@ func sessionFrom(ctx context.Context) (account.Session, bool) {
 // lab, AllowAnonymous), a call without a token passes unchecked; a call
 // with one is always checked.
 type gate struct {
-	accounts  *account.Service
+	accounts  tokenVerifier
 	anonymous bool
+}
+
+// tokenVerifier checks an officer's token (*account.Service).
+type tokenVerifier interface {
+	Verify(token string) (account.Session, error)
 }
 
 // errLogin is the answer to a call without a token.
