@@ -106,3 +106,22 @@ func TestMegabytes(t *testing.T) {
 		}
 	}
 }
+
+// Over HTTP/1.1 (a browser's Connect or gRPC-Web client) a body past the
+// cap is answered before it is read, and the client reads the answer.
+func TestOversizedUploadOverHTTP1(t *testing.T) {
+	nw, _ := serve(t)
+	srv := httptest.NewServer(NewPublicHandler(nw.Kecamatan(0), AttemptLimit(0, 1)))
+	defer srv.Close()
+	photo := append(testnet.Photo(1), make([]byte, MaxRequestBytes+1<<20)...)
+	for name, opts := range map[string][]connect.ClientOption{"connect": nil, "grpc-web": {connect.WithGRPCWeb()}} {
+		t.Run(name, func(t *testing.T) {
+			_, err := sinkronv1connect.NewPublicServiceClient(srv.Client(), srv.URL, opts...).SubmitRequest(context.Background(),
+				connect.NewRequest(&v1.SubmitRequestRequest{Documents: []*v1.DocumentUpload{{Name: "foto_kk", Content: photo}}}))
+			var ce *connect.Error
+			if !errors.As(err, &ce) || ce.Code() != connect.CodeResourceExhausted || !strings.Contains(ce.Message(), "paling besar 40 MB") {
+				t.Fatalf("got %v, want the size refusal in Bahasa", err)
+			}
+		})
+	}
+}
