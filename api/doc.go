@@ -16,10 +16,14 @@
 // with gRPC reflection, health and /metrics, which need no token. Every
 // service call but AccountService.Login needs an officer's token whose
 // roles the permission table (node/account) allows the call (auth.go;
-// AllowAnonymous lifts it for a lab); an interceptor refuses writes while
-// the disk is nearly full (diskguard.go). Domain errors are mapped to
-// Connect codes in one place (errors.go); their messages, in Bahasa
-// Indonesia, reach the officer as they are.
+// AllowAnonymous lifts it for a lab); a refusal names the action in
+// Bahasa, never an RPC path. An interceptor refuses writes while the disk
+// is nearly full (diskguard.go), and an upload too large is refused by
+// name and limit (uploads.go). Each service's handlers use the node
+// through an interface declared in edge.go, which *node.Node satisfies.
+// Domain errors are mapped to Connect codes by their kind (node/fault) in
+// one place (errors.go); their messages, in Bahasa Indonesia, reach the
+// officer as they are.
 //
 // NewPublicHandler serves residents on an address of its own: submitting
 // a request and tracking it by code and NIK (PublicService and an HTML
