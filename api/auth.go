@@ -28,6 +28,7 @@ var operations = map[string]string{
 	c.RequestServiceGetLogbookProcedure: account.OpRequestRead, c.RequestServicePrintRequestCopyProcedure: account.OpRequestRead,
 	c.RequestServicePrintLogbookProcedure: account.OpRequestRead, c.RequestServiceTransitionRequestProcedure: account.OpRequestApprove,
 	c.RequestServiceCompleteStepProcedure: account.OpRequestStep, c.RequestServiceResolveConflictProcedure: account.OpConflictResolve,
+	c.RequestServiceSettleEffectProcedure: account.OpRegistryWrite, c.RequestServiceRetryEffectsProcedure: account.OpRegistryWrite,
 
 	c.RegistryServiceGetResidentProcedure: account.OpRegistryRead, c.RegistryServiceGetFamilyProcedure: account.OpRegistryRead,
 	c.RegistryServiceFamiliesOfProcedure: account.OpRegistryRead, c.RegistryServiceVerifyKKProcedure: account.OpRegistryRead,
@@ -36,7 +37,7 @@ var operations = map[string]string{
 	c.RegistryServiceRemoveFamilyMemberProcedure: account.OpRegistryWrite, c.RegistryServiceIssueKKProcedure: account.OpKKIssue,
 
 	c.DecisionServiceAssignNIKProcedure: account.OpDecisionTake, c.DecisionServiceAllocateBlankSerialsProcedure: account.OpDecisionTake,
-	c.DecisionServiceIssueCardProcedure: account.OpDecisionTake, c.DecisionServiceRecordDedupVerdictProcedure: account.OpDecisionTake,
+	c.DecisionServiceIssueCardProcedure: account.OpDecisionTake, c.DecisionServiceRecordDedupVerdictProcedure: account.OpDedupVerdict,
 	c.DecisionServiceConsolidateChangeProcedure: account.OpDecisionTake, c.DecisionServiceRequestLeaseProcedure: account.OpDecisionTake,
 	c.DecisionServiceAssignNIKFromLeaseProcedure: account.OpDecisionTake, c.DecisionServiceChangeRosterProcedure: account.OpClusterAdmin,
 	c.DecisionServiceGetDecisionProcedure: account.OpDecisionRead, c.DecisionServiceLookupNIKProcedure: account.OpDecisionRead,
@@ -72,6 +73,8 @@ var actions = map[string]string{
 	c.RequestServiceTransitionRequestProcedure: "menyetujui, membatalkan atau mengubah status permohonan",
 	c.RequestServiceCompleteStepProcedure:      "menyelesaikan langkah permohonan",
 	c.RequestServiceResolveConflictProcedure:   "menyelesaikan konflik data permohonan",
+	c.RequestServiceSettleEffectProcedure:      "menyelesaikan perubahan registri yang gagal",
+	c.RequestServiceRetryEffectsProcedure:      "mencoba ulang perubahan registri yang gagal",
 
 	c.RegistryServiceGetResidentProcedure: "melihat biodata penduduk", c.RegistryServiceGetFamilyProcedure: "melihat data kartu keluarga",
 	c.RegistryServiceFamiliesOfProcedure: "melihat kartu keluarga seorang penduduk", c.RegistryServiceVerifyKKProcedure: "memeriksa keabsahan KK",

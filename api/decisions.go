@@ -42,6 +42,14 @@ func (h *decisions) IssueCard(ctx context.Context, r *connect.Request[v1.IssueCa
 
 func (h *decisions) RecordDedupVerdict(ctx context.Context, r *connect.Request[v1.RecordDedupVerdictRequest]) (*connect.Response[v1.DecisionResponse], error) {
 	m := r.Msg
+	if m.Key == "" {
+		// A retried call must find its first verdict, not file another.
+		m.Key = "putusan-dedup/" + m.Enrollment + "/" + m.Verdict
+	}
+	// The decision carries no officer: the audit records who gave it.
+	if err := h.n.AuditLog().Verdict(m.Enrollment, m.Verdict, m.DuplicateOfNik, m.Key, officerName(ctx, m.Officer)); err != nil {
+		return nil, toConnect(err)
+	}
 	return h.decide(ctx, m.Key, m.Officer, &eventpb.Command{Op: &eventpb.Command_RecordDedupVerdict{RecordDedupVerdict: &eventpb.RecordDedupVerdict{Enrollment: m.Enrollment, Verdict: m.Verdict, DuplicateOfNik: m.DuplicateOfNik}}})
 }
 

@@ -42,6 +42,7 @@ type RequestNode interface {
 	LogbookPDF(day time.Time) ([]byte, error)
 	Document(h event.Hash) ([]byte, error)
 	HasDocument(h event.Hash) bool
+	RetryEffects() error // decided steps' failed registry changes, tried again now
 }
 
 // RegistryNode is what RegistryService's handlers use.
@@ -58,6 +59,7 @@ type DecisionNode interface {
 	DecisionService() *decision.Service
 	ID() peer.ID
 	Office() string
+	AuditLog() audit.Log // who recorded a duplicate-check verdict
 }
 
 // ClusterNode is what ClusterService's handlers use: the dinas cluster's

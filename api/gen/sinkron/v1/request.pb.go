@@ -1958,6 +1958,200 @@ func (x *ResolveConflictResponse) GetRequest() *Request {
 	return nil
 }
 
+type SettleEffectRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Step          string                 `protobuf:"bytes,2,opt,name=step,proto3" json:"step,omitempty"`
+	Note          string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	Officer       string                 `protobuf:"bytes,4,opt,name=officer,proto3" json:"officer,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SettleEffectRequest) Reset() {
+	*x = SettleEffectRequest{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SettleEffectRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SettleEffectRequest) ProtoMessage() {}
+
+func (x *SettleEffectRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SettleEffectRequest.ProtoReflect.Descriptor instead.
+func (*SettleEffectRequest) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *SettleEffectRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SettleEffectRequest) GetStep() string {
+	if x != nil {
+		return x.Step
+	}
+	return ""
+}
+
+func (x *SettleEffectRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *SettleEffectRequest) GetOfficer() string {
+	if x != nil {
+		return x.Officer
+	}
+	return ""
+}
+
+type SettleEffectResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SettleEffectResponse) Reset() {
+	*x = SettleEffectResponse{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SettleEffectResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SettleEffectResponse) ProtoMessage() {}
+
+func (x *SettleEffectResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SettleEffectResponse.ProtoReflect.Descriptor instead.
+func (*SettleEffectResponse) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *SettleEffectResponse) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type RetryEffectsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryEffectsRequest) Reset() {
+	*x = RetryEffectsRequest{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryEffectsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryEffectsRequest) ProtoMessage() {}
+
+func (x *RetryEffectsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryEffectsRequest.ProtoReflect.Descriptor instead.
+func (*RetryEffectsRequest) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{24}
+}
+
+// RetryEffectsResponse lists the requests whose registry change still
+// fails after the retry.
+type RetryEffectsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Failed        []*Request             `protobuf:"bytes,1,rep,name=failed,proto3" json:"failed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryEffectsResponse) Reset() {
+	*x = RetryEffectsResponse{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryEffectsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryEffectsResponse) ProtoMessage() {}
+
+func (x *RetryEffectsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryEffectsResponse.ProtoReflect.Descriptor instead.
+func (*RetryEffectsResponse) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *RetryEffectsResponse) GetFailed() []*Request {
+	if x != nil {
+		return x.Failed
+	}
+	return nil
+}
+
 type GetDocumentRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Sha256        string                 `protobuf:"bytes,1,opt,name=sha256,proto3" json:"sha256,omitempty"`
@@ -1967,7 +2161,7 @@ type GetDocumentRequest struct {
 
 func (x *GetDocumentRequest) Reset() {
 	*x = GetDocumentRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	mi := &file_sinkron_v1_request_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1979,7 +2173,7 @@ func (x *GetDocumentRequest) String() string {
 func (*GetDocumentRequest) ProtoMessage() {}
 
 func (x *GetDocumentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	mi := &file_sinkron_v1_request_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1992,7 +2186,7 @@ func (x *GetDocumentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDocumentRequest.ProtoReflect.Descriptor instead.
 func (*GetDocumentRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{22}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetDocumentRequest) GetSha256() string {
@@ -2012,7 +2206,7 @@ type GetDocumentResponse struct {
 
 func (x *GetDocumentResponse) Reset() {
 	*x = GetDocumentResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[23]
+	mi := &file_sinkron_v1_request_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2024,7 +2218,7 @@ func (x *GetDocumentResponse) String() string {
 func (*GetDocumentResponse) ProtoMessage() {}
 
 func (x *GetDocumentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[23]
+	mi := &file_sinkron_v1_request_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2037,7 +2231,7 @@ func (x *GetDocumentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDocumentResponse.ProtoReflect.Descriptor instead.
 func (*GetDocumentResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{23}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetDocumentResponse) GetContentType() string {
@@ -2062,7 +2256,7 @@ type WatchRequestsRequest struct {
 
 func (x *WatchRequestsRequest) Reset() {
 	*x = WatchRequestsRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	mi := &file_sinkron_v1_request_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2074,7 +2268,7 @@ func (x *WatchRequestsRequest) String() string {
 func (*WatchRequestsRequest) ProtoMessage() {}
 
 func (x *WatchRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	mi := &file_sinkron_v1_request_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2087,7 +2281,7 @@ func (x *WatchRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestsRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{24}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{28}
 }
 
 type WatchRequestsResponse struct {
@@ -2099,7 +2293,7 @@ type WatchRequestsResponse struct {
 
 func (x *WatchRequestsResponse) Reset() {
 	*x = WatchRequestsResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	mi := &file_sinkron_v1_request_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2111,7 +2305,7 @@ func (x *WatchRequestsResponse) String() string {
 func (*WatchRequestsResponse) ProtoMessage() {}
 
 func (x *WatchRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	mi := &file_sinkron_v1_request_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2124,7 +2318,7 @@ func (x *WatchRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestsResponse.ProtoReflect.Descriptor instead.
 func (*WatchRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{25}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *WatchRequestsResponse) GetRequest() *Request {
@@ -2142,7 +2336,7 @@ type ListServicesRequest struct {
 
 func (x *ListServicesRequest) Reset() {
 	*x = ListServicesRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[26]
+	mi := &file_sinkron_v1_request_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2154,7 +2348,7 @@ func (x *ListServicesRequest) String() string {
 func (*ListServicesRequest) ProtoMessage() {}
 
 func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[26]
+	mi := &file_sinkron_v1_request_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2167,7 +2361,7 @@ func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServicesRequest.ProtoReflect.Descriptor instead.
 func (*ListServicesRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{26}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{30}
 }
 
 type ListServicesResponse struct {
@@ -2179,7 +2373,7 @@ type ListServicesResponse struct {
 
 func (x *ListServicesResponse) Reset() {
 	*x = ListServicesResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[27]
+	mi := &file_sinkron_v1_request_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2191,7 +2385,7 @@ func (x *ListServicesResponse) String() string {
 func (*ListServicesResponse) ProtoMessage() {}
 
 func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[27]
+	mi := &file_sinkron_v1_request_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2204,7 +2398,7 @@ func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServicesResponse.ProtoReflect.Descriptor instead.
 func (*ListServicesResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{27}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListServicesResponse) GetServices() []*ServiceInfo {
@@ -2229,7 +2423,7 @@ type ServiceInfo struct {
 
 func (x *ServiceInfo) Reset() {
 	*x = ServiceInfo{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[28]
+	mi := &file_sinkron_v1_request_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2241,7 +2435,7 @@ func (x *ServiceInfo) String() string {
 func (*ServiceInfo) ProtoMessage() {}
 
 func (x *ServiceInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[28]
+	mi := &file_sinkron_v1_request_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2254,7 +2448,7 @@ func (x *ServiceInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceInfo.ProtoReflect.Descriptor instead.
 func (*ServiceInfo) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{28}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ServiceInfo) GetName() string {
@@ -2319,7 +2513,7 @@ type FormField struct {
 
 func (x *FormField) Reset() {
 	*x = FormField{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[29]
+	mi := &file_sinkron_v1_request_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2331,7 +2525,7 @@ func (x *FormField) String() string {
 func (*FormField) ProtoMessage() {}
 
 func (x *FormField) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[29]
+	mi := &file_sinkron_v1_request_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2344,7 +2538,7 @@ func (x *FormField) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FormField.ProtoReflect.Descriptor instead.
 func (*FormField) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{29}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *FormField) GetName() string {
@@ -2396,7 +2590,7 @@ type DocumentRequirement struct {
 
 func (x *DocumentRequirement) Reset() {
 	*x = DocumentRequirement{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[30]
+	mi := &file_sinkron_v1_request_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2408,7 +2602,7 @@ func (x *DocumentRequirement) String() string {
 func (*DocumentRequirement) ProtoMessage() {}
 
 func (x *DocumentRequirement) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[30]
+	mi := &file_sinkron_v1_request_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2421,7 +2615,7 @@ func (x *DocumentRequirement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DocumentRequirement.ProtoReflect.Descriptor instead.
 func (*DocumentRequirement) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{30}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *DocumentRequirement) GetName() string {
@@ -2472,7 +2666,7 @@ type PathInfo struct {
 
 func (x *PathInfo) Reset() {
 	*x = PathInfo{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[31]
+	mi := &file_sinkron_v1_request_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2484,7 +2678,7 @@ func (x *PathInfo) String() string {
 func (*PathInfo) ProtoMessage() {}
 
 func (x *PathInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[31]
+	mi := &file_sinkron_v1_request_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2497,7 +2691,7 @@ func (x *PathInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PathInfo.ProtoReflect.Descriptor instead.
 func (*PathInfo) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{31}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *PathInfo) GetName() string {
@@ -2553,7 +2747,7 @@ type StepInfo struct {
 
 func (x *StepInfo) Reset() {
 	*x = StepInfo{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[32]
+	mi := &file_sinkron_v1_request_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2565,7 +2759,7 @@ func (x *StepInfo) String() string {
 func (*StepInfo) ProtoMessage() {}
 
 func (x *StepInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[32]
+	mi := &file_sinkron_v1_request_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2578,7 +2772,7 @@ func (x *StepInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StepInfo.ProtoReflect.Descriptor instead.
 func (*StepInfo) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{32}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StepInfo) GetNo() int32 {
@@ -2663,7 +2857,7 @@ type GetLogbookRequest struct {
 
 func (x *GetLogbookRequest) Reset() {
 	*x = GetLogbookRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[33]
+	mi := &file_sinkron_v1_request_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2675,7 +2869,7 @@ func (x *GetLogbookRequest) String() string {
 func (*GetLogbookRequest) ProtoMessage() {}
 
 func (x *GetLogbookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[33]
+	mi := &file_sinkron_v1_request_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2688,7 +2882,7 @@ func (x *GetLogbookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLogbookRequest.ProtoReflect.Descriptor instead.
 func (*GetLogbookRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{33}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GetLogbookRequest) GetDate() string {
@@ -2716,7 +2910,7 @@ type GetLogbookResponse struct {
 
 func (x *GetLogbookResponse) Reset() {
 	*x = GetLogbookResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[34]
+	mi := &file_sinkron_v1_request_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2728,7 +2922,7 @@ func (x *GetLogbookResponse) String() string {
 func (*GetLogbookResponse) ProtoMessage() {}
 
 func (x *GetLogbookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[34]
+	mi := &file_sinkron_v1_request_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2741,7 +2935,7 @@ func (x *GetLogbookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLogbookResponse.ProtoReflect.Descriptor instead.
 func (*GetLogbookResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{34}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *GetLogbookResponse) GetOffice() string {
@@ -2782,7 +2976,7 @@ type LogbookEntry struct {
 
 func (x *LogbookEntry) Reset() {
 	*x = LogbookEntry{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[35]
+	mi := &file_sinkron_v1_request_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2794,7 +2988,7 @@ func (x *LogbookEntry) String() string {
 func (*LogbookEntry) ProtoMessage() {}
 
 func (x *LogbookEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[35]
+	mi := &file_sinkron_v1_request_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2807,7 +3001,7 @@ func (x *LogbookEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogbookEntry.ProtoReflect.Descriptor instead.
 func (*LogbookEntry) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{35}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *LogbookEntry) GetAt() *timestamppb.Timestamp {
@@ -3028,7 +3222,17 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\x04note\x18\x04 \x01(\tR\x04note\x12\x18\n" +
 	"\aofficer\x18\x05 \x01(\tR\aofficer\"H\n" +
 	"\x17ResolveConflictResponse\x12-\n" +
-	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest\",\n" +
+	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest\"g\n" +
+	"\x13SettleEffectRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04step\x18\x02 \x01(\tR\x04step\x12\x12\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\x12\x18\n" +
+	"\aofficer\x18\x04 \x01(\tR\aofficer\"E\n" +
+	"\x14SettleEffectResponse\x12-\n" +
+	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest\"\x15\n" +
+	"\x13RetryEffectsRequest\"C\n" +
+	"\x14RetryEffectsResponse\x12+\n" +
+	"\x06failed\x18\x01 \x03(\v2\x13.sinkron.v1.RequestR\x06failed\",\n" +
 	"\x12GetDocumentRequest\x12\x16\n" +
 	"\x06sha256\x18\x01 \x01(\tR\x06sha256\"R\n" +
 	"\x13GetDocumentResponse\x12!\n" +
@@ -3110,7 +3314,7 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\fDocumentKind\x12\x1d\n" +
 	"\x19DOCUMENT_KIND_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DOCUMENT_KIND_FOTO_KK\x10\x01\x12\x1d\n" +
-	"\x19DOCUMENT_KIND_FOTO_KTP_EL\x10\x022\xa0\b\n" +
+	"\x19DOCUMENT_KIND_FOTO_KTP_EL\x10\x022\xca\t\n" +
 	"\x0eRequestService\x12V\n" +
 	"\rCreateRequest\x12 .sinkron.v1.CreateRequestRequest\x1a!.sinkron.v1.CreateRequestResponse\"\x00\x12P\n" +
 	"\n" +
@@ -3119,6 +3323,8 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\x11TransitionRequest\x12$.sinkron.v1.TransitionRequestRequest\x1a%.sinkron.v1.TransitionRequestResponse\"\x00\x12S\n" +
 	"\fCompleteStep\x12\x1f.sinkron.v1.CompleteStepRequest\x1a .sinkron.v1.CompleteStepResponse\"\x00\x12\\\n" +
 	"\x0fResolveConflict\x12\".sinkron.v1.ResolveConflictRequest\x1a#.sinkron.v1.ResolveConflictResponse\"\x00\x12S\n" +
+	"\fSettleEffect\x12\x1f.sinkron.v1.SettleEffectRequest\x1a .sinkron.v1.SettleEffectResponse\"\x00\x12S\n" +
+	"\fRetryEffects\x12\x1f.sinkron.v1.RetryEffectsRequest\x1a .sinkron.v1.RetryEffectsResponse\"\x00\x12S\n" +
 	"\vGetDocument\x12\x1e.sinkron.v1.GetDocumentRequest\x1a\x1f.sinkron.v1.GetDocumentResponse\"\x03\x90\x02\x01\x12X\n" +
 	"\rWatchRequests\x12 .sinkron.v1.WatchRequestsRequest\x1a!.sinkron.v1.WatchRequestsResponse\"\x000\x01\x12V\n" +
 	"\fListServices\x12\x1f.sinkron.v1.ListServicesRequest\x1a .sinkron.v1.ListServicesResponse\"\x03\x90\x02\x01\x12P\n" +
@@ -3140,7 +3346,7 @@ func file_sinkron_v1_request_proto_rawDescGZIP() []byte {
 }
 
 var file_sinkron_v1_request_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_sinkron_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
+var file_sinkron_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_sinkron_v1_request_proto_goTypes = []any{
 	(Status)(0),                       // 0: sinkron.v1.Status
 	(Channel)(0),                      // 1: sinkron.v1.Channel
@@ -3167,46 +3373,50 @@ var file_sinkron_v1_request_proto_goTypes = []any{
 	(*CompleteStepResponse)(nil),      // 22: sinkron.v1.CompleteStepResponse
 	(*ResolveConflictRequest)(nil),    // 23: sinkron.v1.ResolveConflictRequest
 	(*ResolveConflictResponse)(nil),   // 24: sinkron.v1.ResolveConflictResponse
-	(*GetDocumentRequest)(nil),        // 25: sinkron.v1.GetDocumentRequest
-	(*GetDocumentResponse)(nil),       // 26: sinkron.v1.GetDocumentResponse
-	(*WatchRequestsRequest)(nil),      // 27: sinkron.v1.WatchRequestsRequest
-	(*WatchRequestsResponse)(nil),     // 28: sinkron.v1.WatchRequestsResponse
-	(*ListServicesRequest)(nil),       // 29: sinkron.v1.ListServicesRequest
-	(*ListServicesResponse)(nil),      // 30: sinkron.v1.ListServicesResponse
-	(*ServiceInfo)(nil),               // 31: sinkron.v1.ServiceInfo
-	(*FormField)(nil),                 // 32: sinkron.v1.FormField
-	(*DocumentRequirement)(nil),       // 33: sinkron.v1.DocumentRequirement
-	(*PathInfo)(nil),                  // 34: sinkron.v1.PathInfo
-	(*StepInfo)(nil),                  // 35: sinkron.v1.StepInfo
-	(*GetLogbookRequest)(nil),         // 36: sinkron.v1.GetLogbookRequest
-	(*GetLogbookResponse)(nil),        // 37: sinkron.v1.GetLogbookResponse
-	(*LogbookEntry)(nil),              // 38: sinkron.v1.LogbookEntry
-	nil,                               // 39: sinkron.v1.Request.FieldsEntry
-	nil,                               // 40: sinkron.v1.CreateRequestRequest.FieldsEntry
-	(*timestamppb.Timestamp)(nil),     // 41: google.protobuf.Timestamp
+	(*SettleEffectRequest)(nil),       // 25: sinkron.v1.SettleEffectRequest
+	(*SettleEffectResponse)(nil),      // 26: sinkron.v1.SettleEffectResponse
+	(*RetryEffectsRequest)(nil),       // 27: sinkron.v1.RetryEffectsRequest
+	(*RetryEffectsResponse)(nil),      // 28: sinkron.v1.RetryEffectsResponse
+	(*GetDocumentRequest)(nil),        // 29: sinkron.v1.GetDocumentRequest
+	(*GetDocumentResponse)(nil),       // 30: sinkron.v1.GetDocumentResponse
+	(*WatchRequestsRequest)(nil),      // 31: sinkron.v1.WatchRequestsRequest
+	(*WatchRequestsResponse)(nil),     // 32: sinkron.v1.WatchRequestsResponse
+	(*ListServicesRequest)(nil),       // 33: sinkron.v1.ListServicesRequest
+	(*ListServicesResponse)(nil),      // 34: sinkron.v1.ListServicesResponse
+	(*ServiceInfo)(nil),               // 35: sinkron.v1.ServiceInfo
+	(*FormField)(nil),                 // 36: sinkron.v1.FormField
+	(*DocumentRequirement)(nil),       // 37: sinkron.v1.DocumentRequirement
+	(*PathInfo)(nil),                  // 38: sinkron.v1.PathInfo
+	(*StepInfo)(nil),                  // 39: sinkron.v1.StepInfo
+	(*GetLogbookRequest)(nil),         // 40: sinkron.v1.GetLogbookRequest
+	(*GetLogbookResponse)(nil),        // 41: sinkron.v1.GetLogbookResponse
+	(*LogbookEntry)(nil),              // 42: sinkron.v1.LogbookEntry
+	nil,                               // 43: sinkron.v1.Request.FieldsEntry
+	nil,                               // 44: sinkron.v1.CreateRequestRequest.FieldsEntry
+	(*timestamppb.Timestamp)(nil),     // 45: google.protobuf.Timestamp
 }
 var file_sinkron_v1_request_proto_depIdxs = []int32{
 	2,  // 0: sinkron.v1.DocumentUpload.kind:type_name -> sinkron.v1.DocumentKind
 	2,  // 1: sinkron.v1.Document.kind:type_name -> sinkron.v1.DocumentKind
 	0,  // 2: sinkron.v1.StatusChange.status:type_name -> sinkron.v1.Status
-	41, // 3: sinkron.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
-	41, // 4: sinkron.v1.Step.at:type_name -> google.protobuf.Timestamp
-	41, // 5: sinkron.v1.Step.due:type_name -> google.protobuf.Timestamp
+	45, // 3: sinkron.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
+	45, // 4: sinkron.v1.Step.at:type_name -> google.protobuf.Timestamp
+	45, // 5: sinkron.v1.Step.due:type_name -> google.protobuf.Timestamp
 	8,  // 6: sinkron.v1.Step.decisions:type_name -> sinkron.v1.StepDecision
-	41, // 7: sinkron.v1.ConflictValue.at:type_name -> google.protobuf.Timestamp
+	45, // 7: sinkron.v1.ConflictValue.at:type_name -> google.protobuf.Timestamp
 	9,  // 8: sinkron.v1.FieldConflict.values:type_name -> sinkron.v1.ConflictValue
 	1,  // 9: sinkron.v1.Request.channel:type_name -> sinkron.v1.Channel
 	0,  // 10: sinkron.v1.Request.status:type_name -> sinkron.v1.Status
-	41, // 11: sinkron.v1.Request.created_at:type_name -> google.protobuf.Timestamp
-	41, // 12: sinkron.v1.Request.updated_at:type_name -> google.protobuf.Timestamp
+	45, // 11: sinkron.v1.Request.created_at:type_name -> google.protobuf.Timestamp
+	45, // 12: sinkron.v1.Request.updated_at:type_name -> google.protobuf.Timestamp
 	6,  // 13: sinkron.v1.Request.history:type_name -> sinkron.v1.StatusChange
 	7,  // 14: sinkron.v1.Request.steps:type_name -> sinkron.v1.Step
 	5,  // 15: sinkron.v1.Request.documents:type_name -> sinkron.v1.Document
 	10, // 16: sinkron.v1.Request.conflicts:type_name -> sinkron.v1.FieldConflict
-	39, // 17: sinkron.v1.Request.fields:type_name -> sinkron.v1.Request.FieldsEntry
+	43, // 17: sinkron.v1.Request.fields:type_name -> sinkron.v1.Request.FieldsEntry
 	1,  // 18: sinkron.v1.CreateRequestRequest.channel:type_name -> sinkron.v1.Channel
 	4,  // 19: sinkron.v1.CreateRequestRequest.documents:type_name -> sinkron.v1.DocumentUpload
-	40, // 20: sinkron.v1.CreateRequestRequest.fields:type_name -> sinkron.v1.CreateRequestRequest.FieldsEntry
+	44, // 20: sinkron.v1.CreateRequestRequest.fields:type_name -> sinkron.v1.CreateRequestRequest.FieldsEntry
 	11, // 21: sinkron.v1.CreateRequestResponse.request:type_name -> sinkron.v1.Request
 	11, // 22: sinkron.v1.GetRequestResponse.request:type_name -> sinkron.v1.Request
 	0,  // 23: sinkron.v1.ListRequestsRequest.status:type_name -> sinkron.v1.Status
@@ -3216,43 +3426,49 @@ var file_sinkron_v1_request_proto_depIdxs = []int32{
 	21, // 27: sinkron.v1.CompleteStepRequest.inputs:type_name -> sinkron.v1.StepInput
 	11, // 28: sinkron.v1.CompleteStepResponse.request:type_name -> sinkron.v1.Request
 	11, // 29: sinkron.v1.ResolveConflictResponse.request:type_name -> sinkron.v1.Request
-	11, // 30: sinkron.v1.WatchRequestsResponse.request:type_name -> sinkron.v1.Request
-	31, // 31: sinkron.v1.ListServicesResponse.services:type_name -> sinkron.v1.ServiceInfo
-	32, // 32: sinkron.v1.ServiceInfo.fields:type_name -> sinkron.v1.FormField
-	33, // 33: sinkron.v1.ServiceInfo.documents:type_name -> sinkron.v1.DocumentRequirement
-	34, // 34: sinkron.v1.ServiceInfo.paths:type_name -> sinkron.v1.PathInfo
-	35, // 35: sinkron.v1.PathInfo.steps:type_name -> sinkron.v1.StepInfo
-	38, // 36: sinkron.v1.GetLogbookResponse.entries:type_name -> sinkron.v1.LogbookEntry
-	41, // 37: sinkron.v1.LogbookEntry.at:type_name -> google.protobuf.Timestamp
-	12, // 38: sinkron.v1.RequestService.CreateRequest:input_type -> sinkron.v1.CreateRequestRequest
-	14, // 39: sinkron.v1.RequestService.GetRequest:input_type -> sinkron.v1.GetRequestRequest
-	16, // 40: sinkron.v1.RequestService.ListRequests:input_type -> sinkron.v1.ListRequestsRequest
-	18, // 41: sinkron.v1.RequestService.TransitionRequest:input_type -> sinkron.v1.TransitionRequestRequest
-	20, // 42: sinkron.v1.RequestService.CompleteStep:input_type -> sinkron.v1.CompleteStepRequest
-	23, // 43: sinkron.v1.RequestService.ResolveConflict:input_type -> sinkron.v1.ResolveConflictRequest
-	25, // 44: sinkron.v1.RequestService.GetDocument:input_type -> sinkron.v1.GetDocumentRequest
-	27, // 45: sinkron.v1.RequestService.WatchRequests:input_type -> sinkron.v1.WatchRequestsRequest
-	29, // 46: sinkron.v1.RequestService.ListServices:input_type -> sinkron.v1.ListServicesRequest
-	36, // 47: sinkron.v1.RequestService.GetLogbook:input_type -> sinkron.v1.GetLogbookRequest
-	14, // 48: sinkron.v1.RequestService.PrintRequestCopy:input_type -> sinkron.v1.GetRequestRequest
-	36, // 49: sinkron.v1.RequestService.PrintLogbook:input_type -> sinkron.v1.GetLogbookRequest
-	13, // 50: sinkron.v1.RequestService.CreateRequest:output_type -> sinkron.v1.CreateRequestResponse
-	15, // 51: sinkron.v1.RequestService.GetRequest:output_type -> sinkron.v1.GetRequestResponse
-	17, // 52: sinkron.v1.RequestService.ListRequests:output_type -> sinkron.v1.ListRequestsResponse
-	19, // 53: sinkron.v1.RequestService.TransitionRequest:output_type -> sinkron.v1.TransitionRequestResponse
-	22, // 54: sinkron.v1.RequestService.CompleteStep:output_type -> sinkron.v1.CompleteStepResponse
-	24, // 55: sinkron.v1.RequestService.ResolveConflict:output_type -> sinkron.v1.ResolveConflictResponse
-	26, // 56: sinkron.v1.RequestService.GetDocument:output_type -> sinkron.v1.GetDocumentResponse
-	28, // 57: sinkron.v1.RequestService.WatchRequests:output_type -> sinkron.v1.WatchRequestsResponse
-	30, // 58: sinkron.v1.RequestService.ListServices:output_type -> sinkron.v1.ListServicesResponse
-	37, // 59: sinkron.v1.RequestService.GetLogbook:output_type -> sinkron.v1.GetLogbookResponse
-	3,  // 60: sinkron.v1.RequestService.PrintRequestCopy:output_type -> sinkron.v1.PdfDocument
-	3,  // 61: sinkron.v1.RequestService.PrintLogbook:output_type -> sinkron.v1.PdfDocument
-	50, // [50:62] is the sub-list for method output_type
-	38, // [38:50] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	11, // 30: sinkron.v1.SettleEffectResponse.request:type_name -> sinkron.v1.Request
+	11, // 31: sinkron.v1.RetryEffectsResponse.failed:type_name -> sinkron.v1.Request
+	11, // 32: sinkron.v1.WatchRequestsResponse.request:type_name -> sinkron.v1.Request
+	35, // 33: sinkron.v1.ListServicesResponse.services:type_name -> sinkron.v1.ServiceInfo
+	36, // 34: sinkron.v1.ServiceInfo.fields:type_name -> sinkron.v1.FormField
+	37, // 35: sinkron.v1.ServiceInfo.documents:type_name -> sinkron.v1.DocumentRequirement
+	38, // 36: sinkron.v1.ServiceInfo.paths:type_name -> sinkron.v1.PathInfo
+	39, // 37: sinkron.v1.PathInfo.steps:type_name -> sinkron.v1.StepInfo
+	42, // 38: sinkron.v1.GetLogbookResponse.entries:type_name -> sinkron.v1.LogbookEntry
+	45, // 39: sinkron.v1.LogbookEntry.at:type_name -> google.protobuf.Timestamp
+	12, // 40: sinkron.v1.RequestService.CreateRequest:input_type -> sinkron.v1.CreateRequestRequest
+	14, // 41: sinkron.v1.RequestService.GetRequest:input_type -> sinkron.v1.GetRequestRequest
+	16, // 42: sinkron.v1.RequestService.ListRequests:input_type -> sinkron.v1.ListRequestsRequest
+	18, // 43: sinkron.v1.RequestService.TransitionRequest:input_type -> sinkron.v1.TransitionRequestRequest
+	20, // 44: sinkron.v1.RequestService.CompleteStep:input_type -> sinkron.v1.CompleteStepRequest
+	23, // 45: sinkron.v1.RequestService.ResolveConflict:input_type -> sinkron.v1.ResolveConflictRequest
+	25, // 46: sinkron.v1.RequestService.SettleEffect:input_type -> sinkron.v1.SettleEffectRequest
+	27, // 47: sinkron.v1.RequestService.RetryEffects:input_type -> sinkron.v1.RetryEffectsRequest
+	29, // 48: sinkron.v1.RequestService.GetDocument:input_type -> sinkron.v1.GetDocumentRequest
+	31, // 49: sinkron.v1.RequestService.WatchRequests:input_type -> sinkron.v1.WatchRequestsRequest
+	33, // 50: sinkron.v1.RequestService.ListServices:input_type -> sinkron.v1.ListServicesRequest
+	40, // 51: sinkron.v1.RequestService.GetLogbook:input_type -> sinkron.v1.GetLogbookRequest
+	14, // 52: sinkron.v1.RequestService.PrintRequestCopy:input_type -> sinkron.v1.GetRequestRequest
+	40, // 53: sinkron.v1.RequestService.PrintLogbook:input_type -> sinkron.v1.GetLogbookRequest
+	13, // 54: sinkron.v1.RequestService.CreateRequest:output_type -> sinkron.v1.CreateRequestResponse
+	15, // 55: sinkron.v1.RequestService.GetRequest:output_type -> sinkron.v1.GetRequestResponse
+	17, // 56: sinkron.v1.RequestService.ListRequests:output_type -> sinkron.v1.ListRequestsResponse
+	19, // 57: sinkron.v1.RequestService.TransitionRequest:output_type -> sinkron.v1.TransitionRequestResponse
+	22, // 58: sinkron.v1.RequestService.CompleteStep:output_type -> sinkron.v1.CompleteStepResponse
+	24, // 59: sinkron.v1.RequestService.ResolveConflict:output_type -> sinkron.v1.ResolveConflictResponse
+	26, // 60: sinkron.v1.RequestService.SettleEffect:output_type -> sinkron.v1.SettleEffectResponse
+	28, // 61: sinkron.v1.RequestService.RetryEffects:output_type -> sinkron.v1.RetryEffectsResponse
+	30, // 62: sinkron.v1.RequestService.GetDocument:output_type -> sinkron.v1.GetDocumentResponse
+	32, // 63: sinkron.v1.RequestService.WatchRequests:output_type -> sinkron.v1.WatchRequestsResponse
+	34, // 64: sinkron.v1.RequestService.ListServices:output_type -> sinkron.v1.ListServicesResponse
+	41, // 65: sinkron.v1.RequestService.GetLogbook:output_type -> sinkron.v1.GetLogbookResponse
+	3,  // 66: sinkron.v1.RequestService.PrintRequestCopy:output_type -> sinkron.v1.PdfDocument
+	3,  // 67: sinkron.v1.RequestService.PrintLogbook:output_type -> sinkron.v1.PdfDocument
+	54, // [54:68] is the sub-list for method output_type
+	40, // [40:54] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_v1_request_proto_init() }
@@ -3266,7 +3482,7 @@ func file_sinkron_v1_request_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_v1_request_proto_rawDesc), len(file_sinkron_v1_request_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   38,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
