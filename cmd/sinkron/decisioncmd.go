@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -62,6 +64,15 @@ func clusterTable(out io.Writer, s *v1.ClusterStatus) error {
 	return tw.Flush()
 }
 
+// nikKey is the idempotency key of `decide nik` when none is given: the
+// same command typed again (a retry after a timeout) is the same decision,
+// while a corrected one (another date) is a new command, which the dinas
+// answers with the NIK the subject already holds.
+func nikKey(region, birth string, female bool, subject string) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%t\x00%s", region, birth, female, subject))
+	return "cli/nik/" + hex.EncodeToString(h[:12])
+}
+
 // decideClient takes dinas decisions and reads them back.
 func decideClient(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("decide", flag.ContinueOnError)
@@ -92,6 +103,12 @@ func decideClient(ctx context.Context, args []string, out io.Writer) error {
 	var r any
 	switch pos[0] {
 	case "nik":
+		if *subject == "" {
+			return fmt.Errorf("decide nik: --subjek wajib diisi (untuk siapa NIK ini), agar perintah yang diulang tidak memberi NIK kedua")
+		}
+		if *key == "" {
+			*key = nikKey(*region, *birth, *female, *subject)
+		}
 		r, err = c.AssignNIK(ctx, connect.NewRequest(&v1.AssignNIKRequest{Key: *key, Region: *region, BirthDate: *birth, Female: *female, Subject: *subject}))
 	case "lookup":
 		r, err = c.LookupNIK(ctx, connect.NewRequest(&v1.LookupNIKRequest{Nik: *nik}))

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"regexp"
+	"testing"
+)
+
+var nikRe = regexp.MustCompile(`\b\d{16}\b`)
+
+// A retried `sinkron decide nik` never mints a second NIK: run again for
+// the same subject (the same command, or with a date corrected) it answers
+// with the NIK the subject holds; another subject gets its own.
+func TestDecideNIKTwiceGivesOneNIK(t *testing.T) {
+	dinas := startOffices(t, 0)[0]
+	t.Setenv("SINKRON_TOKEN", dinas.token)
+	decide := func(subject, birth string) string {
+		t.Helper()
+		t.Setenv("SINKRON_TOKEN", dinas.token)
+		t.Setenv("SINKRON_ADDR", dinas.addr)
+		out, err := runEnv(t, "decide", "nik", "--wilayah", "180601", "--lahir", birth, "--subjek", subject)
+		if err != nil {
+			t.Fatalf("decide nik %s: %v", subject, err)
+		}
+		nik := nikRe.FindString(out)
+		if nik == "" {
+			t.Fatalf("decide nik %s printed no NIK:\n%s", subject, out)
+		}
+		return nik
+	}
+	first := decide("warga-1", "1990-08-17")
+	for _, tc := range []struct{ name, subject, birth string }{
+		{"retried", "warga-1", "1990-08-17"},
+		{"date corrected", "warga-1", "1990-08-18"},
+	} {
+		if got := decide(tc.subject, tc.birth); got != first {
+			t.Errorf("%s: NIK %s, the subject holds %s", tc.name, got, first)
+		}
+	}
+	if other := decide("warga-2", "1990-08-17"); other == first {
+		t.Errorf("another subject got the same NIK %s", other)
+	}
+	if _, err := runEnv(t, "decide", "nik", "--wilayah", "180601", "--lahir", "1990-08-17"); err == nil {
+		t.Error("decide nik without --subjek was taken")
+	}
+}
