@@ -22,7 +22,7 @@ func bundleClient(ctx context.Context, args []string, out io.Writer) error {
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("bundle "+sub, flag.ContinueOnError)
-	addr := addrFlag(fs)
+	cn := clientFlags(fs)
 	path := fs.String("out", "", "bundle file to write")
 	since := fs.String("since", "", "the target's version vector (from `sinkron vv --out`); empty exports everything")
 	noDocs := fs.Bool("no-documents", false, "leave photos out")
@@ -30,7 +30,7 @@ func bundleClient(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	c := dial(*addr).node
+	c := cn.dial().node
 	switch sub {
 	case "export":
 		if *path == "" {

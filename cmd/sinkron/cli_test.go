@@ -23,37 +23,39 @@ type office struct {
 	token string
 }
 
-// startOffices starts a dinas and kecamatan kecamatan nodes (testnet), each
-// serving its API on loopback, with the officer "uji" (every role) signed
-// in at each.
-func startOffices(t *testing.T, kecamatan int) []office {
+// serveOffice starts a network (testnet) of a dinas and, if kecamatan,
+// one kecamatan, and serves the API of the last on loopback with the
+// officer "uji" (every role) signed in there. Only that node is staffed:
+// accounts replicate, so a second ADB SIAK bootstrap would be refused.
+func serveOffice(t *testing.T, kecamatan bool) office {
 	t.Helper()
-	nw, err := testnet.Start(t.TempDir(), testnet.Options{Kecamatan: kecamatan, SyncInterval: 200 * time.Millisecond})
+	opt := testnet.Options{SyncInterval: 200 * time.Millisecond}
+	if kecamatan {
+		opt.Kecamatan = 1
+	}
+	nw, err := testnet.Start(t.TempDir(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(nw.Close)
+	n := nw.Nodes[len(nw.Nodes)-1]
 	roles := slices.DeleteFunc(catalog.Roles(), func(r catalog.Role) bool { return r == catalog.Pemohon })
-	var out []office
-	for _, n := range nw.Nodes {
-		if err := n.Accounts.Bootstrap("adb", "Admin Database", cliTestPass+"-adb"); err != nil {
-			t.Fatal(err)
-		}
-		if err := n.Accounts.Create("uji", "Petugas Uji", roles, cliTestPass, "adb"); err != nil {
-			t.Fatal(err)
-		}
-		tok, _, err := n.Accounts.Login("uji", cliTestPass)
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv, err := api.Listen("127.0.0.1:0", api.NewHandler(n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { srv.Close() })
-		out = append(out, office{n: n, addr: "http://" + srv.Addr(), token: tok})
+	if err := n.Accounts.Bootstrap("adb", "Admin Database", cliTestPass+"-adb"); err != nil {
+		t.Fatal(err)
 	}
-	return out
+	if err := n.Accounts.Create("uji", "Petugas Uji", roles, cliTestPass, "adb"); err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := n.Accounts.Login("uji", cliTestPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := api.Listen("127.0.0.1:0", api.NewHandler(n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return office{n: n, addr: "http://" + srv.Addr(), token: tok}
 }
 
 // runEnv runs a client command as the shell would (os.Args after the

@@ -27,8 +27,6 @@ type clients struct {
 	base string
 }
 
-func dial(addr string) clients { return dialAs(addr, os.Getenv("SINKRON_TOKEN")) }
-
 // dialAs is dial with the officer's token given rather than from the
 // environment.
 func dialAs(addr, token string) clients {
@@ -60,24 +58,66 @@ func (w withToken) RoundTrip(r *http.Request) (*http.Response, error) {
 	return w.next.RoundTrip(r)
 }
 
-// addrFlag registers --addr with its default from $SINKRON_ADDR.
-func addrFlag(fs *flag.FlagSet) *string {
+// conn is what every client command takes from its command line besides
+// its own flags: the node, the officer's token and the form of the output.
+// These are the global flags, accepted before the command too (globals).
+type conn struct {
+	addr, token *string
+	json        *bool
+}
+
+// clientFlags registers the global flags on a client command's flag set,
+// with their defaults from the environment `eval $(sinkron login)` sets.
+func clientFlags(fs *flag.FlagSet) conn {
 	def := os.Getenv("SINKRON_ADDR")
 	if def == "" {
 		def = "http://127.0.0.1:8080"
 	}
-	return fs.String("addr", def, "node API address")
+	return conn{
+		addr:  fs.String("addr", def, "alamat API node ($SINKRON_ADDR)"),
+		token: fs.String("token", os.Getenv("SINKRON_TOKEN"), "token petugas dari `sinkron login` ($SINKRON_TOKEN)"),
+		json:  fs.Bool("json", false, "cetak jawaban sebagai JSON (untuk skrip)"),
+	}
+}
+
+func (c conn) dial() clients { return dialAs(*c.addr, *c.token) }
+
+// globalFlags are the flags every client command takes, so they may stand
+// before the command: `sinkron --addr K request list`.
+var globalFlags = map[string]bool{"addr": true, "token": true, "json": false} // name → takes a value
+
+// hoist moves global flags that stand before the command to after it,
+// where the command's own flag set parses them: flags stay one set per
+// command, and `sinkron --addr K status` means `sinkron status --addr K`.
+func hoist(args []string) []string {
+	var globals []string
+	for len(args) > 0 {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		takesValue, ok := globalFlags[name]
+		if !ok || !strings.HasPrefix(args[0], "-") {
+			break
+		}
+		n := 1
+		if takesValue && !hasValue && len(args) > 1 {
+			n = 2
+		}
+		globals, args = append(globals, args[:n]...), args[n:]
+	}
+	if len(args) == 0 {
+		return globals
+	}
+	return append(append([]string{args[0]}, args[1:]...), globals...)
 }
 
 func nodeClient(ctx context.Context, cmd string, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	addr := addrFlag(fs)
+	cn := clientFlags(fs)
 	vvOut := fs.String("out", "", "file for `vv`")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	c := dial(*addr).node
+	c := cn.dial().node
 	switch cmd {
 	case "status":
 		r, err := c.GetStatus(ctx, connect.NewRequest(&v1.GetStatusRequest{}))

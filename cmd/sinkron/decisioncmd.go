@@ -18,7 +18,7 @@ import (
 // clusterClient operates the dinas Raft group.
 func clusterClient(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("cluster", flag.ContinueOnError)
-	addr := addrFlag(fs)
+	cn := clientFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -26,7 +26,7 @@ func clusterClient(ctx context.Context, args []string, out io.Writer) error {
 	if len(pos) == 0 {
 		return fmt.Errorf("usage: sinkron cluster status|transfer [PEER]|add-voter PEER|add-nonvoter PEER|remove PEER")
 	}
-	cl := dial(*addr)
+	cl := cn.dial()
 	c := sinkronv1connect.NewClusterServiceClient(cl.hc, cl.base)
 	peerArg := ""
 	if len(pos) > 1 {
@@ -76,7 +76,7 @@ func nikKey(region, birth string, female bool, subject string) string {
 // decideClient takes dinas decisions and reads them back.
 func decideClient(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("decide", flag.ContinueOnError)
-	addr := addrFlag(fs)
+	cn := clientFlags(fs)
 	key := fs.String("key", "", "idempotency key (retry with the same key)")
 	region := fs.String("wilayah", "", "6-digit kecamatan code")
 	birth := fs.String("lahir", "", "birth date YYYY-MM-DD")
@@ -98,7 +98,7 @@ func decideClient(ctx context.Context, args []string, out io.Writer) error {
 	if len(pos) == 0 {
 		return fmt.Errorf("usage: sinkron decide nik|lookup|blanks|card|active-card|lease|nik-from-lease|roster-add|roster-retire|get KEY")
 	}
-	cl := dial(*addr)
+	cl := cn.dial()
 	c := sinkronv1connect.NewDecisionServiceClient(cl.hc, cl.base)
 	var r any
 	switch pos[0] {

@@ -11,7 +11,7 @@ var nikRe = regexp.MustCompile(`\b\d{16}\b`)
 // the same subject (the same command, or with a date corrected) it answers
 // with the NIK the subject holds; another subject gets its own.
 func TestDecideNIKTwiceGivesOneNIK(t *testing.T) {
-	dinas := startOffices(t, 0)[0]
+	dinas := serveOffice(t, false)
 	t.Setenv("SINKRON_TOKEN", dinas.token)
 	decide := func(subject, birth string) string {
 		t.Helper()

@@ -18,12 +18,12 @@ import (
 //	sinkron pemberitahuan gagal | ulang ID
 func noticeClient(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("pemberitahuan", flag.ContinueOnError)
-	addr := addrFlag(fs)
+	cn := clientFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	c := dial(*addr).node
+	c := cn.dial().node
 	switch {
 	case len(pos) == 1 && pos[0] == "gagal":
 		r, err := c.ListFailedNotices(ctx, connect.NewRequest(&v1.ListFailedNoticesRequest{}))
@@ -51,13 +51,13 @@ func noticeClient(ctx context.Context, args []string, out io.Writer) error {
 //	sinkron audit [--petugas NAMA] [--nik NIK]
 func auditClient(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	addr := addrFlag(fs)
+	cn := clientFlags(fs)
 	officer := fs.String("petugas", "", "bagian dari nama petugas")
 	nik := fs.String("nik", "", "NIK yang bersangkutan")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	r, err := dial(*addr).node.QueryAudit(ctx, connect.NewRequest(&v1.QueryAuditRequest{Officer: *officer, Nik: *nik}))
+	r, err := cn.dial().node.QueryAudit(ctx, connect.NewRequest(&v1.QueryAuditRequest{Officer: *officer, Nik: *nik}))
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 //	sinkron keluarga cetak KK [--pdf F] (dinas: signed KK) | periksa QR-TEXT (offline check)
 func registryClient(ctx context.Context, what string, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet(what, flag.ContinueOnError)
-	addr := addrFlag(fs)
+	cn := clientFlags(fs)
 	officer := fs.String("petugas", os.Getenv("SINKRON_OFFICER"), "nama petugas")
 	fields := kv(fs, "isian", "isian NAMA=NILAI (boleh berulang)")
 	field := fs.String("kolom", "", "kolom yang diubah")
@@ -37,7 +37,7 @@ func registryClient(ctx context.Context, what string, args []string, out io.Writ
 	if len(pos) == 0 {
 		return fmt.Errorf("usage: sinkron %s get|daftar|ubah|kk|buat|tambah|keluar …", what)
 	}
-	cl := dial(*addr)
+	cl := cn.dial()
 	c := sinkronv1connect.NewRegistryServiceClient(cl.hc, cl.base)
 	sub, id := pos[0], ""
 	if len(pos) > 1 {

@@ -25,13 +25,13 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 	}
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("request "+sub, flag.ContinueOnError)
-	addr := addrFlag(fs)
+	cn := clientFlags(fs)
 	f := requestFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	c := dial(*addr).req
+	c := cn.dial().req
 	switch sub {
 	case "create":
 		return create(ctx, c, f, out)
