@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
@@ -112,61 +110,87 @@ func hoist(args []string) []string {
 func nodeClient(ctx context.Context, cmd string, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	cn := clientFlags(fs)
-	vvOut := fs.String("out", "", "file for `vv`")
+	vvOut := fs.String("out", "", "berkas untuk `vv`")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
 	c := cn.dial().node
+	v := newView(ctx, cn, out)
 	switch cmd {
 	case "status":
 		r, err := c.GetStatus(ctx, connect.NewRequest(&v1.GetStatusRequest{}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	case "peers":
 		r, err := c.ListPeers(ctx, connect.NewRequest(&v1.ListPeersRequest{}))
-		if err != nil {
-			return err
+		if err != nil || v.json {
+			return reply(v, r, err)
 		}
-		return peersTable(out, r.Msg.Peers)
+		return peersTable(v, r.Msg.Peers)
 	case "conflicts":
 		r, err := c.ListConflicts(ctx, connect.NewRequest(&v1.ListConflictsRequest{}))
-		return show(out, r, err)
+		if err != nil || v.json {
+			return reply(v, r, err)
+		}
+		return conflictsTable(out, r.Msg.Entities)
 	case "sync":
 		r, err := c.SyncNow(ctx, connect.NewRequest(&v1.SyncNowRequest{}))
-		return show(out, r, err)
+		if err != nil || v.json {
+			return reply(v, r, err)
+		}
+		_, err = fmt.Fprintf(out, "Disinkronkan dengan %d kantor.\n", r.Msg.Peers)
+		return err
 	case "network":
 		if len(pos) != 1 || (pos[0] != "offline" && pos[0] != "online") {
 			return fmt.Errorf("usage: sinkron network offline|online")
 		}
-		if _, err := c.SetNetwork(ctx, connect.NewRequest(&v1.SetNetworkRequest{Online: pos[0] == "online"})); err != nil {
-			return err
+		r, err := c.SetNetwork(ctx, connect.NewRequest(&v1.SetNetworkRequest{Online: pos[0] == "online"}))
+		if err != nil || v.json {
+			return reply(v, r, err)
 		}
-		_, err := fmt.Fprintf(out, "node %s\n", pos[0])
+		_, err = fmt.Fprintf(out, "jaringan node: %s\n", map[bool]string{true: "daring", false: "luring"}[r.Msg.Online])
 		return err
 	case "vv":
 		r, err := c.GetStatus(ctx, connect.NewRequest(&v1.GetStatusRequest{}))
 		if err != nil {
 			return err
 		}
+		// The vector is data for `bundle export --since`, not a report: it
+		// is JSON whatever --json says.
 		b, _ := protojson.Marshal(&v1.ExportBundleRequest{Since: r.Msg.VersionVector})
 		if *vvOut == "" {
 			_, err = fmt.Fprintln(out, string(b))
 			return err
 		}
-		return os.WriteFile(*vvOut, b, 0o644)
+		if err := os.WriteFile(*vvOut, b, 0o644); err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(out, "vektor versi %s (%d asal) ditulis ke %s; bawa ke kantor yang punya datanya: sinkron bundle export --since %s --out BERKAS\n",
+			r.Msg.Office, len(r.Msg.VersionVector), *vvOut, *vvOut)
+		return err
 	}
 	return nil
 }
 
-func peersTable(out io.Writer, ps []*v1.Peer) error {
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "OFFICE\tROLE\tCONNECTED\tLAST SYNC\tTHEY LACK\tWE LACK\tSKEW ms\tSENT\tRECEIVED\tERROR")
+func peersTable(v *view, ps []*v1.Peer) error {
+	tw := tabwriter.NewWriter(v.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KANTOR\tPERAN\tTERHUBUNG\tSINKRON TERAKHIR\tMEREKA KURANG\tKITA KURANG\tSELISIH JAM ms\tTERKIRIM\tDITERIMA\tGALAT")
 	for _, p := range ps {
-		last := "-"
-		if p.LastSync != nil {
-			last = p.LastSync.AsTime().Local().Format("15:04:05")
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", p.Office, p.Role, p.Connected, last, p.PeerLacks, p.WeLack, p.ClockSkewMs, p.EventsSent, p.EventsReceived, p.LastError)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", p.Office, p.Role, yaTidak(p.Connected), v.when(p.LastSync), p.PeerLacks, p.WeLack, p.ClockSkewMs, p.EventsSent, p.EventsReceived, p.LastError)
+	}
+	return tw.Flush()
+}
+
+// conflictsTable lists the entities with concurrent edits to resolve.
+func conflictsTable(out io.Writer, es []*v1.ConflictEntity) error {
+	if len(es) == 0 {
+		_, err := fmt.Fprintln(out, "Tidak ada konflik.")
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "JENIS\tID\tKOLOM")
+	for _, e := range es {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Kind, e.Id, strings.Join(e.Fields, ", "))
 	}
 	return tw.Flush()
 }
@@ -185,29 +209,4 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 	}
 	return pos, nil
-}
-
-// show prints a response message as JSON, or the error.
-func show[T any](out io.Writer, r *connect.Response[T], err error) error {
-	if err != nil {
-		return err
-	}
-	return showAny(out, r.Msg)
-}
-
-// showAny prints a message (or a *connect.Response of one) as JSON.
-func showAny(out io.Writer, v any) error {
-	if r, ok := v.(interface{ Any() any }); ok {
-		v = r.Any()
-	}
-	m, ok := v.(proto.Message)
-	if !ok {
-		return json.NewEncoder(out).Encode(v)
-	}
-	b, err := protojson.MarshalOptions{Multiline: true, EmitUnpopulated: false}.Marshal(m)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(out, string(b))
-	return err
 }

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
@@ -48,18 +49,18 @@ func clusterClient(ctx context.Context, args []string, out io.Writer) error {
 	default:
 		return fmt.Errorf("unknown cluster command %q", pos[0])
 	}
-	if err != nil {
-		return err
+	if err != nil || *cn.json {
+		return reply(newView(ctx, cn, out), r, err)
 	}
 	return clusterTable(out, r.Msg)
 }
 
 func clusterTable(out io.Writer, s *v1.ClusterStatus) error {
-	fmt.Fprintf(out, "leader %s  term %d  commit %d  applied %d  decisions %d\n", s.Leader, s.Term, s.CommitIndex, s.AppliedIndex, s.Decisions)
+	fmt.Fprintf(out, "pemimpin %s  masa %d  komit %d  diterapkan %d  keputusan %d\n", s.Leader, s.Term, s.CommitIndex, s.AppliedIndex, s.Decisions)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PEER\tOFFICE\tSUFFRAGE\tAPPLIED\tLAG\tREACHABLE")
+	fmt.Fprintln(tw, "PEER\tKANTOR\tHAK SUARA\tDITERAPKAN\tTERTINGGAL\tTERJANGKAU")
 	for _, sv := range s.Servers {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%v\n", sv.PeerId, sv.Office, sv.Suffrage, sv.AppliedIndex, sv.Lag, sv.Reachable)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", sv.PeerId, sv.Office, sv.Suffrage, sv.AppliedIndex, sv.Lag, yaTidak(sv.Reachable))
 	}
 	return tw.Flush()
 }
@@ -136,5 +137,6 @@ func decideClient(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return showAny(out, r)
+	// r is the call's *connect.Response of whichever message it answers.
+	return newView(ctx, cn, out).show(r.(interface{ Any() any }).Any().(proto.Message))
 }

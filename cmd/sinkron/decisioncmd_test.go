@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-var nikRe = regexp.MustCompile(`\b\d{16}\b`)
+// nikRe finds the NIK in the answer, as JSON or for an officer.
+var nikRe = regexp.MustCompile(`(?i)"?nik"?:\s*"?(\d{16})`)
 
 // A retried `sinkron decide nik` never mints a second NIK: run again for
 // the same subject (the same command, or with a date corrected) it answers
@@ -21,11 +22,11 @@ func TestDecideNIKTwiceGivesOneNIK(t *testing.T) {
 		if err != nil {
 			t.Fatalf("decide nik %s: %v", subject, err)
 		}
-		nik := nikRe.FindString(out)
-		if nik == "" {
+		m := nikRe.FindStringSubmatch(out)
+		if m == nil {
 			t.Fatalf("decide nik %s printed no NIK:\n%s", subject, out)
 		}
-		return nik
+		return m[1]
 	}
 	first := decide("warga-1", "1990-08-17")
 	for _, tc := range []struct{ name, subject, birth string }{

@@ -12,6 +12,7 @@ import (
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
+	"github.com/sinkron-id/sinkron/node/zone"
 )
 
 // loginClient signs an officer in and prints the line that makes later
@@ -46,8 +47,10 @@ func loginClient(ctx context.Context, args []string, in io.Reader, out io.Writer
 		// next command must go there, not to the default address.
 		fmt.Fprintf(out, "export SINKRON_ADDR=%s SINKRON_TOKEN=%s\n", shellQuote(cl.base), shellQuote(r.Msg.Token))
 	}
+	// The expiry in the office's zone, asked with the new token.
+	loc := officeZone(ctx, dialAs(cl.base, r.Msg.Token).node)
 	fmt.Fprintf(os.Stderr, "masuk sebagai %s (%s) di %s, berlaku sampai %s\n", r.Msg.Account.FullName,
-		strings.Join(r.Msg.Account.Roles, ", "), cl.base, r.Msg.Expires.AsTime().Local().Format("15:04"))
+		strings.Join(r.Msg.Account.Roles, ", "), cl.base, zone.Clock(r.Msg.Expires.AsTime(), loc))
 	return nil
 }
 

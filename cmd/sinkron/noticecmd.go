@@ -24,23 +24,29 @@ func noticeClient(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	c := cn.dial().node
+	v := newView(ctx, cn, out)
 	switch {
 	case len(pos) == 1 && pos[0] == "gagal":
 		r, err := c.ListFailedNotices(ctx, connect.NewRequest(&v1.ListFailedNoticesRequest{}))
-		if err != nil {
+		if err != nil || v.json {
+			return reply(v, r, err)
+		}
+		if len(r.Msg.Notices) == 0 {
+			_, err := fmt.Fprintln(out, "Tidak ada pemberitahuan yang gagal.")
 			return err
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPERMOHONAN\tKE\tMUNGKIN TERKIRIM\tGALAT")
+		fmt.Fprintln(tw, "ID\tPERMOHONAN\tKE\tWAKTU\tMUNGKIN TERKIRIM\tGALAT")
 		for _, n := range r.Msg.Notices {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\n", n.Id, n.RequestId, n.To, n.Uncertain, n.Error)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", n.Id, n.RequestId, n.To, v.when(n.At), yaTidak(n.Uncertain), n.Error)
 		}
 		return tw.Flush()
 	case len(pos) == 2 && pos[0] == "ulang":
-		_, err := c.RetryNotice(ctx, connect.NewRequest(&v1.RetryNoticeRequest{Id: pos[1]}))
-		if err == nil {
-			fmt.Fprintln(out, "dikirim ulang:", pos[1])
+		r, err := c.RetryNotice(ctx, connect.NewRequest(&v1.RetryNoticeRequest{Id: pos[1]}))
+		if err != nil || v.json {
+			return reply(v, r, err)
 		}
+		_, err = fmt.Fprintln(out, "dimasukkan lagi ke antrean kirim:", pos[1])
 		return err
 	}
 	return fmt.Errorf("usage: sinkron pemberitahuan gagal | ulang ID")
@@ -58,13 +64,18 @@ func auditClient(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	r, err := cn.dial().node.QueryAudit(ctx, connect.NewRequest(&v1.QueryAuditRequest{Officer: *officer, Nik: *nik}))
-	if err != nil {
+	v := newView(ctx, cn, out)
+	if err != nil || v.json {
+		return reply(v, r, err)
+	}
+	if len(r.Msg.Entries) == 0 {
+		_, err := fmt.Fprintln(out, "Tidak ada catatan audit.")
 		return err
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "WAKTU\tPETUGAS\tKANTOR\tJENIS\tENTITAS")
 	for _, e := range r.Msg.Entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.AsTime().Format("2006-01-02 15:04:05"), e.Officer, e.Office, e.Type, e.Entity)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.when(e.At), e.Officer, e.Office, e.Type, e.Entity)
 	}
 	return tw.Flush()
 }

@@ -39,6 +39,7 @@ func registryClient(ctx context.Context, what string, args []string, out io.Writ
 	}
 	cl := cn.dial()
 	c := sinkronv1connect.NewRegistryServiceClient(cl.hc, cl.base)
+	v := newView(ctx, cn, out)
 	sub, id := pos[0], ""
 	if len(pos) > 1 {
 		id = pos[1]
@@ -46,38 +47,38 @@ func registryClient(ctx context.Context, what string, args []string, out io.Writ
 	switch what + " " + sub {
 	case "penduduk get":
 		r, err := c.GetResident(ctx, connect.NewRequest(&v1.GetResidentRequest{Nik: id}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	case "penduduk daftar":
 		r, err := c.RegisterResident(ctx, connect.NewRequest(&v1.RegisterResidentRequest{Fields: fields.m, Officer: *officer}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	case "penduduk ubah":
 		r, err := c.ChangeResident(ctx, connect.NewRequest(&v1.ChangeResidentRequest{Nik: id, Field: *field, Value: *value, Reason: *reason, Officer: *officer}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	case "penduduk kk":
 		r, err := c.FamiliesOf(ctx, connect.NewRequest(&v1.FamiliesOfRequest{Nik: id}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	case "keluarga get":
 		r, err := c.GetFamily(ctx, connect.NewRequest(&v1.GetFamilyRequest{Kk: id}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	case "keluarga buat":
 		r, err := c.CreateFamily(ctx, connect.NewRequest(&v1.CreateFamilyRequest{Kk: id, HeadNik: *head, Address: fields.m, Officer: *officer}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	case "keluarga tambah":
 		r, err := c.AddFamilyMember(ctx, connect.NewRequest(&v1.AddFamilyMemberRequest{Kk: id, Nik: *nik, Hubungan: *relation, Officer: *officer}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	case "keluarga cetak":
 		r, err := c.IssueKK(ctx, connect.NewRequest(&v1.GetFamilyRequest{Kk: id}))
-		if err != nil {
-			return err
+		if err != nil || v.json {
+			return reply(v, r, err)
 		}
 		fmt.Fprintf(out, "QR: %s\n", r.Msg.QrText)
 		return savePDF(out, *pdf, connect.NewResponse(r.Msg.Pdf), nil)
 	case "keluarga periksa":
 		r, err := c.VerifyKK(ctx, connect.NewRequest(&v1.VerifyKKRequest{QrText: id}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	case "keluarga keluar":
 		r, err := c.RemoveFamilyMember(ctx, connect.NewRequest(&v1.RemoveFamilyMemberRequest{Kk: id, Nik: *nik, Reason: *reason, Officer: *officer}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	}
 	return fmt.Errorf("unknown command %q %q", what, sub)
 }
