@@ -112,13 +112,29 @@ func decideClient(ctx context.Context, args []string, out io.Writer) error {
 		}
 		r, err = c.AssignNIK(ctx, connect.NewRequest(&v1.AssignNIKRequest{Key: *key, Region: *region, BirthDate: *birth, Female: *female, Subject: *subject}))
 	case "lookup":
-		r, err = c.LookupNIK(ctx, connect.NewRequest(&v1.LookupNIKRequest{Nik: *nik}))
+		l, lerr := c.LookupNIK(ctx, connect.NewRequest(&v1.LookupNIKRequest{Nik: *nik}))
+		if lerr != nil {
+			return lerr
+		}
+		if !l.Msg.Found && !*cn.json {
+			_, err = fmt.Fprintf(out, "NIK %s belum diberikan kepada siapa pun.\n", *nik)
+			return err
+		}
+		r = l
 	case "blanks":
 		r, err = c.AllocateBlankSerials(ctx, connect.NewRequest(&v1.AllocateBlankSerialsRequest{Key: *key, Station: *station, Count: uint32(*count)}))
 	case "card":
 		r, err = c.IssueCard(ctx, connect.NewRequest(&v1.IssueCardRequest{Key: *key, Nik: *nik, BlankSerial: *blank}))
 	case "active-card":
-		r, err = c.GetActiveCard(ctx, connect.NewRequest(&v1.GetActiveCardRequest{Nik: *nik}))
+		a, aerr := c.GetActiveCard(ctx, connect.NewRequest(&v1.GetActiveCardRequest{Nik: *nik}))
+		if aerr != nil {
+			return aerr
+		}
+		if a.Msg.BlankSerial == 0 && !*cn.json {
+			_, err = fmt.Fprintf(out, "NIK %s tidak memiliki KTP-el aktif.\n", *nik)
+			return err
+		}
+		r = a
 	case "lease":
 		r, err = c.RequestLease(ctx, connect.NewRequest(&v1.RequestLeaseRequest{Region: *region, Count: uint32(*count)}))
 	case "nik-from-lease":

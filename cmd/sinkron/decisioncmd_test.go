@@ -2,6 +2,7 @@ package main
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -42,5 +43,19 @@ func TestDecideNIKTwiceGivesOneNIK(t *testing.T) {
 	}
 	if _, err := runEnv(t, "decide", "nik", "--wilayah", "180601", "--lahir", "1990-08-17"); err == nil {
 		t.Error("decide nik without --subjek was taken")
+	}
+	// The reads answer an officer in words, too.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"decide", "lookup", "--nik", first}, "warga-1"},
+		{[]string{"decide", "lookup", "--nik", "1806011708909999"}, "belum diberikan"},
+		{[]string{"decide", "active-card", "--nik", first}, "tidak memiliki KTP-el aktif"},
+	} {
+		out, err := runEnv(t, tc.args...)
+		if err != nil || !strings.Contains(out, tc.want) || strings.Contains(out, "{") {
+			t.Errorf("sinkron %s: %v\n%s", strings.Join(tc.args, " "), err, out)
+		}
 	}
 }
