@@ -102,7 +102,7 @@ func hoist(args []string) []string {
 		globals, args = append(globals, args[:n]...), args[n:]
 	}
 	if len(args) == 0 {
-		return globals
+		return nil // global flags and no command: the usage
 	}
 	return append(append([]string{args[0]}, args[1:]...), globals...)
 }

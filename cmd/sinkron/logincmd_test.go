@@ -76,3 +76,21 @@ func TestGlobalFlagsBeforeOrAfterTheCommand(t *testing.T) {
 		})
 	}
 }
+
+func TestHoist(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"--addr K request list", "request list --addr K"},
+		{"--addr=K --token T status", "status --addr=K --token T"},
+		{"--json peers --token T", "peers --token T --json"},
+		{"request list --addr K", "request list --addr K"},
+		{"--json", ""},
+		{"", ""},
+		{"--help", "--help"},
+		{"--addr K --verbose status", "--verbose status --addr K"},
+	}
+	for _, tc := range tests {
+		if got := strings.Join(hoist(strings.Fields(tc.in)), " "); got != tc.want {
+			t.Errorf("hoist(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -121,7 +121,9 @@ func digits(s string, n int) bool {
 // counter that timed out and asked again) must not mint a second number;
 // answering with the held NIK, not refusing, lets the retry's caller go on.
 // The subject's NIK comes from the replicated state alone, so every
-// replica answers the same.
+// replica answers the same; a server from before this rule would mint the
+// second number, so the dinas servers are upgraded together (all stopped,
+// then all started), not one by one.
 func (r rules) assignNIK(c *eventpb.AssignNIK, d *eventpb.Decision) error {
 	if c.Subject != "" {
 		held, ok, err := r.get(subjectKey(c.Subject))
