@@ -173,8 +173,10 @@ func (r rules) assignNIK(c *eventpb.AssignNIK, d *eventpb.Decision) error {
 	if err := r.txn.Set(nikKey(nik), []byte(c.Subject)); err != nil {
 		return err
 	}
-	if err := r.holds(c.Subject, nik); err != nil {
-		return err
+	if c.Subject != "" { // it held none: looked up above
+		if err := r.txn.Set(subjectKey(c.Subject), []byte(nik)); err != nil {
+			return err
+		}
 	}
 	top, err := r.getU64(centralMaxKey(c.Region), 0)
 	if err == nil && uint64(serial) > top {
