@@ -78,7 +78,7 @@ func services(ctx context.Context, c interface {
 				if len(st.Waits) > 0 {
 					extra = " [menunggu keputusan: " + strings.Join(st.Waits, ", ") + "]"
 				}
-				fmt.Fprintf(out, "    %2d. %-28s %-28s %-10s %s%s\n", st.No, st.Name, st.Role, st.Office, time.Duration(st.StandardSeconds)*time.Second, extra)
+				fmt.Fprintf(out, "    %2d. %-28s %-28s %-10s %s%s\n", st.No, st.Name, st.Role, st.Office, lama(time.Duration(st.StandardSeconds)*time.Second), extra)
 			}
 		}
 	}
@@ -103,6 +103,28 @@ func logbook(ctx context.Context, c interface {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", zone.Clock(e.At.AsTime(), v.zone()), e.RequestId, e.Service, e.ApplicantName, e.Officer, e.What, e.Note)
 	}
 	return tw.Flush()
+}
+
+// lama is a step's time standard as officers say it: "10 menit",
+// "1 hari 2 jam"; "-" for none.
+func lama(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	var parts []string
+	for _, u := range []struct {
+		size time.Duration
+		name string
+	}{{24 * time.Hour, "hari"}, {time.Hour, "jam"}, {time.Minute, "menit"}} {
+		if n := d / u.size; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, u.name))
+			d -= n * u.size
+		}
+	}
+	if len(parts) == 0 {
+		return "< 1 menit"
+	}
+	return strings.Join(parts, " ")
 }
 
 // savePDF writes a rendered document to path (default: its own name).

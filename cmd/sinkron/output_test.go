@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sinkron-id/sinkron/testnet"
 )
@@ -83,5 +84,16 @@ func TestOutputForOfficers(t *testing.T) {
 	}
 	if b, err := os.ReadFile(vv); err != nil || !json.Valid(b) {
 		t.Errorf("vv --out wrote %q (%v)", b, err)
+	}
+}
+
+func TestLama(t *testing.T) {
+	for in, want := range map[time.Duration]string{
+		0: "-", 30 * time.Second: "< 1 menit", 5 * time.Minute: "5 menit", 24 * time.Hour: "1 hari",
+		26*time.Hour + 30*time.Minute: "1 hari 2 jam 30 menit",
+	} {
+		if got := lama(in); got != want {
+			t.Errorf("lama(%v) = %q, want %q", in, got, want)
+		}
 	}
 }
