@@ -34,7 +34,7 @@ func loginClient(ctx context.Context, args []string, in io.Reader, out io.Writer
 	if err != nil {
 		return err
 	}
-	cl := cn.dial()
+	cl := dialAs(*cn.addr, "") // signing in needs no token, and an old one may be of another node
 	r, err := sinkronv1connect.NewAccountServiceClient(cl.hc, cl.base).Login(ctx,
 		connect.NewRequest(&v1.LoginRequest{Username: *user, Password: pw}))
 	if err != nil {
