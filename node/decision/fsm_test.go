@@ -1,6 +1,7 @@
 package decision
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -373,5 +374,24 @@ func TestSameSubjectKeepsItsNIK(t *testing.T) {
 				t.Fatalf("again: NIK %s (refused %q, key %s), want %s", d.Nik, d.Refused, d.Key, tc.want)
 			}
 		})
+	}
+}
+
+// A snapshot from a server before the subject table restores with the
+// table built: its subjects keep their NIKs too.
+func TestRestoreOldSnapshotIndexesSubjects(t *testing.T) {
+	var snap bytes.Buffer
+	w := bufio.NewWriter(&snap)
+	writeKV(w, keyApplied, tally{applied: 5, decisions: 1}.marshal())
+	writeKV(w, nikKey("1806011708900001"), []byte("warga-1"))
+	writeKV(w, centralNextKey("180601170890"), u64(2))
+	w.Flush()
+	f := openFSM(t)
+	if err := f.Restore(io.NopCloser(&snap)); err != nil {
+		t.Fatal(err)
+	}
+	d := applier(f)(6, &eventpb.Command{Key: "again", Op: &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{Region: "180601", BirthDate: "1990-08-17", Subject: "warga-1"}}})
+	if d.Nik != "1806011708900001" {
+		t.Fatalf("after restoring an old snapshot warga-1 got %s %q", d.Nik, d.Refused)
 	}
 }
