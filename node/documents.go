@@ -1,13 +1,13 @@
 package node
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/document"
+	"github.com/sinkron-id/sinkron/node/fault"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
 	"github.com/sinkron-id/sinkron/node/zone"
@@ -18,7 +18,7 @@ import (
 func (n *Node) Zone() *time.Location { return zone.Of(n.Member().Region) }
 
 // ErrNotSigner is returned for a KK asked of a node without the cluster key.
-var ErrNotSigner = errors.New("KK hanya dapat diterbitkan dan ditandatangani oleh Dinas")
+var ErrNotSigner = fault.New(fault.Precondition, "KK hanya dapat diterbitkan dan ditandatangani oleh Dinas")
 
 func (n *Node) regency() string {
 	if n.cfg.Regency != "" {
