@@ -101,6 +101,15 @@ func (v *view) request(r *v1.Request) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		if notes := stepNotes(r.Steps); len(notes) > 0 {
+			fmt.Fprintln(v.out, "\nKeputusan dan perubahan data penduduk:")
+			for _, n := range notes {
+				fmt.Fprintln(tw, "  "+n)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+		}
 	}
 	if len(r.History) > 0 {
 		fmt.Fprintln(v.out, "\nRiwayat:")
@@ -116,6 +125,8 @@ func (v *view) request(r *v1.Request) error {
 // stepState is where a step stands, in words.
 func stepState(st *v1.Step) string {
 	switch {
+	case st.Done && st.EffectError != "" && !st.EffectDone && st.EffectNote == "":
+		return "selesai; perubahan data GAGAL"
 	case st.Done && st.Result != "":
 		return "selesai: " + st.Result
 	case st.Done:
@@ -126,6 +137,59 @@ func stepState(st *v1.Step) string {
 		return "terlambat"
 	}
 	return "belum"
+}
+
+// stepNotes are, per step, the dinas decisions it was given and its change
+// to the resident registry: a change that failed must be seen at the
+// counter, with its error, until it is applied or settled.
+func stepNotes(steps []*v1.Step) []string {
+	var out []string
+	for _, st := range steps {
+		for _, d := range st.Decisions {
+			out = append(out, fmt.Sprintf("%s:\tkeputusan %s no. %d\t%s", st.Name, d.Kind, d.Number, decisionWords(d)))
+		}
+		if st.Effect == "" {
+			continue
+		}
+		state := "menunggu"
+		switch {
+		case st.EffectDone:
+			state = "diterapkan"
+		case st.EffectNote != "":
+			state = "diselesaikan petugas: " + st.EffectNote
+		case st.EffectError != "":
+			state = "GAGAL: " + st.EffectError + " (node mencoba lagi tiap menit)"
+		}
+		out = append(out, fmt.Sprintf("%s:\tperubahan %s\t%s", st.Name, st.Effect, state))
+	}
+	return out
+}
+
+// decisionWords is what a decision gave: a number, a verdict or a refusal.
+func decisionWords(d *v1.StepDecision) string {
+	var parts []string
+	if d.Refused != "" {
+		return "ditolak: " + d.Refused
+	}
+	if d.Nik != "" {
+		parts = append(parts, "NIK "+d.Nik)
+	}
+	if d.Kk != "" {
+		parts = append(parts, "Nomor KK "+d.Kk)
+	}
+	if d.CardSerial != 0 {
+		parts = append(parts, fmt.Sprintf("blangko %d", d.CardSerial))
+	}
+	if d.Verdict != "" {
+		parts = append(parts, "putusan "+d.Verdict)
+	}
+	if d.DuplicateOfNik != "" {
+		parts = append(parts, "duplikat dari NIK "+d.DuplicateOfNik)
+	}
+	if len(parts) == 0 {
+		return "diterima"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func dash(s string) string {
