@@ -42,9 +42,9 @@ func (n *Node) RequestCopy(id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	wib := n.Zone()
+	loc := n.Zone()
 	in := document.Request{Office: n.docOffice(), Service: r.Service, Tracking: r.ID, Applicant: r.ApplicantName,
-		NIK: r.NIK, KK: r.KK, Status: r.Status.String(), Filed: r.CreatedAt.In(wib), Officer: firstOfficer(r), Printed: n.now().In(wib)}
+		NIK: r.NIK, KK: r.KK, Status: r.Status.String(), Filed: r.CreatedAt.In(loc), Officer: firstOfficer(r), Printed: n.now().In(loc)}
 	if svc, ok := catalog.Lookup(r.Service); ok {
 		in.Service = svc.Title
 		for _, d := range svc.DocumentsFor(r.Path, r.Fields) {
@@ -75,10 +75,10 @@ func (n *Node) LogbookPDF(day time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	wib := n.Zone()
-	l := document.DailyLog{Office: n.docOffice(), Date: day.In(wib), Printed: n.now().In(wib)}
+	loc := n.Zone()
+	l := document.DailyLog{Office: n.docOffice(), Date: day.In(loc), Printed: n.now().In(loc)}
 	for _, e := range entries {
-		l.Entries = append(l.Entries, document.LogEntry{Time: e.At.In(wib), Tracking: e.RequestID, Service: e.Service,
+		l.Entries = append(l.Entries, document.LogEntry{Time: e.At.In(loc), Tracking: e.RequestID, Service: e.Service,
 			Applicant: e.ApplicantName, NIK: e.NIK, Officer: e.Officer, Step: e.What, Note: e.Note})
 	}
 	return document.Logbook(l)
