@@ -59,3 +59,32 @@ func TestDecideNIKTwiceGivesOneNIK(t *testing.T) {
 		}
 	}
 }
+
+// A NIK from the office's lease, given offline, is one per subject too: a
+// retried `decide nik-from-lease` answers with the NIK the subject holds.
+func TestNIKFromLeaseTwiceGivesOneNIK(t *testing.T) {
+	k := serveOffice(t, true)
+	t.Setenv("SINKRON_ADDR", k.addr)
+	t.Setenv("SINKRON_TOKEN", k.token)
+	if _, err := runEnv(t, "decide", "lease", "--wilayah", "180601", "--jumlah", "5"); err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	waitFor(t, func() bool { // the lease comes back with the next sync
+		out, err := runEnv(t, "decide", "nik-from-lease", "--wilayah", "180601", "--lahir", "1990-08-17", "--subjek", "w2")
+		if m := nikRe.FindStringSubmatch(out); err == nil && m != nil {
+			first = m[1]
+		}
+		return first != ""
+	})
+	for _, birth := range []string{"1990-08-17", "1991-02-03"} {
+		out, err := runEnv(t, "decide", "nik-from-lease", "--wilayah", "180601", "--lahir", birth, "--subjek", "w2")
+		if m := nikRe.FindStringSubmatch(out); err != nil || m == nil || m[1] != first {
+			t.Errorf("again (born %s): %v\n%s\nthe subject holds %s", birth, err, out, first)
+		}
+	}
+	out, err := runEnv(t, "decide", "nik-from-lease", "--wilayah", "180601", "--lahir", "1990-08-17", "--subjek", "w3")
+	if m := nikRe.FindStringSubmatch(out); err != nil || m == nil || m[1] == first {
+		t.Errorf("another subject: %v\n%s", err, out)
+	}
+}
