@@ -25,8 +25,8 @@ type clients struct {
 	base string
 }
 
-// dialAs is dial with the officer's token given rather than from the
-// environment.
+// dialAs connects to the node at addr, signing every call with token (none
+// when empty).
 func dialAs(addr, token string) clients {
 	if !strings.Contains(addr, "://") {
 		addr = "http://" + addr
