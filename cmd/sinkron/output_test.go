@@ -63,6 +63,8 @@ func TestOutputForOfficers(t *testing.T) {
 		{"bundle import", []string{"bundle", "import", bundle}, []string{"diimpor", "diterapkan", "sudah ada"}, raw},
 		{"cancel", []string{"request", "cancel", id, "--petugas", "Rina", "--peran", "petugas-pendukung-pelayanan", "--catatan", "salah input"},
 			[]string{"Status:", "Dibatalkan"}, raw},
+		{"network offline", []string{"network", "offline"}, []string{"jaringan node: luring"}, raw},
+		{"network online", []string{"network", "online"}, []string{"jaringan node: daring"}, raw},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
