@@ -26,6 +26,7 @@ import (
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
+	"github.com/sinkron-id/sinkron/node/zone"
 	"github.com/sinkron-id/sinkron/replication/blob"
 	"github.com/sinkron-id/sinkron/replication/event"
 	"github.com/sinkron-id/sinkron/replication/hlc"
@@ -120,7 +121,7 @@ func New(cfg Config, opt Options) (*Node, error) {
 		n.store.Close()
 		return nil, err
 	}
-	office := request.Office{Name: n.self.Office, Kind: catalog.OfficeKind(n.self.Role), Region: n.self.Region}
+	office := request.Office{Name: n.self.Office, Kind: catalog.OfficeKind(n.self.Role), Region: n.self.Region, Zone: zone.Of(n.self.Region)}
 	n.Requests = request.New(n.store, n.outbox, office, n.Decisions, opt.Now, opt.Rand)
 	n.Requests.OnDecided = n.decided
 	n.registerInputs()

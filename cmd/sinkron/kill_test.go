@@ -78,7 +78,7 @@ func (p *proc) pendingAdmin(t *testing.T, user string) {
 // login signs user in at the node and keeps the token for later calls.
 func (p *proc) login(t *testing.T, user string) {
 	t.Helper()
-	cl := dial(p.api)
+	cl := dialAs(p.api, "")
 	r, err := sinkronv1connect.NewAccountServiceClient(cl.hc, cl.base).Login(context.Background(),
 		connect.NewRequest(&v1.LoginRequest{Username: user, Password: killTestPass}))
 	if err != nil {

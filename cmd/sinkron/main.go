@@ -21,8 +21,9 @@ Run:
   sinkron bench     [--requests 1000] [--clients 8] [--rate 500]   (whole-system figures)
   sinkron testnet   up|down|status|cut|heal|degrade|pause|resume|kill|start|run …   (a regency in network namespaces; root)
 
-Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs calls with $SINKRON_TOKEN):
-  eval $(sinkron login --user NAME)          (every call needs an officer's token; it is valid at that node only)
+Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs calls with --token, default $SINKRON_TOKEN;
+        --json prints the answer as JSON for scripts; these three may stand before or after the command):
+  eval $(sinkron login --user NAME --addr ADDR)   (sets SINKRON_ADDR and SINKRON_TOKEN; a token is valid at that node only)
   sinkron login --user NAME --token-only     (just the token, e.g. RINA=$(…))
   sinkron status | peers | conflicts | sync
   sinkron network offline|online
@@ -63,6 +64,11 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	args = hoist(args)
 	if len(args) == 0 {
 		fmt.Fprint(out, usage)
 		return nil

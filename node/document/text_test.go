@@ -55,7 +55,7 @@ func TestIndonesianFormats(t *testing.T) {
 	if got := hariTanggal(at); got != "Selasa, 24 November 2026" {
 		t.Errorf("hariTanggal = %q", got)
 	}
-	if got := waktu(at); got != "24 November 2026 09:05 WITA" {
+	if got := waktu(at); got != "24 November 2026 09.05 WITA" {
 		t.Errorf("waktu = %q", got)
 	}
 	if got := dmy("2015-10-21"); got != "21-10-2015" {
