@@ -83,6 +83,9 @@ func decideClient(ctx context.Context, args []string, out io.Writer) error {
 	birth := fs.String("lahir", "", "birth date YYYY-MM-DD")
 	female := fs.Bool("perempuan", false, "female (+40 on the day)")
 	subject := fs.String("subjek", "", "what the NIK is for")
+	enrollment := fs.String("perekaman", "", "the recording's request ID (verdict)")
+	verdict := fs.String("putusan", "", "unik, duplikat or adjudikasi (verdict)")
+	duplicateOf := fs.String("nik-ganda", "", "the NIK a duplikat recording matches (verdict)")
 	nik := fs.String("nik", "", "NIK")
 	station := fs.String("stasiun", "dinas-cetak-1", "print station")
 	count := fs.Uint("jumlah", 10, "how many serials")
@@ -97,7 +100,7 @@ func decideClient(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	if len(pos) == 0 {
-		return fmt.Errorf("usage: sinkron decide nik|lookup|blanks|card|active-card|lease|nik-from-lease|roster-add|roster-retire|get KEY")
+		return fmt.Errorf("usage: sinkron decide nik|verdict|lookup|blanks|card|active-card|lease|nik-from-lease|roster-add|roster-retire|get KEY")
 	}
 	cl := cn.dial()
 	c := sinkronv1connect.NewDecisionServiceClient(cl.hc, cl.base)
@@ -121,6 +124,9 @@ func decideClient(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		r = l
+	case "verdict":
+		r, err = c.RecordDedupVerdict(ctx, connect.NewRequest(&v1.RecordDedupVerdictRequest{Key: *key, Enrollment: *enrollment,
+			Verdict: *verdict, DuplicateOfNik: *duplicateOf}))
 	case "blanks":
 		r, err = c.AllocateBlankSerials(ctx, connect.NewRequest(&v1.AllocateBlankSerialsRequest{Key: *key, Station: *station, Count: uint32(*count)}))
 	case "card":

@@ -88,3 +88,28 @@ func TestNIKFromLeaseTwiceGivesOneNIK(t *testing.T) {
 		t.Errorf("another subject: %v\n%s", err, out)
 	}
 }
+
+// A dinas officer records a recording's duplicate-check verdict from the
+// CLI; the same command again finds the first verdict, and a verdict that
+// is not one of the three is refused.
+func TestDecideVerdict(t *testing.T) {
+	dinas := serveOffice(t, false)
+	t.Setenv("SINKRON_TOKEN", dinas.token)
+	t.Setenv("SINKRON_ADDR", dinas.addr)
+	first, err := runEnv(t, "decide", "verdict", "--perekaman", "06H51XV30TCD1K1M", "--putusan", "unik")
+	if err != nil || !strings.Contains(first, "unik") {
+		t.Fatalf("decide verdict: %v\n%s", err, first)
+	}
+	again, err := runEnv(t, "decide", "verdict", "--perekaman", "06H51XV30TCD1K1M", "--putusan", "unik")
+	if err != nil || again != first {
+		t.Fatalf("the same verdict again: %v\n%s\nwant the first:\n%s", err, again, first)
+	}
+	for _, args := range [][]string{
+		{"--perekaman", "06H51XV30TCD1K1N", "--putusan", "mungkin"},
+		{"--perekaman", "06H51XV30TCD1K1N", "--putusan", "duplikat"}, // without the NIK it matches
+	} {
+		if _, err := runEnv(t, append([]string{"decide", "verdict"}, args...)...); err == nil || !strings.Contains(err.Error(), "putusan") && !strings.Contains(err.Error(), "nik_ganda") {
+			t.Fatalf("decide verdict %v: %v, want refused with the field named", args, err)
+		}
+	}
+}

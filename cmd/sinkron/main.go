@@ -37,6 +37,8 @@ Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs c
   sinkron request step ID STEP --peran ROLE --petugas NAME [--masukan KIND=FILE] [--blangko N]
   sinkron request logbook [--tanggal YYYY-MM-DD]   (buku harian of this office)
   sinkron request resolve ID --field status --event EVENT-ID --petugas NAME
+  sinkron request efek ID STEP --catatan TEXT   (settle a decided step's failed registry change by hand)
+  sinkron request efek-ulang                 (try every failed registry change of this office again now)
   sinkron request watch
   sinkron pemberitahuan gagal | ulang ID     (WhatsApp notices given up on; put one back)
   sinkron audit [--petugas NAMA] [--nik NIK] (who changed or read what)
@@ -46,6 +48,7 @@ Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs c
   sinkron request copy ID [--pdf F]          (the resident's copy, PDF) | logbook --pdf F
   sinkron cluster status|transfer [PEER]|add-voter PEER|add-nonvoter PEER|remove PEER   (dinas)
   sinkron decide nik --wilayah 180601 --lahir 1990-08-17 [--perempuan] --subjek S [--key K]
+  sinkron decide verdict --perekaman ID --putusan unik|duplikat|adjudikasi [--nik-ganda NIK]   (dinas: duplicate check)
   sinkron decide lookup --nik NIK | blanks --jumlah N | card --nik NIK --blangko N | active-card --nik NIK
   sinkron decide lease --wilayah W --jumlah N | nik-from-lease --wilayah W --lahir D --subjek S | get KEY
   sinkron decide roster-add --peer P --kantor NAME --peran dinas|kecamatan --wilayah W --alamat MULTIADDR

@@ -48,6 +48,9 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 			return savePDF(out, *f.pdf, r, err)
 		}
 		return logbook(ctx, c, *f.date, v)
+	case "efek-ulang":
+		r, err := c.RetryEffects(ctx, connect.NewRequest(&v1.RetryEffectsRequest{}))
+		return reply(v, r, err)
 	}
 	if len(pos) == 0 {
 		return fmt.Errorf("request %s: give the request ID", sub)
@@ -81,6 +84,12 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		r, err := c.CompleteStep(ctx, connect.NewRequest(m))
+		return reply(v, r, err)
+	case "efek":
+		if len(pos) < 2 {
+			return fmt.Errorf("request efek: berikan ID permohonan dan langkahnya")
+		}
+		r, err := c.SettleEffect(ctx, connect.NewRequest(&v1.SettleEffectRequest{Id: id, Step: pos[1], Note: *f.note, Officer: *f.officer}))
 		return reply(v, r, err)
 	case "resolve":
 		r, err := c.ResolveConflict(ctx, connect.NewRequest(&v1.ResolveConflictRequest{Id: id, Field: *f.field, ChosenEventId: *f.event, Note: *f.note, Officer: *f.officer}))
