@@ -5,7 +5,7 @@
 //
 // Up provisions the regency (node.Provision with listen addresses on the
 // lab's office addresses), starts netlab's controller as a detached
-// `sinkron testnet serve` process so a CLI call can return while the lab
+// `sinkron-lab testnet serve` process so a CLI call can return while the lab
 // runs, starts each node inside its office's namespace through the
 // controller, leaves the first ADB SIAK account as a pending admin with a
 // generated password kept in the state directory, and creates the
