@@ -22,7 +22,7 @@ const bookPrefix = 'd' // decision key → decision bytes
 func bookKey(key string) []byte { return append([]byte{bookPrefix}, key...) }
 
 // File records the decisions of the blocks among a batch's applied events;
-// the node runs it inside the store's commit (store.Options.InTxn).
+// the node runs it inside the store's commit (store.Observer.InTxn).
 func File(txn *badger.Txn, applied []*event.Event) error {
 	for _, e := range applied {
 		if err := Raw(e, func(key string, raw []byte) error {

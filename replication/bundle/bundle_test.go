@@ -52,8 +52,13 @@ func signer(tb testing.TB, seed []byte) *event.Signer {
 	return s
 }
 
-// wantBlobs records referenced documents, as the node wires the store.
-func wantBlobs(txn *badger.Txn, applied []*event.Event) error {
+// wantBlobs records referenced documents, as the node's store observer
+// does.
+type wantBlobs struct{}
+
+func (wantBlobs) Committed(store.Result) {}
+
+func (wantBlobs) InTxn(txn *badger.Txn, applied []*event.Event) error {
 	for _, e := range applied {
 		for _, h := range e.Blobs {
 			if err := blob.Want(txn, h); err != nil {
@@ -70,7 +75,7 @@ func wantBlobs(txn *badger.Txn, applied []*event.Event) error {
 func open(dir string, s *event.Signer, admit func(peer.ID) bool) (*node, error) {
 	st, err := store.Open(store.Options{
 		Dir: dir, InMemory: dir == "", Signer: s, Clock: hlc.NewClock(time.Now, time.Minute),
-		Admit: admit, MemTableSize: 8 << 20, InTxn: wantBlobs,
+		Admit: admit, MemTableSize: 8 << 20, Observer: wantBlobs{},
 	})
 	if err != nil {
 		return nil, err
