@@ -8,6 +8,7 @@
 //	event        the event, its canonical encoding, signing and verification
 //	hlc          the hybrid logical clock with a bounded offset
 //	vv           version vectors (origin → highest contiguous sequence)
+//	frame        the one framing of the sync, forward and bundle streams
 //	fold         multi-value-register fold that surfaces concurrent edits
 //	roster       which peers are offices, from a genesis signed by the dinas
 //	store        badger store: events, vector, entity index, folded state

@@ -16,7 +16,7 @@
 // peer that relays do not carry it again. One exchange at a time sends a
 // peer events; the other sends nothing and runs again when it ends.
 //
-// Frame: uvarint length ‖ type byte ‖ body.
+// Frame: uvarint length ‖ type byte ‖ body (replication/frame, length first).
 //
 //	HELLO  uvarint wall-ms ‖ uvarint n ‖ n × (tag[8] ‖ uvarint seq)
 //	REPLY  uvarint wall-ms ‖ uvarint will-send ‖ uvarint n ‖ n × (tag[8] ‖ uvarint from)

@@ -173,8 +173,8 @@ func TestGateRefusesStrangers(t *testing.T) {
 		if err != nil {
 			continue // refused at negotiation: also fine
 		}
-		_ = writeFrame(s, kindStatus, nil)
-		if _, _, err := readFrame(bufio.NewReader(s)); err == nil {
+		_ = frames.Write(s, kindStatus, nil)
+		if _, _, err := frames.Read(bufio.NewReader(s)); err == nil {
 			t.Fatalf("%s: a stranger got an answer", proto)
 		}
 		s.Reset()
