@@ -15,4 +15,5 @@
 //	blob         content-addressed documents moved in resumable chunks
 //	antientropy  the libp2p sync protocol
 //	bundle       the same events carried on a flash disk
+//	wal          the dinas Raft group's write-ahead log (raft's log and stable store)
 package replication

@@ -9,6 +9,8 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/sinkron-id/sinkron/replication/internal/testdisk"
 )
 
 func TestProposeAndQueryFromFollower(t *testing.T) {
@@ -91,7 +93,7 @@ func TestLaggingNodeGetsSnapshot(t *testing.T) {
 			nodes, lag := catchUpBySnapshot(t, func(c *Config) { c.EncryptionKey = tc.key })
 			var found []string
 			for _, n := range nodes {
-				found = append(found, filesContaining(t, n.dir, []byte(nikMarker))...)
+				found = append(found, testdisk.FilesContaining(t, n.dir, []byte(nikMarker))...)
 			}
 			if clear := tc.key == nil; clear != (len(found) > 0) {
 				t.Fatalf("marker in %v", found)
