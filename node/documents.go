@@ -10,6 +10,7 @@ import (
 	"github.com/sinkron-id/sinkron/node/document"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
+	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
 // wib is the time zone documents print in (the regency's clock).
@@ -53,7 +54,7 @@ func (n *Node) RequestCopy(id string) ([]byte, error) {
 	for _, st := range r.Steps {
 		if !st.Done {
 			in.Steps = append(in.Steps, document.Step{Name: st.Short(), Role: catalog.Role(st.Role).Title(),
-				Place: catalog.OfficeKind(st.OfficeKind).Title(), Standard: st.Standard})
+				Place: roster.Role(st.OfficeKind).Title(), Standard: st.Standard})
 		}
 	}
 	return document.RequestCopy(in)

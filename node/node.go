@@ -19,7 +19,6 @@ import (
 
 	"github.com/sinkron-id/sinkron/node/account"
 	"github.com/sinkron-id/sinkron/node/audit"
-	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/node/registry"
@@ -117,7 +116,7 @@ func New(cfg Config, opt Options) (*Node, error) {
 		n.store.Close()
 		return nil, err
 	}
-	office := request.Office{Name: n.self.Office, Kind: catalog.OfficeKind(n.self.Role), Region: n.self.Region}
+	office := request.Office{Name: n.self.Office, Kind: n.self.Role, Region: n.self.Region}
 	n.Requests = request.New(n.store, n.outbox, office, n.Decisions, opt.Now, opt.Rand)
 	n.Requests.OnDecided = n.decided
 	n.Requests.Texts = cfg.WhatsApp.Templates
