@@ -9,20 +9,19 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
-	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/account"
 	"github.com/sinkron-id/sinkron/node/catalog"
 )
 
 // accounts implements sinkronv1connect.AccountServiceHandler.
-type accounts struct{ n *node.Node }
+type accounts struct{ n AccountNode }
 
 var errNoSession = connect.NewError(connect.CodeUnauthenticated, errors.New("masuk (login) terlebih dahulu"))
 
 func (h *accounts) Login(_ context.Context, req *connect.Request[v1.LoginRequest]) (*connect.Response[v1.LoginResponse], error) {
-	token, s, err := h.n.Accounts.Login(req.Msg.Username, req.Msg.Password)
+	token, s, err := h.n.AccountService().Login(req.Msg.Username, req.Msg.Password)
 	if err != nil {
-		return nil, accountError(err)
+		return nil, toConnect(err)
 	}
 	return connect.NewResponse(&v1.LoginResponse{Token: token, Expires: timestamppb.New(s.Expires), Account: sessionInfo(s)}), nil
 }
@@ -32,8 +31,8 @@ func (h *accounts) Logout(ctx context.Context, req *connect.Request[v1.LogoutReq
 	if !ok {
 		return nil, errNoSession
 	}
-	if err := h.n.Accounts.Logout(token); err != nil {
-		return nil, accountError(err)
+	if err := h.n.AccountService().Logout(token); err != nil {
+		return nil, toConnect(err)
 	}
 	return connect.NewResponse(&v1.LogoutResponse{}), nil
 }
@@ -51,8 +50,8 @@ func (h *accounts) ChangePassword(ctx context.Context, req *connect.Request[v1.C
 	if !ok {
 		return nil, errNoSession
 	}
-	if err := h.n.Accounts.ChangePassword(s.Username, req.Msg.OldPassword, req.Msg.NewPassword); err != nil {
-		return nil, accountError(err)
+	if err := h.n.AccountService().ChangePassword(s.Username, req.Msg.OldPassword, req.Msg.NewPassword); err != nil {
+		return nil, toConnect(err)
 	}
 	return connect.NewResponse(&v1.ChangePasswordResponse{}), nil
 }
@@ -63,25 +62,25 @@ func (h *accounts) CreateAccount(ctx context.Context, req *connect.Request[v1.Cr
 		roles = append(roles, catalog.Role(r))
 	}
 	return h.admin(ctx, req.Msg.Username, func(by string) error {
-		return h.n.Accounts.Create(req.Msg.Username, req.Msg.FullName, roles, req.Msg.Password, by)
+		return h.n.AccountService().Create(req.Msg.Username, req.Msg.FullName, roles, req.Msg.Password, by)
 	})
 }
 
 func (h *accounts) GrantRole(ctx context.Context, req *connect.Request[v1.RoleRequest]) (*connect.Response[v1.AccountInfo], error) {
 	return h.admin(ctx, req.Msg.Username, func(by string) error {
-		return h.n.Accounts.Grant(req.Msg.Username, catalog.Role(req.Msg.Role), by)
+		return h.n.AccountService().Grant(req.Msg.Username, catalog.Role(req.Msg.Role), by)
 	})
 }
 
 func (h *accounts) RevokeRole(ctx context.Context, req *connect.Request[v1.RoleRequest]) (*connect.Response[v1.AccountInfo], error) {
 	return h.admin(ctx, req.Msg.Username, func(by string) error {
-		return h.n.Accounts.Revoke(req.Msg.Username, catalog.Role(req.Msg.Role), by)
+		return h.n.AccountService().Revoke(req.Msg.Username, catalog.Role(req.Msg.Role), by)
 	})
 }
 
 func (h *accounts) DisableAccount(ctx context.Context, req *connect.Request[v1.DisableAccountRequest]) (*connect.Response[v1.AccountInfo], error) {
 	return h.admin(ctx, req.Msg.Username, func(by string) error {
-		return h.n.Accounts.Disable(req.Msg.Username, req.Msg.Reason, by)
+		return h.n.AccountService().Disable(req.Msg.Username, req.Msg.Reason, by)
 	})
 }
 
@@ -89,9 +88,9 @@ func (h *accounts) ListAccounts(ctx context.Context, _ *connect.Request[v1.ListA
 	if _, ok := sessionFrom(ctx); !ok {
 		return nil, errNoSession
 	}
-	all, err := h.n.Accounts.List()
+	all, err := h.n.AccountService().List()
 	if err != nil {
-		return nil, accountError(err)
+		return nil, toConnect(err)
 	}
 	out := &v1.ListAccountsResponse{}
 	for _, a := range all {
@@ -108,11 +107,11 @@ func (h *accounts) admin(ctx context.Context, username string, do func(by string
 		return nil, errNoSession
 	}
 	if err := do(s.Username); err != nil {
-		return nil, accountError(err)
+		return nil, toConnect(err)
 	}
-	a, err := h.n.Accounts.Get(username)
+	a, err := h.n.AccountService().Get(username)
 	if err != nil {
-		return nil, accountError(err)
+		return nil, toConnect(err)
 	}
 	return connect.NewResponse(accountInfo(a)), nil
 }

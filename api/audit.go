@@ -22,9 +22,9 @@ func (h *nodes) QueryAudit(_ context.Context, req *connect.Request[v1.QueryAudit
 	if f.Limit <= 0 || f.Limit > 5000 {
 		f.Limit = 1000
 	}
-	entries, err := h.n.Audit.Query(f)
+	entries, err := h.n.AuditLog().Query(f)
 	if err != nil {
-		return nil, connect.NewError(connect.CodeInternal, err)
+		return nil, toConnect(err)
 	}
 	out := &v1.QueryAuditResponse{}
 	for _, e := range entries {

@@ -28,6 +28,7 @@ var operations = map[string]string{
 	c.RequestServiceGetLogbookProcedure: account.OpRequestRead, c.RequestServicePrintRequestCopyProcedure: account.OpRequestRead,
 	c.RequestServicePrintLogbookProcedure: account.OpRequestRead, c.RequestServiceTransitionRequestProcedure: account.OpRequestApprove,
 	c.RequestServiceCompleteStepProcedure: account.OpRequestStep, c.RequestServiceResolveConflictProcedure: account.OpConflictResolve,
+	c.RequestServiceSettleEffectProcedure: account.OpRegistryWrite, c.RequestServiceRetryEffectsProcedure: account.OpRegistryWrite,
 
 	c.RegistryServiceGetResidentProcedure: account.OpRegistryRead, c.RegistryServiceGetFamilyProcedure: account.OpRegistryRead,
 	c.RegistryServiceFamiliesOfProcedure: account.OpRegistryRead, c.RegistryServiceVerifyKKProcedure: account.OpRegistryRead,
@@ -36,7 +37,7 @@ var operations = map[string]string{
 	c.RegistryServiceRemoveFamilyMemberProcedure: account.OpRegistryWrite, c.RegistryServiceIssueKKProcedure: account.OpKKIssue,
 
 	c.DecisionServiceAssignNIKProcedure: account.OpDecisionTake, c.DecisionServiceAllocateBlankSerialsProcedure: account.OpDecisionTake,
-	c.DecisionServiceIssueCardProcedure: account.OpDecisionTake, c.DecisionServiceRecordDedupVerdictProcedure: account.OpDecisionTake,
+	c.DecisionServiceIssueCardProcedure: account.OpDecisionTake, c.DecisionServiceRecordDedupVerdictProcedure: account.OpDedupVerdict,
 	c.DecisionServiceConsolidateChangeProcedure: account.OpDecisionTake, c.DecisionServiceRequestLeaseProcedure: account.OpDecisionTake,
 	c.DecisionServiceAssignNIKFromLeaseProcedure: account.OpDecisionTake, c.DecisionServiceChangeRosterProcedure: account.OpClusterAdmin,
 	c.DecisionServiceGetDecisionProcedure: account.OpDecisionRead, c.DecisionServiceLookupNIKProcedure: account.OpDecisionRead,
@@ -53,6 +54,64 @@ var operations = map[string]string{
 	c.NodeServiceQueryAuditProcedure:   account.OpAuditRead, c.NodeServiceListFailedNoticesProcedure: account.OpRequestRead, c.NodeServiceRetryNoticeProcedure: account.OpRequestCreate,
 }
 
+// actions says in Bahasa what each RPC does, as a refusal names it to the
+// officer ("peran Anda (…) tidak berwenang mengubah status jaringan
+// kantor"): an RPC path means nothing at a counter. Every procedure of
+// every service has one (TestEveryProcedureHasAnAction).
+var actions = map[string]string{
+	c.AccountServiceLoginProcedure: "masuk ke Sinkron", c.AccountServiceLogoutProcedure: "keluar dari Sinkron",
+	c.AccountServiceWhoAmIProcedure: "melihat akun sendiri", c.AccountServiceChangePasswordProcedure: "mengganti kata sandi",
+	c.AccountServiceCreateAccountProcedure: "membuat akun petugas", c.AccountServiceGrantRoleProcedure: "memberikan peran kepada petugas",
+	c.AccountServiceRevokeRoleProcedure: "mencabut peran petugas", c.AccountServiceDisableAccountProcedure: "menonaktifkan akun petugas",
+	c.AccountServiceListAccountsProcedure: "melihat daftar akun petugas",
+
+	c.RequestServiceCreateRequestProcedure: "menerima permohonan", c.RequestServiceGetRequestProcedure: "melihat permohonan",
+	c.RequestServiceListRequestsProcedure: "melihat daftar permohonan", c.RequestServiceWatchRequestsProcedure: "memantau permohonan",
+	c.RequestServiceGetDocumentProcedure: "melihat dokumen unggahan", c.RequestServiceListServicesProcedure: "melihat daftar layanan",
+	c.RequestServiceGetLogbookProcedure: "melihat buku harian pelayanan", c.RequestServicePrintRequestCopyProcedure: "mencetak salinan permohonan",
+	c.RequestServicePrintLogbookProcedure:      "mencetak buku harian pelayanan",
+	c.RequestServiceTransitionRequestProcedure: "menyetujui, membatalkan atau mengubah status permohonan",
+	c.RequestServiceCompleteStepProcedure:      "menyelesaikan langkah permohonan",
+	c.RequestServiceResolveConflictProcedure:   "menyelesaikan konflik data permohonan",
+	c.RequestServiceSettleEffectProcedure:      "menyelesaikan perubahan registri yang gagal",
+	c.RequestServiceRetryEffectsProcedure:      "mencoba ulang perubahan registri yang gagal",
+
+	c.RegistryServiceGetResidentProcedure: "melihat biodata penduduk", c.RegistryServiceGetFamilyProcedure: "melihat data kartu keluarga",
+	c.RegistryServiceFamiliesOfProcedure: "melihat kartu keluarga seorang penduduk", c.RegistryServiceVerifyKKProcedure: "memeriksa keabsahan KK",
+	c.RegistryServiceRegisterResidentProcedure: "mendaftarkan penduduk", c.RegistryServiceChangeResidentProcedure: "mengubah biodata penduduk",
+	c.RegistryServiceCreateFamilyProcedure: "membuat kartu keluarga", c.RegistryServiceAddFamilyMemberProcedure: "menambah anggota kartu keluarga",
+	c.RegistryServiceRemoveFamilyMemberProcedure: "mengeluarkan anggota kartu keluarga",
+	c.RegistryServiceIssueKKProcedure:            "menerbitkan dan menandatangani KK",
+
+	c.DecisionServiceAssignNIKProcedure: "meminta NIK baru dari Dinas", c.DecisionServiceAllocateBlankSerialsProcedure: "meminta nomor seri blangko KTP-el",
+	c.DecisionServiceIssueCardProcedure: "menerbitkan KTP-el", c.DecisionServiceRecordDedupVerdictProcedure: "mencatat hasil pemeriksaan data ganda",
+	c.DecisionServiceConsolidateChangeProcedure: "mengonsolidasikan perubahan data penduduk", c.DecisionServiceRequestLeaseProcedure: "meminta jatah NIK untuk pelayanan luring",
+	c.DecisionServiceAssignNIKFromLeaseProcedure: "memberikan NIK dari jatah luring", c.DecisionServiceChangeRosterProcedure: "mengubah daftar kantor dalam jaringan",
+	c.DecisionServiceGetDecisionProcedure: "melihat keputusan Dinas", c.DecisionServiceLookupNIKProcedure: "mencari pemilik NIK",
+	c.DecisionServiceGetActiveCardProcedure: "melihat KTP-el yang berlaku",
+
+	c.ClusterServiceGetClusterStatusProcedure: "melihat status klaster Dinas", c.ClusterServiceAddVoterProcedure: "menambah server pemungut suara klaster Dinas",
+	c.ClusterServiceAddNonvoterProcedure: "menambah server pengikut klaster Dinas", c.ClusterServiceRemoveServerProcedure: "mengeluarkan server dari klaster Dinas",
+	c.ClusterServiceTransferLeadershipProcedure: "memindahkan pimpinan klaster Dinas",
+
+	c.NodeServiceGetStatusProcedure: "melihat status node kantor", c.NodeServiceListPeersProcedure: "melihat kantor yang terhubung",
+	c.NodeServiceListConflictsProcedure: "melihat daftar konflik data", c.NodeServiceSetNetworkProcedure: "mengubah status jaringan kantor",
+	c.NodeServiceSyncNowProcedure: "menyinkronkan data sekarang", c.NodeServiceExportBundleProcedure: "mengekspor bundel data",
+	c.NodeServiceImportBundleProcedure: "mengimpor bundel data", c.NodeServiceQueryAuditProcedure: "melihat jejak audit",
+	c.NodeServiceListFailedNoticesProcedure: "melihat pemberitahuan WhatsApp yang gagal terkirim",
+	c.NodeServiceRetryNoticeProcedure:       "mengirim ulang pemberitahuan WhatsApp",
+
+	c.PublicServiceSubmitRequestProcedure: "mengajukan permohonan daring", c.PublicServiceTrackRequestProcedure: "melacak permohonan",
+}
+
+// action is what a refusal says the officer tried to do.
+func action(procedure string) string {
+	if a, ok := actions[procedure]; ok {
+		return a
+	}
+	return "melakukan ini" // TestEveryProcedureHasAnAction keeps this unreached
+}
+
 type sessionKey struct{}
 
 // sessionFrom is the signed-in officer of a call, if any.
@@ -66,8 +125,13 @@ func sessionFrom(ctx context.Context) (account.Session, bool) {
 // lab, AllowAnonymous), a call without a token passes unchecked; a call
 // with one is always checked.
 type gate struct {
-	accounts  *account.Service
+	accounts  tokenVerifier
 	anonymous bool
+}
+
+// tokenVerifier checks an officer's token (*account.Service).
+type tokenVerifier interface {
+	Verify(token string) (account.Session, error)
 }
 
 // errLogin is the answer to a call without a token.
@@ -89,11 +153,11 @@ func (g gate) admit(ctx context.Context, procedure string, header interface{ Get
 	}
 	s, err := g.accounts.Verify(token)
 	if err != nil {
-		return ctx, accountError(err)
+		return ctx, toConnect(err)
 	}
 	op, known := operations[procedure]
 	if !known || (op != "" && !account.Allowed(s, op)) {
-		return ctx, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("peran Anda (%s) tidak berwenang untuk %s", roleList(s), procedure))
+		return ctx, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("peran Anda (%s) tidak berwenang %s", roleList(s), action(procedure)))
 	}
 	return context.WithValue(ctx, sessionKey{}, s), nil
 }
@@ -132,26 +196,4 @@ func (g gate) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.St
 		}
 		return next(ctx, conn)
 	}
-}
-
-// accountError maps the account service's errors to Connect codes.
-func accountError(err error) error {
-	code := connect.CodeInternal
-	switch {
-	case errors.Is(err, account.ErrToken), errors.Is(err, account.ErrCredentials):
-		code = connect.CodeUnauthenticated
-	case errors.Is(err, account.ErrForbidden), errors.Is(err, account.ErrDisabled), errors.Is(err, account.ErrUnusable):
-		code = connect.CodePermissionDenied
-	case errors.Is(err, account.ErrLocked):
-		code = connect.CodeResourceExhausted
-	case errors.Is(err, account.ErrInvalid):
-		code = connect.CodeInvalidArgument
-	case errors.Is(err, account.ErrExists):
-		code = connect.CodeAlreadyExists
-	case errors.Is(err, account.ErrPrecondition):
-		code = connect.CodeFailedPrecondition
-	case errors.Is(err, account.ErrNotFound):
-		code = connect.CodeNotFound
-	}
-	return connect.NewError(code, err)
 }

@@ -53,9 +53,9 @@ func (h *requests) GetLogbook(_ context.Context, req *connect.Request[v1.GetLogb
 	}
 	office := req.Msg.Office
 	if office == "" {
-		office = h.n.Member().Office
+		office = h.n.Office()
 	}
-	entries, err := h.n.Requests.Logbook(office, day)
+	entries, err := h.n.RequestService().Logbook(office, day)
 	if err != nil {
 		return nil, toConnect(err)
 	}

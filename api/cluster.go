@@ -2,49 +2,33 @@ package api
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"connectrpc.com/connect"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
-	"github.com/sinkron-id/sinkron/node"
-	"github.com/sinkron-id/sinkron/replication/consensus"
 )
 
 // clusterOps implements sinkronv1connect.ClusterServiceHandler.
-type clusterOps struct{ n *node.Node }
-
-func (h *clusterOps) cluster() (*consensus.Cluster, error) {
-	c := h.n.Cluster()
-	if c == nil {
-		return nil, connect.NewError(connect.CodeFailedPrecondition, errors.New("node ini bukan anggota klaster Dinas"))
-	}
-	return c, nil
-}
+type clusterOps struct{ n ClusterNode }
 
 func (h *clusterOps) GetClusterStatus(ctx context.Context, _ *connect.Request[v1.GetClusterStatusRequest]) (*connect.Response[v1.ClusterStatus], error) {
-	c, err := h.cluster()
-	if err != nil {
-		return nil, err
-	}
-	return h.status(ctx, c)
+	return h.status(ctx)
 }
 
-func (h *clusterOps) status(ctx context.Context, c *consensus.Cluster) (*connect.Response[v1.ClusterStatus], error) {
-	st, err := c.Status(ctx)
+func (h *clusterOps) status(ctx context.Context) (*connect.Response[v1.ClusterStatus], error) {
+	st, err := h.n.ClusterStatus(ctx)
 	if err != nil {
-		return nil, decisionError(err)
+		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
-	_, decided := h.n.DecisionFSM().Counts()
 	out := &v1.ClusterStatus{
 		PeerId: st.ID.String(), Leader: st.Leader.String(), State: st.State, Term: st.Term,
-		CommitIndex: st.CommitIndex, AppliedIndex: st.AppliedIndex, LastLogIndex: st.LastLogIndex, Decisions: decided,
+		CommitIndex: st.CommitIndex, AppliedIndex: st.AppliedIndex, LastLogIndex: st.LastLogIndex, Decisions: st.Decisions,
 	}
 	for _, s := range st.Servers {
 		out.Servers = append(out.Servers, &v1.ClusterServer{
-			PeerId: s.ID.String(), Office: h.n.Roster().Office(s.ID), Suffrage: s.Suffrage,
+			PeerId: s.ID.String(), Office: st.Offices[s.ID], Suffrage: s.Suffrage,
 			AppliedIndex: s.AppliedIndex, Lag: s.Lag, Reachable: s.Reachable,
 		})
 	}
@@ -52,37 +36,34 @@ func (h *clusterOps) status(ctx context.Context, c *consensus.Cluster) (*connect
 }
 
 // membership runs one change and answers with the status after it.
-func (h *clusterOps) membership(ctx context.Context, id string, op func(context.Context, *consensus.Cluster, peer.ID) error) (*connect.Response[v1.ClusterStatus], error) {
-	c, err := h.cluster()
-	if err != nil {
-		return nil, err
-	}
+func (h *clusterOps) membership(ctx context.Context, id string, op func(context.Context, peer.ID) error) (*connect.Response[v1.ClusterStatus], error) {
 	var p peer.ID
 	if id != "" {
+		var err error
 		if p, err = peer.Decode(id); err != nil {
 			return nil, invalid("peer_id tidak valid: " + err.Error())
 		}
 	}
-	if err := op(ctx, c, p); err != nil {
-		return nil, decisionError(err)
+	if err := op(ctx, p); err != nil {
+		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
-	return h.status(ctx, c)
+	return h.status(ctx)
 }
 
 func (h *clusterOps) AddVoter(ctx context.Context, r *connect.Request[v1.MembershipRequest]) (*connect.Response[v1.ClusterStatus], error) {
-	return h.membership(ctx, r.Msg.PeerId, func(ctx context.Context, c *consensus.Cluster, p peer.ID) error { return c.AddVoter(ctx, p) })
+	return h.membership(ctx, r.Msg.PeerId, h.n.AddVoter)
 }
 
 func (h *clusterOps) AddNonvoter(ctx context.Context, r *connect.Request[v1.MembershipRequest]) (*connect.Response[v1.ClusterStatus], error) {
-	return h.membership(ctx, r.Msg.PeerId, func(ctx context.Context, c *consensus.Cluster, p peer.ID) error { return c.AddNonvoter(ctx, p) })
+	return h.membership(ctx, r.Msg.PeerId, h.n.AddNonvoter)
 }
 
 func (h *clusterOps) RemoveServer(ctx context.Context, r *connect.Request[v1.MembershipRequest]) (*connect.Response[v1.ClusterStatus], error) {
-	return h.membership(ctx, r.Msg.PeerId, func(ctx context.Context, c *consensus.Cluster, p peer.ID) error { return c.RemoveServer(ctx, p) })
+	return h.membership(ctx, r.Msg.PeerId, h.n.RemoveServer)
 }
 
 func (h *clusterOps) TransferLeadership(ctx context.Context, r *connect.Request[v1.MembershipRequest]) (*connect.Response[v1.ClusterStatus], error) {
-	return h.membership(ctx, r.Msg.PeerId, func(ctx context.Context, c *consensus.Cluster, p peer.ID) error { return c.TransferLeadership(ctx, p) })
+	return h.membership(ctx, r.Msg.PeerId, h.n.TransferLeadership)
 }
 
 func timeMs(ms int64) time.Time { return time.UnixMilli(ms) }

@@ -8,21 +8,19 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
-	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/eventpb"
-	"github.com/sinkron-id/sinkron/replication/consensus"
 )
 
 // decisions implements sinkronv1connect.DecisionServiceHandler.
-type decisions struct{ n *node.Node }
+type decisions struct{ n DecisionNode }
 
 func (h *decisions) decide(ctx context.Context, key, officer string, cmd *eventpb.Command) (*connect.Response[v1.DecisionResponse], error) {
 	cmd.Key = key
-	cmd.Actor = &eventpb.Actor{Officer: officerName(ctx, officer), Office: h.n.Member().Office}
-	d, err := h.n.Decisions.Decide(ctx, cmd)
+	cmd.Actor = &eventpb.Actor{Officer: officerName(ctx, officer), Office: h.n.Office()}
+	d, err := h.n.DecisionService().Decide(ctx, cmd)
 	if err != nil { // a refusal is kept as a decision too; GetDecision shows it
-		return nil, decisionError(err)
+		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
 	return connect.NewResponse(&v1.DecisionResponse{Decision: decisionToProto(d)}), nil
 }
@@ -44,6 +42,14 @@ func (h *decisions) IssueCard(ctx context.Context, r *connect.Request[v1.IssueCa
 
 func (h *decisions) RecordDedupVerdict(ctx context.Context, r *connect.Request[v1.RecordDedupVerdictRequest]) (*connect.Response[v1.DecisionResponse], error) {
 	m := r.Msg
+	if m.Key == "" {
+		// A retried call must find its first verdict, not file another.
+		m.Key = "putusan-dedup/" + m.Enrollment + "/" + m.Verdict
+	}
+	// The decision carries no officer: the audit records who gave it.
+	if err := h.n.AuditLog().Verdict(m.Enrollment, m.Verdict, m.DuplicateOfNik, m.Key, officerName(ctx, m.Officer)); err != nil {
+		return nil, toConnect(err)
+	}
 	return h.decide(ctx, m.Key, m.Officer, &eventpb.Command{Op: &eventpb.Command_RecordDedupVerdict{RecordDedupVerdict: &eventpb.RecordDedupVerdict{Enrollment: m.Enrollment, Verdict: m.Verdict, DuplicateOfNik: m.DuplicateOfNik}}})
 }
 
@@ -58,26 +64,26 @@ func (h *decisions) ChangeRoster(ctx context.Context, r *connect.Request[v1.Chan
 }
 
 func (h *decisions) RequestLease(_ context.Context, r *connect.Request[v1.RequestLeaseRequest]) (*connect.Response[v1.RequestLeaseResponse], error) {
-	key, err := h.n.Decisions.Request(&eventpb.Command{Op: &eventpb.Command_LeaseNikSlots{LeaseNikSlots: &eventpb.LeaseNIKSlots{Node: h.n.ID().String(), Region: r.Msg.Region, Count: r.Msg.Count}}})
+	key, err := h.n.DecisionService().Request(&eventpb.Command{Op: &eventpb.Command_LeaseNikSlots{LeaseNikSlots: &eventpb.LeaseNIKSlots{Node: h.n.ID().String(), Region: r.Msg.Region, Count: r.Msg.Count}}})
 	if err != nil {
-		return nil, decisionError(err)
+		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
 	return connect.NewResponse(&v1.RequestLeaseResponse{Key: key}), nil
 }
 
 func (h *decisions) AssignNIKFromLease(_ context.Context, r *connect.Request[v1.AssignNIKFromLeaseRequest]) (*connect.Response[v1.AssignNIKFromLeaseResponse], error) {
 	m := r.Msg
-	nik, key, err := h.n.Decisions.AssignFromLease(m.Region, m.BirthDate, m.Female, m.Subject)
+	nik, key, err := h.n.DecisionService().AssignFromLease(m.Region, m.BirthDate, m.Female, m.Subject)
 	if err != nil {
-		return nil, decisionError(err)
+		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
 	return connect.NewResponse(&v1.AssignNIKFromLeaseResponse{Nik: nik, Key: key}), nil
 }
 
 func (h *decisions) GetDecision(_ context.Context, r *connect.Request[v1.GetDecisionRequest]) (*connect.Response[v1.DecisionResponse], error) {
-	d, ok, err := h.n.Decisions.Decided(r.Msg.Key)
+	d, ok, err := h.n.DecisionService().Decided(r.Msg.Key)
 	if err != nil {
-		return nil, decisionError(err)
+		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
 	if !ok {
 		return nil, connect.NewError(connect.CodeNotFound, errors.New("keputusan belum ada di node ini (mungkin belum tersinkron)"))
@@ -86,31 +92,19 @@ func (h *decisions) GetDecision(_ context.Context, r *connect.Request[v1.GetDeci
 }
 
 func (h *decisions) LookupNIK(ctx context.Context, r *connect.Request[v1.LookupNIKRequest]) (*connect.Response[v1.LookupNIKResponse], error) {
-	subject, found, err := h.n.Decisions.LookupNIK(ctx, r.Msg.Nik)
+	subject, found, err := h.n.DecisionService().LookupNIK(ctx, r.Msg.Nik)
 	if err != nil {
-		return nil, decisionError(err)
+		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
 	return connect.NewResponse(&v1.LookupNIKResponse{Found: found, Subject: subject}), nil
 }
 
 func (h *decisions) GetActiveCard(ctx context.Context, r *connect.Request[v1.GetActiveCardRequest]) (*connect.Response[v1.GetActiveCardResponse], error) {
-	serial, err := h.n.Decisions.ActiveCard(ctx, r.Msg.Nik)
+	serial, err := h.n.DecisionService().ActiveCard(ctx, r.Msg.Nik)
 	if err != nil {
-		return nil, decisionError(err)
+		return nil, toConnectOr(err, connect.CodeUnavailable)
 	}
 	return connect.NewResponse(&v1.GetActiveCardResponse{BlankSerial: serial}), nil
-}
-
-func decisionError(err error) error {
-	switch {
-	case errors.Is(err, decision.ErrNotDinas), errors.Is(err, decision.ErrRefused):
-		return connect.NewError(connect.CodeFailedPrecondition, err)
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return connect.NewError(connect.CodeDeadlineExceeded, err)
-	case errors.Is(err, consensus.ErrClosed):
-		return connect.NewError(connect.CodeUnavailable, err)
-	}
-	return connect.NewError(connect.CodeUnavailable, err)
 }
 
 func decisionToProto(d *eventpb.Decision) *v1.Decision {

@@ -7,14 +7,13 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
-	"github.com/sinkron-id/sinkron/node"
 )
 
 // diskGuard refuses every call that writes when the node's disk is nearly
 // full, before it reaches the store: a write on a full disk would crash
 // the node rather than fail (see node.DiskReserve). Reads go through, so
 // the office still serves what it holds.
-type diskGuard struct{ n *node.Node }
+type diskGuard struct{ n diskChecker }
 
 // writesNothing are calls not marked free of side effects that still write
 // nothing locally: a bundle export is how an office with a full disk gets

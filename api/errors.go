@@ -1,39 +1,66 @@
 package api
 
 import (
+	"context"
 	"errors"
 
 	"connectrpc.com/connect"
 
-	"github.com/sinkron-id/sinkron/node/request"
+	"github.com/sinkron-id/sinkron/node/fault"
 	"github.com/sinkron-id/sinkron/replication/bundle"
+	"github.com/sinkron-id/sinkron/replication/consensus"
 )
 
-// toConnect gives a domain error the Connect code a client can act on; the
-// message is the officer-facing text.
-func toConnect(err error) error {
+// kindCodes is the Connect code of each domain error kind (node/fault):
+// every node package's sentinels are made of these kinds, so this table is
+// the whole mapping from the node's errors to the protocol.
+var kindCodes = map[fault.Kind]connect.Code{
+	fault.NotFound:        connect.CodeNotFound,
+	fault.Invalid:         connect.CodeInvalidArgument,
+	fault.Exists:          connect.CodeAlreadyExists,
+	fault.Precondition:    connect.CodeFailedPrecondition,
+	fault.Permission:      connect.CodePermissionDenied,
+	fault.Unauthenticated: connect.CodeUnauthenticated,
+	fault.Exhausted:       connect.CodeResourceExhausted,
+	fault.Unavailable:     connect.CodeUnavailable,
+}
+
+// toConnect gives an error the Connect code a client can act on; the
+// message is the officer-facing text. An error of no known kind is
+// Internal: a fault of the node, not of the call.
+func toConnect(err error) error { return toConnectOr(err, connect.CodeInternal) }
+
+// toConnectOr is toConnect with the code of an error of no known kind: a
+// decision that failed for a reason the node does not name failed because
+// the dinas cluster could not be reached (Unavailable), a KK code that
+// does not verify is the caller's (InvalidArgument).
+func toConnectOr(err error, unknown connect.Code) error {
 	if err == nil {
 		return nil
 	}
-	code := connect.CodeInternal
+	return connect.NewError(codeOf(err, unknown), err)
+}
+
+// codeOf is the code of err: its domain kind first, then the replication
+// layer's errors, which are not the node's and carry no kind.
+func codeOf(err error, unknown connect.Code) connect.Code {
+	if code, ok := kindCodes[fault.KindOf(err)]; ok {
+		return code
+	}
 	switch {
-	case errors.Is(err, request.ErrNotFound):
-		code = connect.CodeNotFound
-	case errors.Is(err, request.ErrInvalid):
-		code = connect.CodeInvalidArgument
-	case errors.Is(err, request.ErrPrecondition):
-		code = connect.CodeFailedPrecondition
-	case errors.Is(err, request.ErrPermission):
-		code = connect.CodePermissionDenied
 	case errors.Is(err, bundle.ErrCorrupt), errors.Is(err, bundle.ErrTruncated),
 		errors.Is(err, bundle.ErrForged), errors.Is(err, bundle.ErrNotAdmitted):
-		code = connect.CodeInvalidArgument
+		return connect.CodeInvalidArgument
 	case errors.Is(err, bundle.ErrGap):
-		code = connect.CodeFailedPrecondition
+		return connect.CodeFailedPrecondition
 	case errors.Is(err, bundle.ErrInterrupted):
-		code = connect.CodeAborted
+		return connect.CodeAborted
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return connect.CodeDeadlineExceeded
+	case errors.Is(err, consensus.ErrClosed):
+		return connect.CodeUnavailable
 	}
-	return connect.NewError(code, err)
+	return unknown
 }
 
 func invalid(msg string) error {

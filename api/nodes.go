@@ -11,12 +11,11 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
-	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/replication/vv"
 )
 
 // nodes implements sinkronv1connect.NodeServiceHandler.
-type nodes struct{ n *node.Node }
+type nodes struct{ n OperatorNode }
 
 func (h *nodes) GetStatus(_ context.Context, req *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error) {
 	s := h.n.Status()
@@ -24,7 +23,7 @@ func (h *nodes) GetStatus(_ context.Context, req *connect.Request[v1.GetStatusRe
 	if req.Msg.WithStateHash {
 		// Read after the status, so a hash never covers fewer events
 		// than the vector beside it claims.
-		sum, err := h.n.Store().StateHash()
+		sum, err := h.n.StateHash()
 		if err != nil {
 			return nil, toConnect(fmt.Errorf("state hash: %w", err))
 		}

@@ -2,19 +2,17 @@ package api
 
 import (
 	"context"
-	"errors"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
-	"github.com/sinkron-id/sinkron/node/outbox"
 )
 
 func (h *nodes) ListFailedNotices(context.Context, *connect.Request[v1.ListFailedNoticesRequest]) (*connect.Response[v1.ListFailedNoticesResponse], error) {
 	dead, err := h.n.FailedNotices()
 	if err != nil {
-		return nil, connect.NewError(connect.CodeInternal, err)
+		return nil, toConnect(err)
 	}
 	out := &v1.ListFailedNoticesResponse{}
 	for _, d := range dead {
@@ -25,10 +23,8 @@ func (h *nodes) ListFailedNotices(context.Context, *connect.Request[v1.ListFaile
 }
 
 func (h *nodes) RetryNotice(_ context.Context, req *connect.Request[v1.RetryNoticeRequest]) (*connect.Response[v1.RetryNoticeResponse], error) {
-	if err := h.n.RetryNotice(req.Msg.Id); errors.Is(err, outbox.ErrNotDead) {
-		return nil, connect.NewError(connect.CodeNotFound, err)
-	} else if err != nil {
-		return nil, connect.NewError(connect.CodeInternal, err)
+	if err := h.n.RetryNotice(req.Msg.Id); err != nil {
+		return nil, toConnect(err)
 	}
 	return connect.NewResponse(&v1.RetryNoticeResponse{}), nil
 }

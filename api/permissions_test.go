@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -212,9 +213,11 @@ func TestEveryRPCByRole(t *testing.T) {
 			continue
 		}
 		for what, auth := range bad {
-			if err := call(srv, p, auth); connect.CodeOf(err) != connect.CodeUnauthenticated {
+			err := call(srv, p, auth)
+			if connect.CodeOf(err) != connect.CodeUnauthenticated {
 				t.Errorf("%s with %s: %v, want Unauthenticated", p.path, what, err)
 			}
+			namesNoPath(t, err)
 		}
 		allowed[p.path] = map[catalog.Role]bool{}
 		for _, r := range officerRoles() {
@@ -232,7 +235,10 @@ func TestEveryRPCByRole(t *testing.T) {
 				t.Errorf("%s as %s: not served (%v)", p.path, r, err)
 			case !want && connect.CodeOf(err) != connect.CodePermissionDenied:
 				t.Errorf("%s as %s: %v, want PermissionDenied (%q)", p.path, r, err, op)
+			case !want && !strings.Contains(err.Error(), "tidak berwenang "+actions[p.path]):
+				t.Errorf("%s as %s: %v does not name the action %q", p.path, r, err, actions[p.path])
 			}
+			namesNoPath(t, err)
 		}
 	}
 	checkSOPFacts(t, allowed)
@@ -296,5 +302,13 @@ func TestLoginNeedsNoToken(t *testing.T) {
 		if _, err := acc.Login(context.Background(), req); err != nil {
 			t.Fatalf("login with Authorization %q: %v", auth, err)
 		}
+	}
+}
+
+// namesNoPath fails t if an answer shows an officer an RPC path.
+func namesNoPath(t *testing.T, err error) {
+	t.Helper()
+	if err != nil && strings.Contains(err.Error(), "/sinkron.") {
+		t.Errorf("an officer reads an RPC path: %v", err)
 	}
 }

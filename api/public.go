@@ -15,7 +15,6 @@ import (
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
-	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/request"
 )
 
@@ -25,7 +24,7 @@ import (
 // API, so nothing else is reachable. Each client address may make a few
 // attempts a minute (burst 10), counted across the service and the page,
 // which stops guessing tracking codes and NIKs.
-func NewPublicHandler(n *node.Node, opts ...PublicOption) http.Handler {
+func NewPublicHandler(n PublicNode, opts ...PublicOption) http.Handler {
 	set := publicSettings{every: 6 * time.Second, burst: 10, now: time.Now, zone: wib}
 	for _, o := range opts {
 		o(&set)
@@ -40,7 +39,7 @@ func NewPublicHandler(n *node.Node, opts ...PublicOption) http.Handler {
 	mux.HandleFunc("GET /{$}", page.form)
 	mux.HandleFunc("GET /status", page.status)
 	mux.HandleFunc("POST /status", page.status)
-	return limits.remember(mux)
+	return limits.remember(newSizeGuard(mux, sinkronv1connect.PublicServiceName))
 }
 
 // PublicOption adjusts NewPublicHandler.
@@ -81,7 +80,7 @@ func PublicZone(zone *time.Location) PublicOption {
 var wib = time.FixedZone("WIB", 7*3600)
 
 // public implements sinkronv1connect.PublicServiceHandler.
-type public struct{ n *node.Node }
+type public struct{ n PublicNode }
 
 // errNotYours hides whether a code exists: a wrong NIK and an unknown code
 // read the same.
@@ -89,12 +88,15 @@ var errNotYours = connect.NewError(connect.CodeNotFound, errors.New("permohonan 
 
 func (h *public) SubmitRequest(_ context.Context, req *connect.Request[v1.SubmitRequestRequest]) (*connect.Response[v1.SubmitRequestResponse], error) {
 	m := req.Msg
+	if err := checkUploads("", m.Documents); err != nil {
+		return nil, toConnect(err)
+	}
 	f := request.Form{ApplicantName: m.ApplicantName, NIK: m.Nik, KK: m.Kk, Problem: m.Problem, WhatsApp: m.Whatsapp,
 		Channel: int32(v1.Channel_CHANNEL_ONLINE), Officer: "Layanan Online"}
 	for _, d := range m.Documents {
 		f.Documents = append(f.Documents, request.Upload{Name: d.Name, Kind: int32(d.Kind), Content: d.Content})
 	}
-	r, err := h.n.Requests.Create(f)
+	r, err := h.n.RequestService().Create(f)
 	if err != nil {
 		return nil, toConnect(err)
 	}
@@ -122,8 +124,8 @@ func (h *public) TrackRequest(_ context.Context, req *connect.Request[v1.TrackRe
 // track finds a resident's request by tracking code and NIK. An unknown
 // code and a wrong NIK both answer false: the caller must not tell them
 // apart.
-func track(n *node.Node, code, nik string) (*request.Request, bool) {
-	r, err := n.Requests.Get(code)
+func track(n PublicNode, code, nik string) (*request.Request, bool) {
+	r, err := n.RequestService().Get(code)
 	if err != nil || subtle.ConstantTimeCompare([]byte(r.NIK), []byte(nik)) != 1 {
 		return nil, false
 	}

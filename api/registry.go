@@ -3,41 +3,39 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
-	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/conflict"
 	"github.com/sinkron-id/sinkron/node/registry"
 )
 
 // residents implements sinkronv1connect.RegistryServiceHandler.
-type residents struct{ n *node.Node }
+type residents struct{ n RegistryNode }
 
 // GetResident answers with the full biodata, and records who read it.
 func (h *residents) GetResident(ctx context.Context, req *connect.Request[v1.GetResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {
-	resp, err := residentResponse(h.n.Residents.Resident(req.Msg.Nik))
+	resp, err := residentResponse(h.n.RegistryService().Resident(req.Msg.Nik))
 	if err != nil {
 		return nil, err
 	}
-	if err := h.n.Audit.Read(req.Msg.Nik, officerName(ctx, "(tanpa login)")); err != nil {
+	if err := h.n.AuditLog().Read(req.Msg.Nik, officerName(ctx, "(tanpa login)")); err != nil {
 		return nil, connect.NewError(connect.CodeInternal, fmt.Errorf("catat akses biodata: %w", err))
 	}
 	return resp, nil
 }
 
 func (h *residents) GetFamily(_ context.Context, req *connect.Request[v1.GetFamilyRequest]) (*connect.Response[v1.FamilyResponse], error) {
-	return familyResponse(h.n.Residents.Family(req.Msg.Kk))
+	return familyResponse(h.n.RegistryService().Family(req.Msg.Kk))
 }
 
 func (h *residents) FamiliesOf(_ context.Context, req *connect.Request[v1.FamiliesOfRequest]) (*connect.Response[v1.FamiliesOfResponse], error) {
-	fs, err := h.n.Residents.FamiliesOf(req.Msg.Nik)
+	fs, err := h.n.RegistryService().FamiliesOf(req.Msg.Nik)
 	if err != nil {
-		return nil, registryError(err)
+		return nil, toConnect(err)
 	}
 	out := &v1.FamiliesOfResponse{}
 	for _, f := range fs {
@@ -56,7 +54,7 @@ func (h *residents) RegisterResident(ctx context.Context, req *connect.Request[v
 
 func (h *residents) ChangeResident(ctx context.Context, req *connect.Request[v1.ChangeResidentRequest]) (*connect.Response[v1.ResidentResponse], error) {
 	m := req.Msg
-	return residentResponse(h.n.Residents.Change(m.Nik, m.Field, m.Value, m.Reason, officerName(ctx, m.Officer)))
+	return residentResponse(h.n.RegistryService().Change(m.Nik, m.Field, m.Value, m.Reason, officerName(ctx, m.Officer)))
 }
 
 func (h *residents) CreateFamily(ctx context.Context, req *connect.Request[v1.CreateFamilyRequest]) (*connect.Response[v1.FamilyResponse], error) {
@@ -64,22 +62,22 @@ func (h *residents) CreateFamily(ctx context.Context, req *connect.Request[v1.Cr
 	if err := fromMap(req.Msg.Address, &a); err != nil {
 		return nil, invalid("alamat tidak dapat dibaca")
 	}
-	return familyResponse(h.n.Residents.CreateFamily(req.Msg.Kk, req.Msg.HeadNik, a, officerName(ctx, req.Msg.Officer)))
+	return familyResponse(h.n.RegistryService().CreateFamily(req.Msg.Kk, req.Msg.HeadNik, a, officerName(ctx, req.Msg.Officer)))
 }
 
 func (h *residents) AddFamilyMember(ctx context.Context, req *connect.Request[v1.AddFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error) {
 	m := req.Msg
-	return familyResponse(h.n.Residents.AddMember(m.Kk, m.Nik, m.Hubungan, officerName(ctx, m.Officer)))
+	return familyResponse(h.n.RegistryService().AddMember(m.Kk, m.Nik, m.Hubungan, officerName(ctx, m.Officer)))
 }
 
 func (h *residents) RemoveFamilyMember(ctx context.Context, req *connect.Request[v1.RemoveFamilyMemberRequest]) (*connect.Response[v1.FamilyResponse], error) {
 	m := req.Msg
-	return familyResponse(h.n.Residents.RemoveMember(m.Kk, m.Nik, m.Reason, officerName(ctx, m.Officer)))
+	return familyResponse(h.n.RegistryService().RemoveMember(m.Kk, m.Nik, m.Reason, officerName(ctx, m.Officer)))
 }
 
 func residentResponse(r *registry.Resident, err error) (*connect.Response[v1.ResidentResponse], error) {
 	if err != nil {
-		return nil, registryError(err)
+		return nil, toConnect(err)
 	}
 	out := &v1.Resident{Nik: r.NIK, Fields: toMap(r.Biodata), Office: r.Office,
 		RegisteredAt: timestamppb.New(r.RegisteredAt), UpdatedAt: timestamppb.New(r.UpdatedAt)}
@@ -90,7 +88,7 @@ func residentResponse(r *registry.Resident, err error) (*connect.Response[v1.Res
 
 func familyResponse(f *registry.Family, err error) (*connect.Response[v1.FamilyResponse], error) {
 	if err != nil {
-		return nil, registryError(err)
+		return nil, toConnect(err)
 	}
 	return connect.NewResponse(&v1.FamilyResponse{Family: familyProto(f)}), nil
 }
@@ -147,36 +145,18 @@ func fromMap(m map[string]string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-func registryError(err error) error {
-	code := connect.CodeInternal
-	switch {
-	case errors.Is(err, registry.ErrNotFound):
-		code = connect.CodeNotFound
-	case errors.Is(err, registry.ErrInvalid):
-		code = connect.CodeInvalidArgument
-	case errors.Is(err, registry.ErrExists):
-		code = connect.CodeAlreadyExists
-	case errors.Is(err, registry.ErrPrecondition):
-		code = connect.CodeFailedPrecondition
-	}
-	return connect.NewError(code, err)
-}
-
 func (h *residents) IssueKK(_ context.Context, req *connect.Request[v1.GetFamilyRequest]) (*connect.Response[v1.IssueKKResponse], error) {
 	pdf, qr, err := h.n.IssueKK(req.Msg.Kk)
-	if errors.Is(err, node.ErrNotSigner) {
-		return nil, connect.NewError(connect.CodeFailedPrecondition, err)
-	}
 	if err != nil {
-		return nil, registryError(err)
+		return nil, toConnect(err)
 	}
 	return connect.NewResponse(&v1.IssueKKResponse{Pdf: &v1.PdfDocument{Filename: "kk-" + req.Msg.Kk + ".pdf", Content: pdf}, QrText: qr}), nil
 }
 
 func (h *residents) VerifyKK(_ context.Context, req *connect.Request[v1.VerifyKKRequest]) (*connect.Response[v1.VerifyKKResponse], error) {
 	s, err := h.n.VerifyKK(req.Msg.QrText)
-	if err != nil {
-		return nil, connect.NewError(connect.CodeInvalidArgument, err)
+	if err != nil { // a code that does not verify is the caller's to fix
+		return nil, toConnectOr(err, connect.CodeInvalidArgument)
 	}
 	return connect.NewResponse(&v1.VerifyKKResponse{Kk: s.Number, IssueDate: s.IssueDate, HeadName: s.HeadName, MemberNiks: s.MemberNIKs, Signer: s.Signer.String()}), nil
 }

@@ -5,20 +5,24 @@ import (
 	"fmt"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
-	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/request"
 	"github.com/sinkron-id/sinkron/replication/event"
 )
 
 // requests implements sinkronv1connect.RequestServiceHandler.
-type requests struct{ n *node.Node }
+type requests struct{ n RequestNode }
 
 func (h *requests) CreateRequest(ctx context.Context, req *connect.Request[v1.CreateRequestRequest]) (*connect.Response[v1.CreateRequestResponse], error) {
 	m := req.Msg
+	if err := checkUploads(m.Service, m.Documents); err != nil {
+		return nil, toConnect(err)
+	}
 	f := request.Form{
 		Service: m.Service, Path: m.Path, Fields: m.Fields,
 		ApplicantName: m.ApplicantName, NIK: m.Nik, KK: m.Kk, Problem: m.Problem, WhatsApp: m.Whatsapp,
@@ -27,7 +31,7 @@ func (h *requests) CreateRequest(ctx context.Context, req *connect.Request[v1.Cr
 	for _, d := range m.Documents {
 		f.Documents = append(f.Documents, request.Upload{Name: d.Name, Kind: int32(d.Kind), Content: d.Content})
 	}
-	r, err := h.n.Requests.Create(f)
+	r, err := h.n.RequestService().Create(f)
 	if err != nil {
 		return nil, toConnect(err)
 	}
@@ -35,7 +39,7 @@ func (h *requests) CreateRequest(ctx context.Context, req *connect.Request[v1.Cr
 }
 
 func (h *requests) GetRequest(_ context.Context, req *connect.Request[v1.GetRequestRequest]) (*connect.Response[v1.GetRequestResponse], error) {
-	r, err := h.n.Requests.Get(req.Msg.Id)
+	r, err := h.n.RequestService().Get(req.Msg.Id)
 	if err != nil {
 		return nil, toConnect(err)
 	}
@@ -47,7 +51,7 @@ func (h *requests) ListRequests(_ context.Context, req *connect.Request[v1.ListR
 	if size <= 0 || size > 500 {
 		size = 100
 	}
-	rs, err := h.n.Requests.List(request.Filter{Status: request.Status(req.Msg.Status), ConflictOnly: req.Msg.ConflictOnly, After: req.Msg.PageToken, Limit: size,
+	rs, err := h.n.RequestService().List(request.Filter{Status: request.Status(req.Msg.Status), ConflictOnly: req.Msg.ConflictOnly, After: req.Msg.PageToken, Limit: size,
 		Office: req.Msg.Office, Holder: req.Msg.Holder, Step: req.Msg.Step, Service: req.Msg.Service})
 	if err != nil {
 		return nil, toConnect(err)
@@ -71,7 +75,7 @@ func (h *requests) TransitionRequest(ctx context.Context, req *connect.Request[v
 	if err != nil {
 		return nil, err
 	}
-	r, err := h.n.Requests.Transition(m.Id, request.Status(m.To), role, m.Note, officer)
+	r, err := h.n.RequestService().Transition(m.Id, request.Status(m.To), role, m.Note, officer)
 	if err != nil {
 		return nil, toConnect(err)
 	}
@@ -82,13 +86,13 @@ func (h *requests) CompleteStep(ctx context.Context, req *connect.Request[v1.Com
 	m := req.Msg
 	var inputs []request.StepInput
 	for _, in := range m.Inputs {
-		inputs = append(inputs, request.StepInput{Kind: in.Kind, Content: in.Content, BlankSerial: in.BlankSerial})
+		inputs = append(inputs, stepInput(in))
 	}
 	officer, role, err := actor(ctx, m.Officer, m.Role)
 	if err != nil {
 		return nil, err
 	}
-	r, err := h.n.Requests.CompleteStep(m.Id, m.Step, role, m.Note, officer, inputs...)
+	r, err := h.n.RequestService().CompleteStep(m.Id, m.Step, role, m.Note, officer, inputs...)
 	if err != nil {
 		return nil, toConnect(err)
 	}
@@ -97,7 +101,7 @@ func (h *requests) CompleteStep(ctx context.Context, req *connect.Request[v1.Com
 
 func (h *requests) ResolveConflict(ctx context.Context, req *connect.Request[v1.ResolveConflictRequest]) (*connect.Response[v1.ResolveConflictResponse], error) {
 	m := req.Msg
-	r, err := h.n.Requests.Resolve(m.Id, m.Field, m.ChosenEventId, m.Note, officerName(ctx, m.Officer))
+	r, err := h.n.RequestService().Resolve(m.Id, m.Field, m.ChosenEventId, m.Note, officerName(ctx, m.Officer))
 	if err != nil {
 		return nil, toConnect(err)
 	}
@@ -109,7 +113,7 @@ func (h *requests) GetDocument(_ context.Context, req *connect.Request[v1.GetDoc
 	if err != nil {
 		return nil, invalid("sha256 dokumen tidak valid")
 	}
-	b, err := h.n.Blobs().Get(hash)
+	b, err := h.n.Document(hash)
 	if err != nil {
 		return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("dokumen %s belum ada di node ini: %w", req.Msg.Sha256, err))
 	}
@@ -117,7 +121,7 @@ func (h *requests) GetDocument(_ context.Context, req *connect.Request[v1.GetDoc
 }
 
 func (h *requests) WatchRequests(ctx context.Context, _ *connect.Request[v1.WatchRequestsRequest], stream *connect.ServerStream[v1.WatchRequestsResponse]) error {
-	ch, stop := h.n.Requests.Watch()
+	ch, stop := h.n.RequestService().Watch()
 	defer stop()
 	for {
 		select {
@@ -147,7 +151,12 @@ func (h *requests) toProto(r *request.Request) *v1.Request {
 	for _, s := range r.Steps {
 		st := &v1.Step{Name: s.Name, Title: s.Title, Done: s.Done, Officer: s.Officer, Office: s.Office, Note: s.Note,
 			StandardSeconds: int64(s.Standard.Seconds()), Role: s.Role, OfficeKind: s.OfficeKind,
-			Waiting: s.Waiting, DecisionKeys: s.Awaiting, Result: s.Result, Overdue: s.Overdue}
+			Waiting: s.Waiting, DecisionKeys: s.Awaiting, Result: s.Result, Overdue: s.Overdue,
+			Effect: s.Effect, EffectDone: s.EffectDone, EffectError: s.EffectError, EffectNote: s.EffectNote}
+		for _, d := range s.Decisions {
+			st.Decisions = append(st.Decisions, &v1.StepDecision{Key: d.Key, Number: d.Number, Kind: d.Kind, Nik: d.NIK, Kk: d.KK,
+				CardSerial: d.CardSerial, Verdict: d.Verdict, DuplicateOfNik: d.DuplicateOf, Refused: d.Refused})
+		}
 		if s.Done || s.Waiting {
 			st.At = timestamppb.New(s.At)
 		}
@@ -157,11 +166,8 @@ func (h *requests) toProto(r *request.Request) *v1.Request {
 		out.Steps = append(out.Steps, st)
 	}
 	for _, d := range r.Documents {
-		avail := false
-		if hash, err := event.ParseHash(d.SHA256); err == nil {
-			in, _ := h.n.Blobs().Stat(hash)
-			avail = in.Complete
-		}
+		hash, err := event.ParseHash(d.SHA256)
+		avail := err == nil && h.n.HasDocument(hash)
 		out.Documents = append(out.Documents, &v1.Document{Name: d.Name, Kind: v1.DocumentKind(d.Kind), ContentType: d.ContentType, Sha256: d.SHA256, Size: d.Size, Available: avail})
 	}
 	out.Conflicts = conflictsProto(r.Conflicts)
@@ -193,4 +199,15 @@ func officerName(ctx context.Context, named string) string {
 		return s.FullName + " (" + s.Username + ")"
 	}
 	return named
+}
+
+// stepInput is a step input as the engine takes it. A printed card sent
+// with its blank serial beside it (the CLI's --blangko) is wrapped into the
+// print room's record, whose handler reads the serial from it.
+func stepInput(in *v1.StepInput) request.StepInput {
+	if in.Kind != string(catalog.InputPrintedCard) || in.BlankSerial == 0 {
+		return request.StepInput{Kind: in.Kind, Content: in.Content}
+	}
+	b, _ := proto.Marshal(&eventpb.PrintedCard{BlankSerial: in.BlankSerial, ChipRecord: in.Content})
+	return request.StepInput{Kind: in.Kind, Content: b}
 }

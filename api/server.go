@@ -14,11 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
-	"github.com/sinkron-id/sinkron/node"
 )
-
-// MaxRequestBytes bounds one API message: two 2 MiB photos and the form.
-const MaxRequestBytes = 6 << 20
 
 // Option configures NewHandler.
 type Option func(*settings)
@@ -40,14 +36,14 @@ var officerServices = []string{sinkronv1connect.RequestServiceName, sinkronv1con
 // NewHandler routes the node's services, reflection, health and /metrics.
 // Reflection, health and /metrics are not officers' calls and need no
 // token; every service call but AccountService.Login does.
-func NewHandler(n *node.Node, options ...Option) http.Handler {
+func NewHandler(n Node, options ...Option) http.Handler {
 	var set settings
 	for _, o := range options {
 		o(&set)
 	}
 	mux := http.NewServeMux()
 	opts := []connect.HandlerOption{connect.WithReadMaxBytes(MaxRequestBytes),
-		connect.WithInterceptors(gate{accounts: n.Accounts, anonymous: set.anonymous}, diskGuard{n: n})}
+		connect.WithInterceptors(gate{accounts: n.AccountService(), anonymous: set.anonymous}, diskGuard{n: n})}
 	mux.Handle(sinkronv1connect.NewAccountServiceHandler(&accounts{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewRequestServiceHandler(&requests{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewNodeServiceHandler(&nodes{n: n}, opts...))
@@ -59,7 +55,7 @@ func NewHandler(n *node.Node, options ...Option) http.Handler {
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(officerServices...)))
 	mux.Handle("/metrics", promhttp.HandlerFor(n.Registry(), promhttp.HandlerOpts{}))
-	return mux
+	return newSizeGuard(mux, officerServices...)
 }
 
 // Server is a running API listener.

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/request"
 )
@@ -21,7 +20,7 @@ import (
 // stays out of the address bar, the browser history and proxies' logs;
 // GET with a query works too, for a link.
 type statusPage struct {
-	n      *node.Node
+	n      PublicNode
 	limits *limiter
 	zone   *time.Location
 }

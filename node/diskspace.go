@@ -1,15 +1,16 @@
 package node
 
 import (
-	"errors"
 	"fmt"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sinkron-id/sinkron/node/fault"
 )
 
 // ErrDiskFull is returned for a write refused because the office's disk
 // is (nearly) full; what the node already holds stays intact.
-var ErrDiskFull = errors.New("penyimpanan komputer kantor penuh")
+var ErrDiskFull = fault.New(fault.Exhausted, "penyimpanan komputer kantor penuh")
 
 // DiskReserve is the free space below which the node refuses new writes.
 // It cannot wait for ENOSPC: badger writes its memtable through a

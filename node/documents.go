@@ -1,13 +1,13 @@
 package node
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/document"
+	"github.com/sinkron-id/sinkron/node/fault"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
 	"github.com/sinkron-id/sinkron/replication/roster"
@@ -17,7 +17,7 @@ import (
 var wib = time.FixedZone("WIB", 7*3600)
 
 // ErrNotSigner is returned for a KK asked of a node without the cluster key.
-var ErrNotSigner = errors.New("KK hanya dapat diterbitkan dan ditandatangani oleh Dinas")
+var ErrNotSigner = fault.New(fault.Precondition, "KK hanya dapat diterbitkan dan ditandatangani oleh Dinas")
 
 func (n *Node) regency() string {
 	if n.cfg.Regency != "" {

@@ -1,65 +1,121 @@
 package node
 
 import (
+	"context"
 	"errors"
-	"strings"
+	"fmt"
+	"time"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
 )
 
-// decided applies a decided step's effect on the resident registry, at the
-// office that asked for the decision:
-//   - a new resident's NIK (ktp-el-baru) registers them, on the KK they
-//     join or, with a new Nomor KK, on a new card they head;
+// decided applies a decided step's registry effect, at the office that
+// asked for the decision, and records the outcome on the request: done, or
+// the error, which stays visible to officers (request get, the
+// sinkron_registry_effects_failed metric) and is tried again (RetryEffects)
+// until it applies or an officer settles it by hand. Which effect is the
+// catalog's (catalog.Step.Effect); what it needs is the step's typed
+// decisions:
+//   - a new resident's NIK registers them, on the KK they join;
 //   - a consolidated change (perubahan elemen data) changes the field;
 //   - a new Nomor KK for a move (pindah) opens the family's new card at the
 //     new address and takes the resident off the old one.
 //
-// The registry refuses what is already done, so a repeat changes nothing.
+// Each effect is a resumable sequence: a repeat after a crash or a failure
+// finds what was done and does the rest, and the registry refuses what is
+// already done (ErrExists), which counts as applied.
 func (n *Node) decided(r *request.Request, st request.Step) {
-	officer := st.Officer
-	var err error
-	switch {
-	case r.Service == "ktp-el-baru" && waits(st, catalog.DecisionNIK):
-		err = n.registerNew(r, number(st.Result), officer)
-	case r.Service == "ktp-el-baru" && waits(st, catalog.DecisionKK):
-		nik := r.Fields["nik"]
-		for _, s := range r.Steps {
-			if waits(s, catalog.DecisionNIK) && number(s.Result) != "" {
-				nik = number(s.Result)
-			}
-		}
-		_, err = n.Residents.CreateFamily(number(st.Result), nik, addressOf(r.Fields, ""), officer)
-	case r.Service == "ktp-el-pengganti-perubahan-elemen" && waits(st, catalog.DecisionKonsolidasi):
-		err = n.changeElement(r, officer)
-	case strings.HasPrefix(r.Service, "pindah-") && waits(st, catalog.DecisionKK):
-		err = n.move(r, number(st.Result), officer)
+	if !st.EffectPending() {
+		return
 	}
-	if err != nil && !errors.Is(err, registry.ErrExists) {
+	err := n.applyEffect(r, st)
+	if errors.Is(err, registry.ErrExists) {
+		err = nil
+	}
+	if err != nil {
 		n.log.Warn("registry effect of a decided step", "request", r.ID, "step", st.Name, "err", err)
 	}
+	if rerr := n.Requests.RecordEffect(r.ID, st.Name, err); rerr != nil {
+		n.log.Warn("record a registry effect", "request", r.ID, "step", st.Name, "err", rerr)
+	}
+	switch {
+	case err != nil && st.EffectError == "":
+		n.effectsFailed.Add(1)
+	case err == nil && st.EffectError != "":
+		n.effectsFailed.Add(-1)
+	}
 }
 
-// number is the 16-digit NIK or Nomor KK among a step's decision results
-// ("1806011511260001, kartu 1023").
-func number(result string) string {
-	for _, part := range strings.Split(result, ", ") {
-		if len(part) == 16 && strings.Trim(part, "0123456789") == "" {
-			return part
+func (n *Node) applyEffect(r *request.Request, st request.Step) error {
+	officer := st.Officer
+	switch catalog.Effect(st.Effect) {
+	case catalog.EffectRegisterResident:
+		d, ok := r.Decided(catalog.DecisionNIK)
+		if !ok {
+			return fmt.Errorf("langkah %s tidak menerima NIK dari Dinas", st.Short())
 		}
+		return n.registerNew(r, d.NIK, officer)
+	case catalog.EffectChangeElement:
+		return n.changeElement(r, officer)
+	case catalog.EffectMove:
+		d, ok := r.Decided(catalog.DecisionKK)
+		if !ok {
+			return fmt.Errorf("langkah %s tidak menerima Nomor KK dari Dinas", st.Short())
+		}
+		return n.move(r, d.KK, officer)
 	}
-	return ""
+	return fmt.Errorf("efek %q tidak dikenal", st.Effect)
 }
 
-func waits(st request.Step, d catalog.Decision) bool {
-	for _, w := range st.Waits {
-		if w == string(d) {
-			return true
+// RetryEffects tries again every registry effect of this office's requests
+// that has not applied yet. The node runs it at start and every
+// effectRetry; an officer's "ulang" runs it at once.
+func (n *Node) RetryEffects() error {
+	rs, err := n.Requests.PendingEffects()
+	for _, r := range rs {
+		for _, st := range r.Steps {
+			if st.EffectPending() && st.Office == n.Member().Office {
+				n.decided(r, st)
+			}
 		}
 	}
-	return false
+	if err != nil {
+		return err
+	}
+	// Count afresh: decided's running count drifts when an error repeats.
+	again, err := n.Requests.PendingEffects()
+	failed := 0
+	for _, r := range again {
+		for _, st := range r.Steps {
+			if st.EffectPending() && st.EffectError != "" {
+				failed++
+			}
+		}
+	}
+	n.effectsFailed.Store(int64(failed))
+	return err
+}
+
+// effectRetry is how often failed registry effects are tried again: a
+// failure is usually a state that another office's events will change
+// (the old family card not yet synced here).
+const effectRetry = time.Minute
+
+func (n *Node) retryEffects(ctx context.Context) {
+	t := time.NewTicker(effectRetry)
+	defer t.Stop()
+	for {
+		if err := n.RetryEffects(); err != nil {
+			n.log.Warn("retry registry effects", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func addressOf(f map[string]string, prefix string) registry.Address {
@@ -76,14 +132,20 @@ func (n *Node) registerNew(r *request.Request, nik, officer string) error {
 		JenisKelamin: f["jenis_kelamin"], GolonganDarah: f["golongan_darah"], Address: addressOf(f, ""), Agama: f["agama"],
 		StatusPerkawinan: f["status_perkawinan"], Pekerjaan: f["pekerjaan"], Kewarganegaraan: f["kewarganegaraan"]}
 	fill(&b.Address, f["kode_wilayah"], n.regency())
-	if _, err := n.Residents.Register(b, officer); err != nil {
+	if _, err := n.Residents.Register(b, officer); err != nil && !errors.Is(err, registry.ErrExists) {
 		return err
 	}
-	if kk := f["kk"]; kk != "" {
-		_, err := n.Residents.AddMember(kk, b.NIK, f["hubungan_keluarga"], officer)
-		return err
+	kk := f["kk"]
+	if kk == "" {
+		return nil
 	}
-	return nil
+	if fam, err := n.Residents.Family(kk); err == nil {
+		if _, on := fam.Member(nik); on {
+			return nil // a repeat: registered and on the card already
+		}
+	}
+	_, err := n.Residents.AddMember(kk, b.NIK, f["hubungan_keluarga"], officer)
+	return err
 }
 
 // elementFields maps the form's choice of element to the registry field.

@@ -15,6 +15,7 @@ var (
 	descDead      = prometheus.NewDesc("sinkron_outbox_dead_letters", "WhatsApp notices given up on, waiting for an officer to check and retry.", nil, nil)
 	descBlobs     = prometheus.NewDesc("sinkron_documents_missing", "Documents referenced but not yet held.", nil, nil)
 	descOnline    = prometheus.NewDesc("sinkron_online", "1 unless an operator took the node off the network.", nil, nil)
+	descEffects   = prometheus.NewDesc("sinkron_registry_effects_failed", "Decided steps whose registry change failed at this office and is being retried, awaiting an officer.", nil, nil)
 	peerLabels    = []string{"peer", "office"}
 	descConnected = prometheus.NewDesc("sinkron_peer_connected", "1 when connected to the office.", peerLabels, nil)
 	descSent      = prometheus.NewDesc("sinkron_peer_events_sent_total", "Events sent to the office.", peerLabels, nil)
@@ -28,7 +29,7 @@ var (
 )
 
 func (collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descEvents, descConflicts, descOutbox, descDead, descBlobs, descOnline, descConnected, descSent, descRecv, descRepeats, descBytesOut, descBytesIn, descPeerLacks, descSkew, descLastSync} {
+	for _, d := range []*prometheus.Desc{descEvents, descConflicts, descOutbox, descDead, descBlobs, descOnline, descEffects, descConnected, descSent, descRecv, descRepeats, descBytesOut, descBytesIn, descPeerLacks, descSkew, descLastSync} {
 		ch <- d
 	}
 }
@@ -47,6 +48,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descDead, float64(st.OutboxDead))
 	gauge(descBlobs, float64(st.BlobsMissing))
 	gauge(descOnline, b2f(st.Online))
+	gauge(descEffects, float64(st.EffectsFailed))
 	for _, p := range c.n.Peers() {
 		l := []string{p.Peer.String(), p.Office}
 		gauge(descConnected, b2f(p.Connected), l...)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -66,9 +67,10 @@ type Node struct {
 	encKey    []byte // at-rest key of the store and the decision state
 	registry  *prometheus.Registry
 
-	commits *queue
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	commits       *queue
+	effectsFailed atomic.Int64 // steps whose registry effect failed, as last counted
+	cancel        context.CancelFunc
+	wg            sync.WaitGroup
 }
 
 // New starts a node from its config.
@@ -119,11 +121,13 @@ func New(cfg Config, opt Options) (*Node, error) {
 	office := request.Office{Name: n.self.Office, Kind: n.self.Role, Region: n.self.Region}
 	n.Requests = request.New(n.store, n.outbox, office, n.Decisions, opt.Now, opt.Rand)
 	n.Requests.OnDecided = n.decided
+	n.registerInputs()
 	n.Requests.Texts = cfg.WhatsApp.Templates
 	n.Residents = registry.New(n.store, n.self.Office, opt.Now)
 	n.Audit = audit.Log{Store: n.store, Office: n.self.Office, Now: opt.Now}
 	n.wg.Go(func() { n.outbox.Run(ctx) })
 	n.wg.Go(func() { n.dispatch(ctx) })
+	n.wg.Go(func() { n.retryEffects(ctx) })
 	n.log.Info("node started", "peer", n.ID().String(), "role", n.self.Role, "listen", n.net.host.Addrs())
 	return n, nil
 }
@@ -233,14 +237,15 @@ func (n *Node) dispatch(ctx context.Context) {
 			}
 		}
 		n.Requests.Changed(ids)
-		n.settle(res.Applied)
+		pubs, _ := decision.Publications(res.Applied) // a bad block was refused by File
+		n.settle(pubs)
 		if wantBlobs {
 			n.net.fetchAll()
 		}
 		if n.dinas != nil {
 			n.dinas.watcher.Committed(res.Applied)
 		}
-		n.rosterChanged(res.Applied)
+		n.rosterChanged(pubs)
 	}
 }
 
@@ -250,16 +255,20 @@ func (n *Node) dispatch(ctx context.Context) {
 // A decision's key is the ID of the request event that asked for it, so
 // only decisions this node asked for can concern its waiting steps; the
 // rest (at the dinas, every decision of the regency) are skipped without
-// reading any request.
-func (n *Node) settle(applied []*event.Event) {
+// reading any request. A duplicate-check verdict is the exception: an
+// officer or the 1:N search records it, and recording steps wait for it
+// under its enrollment's verdict key.
+func (n *Node) settle(pubs []decision.Published) {
 	var keys []string
-	for _, e := range applied {
-		_ = decision.Raw(e, func(key string, _ []byte) error { // a bad block was refused by File
-			if id, err := event.ParseID(key); err == nil && id.Origin == n.ID() {
-				keys = append(keys, key)
+	for _, p := range pubs {
+		if id, err := event.ParseID(p.Key); err == nil && id.Origin == n.ID() {
+			keys = append(keys, p.Key)
+		}
+		if p.Verdict() {
+			if d, err := p.Decode(); err == nil {
+				keys = append(keys, decision.VerdictKey(d.GetCommand().GetRecordDedupVerdict().GetEnrollment()))
 			}
-			return nil
-		})
+		}
 	}
 	if len(keys) == 0 {
 		return

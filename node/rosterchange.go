@@ -9,7 +9,6 @@ import (
 
 	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/eventpb"
-	"github.com/sinkron-id/sinkron/replication/event"
 	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
@@ -52,11 +51,13 @@ func (n *Node) replayRoster() error {
 	return err
 }
 
-// rosterChanged applies roster decisions among freshly stored events.
-func (n *Node) rosterChanged(evs []*event.Event) {
-	for _, e := range evs {
-		ds, _ := decision.RosterChanges(e) // a bad block was refused by File
-		for _, d := range ds {
+// rosterChanged applies the roster decisions among freshly published ones.
+func (n *Node) rosterChanged(pubs []decision.Published) {
+	for _, p := range pubs {
+		if !p.Roster() {
+			continue
+		}
+		if d, err := p.Decode(); err == nil { // a bad block was refused by File
 			n.applyRosterDecision(d)
 		}
 	}

@@ -28,7 +28,10 @@ type Status struct {
 	OutboxDepth  int
 	OutboxDead   int // notices given up on, waiting for an officer
 	BlobsMissing int
-	Now          time.Time
+	// EffectsFailed counts decided steps whose registry change failed here
+	// and is being retried (request get shows each one's error).
+	EffectsFailed int
+	Now           time.Time
 	// ClockAhead lists origins stamping events beyond the maximum offset.
 	ClockAhead map[peer.ID]time.Duration
 }
@@ -42,7 +45,8 @@ func (n *Node) Status() Status {
 		Peer: n.ID(), Office: n.Member().Office, Role: string(n.Member().Role), Region: n.Member().Region,
 		Online: !n.net.gate.Offline(), ListenAddrs: n.ListenAddrs(), Vector: vec, Events: vec.Total(),
 		Conflicts: len(conflicts), OutboxDepth: n.outbox.Depth(), OutboxDead: n.outbox.DeadCount(), BlobsMissing: len(wanted), Now: n.now(),
-		ClockAhead: n.store.ClockSkew(),
+		EffectsFailed: int(n.effectsFailed.Load()),
+		ClockAhead:    n.store.ClockSkew(),
 	}
 }
 

@@ -4,7 +4,12 @@ import (
 	"fmt"
 	"strings"
 
+	"google.golang.org/protobuf/proto"
+
+	"github.com/sinkron-id/sinkron/biometric/iso19794"
+	"github.com/sinkron-id/sinkron/biometric/template"
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/eventpb"
 	launch "github.com/sinkron-id/sinkron/node/regency"
 	"github.com/sinkron-id/sinkron/node/request"
 )
@@ -75,16 +80,18 @@ func Uploads(svc catalog.Service, path string, values map[string]string) []reque
 	return out
 }
 
-// StepInputs are stand-ins for what a step takes from another subsystem:
-// an ISO/IEC 19794 template set, a printed card on the given blank.
+// StepInputs are what a step takes from another subsystem: an ISO/IEC
+// 19794-2 finger minutiae record as a capture station writes it, the print
+// room's record of a card printed on the given blank.
 func StepInputs(st catalog.Step, blank uint64) []request.StepInput {
 	var out []request.StepInput
 	for _, in := range st.Inputs {
 		switch in {
 		case catalog.InputISOTemplate:
-			out = append(out, request.StepInput{Kind: string(in), Content: []byte("FIR\x00 template")})
+			out = append(out, request.StepInput{Kind: string(in), Content: CaptureRecord()})
 		case catalog.InputPrintedCard:
-			out = append(out, request.StepInput{Kind: string(in), Content: []byte(fmt.Sprintf("kartu %d", blank)), BlankSerial: blank})
+			b, _ := proto.Marshal(&eventpb.PrintedCard{BlankSerial: blank, ChipRecord: []byte(fmt.Sprintf("kartu %d", blank))})
+			out = append(out, request.StepInput{Kind: string(in), Content: b})
 		}
 	}
 	return out
@@ -97,4 +104,23 @@ func Actor(st catalog.Step) string {
 		return string(st.RecordedBy)
 	}
 	return string(st.Role)
+}
+
+// CaptureRecord is an ISO/IEC 19794-2:2005 finger minutiae record of both
+// index fingers, as a capture station writes it for a recording step.
+func CaptureRecord() []byte {
+	view := func(pos uint8) iso19794.FingerView {
+		var ms []template.Minutia
+		for i := range 24 {
+			ms = append(ms, template.Minutia{X: uint16(40 + 13*i%200), Y: uint16(60 + 29*i%260),
+				Angle: uint8(37 * i), Type: template.MinutiaType(1 + i%2), Quality: 60})
+		}
+		return iso19794.FingerView{Position: pos, Quality: 80, Minutiae: ms}
+	}
+	b, err := iso19794.EncodeFinger(iso19794.FingerRecord{Width: 300, Height: 400, ResX: 197, ResY: 197,
+		Views: []iso19794.FingerView{view(2), view(7)}})
+	if err != nil {
+		panic(err) // a fixed record that encodes
+	}
+	return b
 }

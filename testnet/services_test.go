@@ -1,9 +1,11 @@
 package testnet
 
 import (
+	"context"
 	"testing"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/request"
 )
 
@@ -34,18 +36,32 @@ func TestNewResidentGetsNIKAndIsRegistered(t *testing.T) {
 	var nik string
 	waitFor(t, "the NIK from the dinas", func() bool {
 		got, err := kec.Requests.Get(r.ID)
-		if err == nil && got.Steps[0].Done {
-			nik = got.Steps[0].Result
+		if d, ok := got.Decided(catalog.DecisionNIK); err == nil && ok {
+			nik = d.NIK
 		}
 		return nik != ""
 	})
 	if len(nik) != 16 || nik[:12] != "180601140508" {
 		t.Fatalf("NIK %q: want region 180601 and birth date 14-05-08", nik)
 	}
-	template := request.StepInput{Kind: "iso-template", Content: []byte("FIR template")}
+	template := request.StepInput{Kind: "iso-template", Content: CaptureRecord()}
 	must[*request.Request](t)(kec.Requests.CompleteStep(r.ID, "perekaman-biometrik", "operator-kecamatan", "", "Wati", template))
 	must[*request.Request](t)(kec.Requests.CompleteStep(r.ID, "verifikasi-telunjuk", "operator-kecamatan", "", "Wati", template))
 	must[*request.Request](t)(kec.Requests.CompleteStep(r.ID, "validasi-perekaman", "operator-kecamatan", "", "Wati"))
+	// The recording waits for the dinas's duplicate check: no verdict is
+	// recorded by itself, so it waits until an authorised officer's.
+	waitFor(t, "the recording at the dinas", func() bool { _, err := dinas.Requests.Get(r.ID); return err == nil })
+	if got := must[*request.Request](t)(kec.Requests.Get(r.ID)); !got.Steps[indexOf(got, "validasi-perekaman")].Waiting {
+		t.Fatalf("validasi-perekaman without a verdict: %+v, want waiting", got.Steps[indexOf(got, "validasi-perekaman")])
+	}
+	if _, err := dinas.Decisions.Decide(context.Background(), &eventpb.Command{Key: "putusan-1", Op: &eventpb.Command_RecordDedupVerdict{
+		RecordDedupVerdict: &eventpb.RecordDedupVerdict{Enrollment: r.ID, Verdict: "unik"}}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the verdict at the kecamatan", func() bool {
+		got, err := kec.Requests.Get(r.ID)
+		return err == nil && got.Steps[indexOf(got, "validasi-perekaman")].Done
+	})
 	must[*request.Request](t)(kec.Requests.CompleteStep(r.ID, "arsip-bukti-perekaman", pendukung, "", "Budi"))
 	must[*request.Request](t)(kec.Requests.Transition(r.ID, request.Selesai, "", "", "Budi"))
 	waitFor(t, "the resident and the finished request at the dinas", func() bool {

@@ -3,6 +3,7 @@ package testnet
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +91,9 @@ func (g *regency) walk(t *testing.T, svc catalog.Service, path catalog.Path) {
 		if _, err := o.Requests.CompleteStep(r.ID, st.Name, Actor(st), "", "Petugas "+string(st.Role), StepInputs(st, g.blank)...); err != nil {
 			t.Fatalf("step %s at %s: %v", st.Name, st.Office, err)
 		}
+		if slices.Contains(st.Waits, catalog.DecisionDedup) {
+			g.verdict(t, r.ID) // nothing records a verdict by itself
+		}
 	}
 	last := len(path.Processing()) - 1
 	done := g.await(t, r.ID, func(q *request.Request) bool { return q.Steps[last].Done })
@@ -130,7 +134,11 @@ func (g *regency) checkRegistry(t *testing.T, svc catalog.Service, r *request.Re
 	dinas := g.offices[catalog.Dinas]
 	switch {
 	case svc.Name == "ktp-el-baru":
-		nik := r.Steps[indexOfStep(r, catalog.DecisionNIK)].Result[:16]
+		d, ok := r.Decided(catalog.DecisionNIK)
+		if !ok {
+			t.Fatalf("no NIK among the request's decisions: %+v", r.Steps)
+		}
+		nik := d.NIK
 		waitFor(t, "the new resident in the registry", func() bool { _, err := dinas.Residents.Resident(nik); return err == nil })
 	case svc.Name == "ktp-el-pengganti-perubahan-elemen":
 		waitFor(t, "the changed name", func() bool {
@@ -142,6 +150,17 @@ func (g *regency) checkRegistry(t *testing.T, svc catalog.Service, r *request.Re
 			fs, err := dinas.Residents.FamiliesOf(values["nik"])
 			return err == nil && len(fs) == 1 && fs[0].KK != values["kk"]
 		})
+	}
+}
+
+// verdict is a dinas officer's finding that the recording is no one else's,
+// recorded through the decision service as the API does.
+func (g *regency) verdict(t *testing.T, enrollment string) {
+	t.Helper()
+	_, err := g.offices[catalog.Dinas].Decisions.Decide(context.Background(), &eventpb.Command{Key: "putusan/" + enrollment,
+		Op: &eventpb.Command_RecordDedupVerdict{RecordDedupVerdict: &eventpb.RecordDedupVerdict{Enrollment: enrollment, Verdict: "unik"}}})
+	if err != nil {
+		t.Fatalf("record the verdict on %s: %v", enrollment, err)
 	}
 }
 
@@ -164,15 +183,4 @@ func (g *regency) awaitAt(t *testing.T, n *node.Node, id string, ok func(*reques
 	}
 	t.Fatalf("%s: request %s never reached the state; last seen %s at %s", n.Member().Office, id, fmt.Sprint(got.Status), got.Holder)
 	return nil
-}
-
-func indexOfStep(r *request.Request, d catalog.Decision) int {
-	for i, st := range r.Steps {
-		for _, w := range st.Waits {
-			if w == string(d) {
-				return i
-			}
-		}
-	}
-	return -1
 }

@@ -53,7 +53,8 @@ var (
 	ErrUnusable = fault.New(fault.Permission, "akun ganda: nama pengguna dibuat dua kali di kantor berbeda; hubungi ADB SIAK")
 	// ErrToken covers every token that does not verify: malformed,
 	// tampered, from another node, expired, logged out, or issued before
-	// the last password change.
+	// the last password change. One that names another office as its
+	// issuer is an OtherOfficeError, which wraps it.
 	ErrToken = fault.New(fault.Unauthenticated, "token tidak berlaku")
 )
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/fault"
 	"github.com/sinkron-id/sinkron/node/form"
 )
 
@@ -39,7 +40,7 @@ func NewPendingAdmin(username, fullName, pw string) (PendingAdmin, error) {
 
 // ErrHasAdmin is BootstrapHash's answer when the node already has a usable
 // ADB SIAK: the pending account is not needed.
-var ErrHasAdmin = errors.New("node ini sudah memiliki ADB SIAK yang aktif")
+var ErrHasAdmin = fault.New(fault.Exists, "node ini sudah memiliki ADB SIAK yang aktif")
 
 // BootstrapHash creates p as an ADB SIAK account from its hash. Unlike
 // Bootstrap it does not need an empty node, only one without a usable ADB

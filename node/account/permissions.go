@@ -19,6 +19,7 @@ const (
 	OpKKIssue         = "kk.issue"         // IssueKK: the signed Kartu Keluarga
 	OpDecisionTake    = "decision.take"    // propose dinas decisions (NIK, cards, dedup, leases)
 	OpDecisionRead    = "decision.read"    // GetDecision, LookupNIK, GetActiveCard
+	OpDedupVerdict    = "dedup.verdict"    // RecordDedupVerdict: the dinas's finding on a recording
 	OpBundle          = "bundle"           // export and import flash-disk bundles
 	OpNodeRead        = "node.read"        // status, peers, the conflict list
 	OpNodeAdmin       = "node.admin"       // SetNetwork, SyncNow
@@ -60,12 +61,15 @@ var Permissions = map[string][]catalog.Role{
 	OpKKIssue:         {odin, ks},
 	OpDecisionTake:    {okec, odin, ks, kd, adb},
 	OpDecisionRead:    {pp, si, okec, omob, odin, ks, kd, adb, pd},
-	OpBundle:          {okec, omob, odin, adb},
-	OpNodeRead:        {pp, si, okec, omob, odin, ks, kd, adb, pd},
-	OpNodeAdmin:       {adb},
-	OpClusterAdmin:    {adb},
-	OpAccountAdmin:    {adb},
-	OpAuditRead:       {ks, kd, adb},
+	// Duplicates are adjudicated at the dinas, by its operators and the
+	// section heads who check data; nobody at a counter.
+	OpDedupVerdict: {odin, ks, kd},
+	OpBundle:       {okec, omob, odin, adb},
+	OpNodeRead:     {pp, si, okec, omob, odin, ks, kd, adb, pd},
+	OpNodeAdmin:    {adb},
+	OpClusterAdmin: {adb},
+	OpAccountAdmin: {adb},
+	OpAuditRead:    {ks, kd, adb},
 }
 
 // Allowed reports whether the session holds a role allowed op. An

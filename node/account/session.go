@@ -46,7 +46,7 @@ func (s *Service) Login(username, pw string) (string, Session, error) {
 // account still holds: a revoked role stops at once, a new one needs a new
 // login.
 func (s *Service) Verify(token string) (Session, error) {
-	c, err := parse(s.key, token)
+	c, err := s.parse(token)
 	if err != nil {
 		return Session{}, err
 	}
@@ -76,7 +76,7 @@ func (s *Service) Verify(token string) (Session, error) {
 // Logout refuses the token at this node until it expires. Other nodes
 // never accepted it: a token is verifiable only where it was issued.
 func (s *Service) Logout(token string) error {
-	c, err := parse(s.key, token)
+	c, err := s.parse(token)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,21 @@ func (s *Service) issue(rec *record, version string, now time.Time) (string, Ses
 	}
 	exp := now.Add(s.TokenTTL).Truncate(time.Second).UTC()
 	c := claims{Username: rec.Username, Roles: rec.Roles, Issued: now.Unix(), Expires: exp.Unix(),
-		ID: base64.RawURLEncoding.EncodeToString(id), Password: version}
+		ID: base64.RawURLEncoding.EncodeToString(id), Password: version, Office: s.office}
 	sess := Session{Username: rec.Username, FullName: rec.FullName, Office: rec.Office, Roles: slices.Clone(rec.Roles), Expires: exp}
 	return sign(s.key, c), sess, nil
+}
+
+// parse checks a token's MAC under this node's key. A token that fails it
+// but names another office as its issuer is refused as that office's
+// (OtherOfficeError), so the officer learns to sign in here; it is
+// refused all the same, since only its issuer can check it.
+func (s *Service) parse(token string) (claims, error) {
+	c, err := parse(s.key, token)
+	if err != nil {
+		if o := claimedOffice(token); o != "" && o != s.office {
+			return c, &OtherOfficeError{Office: o}
+		}
+	}
+	return c, err
 }

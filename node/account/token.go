@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
 )
@@ -29,6 +31,10 @@ type claims struct {
 	// Password is the version (event id) of the password the login
 	// matched: once a later change supersedes it, the token is refused.
 	Password string `json:"pw"`
+	// Office is the office that issued the token. Only this node can
+	// check the MAC, so another node reads it unverified: to tell the
+	// officer where the token belongs, never to accept it.
+	Office string `json:"o,omitempty"`
 }
 
 // deriveTokenKey separates the token key from whatever secret it came
@@ -51,22 +57,56 @@ func sign(key []byte, c claims) string {
 // parse checks a token's MAC and decodes its claims; it does not look at
 // the time or the account.
 func parse(key []byte, token string) (claims, error) {
-	var c claims
-	i := strings.LastIndexByte(token, '.')
-	if i < 0 || !strings.HasPrefix(token, tokenVersion+".") || len(token) > 4096 {
-		return c, ErrToken
-	}
-	// Strict: one MAC has one spelling, so no edit of a token verifies.
-	got, err := base64.RawURLEncoding.Strict().DecodeString(token[i+1:])
-	if err != nil || !hmac.Equal(got, mac(key, token[:i])) {
-		return c, ErrToken
-	}
-	b, err := base64.RawURLEncoding.DecodeString(token[len(tokenVersion)+1 : i])
-	if err != nil || json.Unmarshal(b, &c) != nil || c.Username == "" || c.ID == "" {
-		return c, ErrToken
+	body, sum, c, ok := split(token)
+	if !ok || !hmac.Equal(sum, mac(key, body)) {
+		return claims{}, ErrToken
 	}
 	return c, nil
 }
+
+// split takes a token apart into the body its MAC covers, the MAC and the
+// claims, without checking the MAC; ok is false for a token that is not
+// well-formed.
+func split(token string) (body string, sum []byte, c claims, ok bool) {
+	i := strings.LastIndexByte(token, '.')
+	if i <= len(tokenVersion) || !strings.HasPrefix(token, tokenVersion+".") || len(token) > 4096 {
+		return "", nil, c, false
+	}
+	// Strict: one MAC has one spelling, so no edit of a token verifies.
+	sum, err := base64.RawURLEncoding.Strict().DecodeString(token[i+1:])
+	if err != nil {
+		return "", nil, c, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(token[len(tokenVersion)+1 : i])
+	if err != nil || json.Unmarshal(b, &c) != nil || c.Username == "" || c.ID == "" {
+		return "", nil, c, false
+	}
+	return token[:i], sum, c, true
+}
+
+// claimedOffice is the office a well-formed token names as its issuer,
+// without checking its MAC (only the issuer holds the key): "" for a
+// token that is not well-formed or names no office, or a name no office
+// would have (too long, not printable).
+func claimedOffice(token string) string {
+	_, _, c, ok := split(token)
+	if !ok || len(c.Office) > 100 || !utf8.ValidString(c.Office) ||
+		strings.IndexFunc(c.Office, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return ""
+	}
+	return c.Office
+}
+
+// OtherOfficeError is the refusal of a token another office issued: it
+// is ErrToken (errors.Is), with a message that sends the officer to sign
+// in here instead of calling the token bad.
+type OtherOfficeError struct{ Office string }
+
+func (e *OtherOfficeError) Error() string {
+	return "token ini dari kantor lain (" + e.Office + "); masuk lagi di kantor ini"
+}
+
+func (e *OtherOfficeError) Unwrap() error { return ErrToken }
 
 func mac(key []byte, body string) []byte {
 	h := hmac.New(sha256.New, key)

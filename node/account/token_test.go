@@ -92,3 +92,43 @@ func TestTokenRolesBoundedByAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A token another office issued is told apart from a bad one, so the
+// officer knows to sign in here; it is refused all the same, and a token
+// that only claims another office, under a guessed key, is no more
+// accepted than any other forgery.
+func TestTokenFromAnotherOfficeNamed(t *testing.T) {
+	a, b := apart(t)
+	fromA, _ := login(t, a, "budi", budiPass)
+	fromB, _ := login(t, b, "budi", budiPass)
+	flipped := []byte(fromB)
+	flipped[len(flipped)-2] ^= 1
+	guessed := sign(deriveTokenKey(make([]byte, 32)), claims{Username: "admin", Roles: []catalog.Role{catalog.ADBSIAK},
+		Expires: a.clock.now().Add(time.Hour).Unix(), ID: "x", Password: "y", Office: "Kecamatan Sibolga Selatan"})
+	tests := []struct {
+		name, token string
+		at          *office
+		msg         string
+	}{
+		{"another office's token", fromA, b, "token ini dari kantor lain (Dinas Dukcapil Kota Sibolga); masuk lagi di kantor ini"},
+		{"the other way round", fromB, a, "token ini dari kantor lain (Kecamatan Sibolga Selatan); masuk lagi di kantor ini"},
+		{"this office's token, tampered", string(flipped), b, "token tidak berlaku"},
+		{"a guessed key claiming another office", guessed, a, "token ini dari kantor lain (Kecamatan Sibolga Selatan); masuk lagi di kantor ini"},
+		{"a guessed key claiming this office", guessed, b, "token tidak berlaku"},
+		{"malformed", "v1.bukan.token", b, "token tidak berlaku"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := tt.at.svc.Verify(tt.token)
+			if !errors.Is(err, ErrToken) || s.Username != "" {
+				t.Fatalf("Verify = %+v, %v; want a refusal (ErrToken)", s, err)
+			}
+			if err.Error() != tt.msg {
+				t.Errorf("message %q, want %q", err.Error(), tt.msg)
+			}
+			if err := tt.at.svc.Logout(tt.token); !errors.Is(err, ErrToken) {
+				t.Errorf("Logout = %v, want ErrToken", err)
+			}
+		})
+	}
+}

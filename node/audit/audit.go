@@ -61,6 +61,25 @@ func (l Log) Read(nik, officer string) error {
 	return err
 }
 
+// Kind and Type of the record of an officer's duplicate-check verdict.
+const (
+	KindVerdict = "putusan-dedup"
+	TypeVerdict = "putusan-dedup.dicatat"
+)
+
+// Verdict records that officer gave the verdict on enrollment's duplicate
+// check, filed as the dinas decision under key.
+func (l Log) Verdict(enrollment, verdict, duplicateOf, key, officer string) error {
+	b, err := proto.Marshal(&eventpb.VerdictRecorded{Actor: &eventpb.Actor{Officer: officer, Office: l.Office},
+		Enrollment: enrollment, Verdict: verdict, DuplicateOfNik: duplicateOf, DecisionKey: key})
+	if err != nil {
+		return err
+	}
+	entity := fmt.Sprintf("%s/%d", enrollment, l.Now().UnixNano())
+	_, err = l.Store.Append(store.Draft{Kind: KindVerdict, Entity: entity, Type: TypeVerdict, Payload: b}, nil)
+	return err
+}
+
 // Query scans the whole log in arrival order. It is an administrator's
 // tool: its cost grows with the log.
 func (l Log) Query(f Filter) ([]Entry, error) {

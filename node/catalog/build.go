@@ -56,6 +56,9 @@ func (s Step) input(in ...Input) Step { s.Inputs = append(s.Inputs, in...); retu
 // gives adds the documents or notices the step produces.
 func (s Step) gives(o ...Output) Step { s.Produces = append(s.Produces, o...); return s }
 
+// changes names the registry effect of the step's decisions.
+func (s Step) changes(e Effect) Step { s.Effect = e; return s }
+
 // logbook marks "mencatat dalam buku harian".
 func (s Step) logbook() Step { s.Logbook = true; return s }
 

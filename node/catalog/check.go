@@ -207,6 +207,9 @@ func checkStep(p *problems, at string, st Step) {
 	checkKinds(p, at, "input", st.Inputs, Inputs())
 	checkKinds(p, at, "output", st.Produces, Outputs())
 	checkInputs(p, at, st)
+	if need, ok := Effects()[st.Effect]; st.Effect != "" && (!ok || !slices.Contains(st.Waits, need)) {
+		p.add(at, "registry effect %q needs the step to wait for its decision", st.Effect)
+	}
 }
 
 // checkRecorder: the applicant's steps are recorded by an officer there.

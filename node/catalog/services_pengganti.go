@@ -247,7 +247,7 @@ func penggantiPerubahanElemen() Service {
 				bawa(Kecamatan, berkas), serah(Kecamatan, berkas),
 				verifikasiKecamatan(3, "Dinas Dukcapil Kab/Kota"),
 				verifikasiDinas(4),
-				cetakKTPEl(5, ubah, DecisionKonsolidasi),
+				cetakKTPEl(5, ubah, DecisionKonsolidasi).changes(EffectChangeElement),
 				kepalaSeksi(6),
 				keDistribusi(7),
 				distribution("KTP-el"),
@@ -259,7 +259,7 @@ func penggantiPerubahanElemen() Service {
 				step(3, "verifikasi-berkas", PetugasPendukung, Dinas, est(15*minute),
 					"Menerima berkas, memverifikasi & memvalidasi, mencatat dalam buku harian, "+
 						"memberikan salinan permohonan ke penduduk").logbook().gives(OutSalinan),
-				cetakKTPEl(4, ubah, DecisionKonsolidasi),
+				cetakKTPEl(4, ubah, DecisionKonsolidasi).changes(EffectChangeElement),
 				kepalaSeksi(5),
 				penyerahanDinas(6, "Menyerahkan KTP-el ke Penduduk dengan tanda terima, melakukan pengarsipan").
 					gives(OutTandaTerima)),

@@ -31,7 +31,7 @@ func perekamanKTPEl() Service {
 				Start:  Kecamatan,
 				Steps: perekamanStatis(step(7, "validasi-perekaman", OperatorKecamatan, Kecamatan, est(10*minute),
 					"Operator memvalidasi hasil perekaman dengan sidik jari, operator memastikan hasil perekaman tersimpan "+
-						"dalam server, operator menyerahkan berkas kepada petugas pendukung")),
+						"dalam server, operator menyerahkan berkas kepada petugas pendukung").waits(DecisionDedup)),
 			},
 			{
 				Name:    "statis-offline",
@@ -42,7 +42,7 @@ func perekamanKTPEl() Service {
 				Steps: perekamanStatis(step(7, "validasi-backup-perekaman", OperatorKecamatan, Kecamatan, est(15*minute),
 					"Operator memvalidasi hasil perekaman dengan sidik jari, operator membackup data perekaman untuk "+
 						"dikirimkan ke Pusat Data melalui Server AFIS di Kec/Dinas yang online, operator menyerahkan berkas "+
-						"kepada petugas pendukung").input(InputBundle)),
+						"kepada petugas pendukung").input(InputBundle).waits(DecisionDedup)),
 			},
 			{
 				// The mobile unit has no counter officer: the operator
@@ -63,7 +63,7 @@ func perekamanKTPEl() Service {
 							"sidik jari dan iris mata penduduk").input(InputISOTemplate),
 					verifikasiTelunjuk(4, OperatorMobile, Mobile),
 					step(5, "validasi-perekaman", OperatorMobile, Mobile, est(5*minute),
-						"Operator memvalidasi hasil perekaman dengan sidik jari"),
+						"Operator memvalidasi hasil perekaman dengan sidik jari").waits(DecisionDedup),
 					step(6, "backup-perekaman", OperatorMobile, Mobile, est(15*minute),
 						"Operator membackup data perekaman untuk dikirimkan ke Pusat Data melalui Server AFIS "+
 							"di Kec/Dinas yang online").input(InputBundle),
@@ -145,14 +145,14 @@ func baruOnline() Path {
 			step(3, "pencatatan-biodata", OperatorKecamatan, Kecamatan, est(30*minute),
 				"Menerima berkas dari Petugas Pendukung Pelayanan, merekam hasil pengisian Formulir Biodata Penduduk "+
 					"menggunakan aplikasi SIAK, memastikan datanya terkirim ke server Database Kependudukan Kabupaten/Kota").
-				waits(DecisionNIK),
+				waits(DecisionNIK).changes(EffectRegisterResident),
 			step(4, "perekaman-biometrik", OperatorKecamatan, Kecamatan, est(15*minute),
 				"Operator membuka dan membacakan data penduduk melalui Aplikasi AFIS, operator merekam Pas Photo, "+
 					"tanda tangan, sidik jari dan iris mata penduduk").input(InputISOTemplate),
 			verifikasiTelunjuk(5, OperatorKecamatan, Kecamatan),
 			step(6, "validasi-perekaman", OperatorKecamatan, Kecamatan, est(10*minute),
 				"Operator memvalidasi hasil perekaman dengan sidik jari, operator memastikan hasil perekaman tersimpan "+
-					"dalam server, operator menyerahkan berkas kepada petugas pendukung"),
+					"dalam server, operator menyerahkan berkas kepada petugas pendukung").waits(DecisionDedup),
 			step(8, "arsip-bukti-perekaman", PetugasPendukung, Kecamatan, est(5*minute),
 				"Mengarsipkan berkas, memberikan bukti perekaman kepada penduduk").archive().gives(OutBuktiPerekaman),
 		},
@@ -185,7 +185,7 @@ func baruOffline() Path {
 				"Menerima berkas dari Petugas Pendukung Pelayanan, merekam hasil pengisian Formulir Biodata Penduduk "+
 					"menggunakan aplikasi SIAK, mencetak Kartu Keluarga (KK), menyerahkan berkas dan KK ke Petugas "+
 					"Pendukung Pelayanan, melaporkan kepada ADB untuk melakukan SOP Penyiapan Database Kependudukan").
-				waits(DecisionNIK).gives(OutKK),
+				waits(DecisionNIK).gives(OutKK).changes(EffectRegisterResident),
 			step(5, "tte-kk", PetugasPendukung, Dinas, est(day),
 				"Memproses penandatanganan dan stempel KK, mengirimkan berkas dan KK ke Kecamatan").
 				gives(OutKKTTE).to(Kecamatan),

@@ -58,7 +58,7 @@ func kedatanganCetak(no int) Step {
 	return step(no, "kedatangan-cetak-kk-ktp-el", OperatorDinas, Dinas, est(hour),
 		"Menerima berkas dari Petugas Pendukung, melakukan proses kedatangan melalui SIAK, mencetak KK dan KTP-el, "+
 			"verifikasi data dalam Chip, menyerahkan berkas ke Kepala Seksi").
-		waits(DecisionKK, DecisionKonsolidasi, DecisionKartu).input(InputPrintedCard).gives(OutKK, OutKTPEl)
+		waits(DecisionKK, DecisionKonsolidasi, DecisionKartu).input(InputPrintedCard).gives(OutKK, OutKTPEl).changes(EffectMove)
 }
 
 func tteDistribusi(no int) Step {
@@ -118,7 +118,7 @@ func pindahOnline() Path {
 				"Menerima berkas, memverifikasi & memvalidasi, mencatat dalam buku harian, menyampaikan ke operator").logbook(),
 			step(4, "proses-kedatangan", OperatorKecamatan, Kecamatan, est(30*minute),
 				"Menerima berkas, melakukan proses kedatangan melalui SIAK, menyerahkan berkas ke Petugas Pendukung Pelayanan").
-				waits(DecisionKK, DecisionKonsolidasi),
+				waits(DecisionKK, DecisionKonsolidasi).changes(EffectMove),
 			// The SOP's box 5 reads "Memberikan …….. ke penduduk"; every other
 			// box that sends a file to the dinas gives the salinan permohonan.
 			step(5, "surat-kedatangan", PetugasPendukung, Kecamatan, est(15*minute),

@@ -102,7 +102,7 @@ type Decision string
 // Decisions a step may wait for.
 const (
 	DecisionNIK         Decision = "nik"         // AssignNIK, or ConfirmNIK of a leased serial
-	DecisionKK          Decision = "nomor-kk"    // a new Nomor KK; the FSM has no command for it yet
+	DecisionKK          Decision = "nomor-kk"    // AssignKK: a new Nomor KK
 	DecisionKonsolidasi Decision = "konsolidasi" // ConsolidateChange
 	DecisionKartu       Decision = "kartu"       // IssueCard: one active card per NIK
 	DecisionDedup       Decision = "dedup"       // RecordDedupVerdict
@@ -111,6 +111,31 @@ const (
 // Decisions lists every decision kind.
 func Decisions() []Decision {
 	return []Decision{DecisionNIK, DecisionKK, DecisionKonsolidasi, DecisionKartu, DecisionDedup}
+}
+
+// Effect is what a decided step changes in the resident registry, at the
+// office that asked for the decision, once every decision it waits for has
+// come. The node applies it (and records, retries and shows a failure);
+// the catalog only says which.
+type Effect string
+
+// Registry effects.
+const (
+	// EffectRegisterResident registers a new resident under the NIK the
+	// step was given, on the KK the form names (ktp-el-baru).
+	EffectRegisterResident Effect = "daftarkan-penduduk"
+	// EffectChangeElement changes the biodata element the form names, once
+	// the dinas has consolidated it (perubahan elemen data).
+	EffectChangeElement Effect = "ubah-elemen-data"
+	// EffectMove takes the resident off their family card and files the
+	// card they head at the new address under the Nomor KK the step was
+	// given (pindah).
+	EffectMove Effect = "pindah-kk"
+)
+
+// Effects lists every registry effect with the decision it needs.
+func Effects() map[Effect]Decision {
+	return map[Effect]Decision{EffectRegisterResident: DecisionNIK, EffectChangeElement: DecisionKonsolidasi, EffectMove: DecisionKK}
 }
 
 // Input is a record a step takes from a subsystem that has an issue of its
@@ -172,6 +197,7 @@ type Step struct {
 	Waits    []Decision // dinas decisions that must arrive before the step completes, in order
 	Inputs   []Input    // records the step takes from a subsystem, in order
 	Produces []Output
+	Effect   Effect // what the step's decisions change in the registry
 	Logbook  bool   // "mencatat dalam buku harian"
 	Archive  bool   // "mengarsipkan berkas" (with the old card where one was handed in)
 	Source   string // set when the step comes from another section than its path

@@ -25,6 +25,7 @@ const (
 	fieldDecisionKey    protowire.Number = 2
 	fieldDecisionCmd    protowire.Number = 4
 	fieldChangeRoster   protowire.Number = 17 // in Command
+	fieldDedupVerdict   protowire.Number = 15 // in Command
 )
 
 // BlockEvent is block n, made of the decisions' bytes in number order, as a
@@ -83,28 +84,61 @@ func Raw(e *event.Event, fn func(key string, raw []byte) error) error {
 	return nil
 }
 
-// RosterChanges returns the roster decisions an event publishes, decoded;
-// the others (nearly all) are not.
-func RosterChanges(e *event.Event) ([]*eventpb.Decision, error) {
-	var out []*eventpb.Decision
-	err := Raw(e, func(_ string, raw []byte) error {
-		roster := false
-		if err := eachField(raw, func(num protowire.Number, cmd []byte) error {
-			if num != fieldDecisionCmd {
-				return nil
-			}
-			return eachField(cmd, func(num protowire.Number, _ []byte) error {
-				roster = roster || num == fieldChangeRoster
-				return nil
-			})
-		}); err != nil || !roster {
+// Published is one decision a block carries, as the node hands it to
+// whoever reacts to decisions (steps that wait, roster changes): its key,
+// its bytes, and which command it decided, read without decoding the rest.
+type Published struct {
+	Key string
+	Raw []byte
+	op  protowire.Number // the Command's oneof field
+}
+
+// Roster reports a roster change.
+func (p Published) Roster() bool { return p.op == fieldChangeRoster }
+
+// Verdict reports a duplicate-check verdict.
+func (p Published) Verdict() bool { return p.op == fieldDedupVerdict }
+
+// Decode decodes the whole decision.
+func (p Published) Decode() (*eventpb.Decision, error) {
+	d := &eventpb.Decision{}
+	if err := proto.Unmarshal(p.Raw, d); err != nil {
+		return nil, fmt.Errorf("decision %s: %w", p.Key, err)
+	}
+	return d, nil
+}
+
+// Publications walks every decision block among evs once and returns their
+// decisions in order; other events publish none.
+func Publications(evs []*event.Event) ([]Published, error) {
+	var out []Published
+	for _, e := range evs {
+		if err := Raw(e, func(key string, raw []byte) error {
+			op, err := opOf(raw)
+			out = append(out, Published{Key: key, Raw: raw, op: op})
 			return err
+		}); err != nil {
+			return out, err
 		}
-		d := &eventpb.Decision{}
-		out = append(out, d)
-		return proto.Unmarshal(raw, d)
+	}
+	return out, nil
+}
+
+// opOf is the field number of the command a decision's bytes decided.
+func opOf(raw []byte) (protowire.Number, error) {
+	var op protowire.Number
+	err := eachField(raw, func(num protowire.Number, cmd []byte) error {
+		if num != fieldDecisionCmd {
+			return nil
+		}
+		return eachField(cmd, func(num protowire.Number, _ []byte) error {
+			if num >= 10 { // the oneof's fields; 1–3 are key, time and actor
+				op = num
+			}
+			return nil
+		})
 	})
-	return out, err
+	return op, err
 }
 
 // eachField walks a message's top-level fields and passes the

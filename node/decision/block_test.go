@@ -2,6 +2,7 @@ package decision
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -50,14 +51,18 @@ func TestBlockIsADecisionBlock(t *testing.T) {
 	if fmt.Sprint(keys) != "[k1 k2 k3 k4 k5]" {
 		t.Fatalf("keys %v", keys)
 	}
-	if rs, err := RosterChanges(e); err != nil || len(rs) != 0 {
-		t.Fatalf("roster changes in a block of NIKs: %v, %v", rs, err)
+	if ps, err := Publications([]*event.Event{e}); err != nil || len(ps) != 5 || slices.ContainsFunc(ps, Published.Roster) {
+		t.Fatalf("publications of a block of NIKs: %v, %v", ps, err)
 	}
 	roster, _ := proto.Marshal(&eventpb.Decision{Number: 6, Key: "r", Command: &eventpb.Command{
 		Key: "r", Op: &eventpb.Command_ChangeRoster{ChangeRoster: &eventpb.ChangeRoster{Op: "tambah", Peer: "p"}}}})
 	e, _ = BlockEvent(8, append(raws, roster))
-	if rs, err := RosterChanges(e); err != nil || len(rs) != 1 || rs[0].GetCommand().GetChangeRoster().GetPeer() != "p" {
-		t.Fatalf("roster changes: %v, %v", rs, err)
+	ps, err := Publications([]*event.Event{e})
+	if err != nil || len(ps) != 6 || !ps[5].Roster() || slices.ContainsFunc(ps[:5], Published.Roster) {
+		t.Fatalf("publications: %v, %v", ps, err)
+	}
+	if d, err := ps[5].Decode(); err != nil || d.GetCommand().GetChangeRoster().GetPeer() != "p" {
+		t.Fatalf("roster change decoded: %v, %v", d, err)
 	}
 }
 

@@ -22,19 +22,47 @@ const bookPrefix = 'd' // decision key → decision bytes
 func bookKey(key string) []byte { return append([]byte{bookPrefix}, key...) }
 
 // File records the decisions of the blocks among a batch's applied events;
-// the node runs it inside the store's commit (store.Observer.InTxn).
+// the node runs it inside the store's commit (store.Observer.InTxn). A
+// final duplicate-check verdict is filed under its enrollment's VerdictKey
+// as well: a recording step waits there, whoever recorded the verdict and
+// under whatever key.
 func File(txn *badger.Txn, applied []*event.Event) error {
-	for _, e := range applied {
-		if err := Raw(e, func(key string, raw []byte) error {
-			if key == "" {
-				return fmt.Errorf("%w: a decision without a key", errBadBlock)
-			}
-			return txn.Set(bookKey(key), raw)
-		}); err != nil {
+	pubs, err := Publications(applied)
+	if err != nil {
+		return err
+	}
+	for _, p := range pubs {
+		if p.Key == "" {
+			return fmt.Errorf("%w: a decision without a key", errBadBlock)
+		}
+		if err := txn.Set(bookKey(p.Key), p.Raw); err != nil {
 			return err
+		}
+		if alias := verdictAlias(p); alias != "" {
+			if err := txn.Set(bookKey(alias), p.Raw); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// VerdictKey is the book key of the final verdict on an enrollment (a
+// request whose recording is checked for duplicates).
+func VerdictKey(enrollment string) string { return "putusan-dedup/" + enrollment }
+
+// verdictAlias is the VerdictKey a published decision is also filed under:
+// a granted unik or duplikat verdict; adjudikasi is not final.
+func verdictAlias(p Published) string {
+	if !p.Verdict() {
+		return ""
+	}
+	d, err := p.Decode()
+	v := d.GetCommand().GetRecordDedupVerdict()
+	if err != nil || d.Refused != "" || (v.GetVerdict() != "unik" && v.GetVerdict() != "duplikat") {
+		return ""
+	}
+	return VerdictKey(v.Enrollment)
 }
 
 // Book reads the decisions a replica holds.

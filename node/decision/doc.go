@@ -1,8 +1,18 @@
 // Package decision is the dinas cluster's deterministic state machine: the
 // few decisions that must be unique across a regency (NIKs and the serial
-// leases that let offline kecamatan assign them, blank card serials, the one
-// active card per NIK, deduplication verdicts, consolidated changes, roster
-// changes), applied in Raft order.
+// leases that let offline kecamatan assign them, Nomor KK, blank card
+// serials, the one active card per NIK, deduplication verdicts,
+// consolidated changes, roster changes), applied in Raft order (rules.go).
+// A refusal is an outcome of the decision, with its reason in Bahasa; an
+// error is a storage failure only. Every command carries a key, and a key
+// decided before returns its first decision, so a re-proposal after a
+// leader change or a retried call decides nothing twice.
+//
+// Offices ask for decisions through the replicated log (Service.Request: a
+// decision request event, which works offline), keyed by that event's ID;
+// on the dinas the Watcher proposes each request as it arrives and rescans
+// for undecided ones on becoming leader. A kecamatan holding a lease gives
+// NIKs from it offline (AssignFromLease) and files a ConfirmNIK for each.
 //
 // Its state lives in a badger of its own (OpenDB, under the data directory's
 // "decisions"), with the applied index in the same transaction, so a restart

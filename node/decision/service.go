@@ -113,6 +113,10 @@ func (s *Service) ActiveCard(ctx context.Context, nik string) (uint64, error) {
 	return strconv.ParseUint(string(b), 10, 64)
 }
 
+// VerdictKey is where a final duplicate-check verdict on an enrollment is
+// filed (request.Decider).
+func (s *Service) VerdictKey(enrollment string) string { return VerdictKey(enrollment) }
+
 // Request asks the dinas for a decision through the replicated log: it
 // works offline, and the dinas leader decides when the request arrives,
 // keyed by the request's event ID. It returns that key.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/sinkron-id/sinkron/node/fault"
 )
 
 // KKData is the content of a Kartu Keluarga as signed by the dinas: every
@@ -59,7 +61,7 @@ type Official struct {
 }
 
 // ErrInvalidKK reports KK data that cannot be signed or verified.
-var ErrInvalidKK = errors.New("data KK tidak sah")
+var ErrInvalidKK = fault.New(fault.Precondition, "data KK tidak sah")
 
 const (
 	kkVersion  = 1   // first byte of the canonical encoding and of the QR payload

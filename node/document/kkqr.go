@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/sinkron-id/sinkron/node/fault"
 )
 
 // The KK QR code carries the text
@@ -32,7 +34,7 @@ import (
 const kkQRPrefix = "SKK1:"
 
 // ErrKKQR reports a QR text that is not a well-formed signed KK code.
-var ErrKKQR = errors.New("kode QR bukan tanda tangan KK Sinkron yang sah")
+var ErrKKQR = fault.New(fault.Invalid, "kode QR bukan tanda tangan KK Sinkron yang sah")
 
 const (
 	maxQRText  = 4096 // longest QR text VerifyKKQR reads

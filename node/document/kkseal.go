@@ -8,6 +8,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	pb "github.com/libp2p/go-libp2p/core/crypto/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/sinkron-id/sinkron/node/fault"
 )
 
 // Seal is the dinas cluster's electronic signature (TTE) on a KK.
@@ -23,11 +25,11 @@ const kkDomain = "sinkron/kk/v1"
 var (
 	// ErrUntrustedSigner: the KK is signed by another key than the
 	// trusted dinas cluster key.
-	ErrUntrustedSigner = errors.New("KK tidak ditandatangani oleh kunci Dinas yang dipercaya")
+	ErrUntrustedSigner = fault.New(fault.Invalid, "KK tidak ditandatangani oleh kunci Dinas yang dipercaya")
 	// ErrBadSignature: the signature does not match the signed content.
-	ErrBadSignature = errors.New("tanda tangan elektronik KK tidak sah")
+	ErrBadSignature = fault.New(fault.Invalid, "tanda tangan elektronik KK tidak sah")
 	// ErrDigestMismatch: the KK's data differs from the data that was signed.
-	ErrDigestMismatch = errors.New("isi KK berbeda dari yang ditandatangani")
+	ErrDigestMismatch = fault.New(fault.Invalid, "isi KK berbeda dari yang ditandatangani")
 )
 
 // SignKK seals a KK with the dinas cluster's ed25519 key. It validates the

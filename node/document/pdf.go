@@ -2,12 +2,13 @@ package document
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
+
+	"github.com/sinkron-id/sinkron/node/fault"
 )
 
 // Office names the office that issues a document, for the title block.
@@ -23,7 +24,7 @@ type Office struct {
 }
 
 // ErrInput reports input a document cannot be rendered from.
-var ErrInput = errors.New("data dokumen tidak lengkap")
+var ErrInput = fault.New(fault.Precondition, "data dokumen tidak lengkap")
 
 const (
 	sans   = "Helvetica"

@@ -77,6 +77,86 @@ func (x *BiodataRead) GetNik() string {
 	return ""
 }
 
+// VerdictRecorded (putusan-dedup): an officer recorded the dinas's verdict
+// on an enrollment's duplicate check (unik, duplikat with the NIK it
+// matches, adjudikasi). The verdict itself is a dinas decision, which
+// carries no officer; this record is what the audit shows of who gave it.
+type VerdictRecorded struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Actor          *Actor                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
+	Enrollment     string                 `protobuf:"bytes,2,opt,name=enrollment,proto3" json:"enrollment,omitempty"`
+	Verdict        string                 `protobuf:"bytes,3,opt,name=verdict,proto3" json:"verdict,omitempty"`
+	DuplicateOfNik string                 `protobuf:"bytes,4,opt,name=duplicate_of_nik,json=duplicateOfNik,proto3" json:"duplicate_of_nik,omitempty"`
+	DecisionKey    string                 `protobuf:"bytes,5,opt,name=decision_key,json=decisionKey,proto3" json:"decision_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *VerdictRecorded) Reset() {
+	*x = VerdictRecorded{}
+	mi := &file_sinkron_event_v1_audit_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerdictRecorded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerdictRecorded) ProtoMessage() {}
+
+func (x *VerdictRecorded) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_event_v1_audit_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerdictRecorded.ProtoReflect.Descriptor instead.
+func (*VerdictRecorded) Descriptor() ([]byte, []int) {
+	return file_sinkron_event_v1_audit_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *VerdictRecorded) GetActor() *Actor {
+	if x != nil {
+		return x.Actor
+	}
+	return nil
+}
+
+func (x *VerdictRecorded) GetEnrollment() string {
+	if x != nil {
+		return x.Enrollment
+	}
+	return ""
+}
+
+func (x *VerdictRecorded) GetVerdict() string {
+	if x != nil {
+		return x.Verdict
+	}
+	return ""
+}
+
+func (x *VerdictRecorded) GetDuplicateOfNik() string {
+	if x != nil {
+		return x.DuplicateOfNik
+	}
+	return ""
+}
+
+func (x *VerdictRecorded) GetDecisionKey() string {
+	if x != nil {
+		return x.DecisionKey
+	}
+	return ""
+}
+
 var File_sinkron_event_v1_audit_proto protoreflect.FileDescriptor
 
 const file_sinkron_event_v1_audit_proto_rawDesc = "" +
@@ -84,7 +164,15 @@ const file_sinkron_event_v1_audit_proto_rawDesc = "" +
 	"\x1csinkron/event/v1/audit.proto\x12\x10sinkron.event.v1\x1a\x1esinkron/event/v1/request.proto\"N\n" +
 	"\vBiodataRead\x12-\n" +
 	"\x05actor\x18\x01 \x01(\v2\x17.sinkron.event.v1.ActorR\x05actor\x12\x10\n" +
-	"\x03nik\x18\x02 \x01(\tR\x03nikB4Z2github.com/sinkron-id/sinkron/node/eventpb;eventpbb\x06proto3"
+	"\x03nik\x18\x02 \x01(\tR\x03nik\"\xc7\x01\n" +
+	"\x0fVerdictRecorded\x12-\n" +
+	"\x05actor\x18\x01 \x01(\v2\x17.sinkron.event.v1.ActorR\x05actor\x12\x1e\n" +
+	"\n" +
+	"enrollment\x18\x02 \x01(\tR\n" +
+	"enrollment\x12\x18\n" +
+	"\averdict\x18\x03 \x01(\tR\averdict\x12(\n" +
+	"\x10duplicate_of_nik\x18\x04 \x01(\tR\x0eduplicateOfNik\x12!\n" +
+	"\fdecision_key\x18\x05 \x01(\tR\vdecisionKeyB4Z2github.com/sinkron-id/sinkron/node/eventpb;eventpbb\x06proto3"
 
 var (
 	file_sinkron_event_v1_audit_proto_rawDescOnce sync.Once
@@ -98,18 +186,20 @@ func file_sinkron_event_v1_audit_proto_rawDescGZIP() []byte {
 	return file_sinkron_event_v1_audit_proto_rawDescData
 }
 
-var file_sinkron_event_v1_audit_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_sinkron_event_v1_audit_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_sinkron_event_v1_audit_proto_goTypes = []any{
-	(*BiodataRead)(nil), // 0: sinkron.event.v1.BiodataRead
-	(*Actor)(nil),       // 1: sinkron.event.v1.Actor
+	(*BiodataRead)(nil),     // 0: sinkron.event.v1.BiodataRead
+	(*VerdictRecorded)(nil), // 1: sinkron.event.v1.VerdictRecorded
+	(*Actor)(nil),           // 2: sinkron.event.v1.Actor
 }
 var file_sinkron_event_v1_audit_proto_depIdxs = []int32{
-	1, // 0: sinkron.event.v1.BiodataRead.actor:type_name -> sinkron.event.v1.Actor
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	2, // 0: sinkron.event.v1.BiodataRead.actor:type_name -> sinkron.event.v1.Actor
+	2, // 1: sinkron.event.v1.VerdictRecorded.actor:type_name -> sinkron.event.v1.Actor
+	2, // [2:2] is the sub-list for method output_type
+	2, // [2:2] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	2, // [2:2] is the sub-list for extension extendee
+	0, // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_event_v1_audit_proto_init() }
@@ -124,7 +214,7 @@ func file_sinkron_event_v1_audit_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_event_v1_audit_proto_rawDesc), len(file_sinkron_event_v1_audit_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -448,10 +448,19 @@ type StepDecided struct {
 	DecisionNumber uint64                 `protobuf:"varint,4,opt,name=decision_number,json=decisionNumber,proto3" json:"decision_number,omitempty"`
 	// result is what the decision gave (a NIK, a card serial), refused why
 	// the dinas refused it.
-	Result        string `protobuf:"bytes,5,opt,name=result,proto3" json:"result,omitempty"`
-	Refused       string `protobuf:"bytes,6,opt,name=refused,proto3" json:"refused,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Result  string `protobuf:"bytes,5,opt,name=result,proto3" json:"result,omitempty"`
+	Refused string `protobuf:"bytes,6,opt,name=refused,proto3" json:"refused,omitempty"`
+	// The decision, typed (events written before these fields carry only
+	// result): its kind as the catalog names it (nik, nomor-kk, konsolidasi,
+	// kartu, dedup) and what it gave.
+	Kind           string `protobuf:"bytes,7,opt,name=kind,proto3" json:"kind,omitempty"`
+	Nik            string `protobuf:"bytes,8,opt,name=nik,proto3" json:"nik,omitempty"`
+	Kk             string `protobuf:"bytes,9,opt,name=kk,proto3" json:"kk,omitempty"`
+	CardSerial     uint64 `protobuf:"varint,10,opt,name=card_serial,json=cardSerial,proto3" json:"card_serial,omitempty"`
+	Verdict        string `protobuf:"bytes,11,opt,name=verdict,proto3" json:"verdict,omitempty"`
+	DuplicateOfNik string `protobuf:"bytes,12,opt,name=duplicate_of_nik,json=duplicateOfNik,proto3" json:"duplicate_of_nik,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *StepDecided) Reset() {
@@ -526,6 +535,137 @@ func (x *StepDecided) GetRefused() string {
 	return ""
 }
 
+func (x *StepDecided) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *StepDecided) GetNik() string {
+	if x != nil {
+		return x.Nik
+	}
+	return ""
+}
+
+func (x *StepDecided) GetKk() string {
+	if x != nil {
+		return x.Kk
+	}
+	return ""
+}
+
+func (x *StepDecided) GetCardSerial() uint64 {
+	if x != nil {
+		return x.CardSerial
+	}
+	return 0
+}
+
+func (x *StepDecided) GetVerdict() string {
+	if x != nil {
+		return x.Verdict
+	}
+	return ""
+}
+
+func (x *StepDecided) GetDuplicateOfNik() string {
+	if x != nil {
+		return x.DuplicateOfNik
+	}
+	return ""
+}
+
+// EffectRecorded (efek registri): the outcome of a decided step's effect on
+// the resident registry at the office that asked for the decision. A failure
+// is recorded once per distinct error and tried again; done ends it, by the
+// node when the effect applied or by an officer who settled it by hand
+// (manual, with a note).
+type EffectRecorded struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Actor         *Actor                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
+	Step          string                 `protobuf:"bytes,2,opt,name=step,proto3" json:"step,omitempty"`
+	Done          bool                   `protobuf:"varint,3,opt,name=done,proto3" json:"done,omitempty"`
+	Error         string                 `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	Manual        bool                   `protobuf:"varint,5,opt,name=manual,proto3" json:"manual,omitempty"`
+	Note          string                 `protobuf:"bytes,6,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EffectRecorded) Reset() {
+	*x = EffectRecorded{}
+	mi := &file_sinkron_event_v1_request_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EffectRecorded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EffectRecorded) ProtoMessage() {}
+
+func (x *EffectRecorded) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_event_v1_request_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EffectRecorded.ProtoReflect.Descriptor instead.
+func (*EffectRecorded) Descriptor() ([]byte, []int) {
+	return file_sinkron_event_v1_request_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *EffectRecorded) GetActor() *Actor {
+	if x != nil {
+		return x.Actor
+	}
+	return nil
+}
+
+func (x *EffectRecorded) GetStep() string {
+	if x != nil {
+		return x.Step
+	}
+	return ""
+}
+
+func (x *EffectRecorded) GetDone() bool {
+	if x != nil {
+		return x.Done
+	}
+	return false
+}
+
+func (x *EffectRecorded) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *EffectRecorded) GetManual() bool {
+	if x != nil {
+		return x.Manual
+	}
+	return false
+}
+
+func (x *EffectRecorded) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
 // ConflictResolved: an officer chose one value of a field in conflict. Its
 // deps name every competing event, so it supersedes them all.
 type ConflictResolved struct {
@@ -541,7 +681,7 @@ type ConflictResolved struct {
 
 func (x *ConflictResolved) Reset() {
 	*x = ConflictResolved{}
-	mi := &file_sinkron_event_v1_request_proto_msgTypes[6]
+	mi := &file_sinkron_event_v1_request_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -553,7 +693,7 @@ func (x *ConflictResolved) String() string {
 func (*ConflictResolved) ProtoMessage() {}
 
 func (x *ConflictResolved) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_request_proto_msgTypes[6]
+	mi := &file_sinkron_event_v1_request_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -566,7 +706,7 @@ func (x *ConflictResolved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictResolved.ProtoReflect.Descriptor instead.
 func (*ConflictResolved) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_request_proto_rawDescGZIP(), []int{6}
+	return file_sinkron_event_v1_request_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ConflictResolved) GetActor() *Actor {
@@ -602,6 +742,70 @@ func (x *ConflictResolved) GetNote() string {
 		return x.Note
 	}
 	return ""
+}
+
+// PrintedCard is the print room's record of a printed KTP-el, the input a
+// card-printing step takes: the blank it was printed on, the NIK printed on
+// it, and the chip's read-back as the print station produced it (checked by
+// the card subsystem where it runs).
+type PrintedCard struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	BlankSerial   uint64                 `protobuf:"varint,1,opt,name=blank_serial,json=blankSerial,proto3" json:"blank_serial,omitempty"`
+	Nik           string                 `protobuf:"bytes,2,opt,name=nik,proto3" json:"nik,omitempty"`
+	ChipRecord    []byte                 `protobuf:"bytes,3,opt,name=chip_record,json=chipRecord,proto3" json:"chip_record,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PrintedCard) Reset() {
+	*x = PrintedCard{}
+	mi := &file_sinkron_event_v1_request_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PrintedCard) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PrintedCard) ProtoMessage() {}
+
+func (x *PrintedCard) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_event_v1_request_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PrintedCard.ProtoReflect.Descriptor instead.
+func (*PrintedCard) Descriptor() ([]byte, []int) {
+	return file_sinkron_event_v1_request_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *PrintedCard) GetBlankSerial() uint64 {
+	if x != nil {
+		return x.BlankSerial
+	}
+	return 0
+}
+
+func (x *PrintedCard) GetNik() string {
+	if x != nil {
+		return x.Nik
+	}
+	return ""
+}
+
+func (x *PrintedCard) GetChipRecord() []byte {
+	if x != nil {
+		return x.ChipRecord
+	}
+	return nil
 }
 
 var File_sinkron_event_v1_request_proto protoreflect.FileDescriptor
@@ -645,20 +849,40 @@ const file_sinkron_event_v1_request_proto_rawDesc = "" +
 	"\x04note\x18\x03 \x01(\tR\x04note\x12\x12\n" +
 	"\x04role\x18\x04 \x01(\tR\x04role\x12\x1a\n" +
 	"\bawaiting\x18\x05 \x03(\tR\bawaiting\x125\n" +
-	"\x06inputs\x18\x06 \x03(\v2\x1d.sinkron.event.v1.DocumentRefR\x06inputs\"\xce\x01\n" +
+	"\x06inputs\x18\x06 \x03(\v2\x1d.sinkron.event.v1.DocumentRefR\x06inputs\"\xe9\x02\n" +
 	"\vStepDecided\x12-\n" +
 	"\x05actor\x18\x01 \x01(\v2\x17.sinkron.event.v1.ActorR\x05actor\x12\x12\n" +
 	"\x04step\x18\x02 \x01(\tR\x04step\x12!\n" +
 	"\fdecision_key\x18\x03 \x01(\tR\vdecisionKey\x12'\n" +
 	"\x0fdecision_number\x18\x04 \x01(\x04R\x0edecisionNumber\x12\x16\n" +
 	"\x06result\x18\x05 \x01(\tR\x06result\x12\x18\n" +
-	"\arefused\x18\x06 \x01(\tR\arefused\"\xa4\x01\n" +
+	"\arefused\x18\x06 \x01(\tR\arefused\x12\x12\n" +
+	"\x04kind\x18\a \x01(\tR\x04kind\x12\x10\n" +
+	"\x03nik\x18\b \x01(\tR\x03nik\x12\x0e\n" +
+	"\x02kk\x18\t \x01(\tR\x02kk\x12\x1f\n" +
+	"\vcard_serial\x18\n" +
+	" \x01(\x04R\n" +
+	"cardSerial\x12\x18\n" +
+	"\averdict\x18\v \x01(\tR\averdict\x12(\n" +
+	"\x10duplicate_of_nik\x18\f \x01(\tR\x0eduplicateOfNik\"\xa9\x01\n" +
+	"\x0eEffectRecorded\x12-\n" +
+	"\x05actor\x18\x01 \x01(\v2\x17.sinkron.event.v1.ActorR\x05actor\x12\x12\n" +
+	"\x04step\x18\x02 \x01(\tR\x04step\x12\x12\n" +
+	"\x04done\x18\x03 \x01(\bR\x04done\x12\x14\n" +
+	"\x05error\x18\x04 \x01(\tR\x05error\x12\x16\n" +
+	"\x06manual\x18\x05 \x01(\bR\x06manual\x12\x12\n" +
+	"\x04note\x18\x06 \x01(\tR\x04note\"\xa4\x01\n" +
 	"\x10ConflictResolved\x12-\n" +
 	"\x05actor\x18\x01 \x01(\v2\x17.sinkron.event.v1.ActorR\x05actor\x12\x14\n" +
 	"\x05field\x18\x02 \x01(\tR\x05field\x12\x14\n" +
 	"\x05value\x18\x03 \x01(\fR\x05value\x12!\n" +
 	"\fchosen_event\x18\x04 \x01(\tR\vchosenEvent\x12\x12\n" +
-	"\x04note\x18\x05 \x01(\tR\x04noteB4Z2github.com/sinkron-id/sinkron/node/eventpb;eventpbb\x06proto3"
+	"\x04note\x18\x05 \x01(\tR\x04note\"c\n" +
+	"\vPrintedCard\x12!\n" +
+	"\fblank_serial\x18\x01 \x01(\x04R\vblankSerial\x12\x10\n" +
+	"\x03nik\x18\x02 \x01(\tR\x03nik\x12\x1f\n" +
+	"\vchip_record\x18\x03 \x01(\fR\n" +
+	"chipRecordB4Z2github.com/sinkron-id/sinkron/node/eventpb;eventpbb\x06proto3"
 
 var (
 	file_sinkron_event_v1_request_proto_rawDescOnce sync.Once
@@ -672,7 +896,7 @@ func file_sinkron_event_v1_request_proto_rawDescGZIP() []byte {
 	return file_sinkron_event_v1_request_proto_rawDescData
 }
 
-var file_sinkron_event_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_sinkron_event_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_sinkron_event_v1_request_proto_goTypes = []any{
 	(*Actor)(nil),               // 0: sinkron.event.v1.Actor
 	(*DocumentRef)(nil),         // 1: sinkron.event.v1.DocumentRef
@@ -680,23 +904,26 @@ var file_sinkron_event_v1_request_proto_goTypes = []any{
 	(*RequestTransitioned)(nil), // 3: sinkron.event.v1.RequestTransitioned
 	(*StepCompleted)(nil),       // 4: sinkron.event.v1.StepCompleted
 	(*StepDecided)(nil),         // 5: sinkron.event.v1.StepDecided
-	(*ConflictResolved)(nil),    // 6: sinkron.event.v1.ConflictResolved
-	nil,                         // 7: sinkron.event.v1.RequestCreated.FieldsEntry
+	(*EffectRecorded)(nil),      // 6: sinkron.event.v1.EffectRecorded
+	(*ConflictResolved)(nil),    // 7: sinkron.event.v1.ConflictResolved
+	(*PrintedCard)(nil),         // 8: sinkron.event.v1.PrintedCard
+	nil,                         // 9: sinkron.event.v1.RequestCreated.FieldsEntry
 }
 var file_sinkron_event_v1_request_proto_depIdxs = []int32{
 	0, // 0: sinkron.event.v1.RequestCreated.actor:type_name -> sinkron.event.v1.Actor
 	1, // 1: sinkron.event.v1.RequestCreated.documents:type_name -> sinkron.event.v1.DocumentRef
-	7, // 2: sinkron.event.v1.RequestCreated.fields:type_name -> sinkron.event.v1.RequestCreated.FieldsEntry
+	9, // 2: sinkron.event.v1.RequestCreated.fields:type_name -> sinkron.event.v1.RequestCreated.FieldsEntry
 	0, // 3: sinkron.event.v1.RequestTransitioned.actor:type_name -> sinkron.event.v1.Actor
 	0, // 4: sinkron.event.v1.StepCompleted.actor:type_name -> sinkron.event.v1.Actor
 	1, // 5: sinkron.event.v1.StepCompleted.inputs:type_name -> sinkron.event.v1.DocumentRef
 	0, // 6: sinkron.event.v1.StepDecided.actor:type_name -> sinkron.event.v1.Actor
-	0, // 7: sinkron.event.v1.ConflictResolved.actor:type_name -> sinkron.event.v1.Actor
-	8, // [8:8] is the sub-list for method output_type
-	8, // [8:8] is the sub-list for method input_type
-	8, // [8:8] is the sub-list for extension type_name
-	8, // [8:8] is the sub-list for extension extendee
-	0, // [0:8] is the sub-list for field type_name
+	0, // 7: sinkron.event.v1.EffectRecorded.actor:type_name -> sinkron.event.v1.Actor
+	0, // 8: sinkron.event.v1.ConflictResolved.actor:type_name -> sinkron.event.v1.Actor
+	9, // [9:9] is the sub-list for method output_type
+	9, // [9:9] is the sub-list for method input_type
+	9, // [9:9] is the sub-list for extension type_name
+	9, // [9:9] is the sub-list for extension extendee
+	0, // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_event_v1_request_proto_init() }
@@ -710,7 +937,7 @@ func file_sinkron_event_v1_request_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_event_v1_request_proto_rawDesc), len(file_sinkron_event_v1_request_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

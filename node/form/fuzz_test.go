@@ -98,9 +98,11 @@ func FuzzNormalizePhone(f *testing.F) {
 func FuzzCheckImage(f *testing.F) {
 	pngOK := encodePNG(f, 120, 120)
 	jpegOK := encodeJPEG(f, 120, 120)
+	photoPNG := encodePhotoPNG(f, 120, 120)
 	for _, b := range [][]byte{
 		pngOK, jpegOK, encodePNG(f, 50, 50), encodeGIF(f, 100, 100),
 		pngOK[:20], jpegOK[:40], pngMagic, {0xFF, 0xD8, 0xFF}, nil,
+		photoPNG[:100], jpegOK[:len(jpegOK)/2],
 	} {
 		f.Add(b)
 	}
@@ -122,6 +124,9 @@ func FuzzCheckImage(f *testing.F) {
 		}
 		if cfg.Width < 100 || cfg.Height < 100 || cfg.Width > 10000 || cfg.Height > 10000 {
 			t.Fatalf("accepted %dx%d", cfg.Width, cfg.Height)
+		}
+		if _, _, err := image.Decode(bytes.NewReader(b)); err != nil {
+			t.Fatalf("accepted %q but its pixels do not decode: %v", ct, err)
 		}
 	})
 }

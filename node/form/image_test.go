@@ -30,6 +30,17 @@ func encodePNG(t testing.TB, w, h int) []byte {
 	return buf.Bytes()
 }
 
+// encodePhotoPNG is a w×h PNG whose pixels do not compress to nothing,
+// so its first bytes hold the header and only part of the pixels.
+func encodePhotoPNG(t testing.TB, w, h int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, testImage(w, h)); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 func encodeJPEG(t testing.TB, w, h int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -54,9 +65,13 @@ func TestCheckImage(t *testing.T) {
 		tooBig  = "ukuran berkas melebihi 2 MB"
 		tooFew  = "resolusi foto minimal 100×100 piksel"
 		tooMany = "resolusi foto maksimal 10000×10000 piksel"
+		// cutShort is a file whose header is whole but whose pixels are
+		// not: an upload cut off, or a file damaged on the phone.
+		cutShort = "foto rusak atau terpotong; ambil atau unggah ulang fotonya"
 	)
 	pngOK := encodePNG(t, 120, 120)
 	jpegOK := encodeJPEG(t, 120, 120)
+	photoPNG := encodePhotoPNG(t, 120, 120)
 	padded := append(bytes.Clone(pngOK), make([]byte, MaxImageBytes-len(pngOK))...)
 	tests := []struct {
 		name   string
@@ -81,6 +96,12 @@ func TestCheckImage(t *testing.T) {
 		{"truncated png header", pngOK[:20], "", badType},
 		{"jpeg magic only", jpegOK[:3], "", badType},
 		{"truncated jpeg", jpegOK[:40], "", badType},
+		{"png photo", photoPNG, "image/png", ""},
+		{"png of its first 100 bytes", photoPNG[:100], "", cutShort},
+		{"png without its end", photoPNG[:len(photoPNG)-12], "", cutShort},
+		{"jpeg cut in its pixels", jpegOK[:len(jpegOK)/2], "", cutShort},
+		{"jpeg without its end marker", jpegOK[:len(jpegOK)-2], "", cutShort},
+		{"png with a pixel byte flipped", flip(photoPNG, len(photoPNG)/2), "", cutShort},
 		{"png magic with jpeg body", append(bytes.Clone(pngMagic), jpegOK...), "", badType},
 		{"jpeg magic with png body", append([]byte{0xFF, 0xD8, 0xFF}, pngOK...), "", badType},
 		{"png 50x50", encodePNG(t, 50, 50), "", tooFew},
@@ -88,6 +109,7 @@ func TestCheckImage(t *testing.T) {
 		{"png 120x99", encodePNG(t, 120, 99), "", tooFew},
 		{"png 10001x100", encodePNG(t, 10001, 100), "", tooMany},
 		{"png 100x10001", encodePNG(t, 100, 10001), "", tooMany},
+		{"png 5000x5000, flat", encodePNG(t, 5000, 5000), "", "resolusi foto maksimal 24 megapiksel"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -104,4 +126,11 @@ func TestCheckImage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// flip is b with the byte at i inverted.
+func flip(b []byte, i int) []byte {
+	out := bytes.Clone(b)
+	out[i] ^= 0xFF
+	return out
 }

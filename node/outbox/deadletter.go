@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"github.com/sinkron-id/sinkron/node/fault"
 )
 
 // ErrNotDead is returned by Retry for a notice not in the dead letters.
-var ErrNotDead = errors.New("pemberitahuan tidak ada di daftar gagal kirim")
+var ErrNotDead = fault.New(fault.NotFound, "pemberitahuan tidak ada di daftar gagal kirim")
 
 // errUncertain is the error of a notice parked because the node stopped
 // while it was being sent.

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"errors"
 	"testing"
 )
 
@@ -59,4 +60,31 @@ func kks(fs []*Family) []string {
 		out = append(out, f.KK)
 	}
 	return out
+}
+
+// A move is two appends (off the old card, the new card filed). A crash
+// between them leaves the resident on no card; the node retries the
+// decided step's effect, and the repeat finds the old card done and files
+// the new one, so the resident always ends on exactly one card.
+func TestMoveResumesAfterACrashBetweenItsAppends(t *testing.T) {
+	o := testOffice(t, "Kecamatan Sibolga Kota")
+	family(t, o)
+	if _, err := o.svc.AddMember(kkBudi, nikSiti, "Istri", "Andi"); err != nil {
+		t.Fatal(err)
+	}
+	const newKK = "1271010103200009"
+	// The first append of the move, then the crash.
+	if _, err := o.svc.RemoveMember(kkBudi, nikSiti, "pindah", "Andi"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.svc.Move(kkBudi, newKK, nikSiti, sibolga(), "pindah", "Andi"); err != nil {
+		t.Fatalf("the retried move: %v", err)
+	}
+	fs, err := o.svc.FamiliesOf(nikSiti)
+	if err != nil || len(fs) != 1 || fs[0].KK != newKK || fs[0].Head != nikSiti {
+		t.Fatalf("after the resumed move the resident is on %v (%v), want only %s as its head", kks(fs), err, newKK)
+	}
+	if _, err := o.svc.Move(kkBudi, newKK, nikSiti, sibolga(), "pindah", "Andi"); !errors.Is(err, ErrExists) {
+		t.Fatalf("a third try: %v, want ErrExists (counted as applied)", err)
+	}
 }

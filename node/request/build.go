@@ -38,6 +38,8 @@ func (f Folder) build(st *fold.State) (*Request, error) {
 			r.stepRecorded(m, actor, at)
 		case *eventpb.StepDecided:
 			r.stepDecided(m)
+		case *eventpb.EffectRecorded:
+			r.effectRecorded(m)
 		case *eventpb.ConflictResolved:
 			r.History = append(r.History, Change{Status: r.Status, Note: fmt.Sprintf("Konflik %s diselesaikan: %s. %s", m.Field, m.Value, m.Note), Officer: actor.GetOfficer(), Office: actor.GetOffice(), At: at, Event: e.ID().String()})
 		}
@@ -76,7 +78,7 @@ func (r *Request) stepRecorded(m *eventpb.StepCompleted, actor *eventpb.Actor, a
 	}
 	s := &r.Steps[i]
 	s.Officer, s.Office, s.At, s.Note = actor.GetOfficer(), actor.GetOffice(), at, m.Note
-	s.Awaiting, s.Result = m.Awaiting, ""
+	s.Awaiting, s.Result, s.Decisions = m.Awaiting, "", nil
 	s.Inputs = nil
 	for _, in := range m.Inputs {
 		s.Inputs = append(s.Inputs, docOf(in))
@@ -97,11 +99,15 @@ func (r *Request) stepDecided(m *eventpb.StepDecided) {
 			continue
 		}
 		s.Awaiting = slices.DeleteFunc(slices.Clone(s.Awaiting), func(k string) bool { return k == m.DecisionKey })
+		d := decidedOf(m)
+		s.Decisions = append(s.Decisions, d)
 		if m.Refused != "" {
-			s.Waiting, s.Awaiting, s.Result = false, nil, "ditolak: "+m.Refused
+			s.Waiting, s.Awaiting, s.Result = false, nil, d.Summary()
 			return
 		}
-		if m.Result != "" {
+		if sum := d.Summary(); sum != "" {
+			s.Result = joinResult(s.Result, sum)
+		} else if m.Result != "" { // an event from before decisions were typed
 			s.Result = joinResult(s.Result, m.Result)
 		}
 		if len(s.Awaiting) == 0 {
@@ -109,6 +115,25 @@ func (r *Request) stepDecided(m *eventpb.StepDecided) {
 			r.finish(s)
 		}
 		return
+	}
+}
+
+// decidedOf is the typed decision a StepDecided carries.
+func decidedOf(m *eventpb.StepDecided) Decided {
+	return Decided{Key: m.DecisionKey, Number: m.DecisionNumber, Kind: m.Kind, NIK: m.Nik, KK: m.Kk,
+		CardSerial: m.CardSerial, Verdict: m.Verdict, DuplicateOf: m.DuplicateOfNik, Refused: m.Refused}
+}
+
+// effectRecorded applies the outcome of a step's registry effect.
+func (r *Request) effectRecorded(m *eventpb.EffectRecorded) {
+	i := slices.IndexFunc(r.Steps, func(s Step) bool { return s.Name == m.Step })
+	if i < 0 || r.Steps[i].EffectDone {
+		return
+	}
+	s := &r.Steps[i]
+	s.EffectDone, s.EffectError = m.Done, m.Error
+	if m.Manual {
+		s.EffectNote = m.Note
 	}
 }
 

@@ -48,7 +48,7 @@ func serviceTitle(service string) string {
 }
 
 func stepDef(st catalog.Step) StepDef {
-	d := StepDef{Name: st.Name, Title: st.Title, Role: string(st.Role), OfficeKind: string(st.Office), RecordedBy: string(st.RecordedBy), Standard: st.Standard, HandOver: string(st.HandOver)}
+	d := StepDef{Name: st.Name, Title: st.Title, Role: string(st.Role), OfficeKind: string(st.Office), RecordedBy: string(st.RecordedBy), Standard: st.Standard, HandOver: string(st.HandOver), Effect: string(st.Effect)}
 	for _, w := range st.Waits {
 		d.Waits = append(d.Waits, string(w))
 	}

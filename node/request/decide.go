@@ -11,9 +11,12 @@ import (
 
 // fileDecisions asks the dinas for each decision the step waits for,
 // through the replicated log (so it works offline too), and returns the
-// requests' keys. The step completes when every decision has come back
-// (Settle).
-func (s *Service) fileDecisions(r *Request, def StepDef, inputs []StepInput) ([]string, error) {
+// keys the step awaits. The step completes when every decision has come
+// back (Settle). A duplicate-check verdict is not asked for: it is the
+// dinas's finding on the recording, recorded by an authorised officer (or
+// the 1:N search) under the enrollment's verdict key, and the step waits
+// for it there.
+func (s *Service) fileDecisions(r *Request, def StepDef, inputs takenInputs) ([]string, error) {
 	if len(def.Waits) == 0 {
 		return nil, nil
 	}
@@ -22,6 +25,9 @@ func (s *Service) fileDecisions(r *Request, def StepDef, inputs []StepInput) ([]
 	}
 	var cmds []*eventpb.Command
 	for _, w := range def.Waits {
+		if catalog.Decision(w) == catalog.DecisionDedup {
+			continue
+		}
 		cmd, err := command(r, catalog.Decision(w), inputs)
 		if err != nil {
 			return nil, err
@@ -37,14 +43,17 @@ func (s *Service) fileDecisions(r *Request, def StepDef, inputs []StepInput) ([]
 		}
 		keys = append(keys, key)
 	}
+	if slices.Contains(def.Waits, string(catalog.DecisionDedup)) {
+		keys = append(keys, s.decisions.VerdictKey(r.ID))
+	}
 	return keys, nil
 }
 
 // command builds the dinas command a waiting step needs from the request.
-func command(r *Request, d catalog.Decision, inputs []StepInput) (*eventpb.Command, error) {
+func command(r *Request, d catalog.Decision, inputs takenInputs) (*eventpb.Command, error) {
 	nik := first(r.Fields, "nik", "nik_pemohon")
-	if nik == "" {
-		nik = resultNIK(r)
+	if given, ok := r.Decided(catalog.DecisionNIK); nik == "" && ok {
+		nik = given.NIK
 	}
 	switch d {
 	case catalog.DecisionKonsolidasi:
@@ -64,17 +73,12 @@ func command(r *Request, d catalog.Decision, inputs []StepInput) (*eventpb.Comma
 		}
 		return &eventpb.Command{Op: &eventpb.Command_AssignKk{AssignKk: &eventpb.AssignKK{Region: region, Subject: "permohonan/" + r.ID}}}, nil
 	case catalog.DecisionKartu:
-		i := slices.IndexFunc(inputs, func(in StepInput) bool { return in.Kind == string(catalog.InputPrintedCard) })
-		if i < 0 || inputs[i].BlankSerial == 0 || nik == "" {
-			return nil, fmt.Errorf("%w: penerbitan kartu memerlukan NIK dan nomor seri blangko hasil cetak", ErrInvalid)
+		serial, ok := inputs.card()
+		if !ok || nik == "" {
+			return nil, fmt.Errorf("%w: penerbitan kartu memerlukan NIK dan KTP-el hasil cetak dengan nomor seri blangkonya", ErrInvalid)
 		}
 		return &eventpb.Command{Op: &eventpb.Command_IssueCard{IssueCard: &eventpb.IssueCard{
-			Nik: nik, BlankSerial: inputs[i].BlankSerial, Reason: r.Service}}}, nil
-	case catalog.DecisionDedup:
-		// The 1:N index comes with biometric capture; until then the
-		// verdict recorded is the officer's own check of the templates.
-		return &eventpb.Command{Op: &eventpb.Command_RecordDedupVerdict{RecordDedupVerdict: &eventpb.RecordDedupVerdict{
-			Enrollment: r.ID, Verdict: "unik"}}}, nil
+			Nik: nik, BlankSerial: serial, Reason: r.Service}}}, nil
 	}
 	return nil, fmt.Errorf("%w: keputusan %q tidak dikenal", ErrInvalid, d)
 }
@@ -82,16 +86,6 @@ func command(r *Request, d catalog.Decision, inputs []StepInput) (*eventpb.Comma
 // regionField carries the 6-digit code of the office that took the
 // request; the engine records it, the resident does not type it.
 const regionField = "kode_wilayah"
-
-// resultNIK is a NIK an earlier step of the request was given.
-func resultNIK(r *Request) string {
-	for _, st := range r.Steps {
-		if slices.Contains(st.Waits, string(catalog.DecisionNIK)) && st.Done && len(st.Result) >= 16 {
-			return st.Result[:16]
-		}
-	}
-	return ""
-}
 
 // Settle records, for each step of this office's requests that waits for
 // dinas decisions, the ones that have arrived. The node calls it when
@@ -139,17 +133,41 @@ func (s *Service) record(r *Request) error {
 			if err != nil || !ok {
 				return err
 			}
-			msg := &eventpb.StepDecided{Actor: s.actor("sistem"), Step: st.Name, DecisionKey: key, DecisionNumber: d.Number,
-				Result: first(map[string]string{"nik": d.Nik, "kk": d.Kk}, "nik", "kk"), Refused: d.Refused}
-			if d.GetCommand().GetIssueCard() != nil && d.Refused == "" {
-				msg.Result = fmt.Sprintf("kartu %d", d.GetCommand().GetIssueCard().BlankSerial)
-			}
+			msg := stepDecided(st.Name, key, d)
+			msg.Actor = s.actor("sistem")
 			if _, err := s.append(r.ID, typeDecided, msg, nil, noNotice); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// stepDecided is the typed record of decision d, which step awaited under key.
+func stepDecided(step, key string, d *eventpb.Decision) *eventpb.StepDecided {
+	msg := &eventpb.StepDecided{Step: step, DecisionKey: key, DecisionNumber: d.Number, Refused: d.Refused}
+	switch c := d.GetCommand(); {
+	case c.GetAssignNik() != nil || c.GetConfirmNik() != nil:
+		msg.Kind, msg.Nik = string(catalog.DecisionNIK), d.Nik
+	case c.GetAssignKk() != nil:
+		msg.Kind, msg.Kk = string(catalog.DecisionKK), d.Kk
+	case c.GetConsolidateChange() != nil:
+		msg.Kind, msg.Nik = string(catalog.DecisionKonsolidasi), d.Nik
+	case c.GetIssueCard() != nil:
+		msg.Kind, msg.Nik = string(catalog.DecisionKartu), d.Nik
+		if d.Refused == "" {
+			msg.CardSerial = c.GetIssueCard().BlankSerial
+		}
+	case c.GetRecordDedupVerdict() != nil:
+		v := c.GetRecordDedupVerdict()
+		msg.Kind, msg.Verdict, msg.DuplicateOfNik = string(catalog.DecisionDedup), v.Verdict, v.DuplicateOfNik
+		if v.Verdict == "duplikat" && msg.Refused == "" {
+			// The recording is someone already recorded: the step does
+			// not go on, and the officer sees whom it matched.
+			msg.Refused = "perekaman ganda dengan NIK " + v.DuplicateOfNik
+		}
+	}
+	return msg
 }
 
 // Waiting returns the IDs of requests this office filed decisions for and

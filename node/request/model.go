@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/conflict"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/replication/event"
@@ -26,6 +27,7 @@ const (
 	typeStep       = "permohonan.langkah"
 	typeDecided    = "permohonan.keputusan"
 	typeResolved   = "permohonan.konflik-selesai"
+	typeEffect     = "permohonan.efek"
 )
 
 // ServiceName is the catalog name of the service requests default to.
@@ -61,7 +63,8 @@ type StepDef struct {
 	Standard   time.Duration `json:"standard"`
 	HandOver   string        `json:"hand_over,omitempty"`
 	Waits      []string      `json:"waits,omitempty"`
-	Inputs     []string      `json:"takes,omitempty"` // step input kinds
+	Inputs     []string      `json:"takes,omitempty"`  // step input kinds
+	Effect     string        `json:"effect,omitempty"` // catalog.Effect of its decisions on the registry
 }
 
 // Short is the step's title cut to its name: the SOP's wording is a whole
@@ -92,20 +95,75 @@ type Change struct {
 // is Waiting from the officer's record until every decision has arrived.
 type Step struct {
 	StepDef
-	Done     bool       `json:"done"`
-	Waiting  bool       `json:"waiting,omitempty"`
-	Awaiting []string   `json:"awaiting,omitempty"` // decision request keys
-	Result   string     `json:"result,omitempty"`   // what the decisions gave, or why refused
-	Officer  string     `json:"officer,omitempty"`
-	Office   string     `json:"office,omitempty"`
-	At       time.Time  `json:"at"`
-	Note     string     `json:"note,omitempty"`
-	Inputs   []Document `json:"inputs,omitempty"`
+	Done     bool     `json:"done"`
+	Waiting  bool     `json:"waiting,omitempty"`
+	Awaiting []string `json:"awaiting,omitempty"` // decision request keys
+	Result   string   `json:"result,omitempty"`   // what the decisions gave, or why refused, for officers to read
+	// Decisions are the decisions that came, typed: what a later step or a
+	// registry effect takes from this one.
+	Decisions []Decided `json:"decisions,omitempty"`
+	// Effect's outcome at the office that asked: done, or the last error of
+	// an effect the node keeps trying (see PendingEffects).
+	EffectDone  bool       `json:"effect_done,omitempty"`
+	EffectError string     `json:"effect_error,omitempty"`
+	EffectNote  string     `json:"effect_note,omitempty"` // an officer's note when settled by hand
+	Officer     string     `json:"officer,omitempty"`
+	Office      string     `json:"office,omitempty"`
+	At          time.Time  `json:"at"`
+	Note        string     `json:"note,omitempty"`
+	Inputs      []Document `json:"inputs,omitempty"`
 	// Due and Overdue are worked out when the request is read, from the
 	// step's time standard.
 	Due     time.Time `json:"due,omitzero"`
 	Overdue bool      `json:"overdue,omitempty"`
 }
+
+// Decided is a dinas decision as the step that waited for it holds it.
+type Decided struct {
+	Key         string `json:"key"`
+	Number      uint64 `json:"number,omitempty"`
+	Kind        string `json:"kind"` // catalog.Decision
+	NIK         string `json:"nik,omitempty"`
+	KK          string `json:"kk,omitempty"`
+	CardSerial  uint64 `json:"card_serial,omitempty"`
+	Verdict     string `json:"verdict,omitempty"`
+	DuplicateOf string `json:"duplicate_of,omitempty"` // the NIK a duplikat verdict names
+	Refused     string `json:"refused,omitempty"`
+}
+
+// Summary is the decision as an officer reads it on the request.
+func (d Decided) Summary() string {
+	switch {
+	case d.Refused != "":
+		return "ditolak: " + d.Refused
+	case d.CardSerial != 0:
+		return fmt.Sprintf("kartu %d", d.CardSerial)
+	case d.Verdict != "" && d.DuplicateOf != "":
+		return d.Verdict + " dengan NIK " + d.DuplicateOf
+	case d.Verdict != "":
+		return d.Verdict
+	case d.NIK != "":
+		return d.NIK
+	}
+	return d.KK
+}
+
+// Decided is the decision of a kind that a step of the request was given
+// and took (none if it was refused or has not come).
+func (r *Request) Decided(kind catalog.Decision) (Decided, bool) {
+	for _, st := range r.Steps {
+		for _, d := range st.Decisions {
+			if d.Kind == string(kind) && d.Refused == "" {
+				return d, true
+			}
+		}
+	}
+	return Decided{}, false
+}
+
+// EffectPending reports whether the step's registry effect is still to be
+// applied at the office that asked for its decisions.
+func (s Step) EffectPending() bool { return s.Effect != "" && s.Done && !s.EffectDone }
 
 // Document is an uploaded photo or a step's input record.
 type Document struct {
@@ -167,6 +225,8 @@ func decode(e *event.Event) (payload, error) {
 		m = &eventpb.StepDecided{}
 	case typeResolved:
 		m = &eventpb.ConflictResolved{}
+	case typeEffect:
+		m = &eventpb.EffectRecorded{}
 	default:
 		return nil, fmt.Errorf("unknown request event type %q", e.Type)
 	}
@@ -194,6 +254,10 @@ func writes(e *event.Event) ([]fold.Write, error) {
 		return []fold.Write{{Field: "keputusan/" + m.DecisionKey, Value: []byte(m.Result + "|" + m.Refused)}}, nil
 	case *eventpb.ConflictResolved:
 		return []fold.Write{{Field: m.Field, Value: m.Value}}, nil
+	case *eventpb.EffectRecorded:
+		// Only the office that asked applies and records an effect, so
+		// these never compete; they set no register.
+		return nil, nil
 	}
 	return nil, nil
 }

@@ -46,6 +46,9 @@ type Office struct {
 type Decider interface {
 	Request(cmd *eventpb.Command) (string, error)
 	Decided(key string) (*eventpb.Decision, bool, error)
+	// VerdictKey is the key under which a final duplicate-check verdict on
+	// an enrollment is filed, whoever recorded it.
+	VerdictKey(enrollment string) string
 }
 
 // Service takes and moves requests at one node.
@@ -61,6 +64,7 @@ type Service struct {
 	// have all come and the step is done: the node applies their effect on
 	// the registry (a new resident, a new family card, a changed field).
 	OnDecided func(r *Request, step Step)
+	inputs    map[catalog.Input]InputHandler
 	now       func() time.Time
 	rand      io.Reader
 
@@ -70,7 +74,8 @@ type Service struct {
 
 // New builds the service over a node's store.
 func New(st *store.Store, ob *outbox.Outbox, office Office, d Decider, now func() time.Time, rand io.Reader) *Service {
-	return &Service{store: st, outbox: ob, office: office, decisions: d, now: now, rand: rand, watchers: map[chan *Request]bool{}}
+	return &Service{store: st, outbox: ob, office: office, decisions: d, now: now, rand: rand,
+		watchers: map[chan *Request]bool{}, inputs: map[catalog.Input]InputHandler{}}
 }
 
 // Upload is a document as received at the counter: Name is the catalog's

@@ -74,6 +74,9 @@ func (s *Service) checkMover(r *Request, to Status, role string) error {
 	if err != nil {
 		return err
 	}
+	if err := s.holds(r, fl); err != nil {
+		return err
+	}
 	if r.Status == Baru && fl.verify.Name != "" {
 		if role != string(fl.verify.Role) {
 			return fmt.Errorf("%w: %s dilakukan oleh %s, bukan %s", ErrPermission, fl.verify.Title, roleTitle(string(fl.verify.Role)), roleTitle(role))
@@ -117,11 +120,10 @@ func (s *Service) statusNotice(e *event.Event, r *Request, to Status, note strin
 }
 
 // StepInput is a record a step takes from another subsystem (biometric
-// templates, a printed card and the blank it was printed on).
+// templates, a printed card, a bundle), as the officer's software sent it.
 type StepInput struct {
-	Kind        string
-	Content     []byte
-	BlankSerial uint64
+	Kind    string
+	Content []byte
 }
 
 // CompleteStep records a processing step: the next one of the request's
@@ -137,11 +139,12 @@ func (s *Service) CompleteStep(id, step, role, note, officer string, inputs ...S
 	if err != nil {
 		return nil, err
 	}
-	refs, blobs, contents, err := stepInputs(def, inputs)
+	taken, err := s.takeInputs(r, def, inputs)
 	if err != nil {
 		return nil, err
 	}
-	awaiting, err := s.fileDecisions(r, def, inputs)
+	refs, blobs, contents := taken.refs()
+	awaiting, err := s.fileDecisions(r, def, taken)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +181,27 @@ func (s *Service) checkStep(r *Request, step, role string) (StepDef, error) {
 	if r.Holder != def.OfficeKind {
 		return def, fmt.Errorf("%w: berkas sedang berada di %s; langkah %s menunggu penyerahan berkas", ErrPrecondition, roster.Role(r.Holder).Title(), def.Short())
 	}
-	return def, nil
+	fl, err := flowOf(r.Service, r.Path)
+	if err != nil {
+		return def, err
+	}
+	return def, s.holds(r, fl)
+}
+
+// holds checks that this office is the one that has the file now. The SOP
+// gives a request to the counter that took it until the file is handed to
+// the dinas, and back to it when the file returns: while the file is at the
+// kind of office where the request started, and that is a kecamatan or a
+// mobile unit, only the office that took it may change it. The dinas's
+// servers are one office; a file a dinas path sends to a kecamatan goes to
+// the resident's kecamatan, which any kecamatan node of the regency may
+// serve.
+func (s *Service) holds(r *Request, fl flow) error {
+	if r.Holder != string(fl.path.Start) || fl.path.Start == catalog.Dinas || s.office.Name == r.Office {
+		return nil
+	}
+	return fmt.Errorf("%w: permohonan ini diterima dan ditangani oleh %s; kantor lain tidak dapat mengubahnya sebelum berkas diserahkan ke Dinas",
+		ErrPermission, r.Office)
 }
 
 func roleTitle(role string) string {
@@ -196,6 +219,8 @@ func nextStep(r *Request, step string) error {
 		switch {
 		case st.Name == step && st.Done:
 			return fmt.Errorf("%w: langkah %s sudah selesai", ErrPrecondition, st.Short())
+		case st.Name == step && st.Waiting && slices.Contains(st.Waits, string(catalog.DecisionDedup)):
+			return fmt.Errorf("%w: langkah %s menunggu putusan pemeriksaan perekaman ganda yang dicatat petugas Dinas yang berwenang", ErrPrecondition, st.Short())
 		case st.Name == step && st.Waiting:
 			return fmt.Errorf("%w: langkah %s menunggu keputusan Dinas", ErrPrecondition, st.Short())
 		case st.Name == step:
@@ -206,37 +231,6 @@ func nextStep(r *Request, step string) error {
 	}
 	return nil
 }
-
-// stepInputs checks that the inputs are the ones the step takes, each once,
-// and makes their references.
-func stepInputs(def StepDef, inputs []StepInput) ([]*eventpb.DocumentRef, []event.Hash, [][]byte, error) {
-	var refs []*eventpb.DocumentRef
-	var blobs []event.Hash
-	var contents [][]byte
-	seen := map[string]bool{}
-	for _, in := range inputs {
-		if !slices.Contains(def.Inputs, in.Kind) || seen[in.Kind] {
-			return nil, nil, nil, fmt.Errorf("%w: masukan %q tidak diminta langkah %s atau diberikan dua kali", ErrInvalid, in.Kind, def.Short())
-		}
-		seen[in.Kind] = true
-		if len(in.Content) == 0 || len(in.Content) > maxInput {
-			return nil, nil, nil, fmt.Errorf("%w: masukan %s kosong atau lebih dari %d KiB", ErrInvalid, in.Kind, maxInput>>10)
-		}
-		h := event.Hash(sha256Sum(in.Content))
-		refs = append(refs, &eventpb.DocumentRef{Name: in.Kind, ContentType: "application/octet-stream", Sha256: h[:], Size: int64(len(in.Content))})
-		blobs, contents = append(blobs, h), append(contents, in.Content)
-	}
-	for _, k := range def.Inputs {
-		if !seen[k] && k != string(catalog.InputBundle) {
-			return nil, nil, nil, fmt.Errorf("%w: langkah %s memerlukan masukan %s", ErrInvalid, def.Short(), k)
-		}
-	}
-	return refs, blobs, contents, nil
-}
-
-// maxInput bounds a step input (an ISO/IEC 19794 template set or a card
-// record is a few KiB).
-const maxInput = 1 << 20
 
 // Resolve settles a field in conflict with the value of one competing event.
 // The new event depends on every head, so it supersedes all of them.

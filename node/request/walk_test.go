@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/node/request"
+	"github.com/sinkron-id/sinkron/node/stepinput"
 	"github.com/sinkron-id/sinkron/replication/event"
 	"github.com/sinkron-id/sinkron/replication/hlc"
 	"github.com/sinkron-id/sinkron/replication/roster"
@@ -62,7 +64,10 @@ func (g *regency) open(kind roster.Role, name string) *office {
 	g.t.Cleanup(func() { st.Close() })
 	ob := outbox.New(st.DB(), outbox.LogSender{}, nil)
 	o := request.Office{Name: name, Kind: kind, Region: "180601"}
-	return &office{name: name, store: st, svc: request.New(st, ob, o, g.dinas, g.now, rand.Reader)}
+	svc := request.New(st, ob, o, g.dinas, g.now, rand.Reader)
+	svc.HandleInput(catalog.InputISOTemplate, stepinput.Capture{})
+	svc.HandleInput(catalog.InputPrintedCard, stepinput.PrintRoom{})
+	return &office{name: name, store: st, svc: svc}
 }
 
 // sync brings every office up to date with every other, as the network or
@@ -114,6 +119,16 @@ func (d *fakeDinas) Decided(key string) (*eventpb.Decision, bool, error) {
 	return dec, ok, nil
 }
 
+func (d *fakeDinas) VerdictKey(enrollment string) string { return "putusan/" + enrollment }
+
+// verdict is an officer's verdict on an enrollment, as the dinas files it.
+func (d *fakeDinas) verdict(enrollment, verdict, duplicateOf string) {
+	d.n++
+	d.decided[d.VerdictKey(enrollment)] = &eventpb.Decision{Number: d.n, Key: fmt.Sprintf("putusan-%d", d.n),
+		Command: &eventpb.Command{Op: &eventpb.Command_RecordDedupVerdict{RecordDedupVerdict: &eventpb.RecordDedupVerdict{
+			Enrollment: enrollment, Verdict: verdict, DuplicateOfNik: duplicateOf}}}}
+}
+
 // Every service of the catalog, on every path, from the office where it
 // starts to Selesai, each step at its office by its role, hand-overs moving
 // the file, decisions awaited; offline paths keep the starting office apart
@@ -150,6 +165,9 @@ func walk(t *testing.T, svc catalog.Service, path catalog.Path) {
 		got, err := o.svc.CompleteStep(r.ID, st.Name, testnet.Actor(st), "", "Petugas "+string(st.Role), testnet.StepInputs(st, 1001)...)
 		if err != nil {
 			t.Fatalf("step %s at %s by %s: %v", st.Name, st.Office, st.Role, err)
+		}
+		if slices.Contains(st.Waits, catalog.DecisionDedup) {
+			g.dinas.verdict(r.ID, "unik", "") // an authorised officer's, as nothing records one by itself
 		}
 		if len(st.Waits) > 0 {
 			if err := o.svc.Settle(r.ID); err != nil {
@@ -330,5 +348,102 @@ func TestWorkflowRefusesBadDates(t *testing.T) {
 		if !errors.Is(err, request.ErrInvalid) || !strings.Contains(err.Error(), "Tanggal Lahir") {
 			t.Errorf("date %q: %v", date, err)
 		}
+	}
+}
+
+// A recording step that waits for the dinas's duplicate check waits until
+// an authorised officer records a verdict: nothing records one by itself.
+// Unik lets the request go on; duplikat stops the step, naming the match.
+func TestDedupStepWaitsForARecordedVerdict(t *testing.T) {
+	for _, tt := range []struct {
+		verdict, duplicateOf string
+		done                 bool
+		result               string
+	}{
+		{"unik", "", true, "unik"},
+		{"duplikat", "1806015708900001", false, "ditolak: perekaman ganda dengan NIK 1806015708900001"},
+	} {
+		t.Run(tt.verdict, func(t *testing.T) {
+			g := newRegency(t)
+			kec := g.offices[catalog.Kecamatan]
+			svc, _ := catalog.Lookup("perekaman-ktp-el")
+			path, _ := svc.Path("statis-online")
+			values := testnet.FormValues(svc.Form)
+			r := must2(t)(kec.svc.Create(request.Form{Service: svc.Name, Path: path.Name, Fields: values, Officer: "Budi", Documents: testnet.Uploads(svc, path.Name, values)}))
+			verify, _ := path.Verification()
+			must(t)(kec.svc.Transition(r.ID, request.Disetujui, testnet.Actor(verify), "berkas lengkap", "Budi"))
+			must(t)(kec.svc.Transition(r.ID, request.Diproses, "", "", "Andi"))
+			var dedup catalog.Step
+			for _, st := range path.Processing() {
+				if _, err := kec.svc.CompleteStep(r.ID, st.Name, testnet.Actor(st), "", "Petugas", testnet.StepInputs(st, 1)...); err != nil {
+					t.Fatalf("step %s: %v", st.Name, err)
+				}
+				if slices.Contains(st.Waits, catalog.DecisionDedup) {
+					dedup = st
+					break
+				}
+			}
+			if err := kec.svc.Settle(r.ID); err != nil {
+				t.Fatal(err)
+			}
+			got := must2(t)(kec.svc.Get(r.ID))
+			if st := got.Steps[indexOf(got, dedup.Name)]; !st.Waiting || st.Done {
+				t.Fatalf("without a verdict the step is %+v, want waiting", st)
+			}
+			_, err := kec.svc.CompleteStep(r.ID, dedup.Name, testnet.Actor(dedup), "", "Petugas", testnet.StepInputs(dedup, 1)...)
+			if !errors.Is(err, request.ErrPrecondition) || !strings.Contains(err.Error(), "perekaman ganda") {
+				t.Fatalf("recording the waiting step again: %v, want it to say it waits for the verdict", err)
+			}
+			g.dinas.verdict(r.ID, tt.verdict, tt.duplicateOf)
+			if err := kec.svc.Settle(r.ID); err != nil {
+				t.Fatal(err)
+			}
+			got = must2(t)(kec.svc.Get(r.ID))
+			st := got.Steps[indexOf(got, dedup.Name)]
+			if st.Done != tt.done || st.Waiting || st.Result != tt.result {
+				t.Fatalf("after a %s verdict the step is done=%v waiting=%v result %q, want done=%v result %q",
+					tt.verdict, st.Done, st.Waiting, st.Result, tt.done, tt.result)
+			}
+		})
+	}
+}
+
+func must2(t *testing.T) func(*request.Request, error) *request.Request {
+	return func(r *request.Request, err error) *request.Request {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+}
+
+// A request belongs to the counter that took it until its file goes to
+// the dinas: an officer at another kecamatan may neither approve, cancel
+// nor record its steps, and the refusal changes nothing. Once the file is
+// at the dinas, the dinas moves it.
+func TestAnotherKecamatanCannotChangeARequest(t *testing.T) {
+	g := newRegency(t)
+	g.offices["pugung"] = g.open(catalog.Kecamatan, "Kecamatan Pugung")
+	kec, other := g.offices[catalog.Kecamatan], g.offices["pugung"]
+	svc, _ := catalog.Lookup("sinkronisasi-data")
+	values := testnet.FormValues(svc.Form)
+	r := must2(t)(kec.svc.Create(request.Form{Service: svc.Name, Path: "kecamatan", Fields: values, Officer: "Budi", Documents: testnet.Uploads(svc, "kecamatan", values)}))
+	g.sync()
+	path, _ := svc.Path("kecamatan")
+	verify, _ := path.Verification()
+	for _, to := range []request.Status{request.Disetujui, request.Dibatalkan} {
+		_, err := other.svc.Transition(r.ID, to, testnet.Actor(verify), "berkas tidak lengkap", "Sari")
+		if !errors.Is(err, request.ErrPermission) || !strings.Contains(err.Error(), "Kecamatan Kota Agung") {
+			t.Fatalf("%s at another kecamatan: %v, want a refusal naming the office that took it", to, err)
+		}
+	}
+	if got := must2(t)(other.svc.Get(r.ID)); got.Status != request.Baru || len(got.History) != 1 {
+		t.Fatalf("a refused change changed the request: %s, %d changes", got.Status, len(got.History))
+	}
+	must(t)(kec.svc.Transition(r.ID, request.Disetujui, testnet.Actor(verify), "berkas lengkap", "Budi"))
+	g.sync()
+	if _, err := other.svc.Transition(r.ID, request.Dibatalkan, "", "salah kantor", "Sari"); !errors.Is(err, request.ErrPermission) && !errors.Is(err, request.ErrPrecondition) {
+		t.Fatalf("cancel an approved request at another kecamatan: %v, want refused", err)
 	}
 }

@@ -1,7 +1,10 @@
 // Package roster says which libp2p peers are offices of the regency: dinas
-// nodes and kecamatan service points with their region codes. It starts from
-// a genesis file signed by the dinas cluster key; a node refuses connections
-// and events from anyone else.
+// nodes, kecamatan service points and mobile units, with their region
+// codes. It starts from a genesis file signed by the dinas cluster key and
+// then changes only by dinas roster decisions (Add, Retire), which the node
+// applies in decision order. The Gate admits connections from roster peers
+// only, and the store refuses events from any origin but a member or the
+// cluster's logical origin (Admits).
 package roster
 
 import (

@@ -304,15 +304,22 @@ func capacity(ctx context.Context, l *Lab, office string) float64 {
 	return 0
 }
 
-// conflict files a request at a, waits until b holds it, cuts a, and has
-// both counters verify it at once: a approves, b cancels. After healing,
-// every office must show the conflict.
-func (r *run) conflict(ctx context.Context, a, b string) error {
+// conflict files a request at kecamatan a, whose counter approves it and so
+// hands its file to the dinas; once dinas servers d1 and d2 both hold it
+// approved, a and d1 are cut off and the two dinas servers move it at once:
+// d1 starts processing, d2 cancels; d1 then rejoins. After healing, every
+// office must show the conflict. Two kecamatan cannot race this way: a request belongs to
+// the counter that took it until its file goes to the dinas.
+func (r *run) conflict(ctx context.Context, a, d1, d2 string) error {
 	la, err := r.l.Officer(a, CounterUser(a))
 	if err != nil {
 		return err
 	}
-	lb, err := r.l.Officer(b, CounterUser(b))
+	l1, err := r.l.Officer(d1, kasiUser)
+	if err != nil {
+		return err
+	}
+	l2, err := r.l.Officer(d2, kasiUser)
 	if err != nil {
 		return err
 	}
@@ -325,25 +332,40 @@ func (r *run) conflict(ctx context.Context, a, b string) error {
 	}
 	id := cr.Msg.Request.Id
 	r.g.filed(id, a, 2, 0)
-	err = poll(ctx, r.opt.Patience, func() error {
-		_, err := lb.Request.GetRequest(ctx, connect.NewRequest(&v1.GetRequestRequest{Id: id}))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("conflict: %s never reached %s: %w", id, b, err)
-	}
-	if err := r.l.Cut(ctx, a, netlab.DirBoth); err != nil {
-		return err
-	}
-	r.mark("putus %s; %s menyetujui dan %s membatalkan %s bersamaan", a, a, b, id)
-	role := "petugas-pendukung-pelayanan"
-	if err := transition(ctx, la, r.g, id, v1.Status_STATUS_DISETUJUI, "Disetujui", role, ""); err != nil {
+	if err := transition(ctx, la, r.g, id, v1.Status_STATUS_DISETUJUI, "Disetujui", "petugas-pendukung-pelayanan", ""); err != nil {
 		return fmt.Errorf("conflict: approve at %s: %w", a, err)
 	}
-	if err := transition(ctx, lb, r.g, id, v1.Status_STATUS_DIBATALKAN, "Dibatalkan", role, "berkas ganda"); err != nil {
-		return fmt.Errorf("conflict: cancel at %s: %w", b, err)
+	for _, l := range []*Client{l1, l2} {
+		err = poll(ctx, r.opt.Patience, func() error {
+			got, err := l.Request.GetRequest(ctx, connect.NewRequest(&v1.GetRequestRequest{Id: id}))
+			if err == nil && got.Msg.Request.Status != v1.Status_STATUS_DISETUJUI {
+				err = fmt.Errorf("%s is %s", id, got.Msg.Request.Status)
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("conflict: %s never reached the dinas approved: %w", id, err)
+		}
+	}
+	for _, o := range []string{a, d1} {
+		if err := r.l.Cut(ctx, o, netlab.DirBoth); err != nil {
+			return err
+		}
+	}
+	r.mark("putus %s dan %s; %s memproses dan %s membatalkan %s bersamaan", a, d1, d1, d2, id)
+	if err := transition(ctx, l1, r.g, id, v1.Status_STATUS_DIPROSES, "Diproses", "", ""); err != nil {
+		return fmt.Errorf("conflict: process at %s: %w", d1, err)
+	}
+	if err := transition(ctx, l2, r.g, id, v1.Status_STATUS_DIBATALKAN, "Dibatalkan", "", "berkas ganda"); err != nil {
+		return fmt.Errorf("conflict: cancel at %s: %w", d2, err)
 	}
 	r.g.conflict(id)
+	// The dinas server rejoins at once: the scenario goes on to kill
+	// another, and the cluster must keep its quorum. a stays cut.
+	if err := r.l.Heal(ctx, d1, netlab.DirBoth); err != nil {
+		return err
+	}
+	r.mark("%s pulih", d1)
 	return nil
 }
 

@@ -131,8 +131,8 @@ func (r *run) killsPartitions(ctx context.Context) error {
 		}
 	}
 	r.mark("lease NIK diterima di %d kecamatan", len(kec))
-	if len(kec) > 1 {
-		if err := r.conflict(ctx, a, b); err != nil {
+	if len(dinas) > 1 {
+		if err := r.conflict(ctx, a, dinas[0].Name, dinas[len(dinas)-1].Name); err != nil {
 			return err
 		}
 	} else if err := r.l.Cut(ctx, a, netlab.DirBoth); err != nil {

@@ -485,8 +485,18 @@ type Step struct {
 	// result of the decisions (a NIK, a card serial), or why one was refused.
 	Result string `protobuf:"bytes,13,opt,name=result,proto3" json:"result,omitempty"`
 	// overdue: not done past its time standard (due).
-	Overdue       bool                   `protobuf:"varint,14,opt,name=overdue,proto3" json:"overdue,omitempty"`
-	Due           *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=due,proto3" json:"due,omitempty"`
+	Overdue bool                   `protobuf:"varint,14,opt,name=overdue,proto3" json:"overdue,omitempty"`
+	Due     *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=due,proto3" json:"due,omitempty"`
+	// decisions the step was given, typed.
+	Decisions []*StepDecision `protobuf:"bytes,16,rep,name=decisions,proto3" json:"decisions,omitempty"`
+	// effect is the step's change to the resident registry (catalog effect
+	// name), applied at the office that asked for the decisions: done, or
+	// the last error while the node keeps trying (effect_failed), or settled
+	// by an officer's hand (effect_note).
+	Effect        string `protobuf:"bytes,17,opt,name=effect,proto3" json:"effect,omitempty"`
+	EffectDone    bool   `protobuf:"varint,18,opt,name=effect_done,json=effectDone,proto3" json:"effect_done,omitempty"`
+	EffectError   string `protobuf:"bytes,19,opt,name=effect_error,json=effectError,proto3" json:"effect_error,omitempty"`
+	EffectNote    string `protobuf:"bytes,20,opt,name=effect_note,json=effectNote,proto3" json:"effect_note,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -626,6 +636,151 @@ func (x *Step) GetDue() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Step) GetDecisions() []*StepDecision {
+	if x != nil {
+		return x.Decisions
+	}
+	return nil
+}
+
+func (x *Step) GetEffect() string {
+	if x != nil {
+		return x.Effect
+	}
+	return ""
+}
+
+func (x *Step) GetEffectDone() bool {
+	if x != nil {
+		return x.EffectDone
+	}
+	return false
+}
+
+func (x *Step) GetEffectError() string {
+	if x != nil {
+		return x.EffectError
+	}
+	return ""
+}
+
+func (x *Step) GetEffectNote() string {
+	if x != nil {
+		return x.EffectNote
+	}
+	return ""
+}
+
+// StepDecision is a dinas decision as the step that waited for it holds it.
+type StepDecision struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Key    string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Number uint64                 `protobuf:"varint,2,opt,name=number,proto3" json:"number,omitempty"`
+	// kind: nik, nomor-kk, konsolidasi, kartu or dedup.
+	Kind           string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	Nik            string `protobuf:"bytes,4,opt,name=nik,proto3" json:"nik,omitempty"`
+	Kk             string `protobuf:"bytes,5,opt,name=kk,proto3" json:"kk,omitempty"`
+	CardSerial     uint64 `protobuf:"varint,6,opt,name=card_serial,json=cardSerial,proto3" json:"card_serial,omitempty"`
+	Verdict        string `protobuf:"bytes,7,opt,name=verdict,proto3" json:"verdict,omitempty"`
+	DuplicateOfNik string `protobuf:"bytes,8,opt,name=duplicate_of_nik,json=duplicateOfNik,proto3" json:"duplicate_of_nik,omitempty"`
+	Refused        string `protobuf:"bytes,9,opt,name=refused,proto3" json:"refused,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *StepDecision) Reset() {
+	*x = StepDecision{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StepDecision) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StepDecision) ProtoMessage() {}
+
+func (x *StepDecision) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StepDecision.ProtoReflect.Descriptor instead.
+func (*StepDecision) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *StepDecision) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *StepDecision) GetNumber() uint64 {
+	if x != nil {
+		return x.Number
+	}
+	return 0
+}
+
+func (x *StepDecision) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *StepDecision) GetNik() string {
+	if x != nil {
+		return x.Nik
+	}
+	return ""
+}
+
+func (x *StepDecision) GetKk() string {
+	if x != nil {
+		return x.Kk
+	}
+	return ""
+}
+
+func (x *StepDecision) GetCardSerial() uint64 {
+	if x != nil {
+		return x.CardSerial
+	}
+	return 0
+}
+
+func (x *StepDecision) GetVerdict() string {
+	if x != nil {
+		return x.Verdict
+	}
+	return ""
+}
+
+func (x *StepDecision) GetDuplicateOfNik() string {
+	if x != nil {
+		return x.DuplicateOfNik
+	}
+	return ""
+}
+
+func (x *StepDecision) GetRefused() string {
+	if x != nil {
+		return x.Refused
+	}
+	return ""
+}
+
 type ConflictValue struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Value         string                 `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
@@ -639,7 +794,7 @@ type ConflictValue struct {
 
 func (x *ConflictValue) Reset() {
 	*x = ConflictValue{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[5]
+	mi := &file_sinkron_v1_request_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -651,7 +806,7 @@ func (x *ConflictValue) String() string {
 func (*ConflictValue) ProtoMessage() {}
 
 func (x *ConflictValue) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[5]
+	mi := &file_sinkron_v1_request_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -664,7 +819,7 @@ func (x *ConflictValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictValue.ProtoReflect.Descriptor instead.
 func (*ConflictValue) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{5}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ConflictValue) GetValue() string {
@@ -712,7 +867,7 @@ type FieldConflict struct {
 
 func (x *FieldConflict) Reset() {
 	*x = FieldConflict{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[6]
+	mi := &file_sinkron_v1_request_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -724,7 +879,7 @@ func (x *FieldConflict) String() string {
 func (*FieldConflict) ProtoMessage() {}
 
 func (x *FieldConflict) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[6]
+	mi := &file_sinkron_v1_request_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -737,7 +892,7 @@ func (x *FieldConflict) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldConflict.ProtoReflect.Descriptor instead.
 func (*FieldConflict) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{6}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *FieldConflict) GetField() string {
@@ -785,7 +940,7 @@ type Request struct {
 
 func (x *Request) Reset() {
 	*x = Request{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[7]
+	mi := &file_sinkron_v1_request_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -797,7 +952,7 @@ func (x *Request) String() string {
 func (*Request) ProtoMessage() {}
 
 func (x *Request) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[7]
+	mi := &file_sinkron_v1_request_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -810,7 +965,7 @@ func (x *Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Request.ProtoReflect.Descriptor instead.
 func (*Request) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{7}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Request) GetId() string {
@@ -976,7 +1131,7 @@ type CreateRequestRequest struct {
 
 func (x *CreateRequestRequest) Reset() {
 	*x = CreateRequestRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[8]
+	mi := &file_sinkron_v1_request_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -988,7 +1143,7 @@ func (x *CreateRequestRequest) String() string {
 func (*CreateRequestRequest) ProtoMessage() {}
 
 func (x *CreateRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[8]
+	mi := &file_sinkron_v1_request_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1001,7 +1156,7 @@ func (x *CreateRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRequestRequest.ProtoReflect.Descriptor instead.
 func (*CreateRequestRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{8}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CreateRequestRequest) GetApplicantName() string {
@@ -1090,7 +1245,7 @@ type CreateRequestResponse struct {
 
 func (x *CreateRequestResponse) Reset() {
 	*x = CreateRequestResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[9]
+	mi := &file_sinkron_v1_request_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1102,7 +1257,7 @@ func (x *CreateRequestResponse) String() string {
 func (*CreateRequestResponse) ProtoMessage() {}
 
 func (x *CreateRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[9]
+	mi := &file_sinkron_v1_request_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1115,7 +1270,7 @@ func (x *CreateRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRequestResponse.ProtoReflect.Descriptor instead.
 func (*CreateRequestResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{9}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CreateRequestResponse) GetRequest() *Request {
@@ -1134,7 +1289,7 @@ type GetRequestRequest struct {
 
 func (x *GetRequestRequest) Reset() {
 	*x = GetRequestRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[10]
+	mi := &file_sinkron_v1_request_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1146,7 +1301,7 @@ func (x *GetRequestRequest) String() string {
 func (*GetRequestRequest) ProtoMessage() {}
 
 func (x *GetRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[10]
+	mi := &file_sinkron_v1_request_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1159,7 +1314,7 @@ func (x *GetRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequestRequest.ProtoReflect.Descriptor instead.
 func (*GetRequestRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{10}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetRequestRequest) GetId() string {
@@ -1178,7 +1333,7 @@ type GetRequestResponse struct {
 
 func (x *GetRequestResponse) Reset() {
 	*x = GetRequestResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[11]
+	mi := &file_sinkron_v1_request_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1190,7 +1345,7 @@ func (x *GetRequestResponse) String() string {
 func (*GetRequestResponse) ProtoMessage() {}
 
 func (x *GetRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[11]
+	mi := &file_sinkron_v1_request_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1203,7 +1358,7 @@ func (x *GetRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequestResponse.ProtoReflect.Descriptor instead.
 func (*GetRequestResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{11}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetRequestResponse) GetRequest() *Request {
@@ -1232,7 +1387,7 @@ type ListRequestsRequest struct {
 
 func (x *ListRequestsRequest) Reset() {
 	*x = ListRequestsRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[12]
+	mi := &file_sinkron_v1_request_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1244,7 +1399,7 @@ func (x *ListRequestsRequest) String() string {
 func (*ListRequestsRequest) ProtoMessage() {}
 
 func (x *ListRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[12]
+	mi := &file_sinkron_v1_request_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1257,7 +1412,7 @@ func (x *ListRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequestsRequest.ProtoReflect.Descriptor instead.
 func (*ListRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{12}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListRequestsRequest) GetStatus() Status {
@@ -1326,7 +1481,7 @@ type ListRequestsResponse struct {
 
 func (x *ListRequestsResponse) Reset() {
 	*x = ListRequestsResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[13]
+	mi := &file_sinkron_v1_request_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1338,7 +1493,7 @@ func (x *ListRequestsResponse) String() string {
 func (*ListRequestsResponse) ProtoMessage() {}
 
 func (x *ListRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[13]
+	mi := &file_sinkron_v1_request_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1351,7 +1506,7 @@ func (x *ListRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequestsResponse.ProtoReflect.Descriptor instead.
 func (*ListRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{13}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListRequestsResponse) GetRequests() []*Request {
@@ -1383,7 +1538,7 @@ type TransitionRequestRequest struct {
 
 func (x *TransitionRequestRequest) Reset() {
 	*x = TransitionRequestRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[14]
+	mi := &file_sinkron_v1_request_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1395,7 +1550,7 @@ func (x *TransitionRequestRequest) String() string {
 func (*TransitionRequestRequest) ProtoMessage() {}
 
 func (x *TransitionRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[14]
+	mi := &file_sinkron_v1_request_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1408,7 +1563,7 @@ func (x *TransitionRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransitionRequestRequest.ProtoReflect.Descriptor instead.
 func (*TransitionRequestRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{14}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *TransitionRequestRequest) GetId() string {
@@ -1455,7 +1610,7 @@ type TransitionRequestResponse struct {
 
 func (x *TransitionRequestResponse) Reset() {
 	*x = TransitionRequestResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[15]
+	mi := &file_sinkron_v1_request_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1467,7 +1622,7 @@ func (x *TransitionRequestResponse) String() string {
 func (*TransitionRequestResponse) ProtoMessage() {}
 
 func (x *TransitionRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[15]
+	mi := &file_sinkron_v1_request_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1480,7 +1635,7 @@ func (x *TransitionRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransitionRequestResponse.ProtoReflect.Descriptor instead.
 func (*TransitionRequestResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{15}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *TransitionRequestResponse) GetRequest() *Request {
@@ -1505,7 +1660,7 @@ type CompleteStepRequest struct {
 
 func (x *CompleteStepRequest) Reset() {
 	*x = CompleteStepRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[16]
+	mi := &file_sinkron_v1_request_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1517,7 +1672,7 @@ func (x *CompleteStepRequest) String() string {
 func (*CompleteStepRequest) ProtoMessage() {}
 
 func (x *CompleteStepRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[16]
+	mi := &file_sinkron_v1_request_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1530,7 +1685,7 @@ func (x *CompleteStepRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteStepRequest.ProtoReflect.Descriptor instead.
 func (*CompleteStepRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{16}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CompleteStepRequest) GetId() string {
@@ -1589,7 +1744,7 @@ type StepInput struct {
 
 func (x *StepInput) Reset() {
 	*x = StepInput{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[17]
+	mi := &file_sinkron_v1_request_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1601,7 +1756,7 @@ func (x *StepInput) String() string {
 func (*StepInput) ProtoMessage() {}
 
 func (x *StepInput) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[17]
+	mi := &file_sinkron_v1_request_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1614,7 +1769,7 @@ func (x *StepInput) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StepInput.ProtoReflect.Descriptor instead.
 func (*StepInput) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{17}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *StepInput) GetKind() string {
@@ -1647,7 +1802,7 @@ type CompleteStepResponse struct {
 
 func (x *CompleteStepResponse) Reset() {
 	*x = CompleteStepResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[18]
+	mi := &file_sinkron_v1_request_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1659,7 +1814,7 @@ func (x *CompleteStepResponse) String() string {
 func (*CompleteStepResponse) ProtoMessage() {}
 
 func (x *CompleteStepResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[18]
+	mi := &file_sinkron_v1_request_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1672,7 +1827,7 @@ func (x *CompleteStepResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteStepResponse.ProtoReflect.Descriptor instead.
 func (*CompleteStepResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{18}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CompleteStepResponse) GetRequest() *Request {
@@ -1696,7 +1851,7 @@ type ResolveConflictRequest struct {
 
 func (x *ResolveConflictRequest) Reset() {
 	*x = ResolveConflictRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[19]
+	mi := &file_sinkron_v1_request_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1708,7 +1863,7 @@ func (x *ResolveConflictRequest) String() string {
 func (*ResolveConflictRequest) ProtoMessage() {}
 
 func (x *ResolveConflictRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[19]
+	mi := &file_sinkron_v1_request_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1721,7 +1876,7 @@ func (x *ResolveConflictRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveConflictRequest.ProtoReflect.Descriptor instead.
 func (*ResolveConflictRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{19}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ResolveConflictRequest) GetId() string {
@@ -1768,7 +1923,7 @@ type ResolveConflictResponse struct {
 
 func (x *ResolveConflictResponse) Reset() {
 	*x = ResolveConflictResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[20]
+	mi := &file_sinkron_v1_request_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1780,7 +1935,7 @@ func (x *ResolveConflictResponse) String() string {
 func (*ResolveConflictResponse) ProtoMessage() {}
 
 func (x *ResolveConflictResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[20]
+	mi := &file_sinkron_v1_request_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1793,12 +1948,206 @@ func (x *ResolveConflictResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveConflictResponse.ProtoReflect.Descriptor instead.
 func (*ResolveConflictResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{20}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ResolveConflictResponse) GetRequest() *Request {
 	if x != nil {
 		return x.Request
+	}
+	return nil
+}
+
+type SettleEffectRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Step          string                 `protobuf:"bytes,2,opt,name=step,proto3" json:"step,omitempty"`
+	Note          string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	Officer       string                 `protobuf:"bytes,4,opt,name=officer,proto3" json:"officer,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SettleEffectRequest) Reset() {
+	*x = SettleEffectRequest{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SettleEffectRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SettleEffectRequest) ProtoMessage() {}
+
+func (x *SettleEffectRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SettleEffectRequest.ProtoReflect.Descriptor instead.
+func (*SettleEffectRequest) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *SettleEffectRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SettleEffectRequest) GetStep() string {
+	if x != nil {
+		return x.Step
+	}
+	return ""
+}
+
+func (x *SettleEffectRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *SettleEffectRequest) GetOfficer() string {
+	if x != nil {
+		return x.Officer
+	}
+	return ""
+}
+
+type SettleEffectResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SettleEffectResponse) Reset() {
+	*x = SettleEffectResponse{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SettleEffectResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SettleEffectResponse) ProtoMessage() {}
+
+func (x *SettleEffectResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SettleEffectResponse.ProtoReflect.Descriptor instead.
+func (*SettleEffectResponse) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *SettleEffectResponse) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type RetryEffectsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryEffectsRequest) Reset() {
+	*x = RetryEffectsRequest{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryEffectsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryEffectsRequest) ProtoMessage() {}
+
+func (x *RetryEffectsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryEffectsRequest.ProtoReflect.Descriptor instead.
+func (*RetryEffectsRequest) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{24}
+}
+
+// RetryEffectsResponse lists the requests whose registry change still
+// fails after the retry.
+type RetryEffectsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Failed        []*Request             `protobuf:"bytes,1,rep,name=failed,proto3" json:"failed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryEffectsResponse) Reset() {
+	*x = RetryEffectsResponse{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryEffectsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryEffectsResponse) ProtoMessage() {}
+
+func (x *RetryEffectsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryEffectsResponse.ProtoReflect.Descriptor instead.
+func (*RetryEffectsResponse) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *RetryEffectsResponse) GetFailed() []*Request {
+	if x != nil {
+		return x.Failed
 	}
 	return nil
 }
@@ -1812,7 +2161,7 @@ type GetDocumentRequest struct {
 
 func (x *GetDocumentRequest) Reset() {
 	*x = GetDocumentRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[21]
+	mi := &file_sinkron_v1_request_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1824,7 +2173,7 @@ func (x *GetDocumentRequest) String() string {
 func (*GetDocumentRequest) ProtoMessage() {}
 
 func (x *GetDocumentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[21]
+	mi := &file_sinkron_v1_request_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1837,7 +2186,7 @@ func (x *GetDocumentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDocumentRequest.ProtoReflect.Descriptor instead.
 func (*GetDocumentRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{21}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetDocumentRequest) GetSha256() string {
@@ -1857,7 +2206,7 @@ type GetDocumentResponse struct {
 
 func (x *GetDocumentResponse) Reset() {
 	*x = GetDocumentResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	mi := &file_sinkron_v1_request_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1869,7 +2218,7 @@ func (x *GetDocumentResponse) String() string {
 func (*GetDocumentResponse) ProtoMessage() {}
 
 func (x *GetDocumentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	mi := &file_sinkron_v1_request_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1882,7 +2231,7 @@ func (x *GetDocumentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDocumentResponse.ProtoReflect.Descriptor instead.
 func (*GetDocumentResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{22}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetDocumentResponse) GetContentType() string {
@@ -1907,7 +2256,7 @@ type WatchRequestsRequest struct {
 
 func (x *WatchRequestsRequest) Reset() {
 	*x = WatchRequestsRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[23]
+	mi := &file_sinkron_v1_request_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1919,7 +2268,7 @@ func (x *WatchRequestsRequest) String() string {
 func (*WatchRequestsRequest) ProtoMessage() {}
 
 func (x *WatchRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[23]
+	mi := &file_sinkron_v1_request_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1932,7 +2281,7 @@ func (x *WatchRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestsRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{23}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{28}
 }
 
 type WatchRequestsResponse struct {
@@ -1944,7 +2293,7 @@ type WatchRequestsResponse struct {
 
 func (x *WatchRequestsResponse) Reset() {
 	*x = WatchRequestsResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	mi := &file_sinkron_v1_request_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1956,7 +2305,7 @@ func (x *WatchRequestsResponse) String() string {
 func (*WatchRequestsResponse) ProtoMessage() {}
 
 func (x *WatchRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	mi := &file_sinkron_v1_request_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1969,7 +2318,7 @@ func (x *WatchRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestsResponse.ProtoReflect.Descriptor instead.
 func (*WatchRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{24}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *WatchRequestsResponse) GetRequest() *Request {
@@ -1987,7 +2336,7 @@ type ListServicesRequest struct {
 
 func (x *ListServicesRequest) Reset() {
 	*x = ListServicesRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	mi := &file_sinkron_v1_request_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1999,7 +2348,7 @@ func (x *ListServicesRequest) String() string {
 func (*ListServicesRequest) ProtoMessage() {}
 
 func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	mi := &file_sinkron_v1_request_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2012,7 +2361,7 @@ func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServicesRequest.ProtoReflect.Descriptor instead.
 func (*ListServicesRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{25}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{30}
 }
 
 type ListServicesResponse struct {
@@ -2024,7 +2373,7 @@ type ListServicesResponse struct {
 
 func (x *ListServicesResponse) Reset() {
 	*x = ListServicesResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[26]
+	mi := &file_sinkron_v1_request_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2036,7 +2385,7 @@ func (x *ListServicesResponse) String() string {
 func (*ListServicesResponse) ProtoMessage() {}
 
 func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[26]
+	mi := &file_sinkron_v1_request_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2049,7 +2398,7 @@ func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServicesResponse.ProtoReflect.Descriptor instead.
 func (*ListServicesResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{26}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListServicesResponse) GetServices() []*ServiceInfo {
@@ -2074,7 +2423,7 @@ type ServiceInfo struct {
 
 func (x *ServiceInfo) Reset() {
 	*x = ServiceInfo{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[27]
+	mi := &file_sinkron_v1_request_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2086,7 +2435,7 @@ func (x *ServiceInfo) String() string {
 func (*ServiceInfo) ProtoMessage() {}
 
 func (x *ServiceInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[27]
+	mi := &file_sinkron_v1_request_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2099,7 +2448,7 @@ func (x *ServiceInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceInfo.ProtoReflect.Descriptor instead.
 func (*ServiceInfo) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{27}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ServiceInfo) GetName() string {
@@ -2164,7 +2513,7 @@ type FormField struct {
 
 func (x *FormField) Reset() {
 	*x = FormField{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[28]
+	mi := &file_sinkron_v1_request_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2176,7 +2525,7 @@ func (x *FormField) String() string {
 func (*FormField) ProtoMessage() {}
 
 func (x *FormField) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[28]
+	mi := &file_sinkron_v1_request_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2189,7 +2538,7 @@ func (x *FormField) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FormField.ProtoReflect.Descriptor instead.
 func (*FormField) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{28}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *FormField) GetName() string {
@@ -2241,7 +2590,7 @@ type DocumentRequirement struct {
 
 func (x *DocumentRequirement) Reset() {
 	*x = DocumentRequirement{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[29]
+	mi := &file_sinkron_v1_request_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2253,7 +2602,7 @@ func (x *DocumentRequirement) String() string {
 func (*DocumentRequirement) ProtoMessage() {}
 
 func (x *DocumentRequirement) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[29]
+	mi := &file_sinkron_v1_request_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2266,7 +2615,7 @@ func (x *DocumentRequirement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DocumentRequirement.ProtoReflect.Descriptor instead.
 func (*DocumentRequirement) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{29}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *DocumentRequirement) GetName() string {
@@ -2317,7 +2666,7 @@ type PathInfo struct {
 
 func (x *PathInfo) Reset() {
 	*x = PathInfo{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[30]
+	mi := &file_sinkron_v1_request_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2329,7 +2678,7 @@ func (x *PathInfo) String() string {
 func (*PathInfo) ProtoMessage() {}
 
 func (x *PathInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[30]
+	mi := &file_sinkron_v1_request_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2342,7 +2691,7 @@ func (x *PathInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PathInfo.ProtoReflect.Descriptor instead.
 func (*PathInfo) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{30}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *PathInfo) GetName() string {
@@ -2398,7 +2747,7 @@ type StepInfo struct {
 
 func (x *StepInfo) Reset() {
 	*x = StepInfo{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[31]
+	mi := &file_sinkron_v1_request_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2410,7 +2759,7 @@ func (x *StepInfo) String() string {
 func (*StepInfo) ProtoMessage() {}
 
 func (x *StepInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[31]
+	mi := &file_sinkron_v1_request_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2423,7 +2772,7 @@ func (x *StepInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StepInfo.ProtoReflect.Descriptor instead.
 func (*StepInfo) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{31}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StepInfo) GetNo() int32 {
@@ -2508,7 +2857,7 @@ type GetLogbookRequest struct {
 
 func (x *GetLogbookRequest) Reset() {
 	*x = GetLogbookRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[32]
+	mi := &file_sinkron_v1_request_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2520,7 +2869,7 @@ func (x *GetLogbookRequest) String() string {
 func (*GetLogbookRequest) ProtoMessage() {}
 
 func (x *GetLogbookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[32]
+	mi := &file_sinkron_v1_request_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2533,7 +2882,7 @@ func (x *GetLogbookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLogbookRequest.ProtoReflect.Descriptor instead.
 func (*GetLogbookRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{32}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GetLogbookRequest) GetDate() string {
@@ -2561,7 +2910,7 @@ type GetLogbookResponse struct {
 
 func (x *GetLogbookResponse) Reset() {
 	*x = GetLogbookResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[33]
+	mi := &file_sinkron_v1_request_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2573,7 +2922,7 @@ func (x *GetLogbookResponse) String() string {
 func (*GetLogbookResponse) ProtoMessage() {}
 
 func (x *GetLogbookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[33]
+	mi := &file_sinkron_v1_request_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2586,7 +2935,7 @@ func (x *GetLogbookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLogbookResponse.ProtoReflect.Descriptor instead.
 func (*GetLogbookResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{33}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *GetLogbookResponse) GetOffice() string {
@@ -2627,7 +2976,7 @@ type LogbookEntry struct {
 
 func (x *LogbookEntry) Reset() {
 	*x = LogbookEntry{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[34]
+	mi := &file_sinkron_v1_request_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2639,7 +2988,7 @@ func (x *LogbookEntry) String() string {
 func (*LogbookEntry) ProtoMessage() {}
 
 func (x *LogbookEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[34]
+	mi := &file_sinkron_v1_request_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2652,7 +3001,7 @@ func (x *LogbookEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogbookEntry.ProtoReflect.Descriptor instead.
 func (*LogbookEntry) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{34}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *LogbookEntry) GetAt() *timestamppb.Timestamp {
@@ -2737,7 +3086,7 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\aofficer\x18\x03 \x01(\tR\aofficer\x12\x16\n" +
 	"\x06office\x18\x04 \x01(\tR\x06office\x12*\n" +
 	"\x02at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x19\n" +
-	"\bevent_id\x18\x06 \x01(\tR\aeventId\"\xb5\x03\n" +
+	"\bevent_id\x18\x06 \x01(\tR\aeventId\"\xea\x04\n" +
 	"\x04Step\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x12\n" +
@@ -2755,7 +3104,25 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\rdecision_keys\x18\f \x03(\tR\fdecisionKeys\x12\x16\n" +
 	"\x06result\x18\r \x01(\tR\x06result\x12\x18\n" +
 	"\aoverdue\x18\x0e \x01(\bR\aoverdue\x12,\n" +
-	"\x03due\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\x03due\"\x9e\x01\n" +
+	"\x03due\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\x03due\x126\n" +
+	"\tdecisions\x18\x10 \x03(\v2\x18.sinkron.v1.StepDecisionR\tdecisions\x12\x16\n" +
+	"\x06effect\x18\x11 \x01(\tR\x06effect\x12\x1f\n" +
+	"\veffect_done\x18\x12 \x01(\bR\n" +
+	"effectDone\x12!\n" +
+	"\feffect_error\x18\x13 \x01(\tR\veffectError\x12\x1f\n" +
+	"\veffect_note\x18\x14 \x01(\tR\n" +
+	"effectNote\"\xed\x01\n" +
+	"\fStepDecision\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
+	"\x06number\x18\x02 \x01(\x04R\x06number\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x10\n" +
+	"\x03nik\x18\x04 \x01(\tR\x03nik\x12\x0e\n" +
+	"\x02kk\x18\x05 \x01(\tR\x02kk\x12\x1f\n" +
+	"\vcard_serial\x18\x06 \x01(\x04R\n" +
+	"cardSerial\x12\x18\n" +
+	"\averdict\x18\a \x01(\tR\averdict\x12(\n" +
+	"\x10duplicate_of_nik\x18\b \x01(\tR\x0eduplicateOfNik\x12\x18\n" +
+	"\arefused\x18\t \x01(\tR\arefused\"\x9e\x01\n" +
 	"\rConflictValue\x12\x14\n" +
 	"\x05value\x18\x01 \x01(\tR\x05value\x12\x19\n" +
 	"\bevent_id\x18\x02 \x01(\tR\aeventId\x12\x18\n" +
@@ -2855,7 +3222,17 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\x04note\x18\x04 \x01(\tR\x04note\x12\x18\n" +
 	"\aofficer\x18\x05 \x01(\tR\aofficer\"H\n" +
 	"\x17ResolveConflictResponse\x12-\n" +
-	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest\",\n" +
+	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest\"g\n" +
+	"\x13SettleEffectRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04step\x18\x02 \x01(\tR\x04step\x12\x12\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\x12\x18\n" +
+	"\aofficer\x18\x04 \x01(\tR\aofficer\"E\n" +
+	"\x14SettleEffectResponse\x12-\n" +
+	"\arequest\x18\x01 \x01(\v2\x13.sinkron.v1.RequestR\arequest\"\x15\n" +
+	"\x13RetryEffectsRequest\"C\n" +
+	"\x14RetryEffectsResponse\x12+\n" +
+	"\x06failed\x18\x01 \x03(\v2\x13.sinkron.v1.RequestR\x06failed\",\n" +
 	"\x12GetDocumentRequest\x12\x16\n" +
 	"\x06sha256\x18\x01 \x01(\tR\x06sha256\"R\n" +
 	"\x13GetDocumentResponse\x12!\n" +
@@ -2937,7 +3314,7 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\fDocumentKind\x12\x1d\n" +
 	"\x19DOCUMENT_KIND_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DOCUMENT_KIND_FOTO_KK\x10\x01\x12\x1d\n" +
-	"\x19DOCUMENT_KIND_FOTO_KTP_EL\x10\x022\xa0\b\n" +
+	"\x19DOCUMENT_KIND_FOTO_KTP_EL\x10\x022\xca\t\n" +
 	"\x0eRequestService\x12V\n" +
 	"\rCreateRequest\x12 .sinkron.v1.CreateRequestRequest\x1a!.sinkron.v1.CreateRequestResponse\"\x00\x12P\n" +
 	"\n" +
@@ -2946,6 +3323,8 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\x11TransitionRequest\x12$.sinkron.v1.TransitionRequestRequest\x1a%.sinkron.v1.TransitionRequestResponse\"\x00\x12S\n" +
 	"\fCompleteStep\x12\x1f.sinkron.v1.CompleteStepRequest\x1a .sinkron.v1.CompleteStepResponse\"\x00\x12\\\n" +
 	"\x0fResolveConflict\x12\".sinkron.v1.ResolveConflictRequest\x1a#.sinkron.v1.ResolveConflictResponse\"\x00\x12S\n" +
+	"\fSettleEffect\x12\x1f.sinkron.v1.SettleEffectRequest\x1a .sinkron.v1.SettleEffectResponse\"\x00\x12S\n" +
+	"\fRetryEffects\x12\x1f.sinkron.v1.RetryEffectsRequest\x1a .sinkron.v1.RetryEffectsResponse\"\x00\x12S\n" +
 	"\vGetDocument\x12\x1e.sinkron.v1.GetDocumentRequest\x1a\x1f.sinkron.v1.GetDocumentResponse\"\x03\x90\x02\x01\x12X\n" +
 	"\rWatchRequests\x12 .sinkron.v1.WatchRequestsRequest\x1a!.sinkron.v1.WatchRequestsResponse\"\x000\x01\x12V\n" +
 	"\fListServices\x12\x1f.sinkron.v1.ListServicesRequest\x1a .sinkron.v1.ListServicesResponse\"\x03\x90\x02\x01\x12P\n" +
@@ -2967,7 +3346,7 @@ func file_sinkron_v1_request_proto_rawDescGZIP() []byte {
 }
 
 var file_sinkron_v1_request_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_sinkron_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_sinkron_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_sinkron_v1_request_proto_goTypes = []any{
 	(Status)(0),                       // 0: sinkron.v1.Status
 	(Channel)(0),                      // 1: sinkron.v1.Channel
@@ -2977,107 +3356,119 @@ var file_sinkron_v1_request_proto_goTypes = []any{
 	(*Document)(nil),                  // 5: sinkron.v1.Document
 	(*StatusChange)(nil),              // 6: sinkron.v1.StatusChange
 	(*Step)(nil),                      // 7: sinkron.v1.Step
-	(*ConflictValue)(nil),             // 8: sinkron.v1.ConflictValue
-	(*FieldConflict)(nil),             // 9: sinkron.v1.FieldConflict
-	(*Request)(nil),                   // 10: sinkron.v1.Request
-	(*CreateRequestRequest)(nil),      // 11: sinkron.v1.CreateRequestRequest
-	(*CreateRequestResponse)(nil),     // 12: sinkron.v1.CreateRequestResponse
-	(*GetRequestRequest)(nil),         // 13: sinkron.v1.GetRequestRequest
-	(*GetRequestResponse)(nil),        // 14: sinkron.v1.GetRequestResponse
-	(*ListRequestsRequest)(nil),       // 15: sinkron.v1.ListRequestsRequest
-	(*ListRequestsResponse)(nil),      // 16: sinkron.v1.ListRequestsResponse
-	(*TransitionRequestRequest)(nil),  // 17: sinkron.v1.TransitionRequestRequest
-	(*TransitionRequestResponse)(nil), // 18: sinkron.v1.TransitionRequestResponse
-	(*CompleteStepRequest)(nil),       // 19: sinkron.v1.CompleteStepRequest
-	(*StepInput)(nil),                 // 20: sinkron.v1.StepInput
-	(*CompleteStepResponse)(nil),      // 21: sinkron.v1.CompleteStepResponse
-	(*ResolveConflictRequest)(nil),    // 22: sinkron.v1.ResolveConflictRequest
-	(*ResolveConflictResponse)(nil),   // 23: sinkron.v1.ResolveConflictResponse
-	(*GetDocumentRequest)(nil),        // 24: sinkron.v1.GetDocumentRequest
-	(*GetDocumentResponse)(nil),       // 25: sinkron.v1.GetDocumentResponse
-	(*WatchRequestsRequest)(nil),      // 26: sinkron.v1.WatchRequestsRequest
-	(*WatchRequestsResponse)(nil),     // 27: sinkron.v1.WatchRequestsResponse
-	(*ListServicesRequest)(nil),       // 28: sinkron.v1.ListServicesRequest
-	(*ListServicesResponse)(nil),      // 29: sinkron.v1.ListServicesResponse
-	(*ServiceInfo)(nil),               // 30: sinkron.v1.ServiceInfo
-	(*FormField)(nil),                 // 31: sinkron.v1.FormField
-	(*DocumentRequirement)(nil),       // 32: sinkron.v1.DocumentRequirement
-	(*PathInfo)(nil),                  // 33: sinkron.v1.PathInfo
-	(*StepInfo)(nil),                  // 34: sinkron.v1.StepInfo
-	(*GetLogbookRequest)(nil),         // 35: sinkron.v1.GetLogbookRequest
-	(*GetLogbookResponse)(nil),        // 36: sinkron.v1.GetLogbookResponse
-	(*LogbookEntry)(nil),              // 37: sinkron.v1.LogbookEntry
-	nil,                               // 38: sinkron.v1.Request.FieldsEntry
-	nil,                               // 39: sinkron.v1.CreateRequestRequest.FieldsEntry
-	(*timestamppb.Timestamp)(nil),     // 40: google.protobuf.Timestamp
+	(*StepDecision)(nil),              // 8: sinkron.v1.StepDecision
+	(*ConflictValue)(nil),             // 9: sinkron.v1.ConflictValue
+	(*FieldConflict)(nil),             // 10: sinkron.v1.FieldConflict
+	(*Request)(nil),                   // 11: sinkron.v1.Request
+	(*CreateRequestRequest)(nil),      // 12: sinkron.v1.CreateRequestRequest
+	(*CreateRequestResponse)(nil),     // 13: sinkron.v1.CreateRequestResponse
+	(*GetRequestRequest)(nil),         // 14: sinkron.v1.GetRequestRequest
+	(*GetRequestResponse)(nil),        // 15: sinkron.v1.GetRequestResponse
+	(*ListRequestsRequest)(nil),       // 16: sinkron.v1.ListRequestsRequest
+	(*ListRequestsResponse)(nil),      // 17: sinkron.v1.ListRequestsResponse
+	(*TransitionRequestRequest)(nil),  // 18: sinkron.v1.TransitionRequestRequest
+	(*TransitionRequestResponse)(nil), // 19: sinkron.v1.TransitionRequestResponse
+	(*CompleteStepRequest)(nil),       // 20: sinkron.v1.CompleteStepRequest
+	(*StepInput)(nil),                 // 21: sinkron.v1.StepInput
+	(*CompleteStepResponse)(nil),      // 22: sinkron.v1.CompleteStepResponse
+	(*ResolveConflictRequest)(nil),    // 23: sinkron.v1.ResolveConflictRequest
+	(*ResolveConflictResponse)(nil),   // 24: sinkron.v1.ResolveConflictResponse
+	(*SettleEffectRequest)(nil),       // 25: sinkron.v1.SettleEffectRequest
+	(*SettleEffectResponse)(nil),      // 26: sinkron.v1.SettleEffectResponse
+	(*RetryEffectsRequest)(nil),       // 27: sinkron.v1.RetryEffectsRequest
+	(*RetryEffectsResponse)(nil),      // 28: sinkron.v1.RetryEffectsResponse
+	(*GetDocumentRequest)(nil),        // 29: sinkron.v1.GetDocumentRequest
+	(*GetDocumentResponse)(nil),       // 30: sinkron.v1.GetDocumentResponse
+	(*WatchRequestsRequest)(nil),      // 31: sinkron.v1.WatchRequestsRequest
+	(*WatchRequestsResponse)(nil),     // 32: sinkron.v1.WatchRequestsResponse
+	(*ListServicesRequest)(nil),       // 33: sinkron.v1.ListServicesRequest
+	(*ListServicesResponse)(nil),      // 34: sinkron.v1.ListServicesResponse
+	(*ServiceInfo)(nil),               // 35: sinkron.v1.ServiceInfo
+	(*FormField)(nil),                 // 36: sinkron.v1.FormField
+	(*DocumentRequirement)(nil),       // 37: sinkron.v1.DocumentRequirement
+	(*PathInfo)(nil),                  // 38: sinkron.v1.PathInfo
+	(*StepInfo)(nil),                  // 39: sinkron.v1.StepInfo
+	(*GetLogbookRequest)(nil),         // 40: sinkron.v1.GetLogbookRequest
+	(*GetLogbookResponse)(nil),        // 41: sinkron.v1.GetLogbookResponse
+	(*LogbookEntry)(nil),              // 42: sinkron.v1.LogbookEntry
+	nil,                               // 43: sinkron.v1.Request.FieldsEntry
+	nil,                               // 44: sinkron.v1.CreateRequestRequest.FieldsEntry
+	(*timestamppb.Timestamp)(nil),     // 45: google.protobuf.Timestamp
 }
 var file_sinkron_v1_request_proto_depIdxs = []int32{
 	2,  // 0: sinkron.v1.DocumentUpload.kind:type_name -> sinkron.v1.DocumentKind
 	2,  // 1: sinkron.v1.Document.kind:type_name -> sinkron.v1.DocumentKind
 	0,  // 2: sinkron.v1.StatusChange.status:type_name -> sinkron.v1.Status
-	40, // 3: sinkron.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
-	40, // 4: sinkron.v1.Step.at:type_name -> google.protobuf.Timestamp
-	40, // 5: sinkron.v1.Step.due:type_name -> google.protobuf.Timestamp
-	40, // 6: sinkron.v1.ConflictValue.at:type_name -> google.protobuf.Timestamp
-	8,  // 7: sinkron.v1.FieldConflict.values:type_name -> sinkron.v1.ConflictValue
-	1,  // 8: sinkron.v1.Request.channel:type_name -> sinkron.v1.Channel
-	0,  // 9: sinkron.v1.Request.status:type_name -> sinkron.v1.Status
-	40, // 10: sinkron.v1.Request.created_at:type_name -> google.protobuf.Timestamp
-	40, // 11: sinkron.v1.Request.updated_at:type_name -> google.protobuf.Timestamp
-	6,  // 12: sinkron.v1.Request.history:type_name -> sinkron.v1.StatusChange
-	7,  // 13: sinkron.v1.Request.steps:type_name -> sinkron.v1.Step
-	5,  // 14: sinkron.v1.Request.documents:type_name -> sinkron.v1.Document
-	9,  // 15: sinkron.v1.Request.conflicts:type_name -> sinkron.v1.FieldConflict
-	38, // 16: sinkron.v1.Request.fields:type_name -> sinkron.v1.Request.FieldsEntry
-	1,  // 17: sinkron.v1.CreateRequestRequest.channel:type_name -> sinkron.v1.Channel
-	4,  // 18: sinkron.v1.CreateRequestRequest.documents:type_name -> sinkron.v1.DocumentUpload
-	39, // 19: sinkron.v1.CreateRequestRequest.fields:type_name -> sinkron.v1.CreateRequestRequest.FieldsEntry
-	10, // 20: sinkron.v1.CreateRequestResponse.request:type_name -> sinkron.v1.Request
-	10, // 21: sinkron.v1.GetRequestResponse.request:type_name -> sinkron.v1.Request
-	0,  // 22: sinkron.v1.ListRequestsRequest.status:type_name -> sinkron.v1.Status
-	10, // 23: sinkron.v1.ListRequestsResponse.requests:type_name -> sinkron.v1.Request
-	0,  // 24: sinkron.v1.TransitionRequestRequest.to:type_name -> sinkron.v1.Status
-	10, // 25: sinkron.v1.TransitionRequestResponse.request:type_name -> sinkron.v1.Request
-	20, // 26: sinkron.v1.CompleteStepRequest.inputs:type_name -> sinkron.v1.StepInput
-	10, // 27: sinkron.v1.CompleteStepResponse.request:type_name -> sinkron.v1.Request
-	10, // 28: sinkron.v1.ResolveConflictResponse.request:type_name -> sinkron.v1.Request
-	10, // 29: sinkron.v1.WatchRequestsResponse.request:type_name -> sinkron.v1.Request
-	30, // 30: sinkron.v1.ListServicesResponse.services:type_name -> sinkron.v1.ServiceInfo
-	31, // 31: sinkron.v1.ServiceInfo.fields:type_name -> sinkron.v1.FormField
-	32, // 32: sinkron.v1.ServiceInfo.documents:type_name -> sinkron.v1.DocumentRequirement
-	33, // 33: sinkron.v1.ServiceInfo.paths:type_name -> sinkron.v1.PathInfo
-	34, // 34: sinkron.v1.PathInfo.steps:type_name -> sinkron.v1.StepInfo
-	37, // 35: sinkron.v1.GetLogbookResponse.entries:type_name -> sinkron.v1.LogbookEntry
-	40, // 36: sinkron.v1.LogbookEntry.at:type_name -> google.protobuf.Timestamp
-	11, // 37: sinkron.v1.RequestService.CreateRequest:input_type -> sinkron.v1.CreateRequestRequest
-	13, // 38: sinkron.v1.RequestService.GetRequest:input_type -> sinkron.v1.GetRequestRequest
-	15, // 39: sinkron.v1.RequestService.ListRequests:input_type -> sinkron.v1.ListRequestsRequest
-	17, // 40: sinkron.v1.RequestService.TransitionRequest:input_type -> sinkron.v1.TransitionRequestRequest
-	19, // 41: sinkron.v1.RequestService.CompleteStep:input_type -> sinkron.v1.CompleteStepRequest
-	22, // 42: sinkron.v1.RequestService.ResolveConflict:input_type -> sinkron.v1.ResolveConflictRequest
-	24, // 43: sinkron.v1.RequestService.GetDocument:input_type -> sinkron.v1.GetDocumentRequest
-	26, // 44: sinkron.v1.RequestService.WatchRequests:input_type -> sinkron.v1.WatchRequestsRequest
-	28, // 45: sinkron.v1.RequestService.ListServices:input_type -> sinkron.v1.ListServicesRequest
-	35, // 46: sinkron.v1.RequestService.GetLogbook:input_type -> sinkron.v1.GetLogbookRequest
-	13, // 47: sinkron.v1.RequestService.PrintRequestCopy:input_type -> sinkron.v1.GetRequestRequest
-	35, // 48: sinkron.v1.RequestService.PrintLogbook:input_type -> sinkron.v1.GetLogbookRequest
-	12, // 49: sinkron.v1.RequestService.CreateRequest:output_type -> sinkron.v1.CreateRequestResponse
-	14, // 50: sinkron.v1.RequestService.GetRequest:output_type -> sinkron.v1.GetRequestResponse
-	16, // 51: sinkron.v1.RequestService.ListRequests:output_type -> sinkron.v1.ListRequestsResponse
-	18, // 52: sinkron.v1.RequestService.TransitionRequest:output_type -> sinkron.v1.TransitionRequestResponse
-	21, // 53: sinkron.v1.RequestService.CompleteStep:output_type -> sinkron.v1.CompleteStepResponse
-	23, // 54: sinkron.v1.RequestService.ResolveConflict:output_type -> sinkron.v1.ResolveConflictResponse
-	25, // 55: sinkron.v1.RequestService.GetDocument:output_type -> sinkron.v1.GetDocumentResponse
-	27, // 56: sinkron.v1.RequestService.WatchRequests:output_type -> sinkron.v1.WatchRequestsResponse
-	29, // 57: sinkron.v1.RequestService.ListServices:output_type -> sinkron.v1.ListServicesResponse
-	36, // 58: sinkron.v1.RequestService.GetLogbook:output_type -> sinkron.v1.GetLogbookResponse
-	3,  // 59: sinkron.v1.RequestService.PrintRequestCopy:output_type -> sinkron.v1.PdfDocument
-	3,  // 60: sinkron.v1.RequestService.PrintLogbook:output_type -> sinkron.v1.PdfDocument
-	49, // [49:61] is the sub-list for method output_type
-	37, // [37:49] is the sub-list for method input_type
-	37, // [37:37] is the sub-list for extension type_name
-	37, // [37:37] is the sub-list for extension extendee
-	0,  // [0:37] is the sub-list for field type_name
+	45, // 3: sinkron.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
+	45, // 4: sinkron.v1.Step.at:type_name -> google.protobuf.Timestamp
+	45, // 5: sinkron.v1.Step.due:type_name -> google.protobuf.Timestamp
+	8,  // 6: sinkron.v1.Step.decisions:type_name -> sinkron.v1.StepDecision
+	45, // 7: sinkron.v1.ConflictValue.at:type_name -> google.protobuf.Timestamp
+	9,  // 8: sinkron.v1.FieldConflict.values:type_name -> sinkron.v1.ConflictValue
+	1,  // 9: sinkron.v1.Request.channel:type_name -> sinkron.v1.Channel
+	0,  // 10: sinkron.v1.Request.status:type_name -> sinkron.v1.Status
+	45, // 11: sinkron.v1.Request.created_at:type_name -> google.protobuf.Timestamp
+	45, // 12: sinkron.v1.Request.updated_at:type_name -> google.protobuf.Timestamp
+	6,  // 13: sinkron.v1.Request.history:type_name -> sinkron.v1.StatusChange
+	7,  // 14: sinkron.v1.Request.steps:type_name -> sinkron.v1.Step
+	5,  // 15: sinkron.v1.Request.documents:type_name -> sinkron.v1.Document
+	10, // 16: sinkron.v1.Request.conflicts:type_name -> sinkron.v1.FieldConflict
+	43, // 17: sinkron.v1.Request.fields:type_name -> sinkron.v1.Request.FieldsEntry
+	1,  // 18: sinkron.v1.CreateRequestRequest.channel:type_name -> sinkron.v1.Channel
+	4,  // 19: sinkron.v1.CreateRequestRequest.documents:type_name -> sinkron.v1.DocumentUpload
+	44, // 20: sinkron.v1.CreateRequestRequest.fields:type_name -> sinkron.v1.CreateRequestRequest.FieldsEntry
+	11, // 21: sinkron.v1.CreateRequestResponse.request:type_name -> sinkron.v1.Request
+	11, // 22: sinkron.v1.GetRequestResponse.request:type_name -> sinkron.v1.Request
+	0,  // 23: sinkron.v1.ListRequestsRequest.status:type_name -> sinkron.v1.Status
+	11, // 24: sinkron.v1.ListRequestsResponse.requests:type_name -> sinkron.v1.Request
+	0,  // 25: sinkron.v1.TransitionRequestRequest.to:type_name -> sinkron.v1.Status
+	11, // 26: sinkron.v1.TransitionRequestResponse.request:type_name -> sinkron.v1.Request
+	21, // 27: sinkron.v1.CompleteStepRequest.inputs:type_name -> sinkron.v1.StepInput
+	11, // 28: sinkron.v1.CompleteStepResponse.request:type_name -> sinkron.v1.Request
+	11, // 29: sinkron.v1.ResolveConflictResponse.request:type_name -> sinkron.v1.Request
+	11, // 30: sinkron.v1.SettleEffectResponse.request:type_name -> sinkron.v1.Request
+	11, // 31: sinkron.v1.RetryEffectsResponse.failed:type_name -> sinkron.v1.Request
+	11, // 32: sinkron.v1.WatchRequestsResponse.request:type_name -> sinkron.v1.Request
+	35, // 33: sinkron.v1.ListServicesResponse.services:type_name -> sinkron.v1.ServiceInfo
+	36, // 34: sinkron.v1.ServiceInfo.fields:type_name -> sinkron.v1.FormField
+	37, // 35: sinkron.v1.ServiceInfo.documents:type_name -> sinkron.v1.DocumentRequirement
+	38, // 36: sinkron.v1.ServiceInfo.paths:type_name -> sinkron.v1.PathInfo
+	39, // 37: sinkron.v1.PathInfo.steps:type_name -> sinkron.v1.StepInfo
+	42, // 38: sinkron.v1.GetLogbookResponse.entries:type_name -> sinkron.v1.LogbookEntry
+	45, // 39: sinkron.v1.LogbookEntry.at:type_name -> google.protobuf.Timestamp
+	12, // 40: sinkron.v1.RequestService.CreateRequest:input_type -> sinkron.v1.CreateRequestRequest
+	14, // 41: sinkron.v1.RequestService.GetRequest:input_type -> sinkron.v1.GetRequestRequest
+	16, // 42: sinkron.v1.RequestService.ListRequests:input_type -> sinkron.v1.ListRequestsRequest
+	18, // 43: sinkron.v1.RequestService.TransitionRequest:input_type -> sinkron.v1.TransitionRequestRequest
+	20, // 44: sinkron.v1.RequestService.CompleteStep:input_type -> sinkron.v1.CompleteStepRequest
+	23, // 45: sinkron.v1.RequestService.ResolveConflict:input_type -> sinkron.v1.ResolveConflictRequest
+	25, // 46: sinkron.v1.RequestService.SettleEffect:input_type -> sinkron.v1.SettleEffectRequest
+	27, // 47: sinkron.v1.RequestService.RetryEffects:input_type -> sinkron.v1.RetryEffectsRequest
+	29, // 48: sinkron.v1.RequestService.GetDocument:input_type -> sinkron.v1.GetDocumentRequest
+	31, // 49: sinkron.v1.RequestService.WatchRequests:input_type -> sinkron.v1.WatchRequestsRequest
+	33, // 50: sinkron.v1.RequestService.ListServices:input_type -> sinkron.v1.ListServicesRequest
+	40, // 51: sinkron.v1.RequestService.GetLogbook:input_type -> sinkron.v1.GetLogbookRequest
+	14, // 52: sinkron.v1.RequestService.PrintRequestCopy:input_type -> sinkron.v1.GetRequestRequest
+	40, // 53: sinkron.v1.RequestService.PrintLogbook:input_type -> sinkron.v1.GetLogbookRequest
+	13, // 54: sinkron.v1.RequestService.CreateRequest:output_type -> sinkron.v1.CreateRequestResponse
+	15, // 55: sinkron.v1.RequestService.GetRequest:output_type -> sinkron.v1.GetRequestResponse
+	17, // 56: sinkron.v1.RequestService.ListRequests:output_type -> sinkron.v1.ListRequestsResponse
+	19, // 57: sinkron.v1.RequestService.TransitionRequest:output_type -> sinkron.v1.TransitionRequestResponse
+	22, // 58: sinkron.v1.RequestService.CompleteStep:output_type -> sinkron.v1.CompleteStepResponse
+	24, // 59: sinkron.v1.RequestService.ResolveConflict:output_type -> sinkron.v1.ResolveConflictResponse
+	26, // 60: sinkron.v1.RequestService.SettleEffect:output_type -> sinkron.v1.SettleEffectResponse
+	28, // 61: sinkron.v1.RequestService.RetryEffects:output_type -> sinkron.v1.RetryEffectsResponse
+	30, // 62: sinkron.v1.RequestService.GetDocument:output_type -> sinkron.v1.GetDocumentResponse
+	32, // 63: sinkron.v1.RequestService.WatchRequests:output_type -> sinkron.v1.WatchRequestsResponse
+	34, // 64: sinkron.v1.RequestService.ListServices:output_type -> sinkron.v1.ListServicesResponse
+	41, // 65: sinkron.v1.RequestService.GetLogbook:output_type -> sinkron.v1.GetLogbookResponse
+	3,  // 66: sinkron.v1.RequestService.PrintRequestCopy:output_type -> sinkron.v1.PdfDocument
+	3,  // 67: sinkron.v1.RequestService.PrintLogbook:output_type -> sinkron.v1.PdfDocument
+	54, // [54:68] is the sub-list for method output_type
+	40, // [40:54] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_v1_request_proto_init() }
@@ -3091,7 +3482,7 @@ func file_sinkron_v1_request_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_v1_request_proto_rawDesc), len(file_sinkron_v1_request_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   37,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

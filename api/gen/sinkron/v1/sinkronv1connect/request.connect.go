@@ -51,6 +51,12 @@ const (
 	// RequestServiceResolveConflictProcedure is the fully-qualified name of the RequestService's
 	// ResolveConflict RPC.
 	RequestServiceResolveConflictProcedure = "/sinkron.v1.RequestService/ResolveConflict"
+	// RequestServiceSettleEffectProcedure is the fully-qualified name of the RequestService's
+	// SettleEffect RPC.
+	RequestServiceSettleEffectProcedure = "/sinkron.v1.RequestService/SettleEffect"
+	// RequestServiceRetryEffectsProcedure is the fully-qualified name of the RequestService's
+	// RetryEffects RPC.
+	RequestServiceRetryEffectsProcedure = "/sinkron.v1.RequestService/RetryEffects"
 	// RequestServiceGetDocumentProcedure is the fully-qualified name of the RequestService's
 	// GetDocument RPC.
 	RequestServiceGetDocumentProcedure = "/sinkron.v1.RequestService/GetDocument"
@@ -87,6 +93,12 @@ type RequestServiceClient interface {
 	// ResolveConflict settles a field that concurrent edits left in conflict
 	// by choosing one of the competing values.
 	ResolveConflict(context.Context, *connect.Request[v1.ResolveConflictRequest]) (*connect.Response[v1.ResolveConflictResponse], error)
+	// SettleEffect ends a decided step's failed registry change by an
+	// officer's hand, with a note saying how it was settled; RetryEffects
+	// tries every failed one of this office again now (the node also does
+	// every minute).
+	SettleEffect(context.Context, *connect.Request[v1.SettleEffectRequest]) (*connect.Response[v1.SettleEffectResponse], error)
+	RetryEffects(context.Context, *connect.Request[v1.RetryEffectsRequest]) (*connect.Response[v1.RetryEffectsResponse], error)
 	// GetDocument returns an uploaded document's bytes if this node has them.
 	GetDocument(context.Context, *connect.Request[v1.GetDocumentRequest]) (*connect.Response[v1.GetDocumentResponse], error)
 	// WatchRequests streams every request as it changes on this node, local
@@ -154,6 +166,18 @@ func NewRequestServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(requestServiceMethods.ByName("ResolveConflict")),
 			connect.WithClientOptions(opts...),
 		),
+		settleEffect: connect.NewClient[v1.SettleEffectRequest, v1.SettleEffectResponse](
+			httpClient,
+			baseURL+RequestServiceSettleEffectProcedure,
+			connect.WithSchema(requestServiceMethods.ByName("SettleEffect")),
+			connect.WithClientOptions(opts...),
+		),
+		retryEffects: connect.NewClient[v1.RetryEffectsRequest, v1.RetryEffectsResponse](
+			httpClient,
+			baseURL+RequestServiceRetryEffectsProcedure,
+			connect.WithSchema(requestServiceMethods.ByName("RetryEffects")),
+			connect.WithClientOptions(opts...),
+		),
 		getDocument: connect.NewClient[v1.GetDocumentRequest, v1.GetDocumentResponse](
 			httpClient,
 			baseURL+RequestServiceGetDocumentProcedure,
@@ -206,6 +230,8 @@ type requestServiceClient struct {
 	transitionRequest *connect.Client[v1.TransitionRequestRequest, v1.TransitionRequestResponse]
 	completeStep      *connect.Client[v1.CompleteStepRequest, v1.CompleteStepResponse]
 	resolveConflict   *connect.Client[v1.ResolveConflictRequest, v1.ResolveConflictResponse]
+	settleEffect      *connect.Client[v1.SettleEffectRequest, v1.SettleEffectResponse]
+	retryEffects      *connect.Client[v1.RetryEffectsRequest, v1.RetryEffectsResponse]
 	getDocument       *connect.Client[v1.GetDocumentRequest, v1.GetDocumentResponse]
 	watchRequests     *connect.Client[v1.WatchRequestsRequest, v1.WatchRequestsResponse]
 	listServices      *connect.Client[v1.ListServicesRequest, v1.ListServicesResponse]
@@ -242,6 +268,16 @@ func (c *requestServiceClient) CompleteStep(ctx context.Context, req *connect.Re
 // ResolveConflict calls sinkron.v1.RequestService.ResolveConflict.
 func (c *requestServiceClient) ResolveConflict(ctx context.Context, req *connect.Request[v1.ResolveConflictRequest]) (*connect.Response[v1.ResolveConflictResponse], error) {
 	return c.resolveConflict.CallUnary(ctx, req)
+}
+
+// SettleEffect calls sinkron.v1.RequestService.SettleEffect.
+func (c *requestServiceClient) SettleEffect(ctx context.Context, req *connect.Request[v1.SettleEffectRequest]) (*connect.Response[v1.SettleEffectResponse], error) {
+	return c.settleEffect.CallUnary(ctx, req)
+}
+
+// RetryEffects calls sinkron.v1.RequestService.RetryEffects.
+func (c *requestServiceClient) RetryEffects(ctx context.Context, req *connect.Request[v1.RetryEffectsRequest]) (*connect.Response[v1.RetryEffectsResponse], error) {
+	return c.retryEffects.CallUnary(ctx, req)
 }
 
 // GetDocument calls sinkron.v1.RequestService.GetDocument.
@@ -290,6 +326,12 @@ type RequestServiceHandler interface {
 	// ResolveConflict settles a field that concurrent edits left in conflict
 	// by choosing one of the competing values.
 	ResolveConflict(context.Context, *connect.Request[v1.ResolveConflictRequest]) (*connect.Response[v1.ResolveConflictResponse], error)
+	// SettleEffect ends a decided step's failed registry change by an
+	// officer's hand, with a note saying how it was settled; RetryEffects
+	// tries every failed one of this office again now (the node also does
+	// every minute).
+	SettleEffect(context.Context, *connect.Request[v1.SettleEffectRequest]) (*connect.Response[v1.SettleEffectResponse], error)
+	RetryEffects(context.Context, *connect.Request[v1.RetryEffectsRequest]) (*connect.Response[v1.RetryEffectsResponse], error)
 	// GetDocument returns an uploaded document's bytes if this node has them.
 	GetDocument(context.Context, *connect.Request[v1.GetDocumentRequest]) (*connect.Response[v1.GetDocumentResponse], error)
 	// WatchRequests streams every request as it changes on this node, local
@@ -353,6 +395,18 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 		connect.WithSchema(requestServiceMethods.ByName("ResolveConflict")),
 		connect.WithHandlerOptions(opts...),
 	)
+	requestServiceSettleEffectHandler := connect.NewUnaryHandler(
+		RequestServiceSettleEffectProcedure,
+		svc.SettleEffect,
+		connect.WithSchema(requestServiceMethods.ByName("SettleEffect")),
+		connect.WithHandlerOptions(opts...),
+	)
+	requestServiceRetryEffectsHandler := connect.NewUnaryHandler(
+		RequestServiceRetryEffectsProcedure,
+		svc.RetryEffects,
+		connect.WithSchema(requestServiceMethods.ByName("RetryEffects")),
+		connect.WithHandlerOptions(opts...),
+	)
 	requestServiceGetDocumentHandler := connect.NewUnaryHandler(
 		RequestServiceGetDocumentProcedure,
 		svc.GetDocument,
@@ -408,6 +462,10 @@ func NewRequestServiceHandler(svc RequestServiceHandler, opts ...connect.Handler
 			requestServiceCompleteStepHandler.ServeHTTP(w, r)
 		case RequestServiceResolveConflictProcedure:
 			requestServiceResolveConflictHandler.ServeHTTP(w, r)
+		case RequestServiceSettleEffectProcedure:
+			requestServiceSettleEffectHandler.ServeHTTP(w, r)
+		case RequestServiceRetryEffectsProcedure:
+			requestServiceRetryEffectsHandler.ServeHTTP(w, r)
 		case RequestServiceGetDocumentProcedure:
 			requestServiceGetDocumentHandler.ServeHTTP(w, r)
 		case RequestServiceWatchRequestsProcedure:
@@ -451,6 +509,14 @@ func (UnimplementedRequestServiceHandler) CompleteStep(context.Context, *connect
 
 func (UnimplementedRequestServiceHandler) ResolveConflict(context.Context, *connect.Request[v1.ResolveConflictRequest]) (*connect.Response[v1.ResolveConflictResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.RequestService.ResolveConflict is not implemented"))
+}
+
+func (UnimplementedRequestServiceHandler) SettleEffect(context.Context, *connect.Request[v1.SettleEffectRequest]) (*connect.Response[v1.SettleEffectResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.RequestService.SettleEffect is not implemented"))
+}
+
+func (UnimplementedRequestServiceHandler) RetryEffects(context.Context, *connect.Request[v1.RetryEffectsRequest]) (*connect.Response[v1.RetryEffectsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.RequestService.RetryEffects is not implemented"))
 }
 
 func (UnimplementedRequestServiceHandler) GetDocument(context.Context, *connect.Request[v1.GetDocumentRequest]) (*connect.Response[v1.GetDocumentResponse], error) {

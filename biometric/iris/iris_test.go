@@ -1,0 +1,106 @@
+package iris
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/sinkron-id/sinkron/biometric/template"
+)
+
+func randomCode(r *rand.Rand, keep float64) template.IrisCode {
+	var c template.IrisCode
+	for i := 0; i < template.IrisBits; i++ {
+		if r.Float64() < keep {
+			c.Mask[i/64] |= 1 << (i % 64)
+			if r.IntN(2) == 1 {
+				c.Code[i/64] |= 1 << (i % 64)
+			}
+		}
+	}
+	return c
+}
+
+func codeFrom(t *rapid.T, name string) template.IrisCode {
+	var c template.IrisCode
+	for i := range c.Code {
+		c.Mask[i] = rapid.Uint64().Draw(t, name+"m")
+		c.Code[i] = rapid.Uint64().Draw(t, name+"c") & c.Mask[i]
+	}
+	return c
+}
+
+// TestDistanceLaws: a code is at distance 0 from itself, distance is
+// symmetric, and rotating both codes together changes nothing.
+func TestDistanceLaws(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		a, b := codeFrom(t, "a"), codeFrom(t, "b")
+		if d, _ := Distance(&a, &a); d != 0 {
+			t.Fatalf("self distance %d", d)
+		}
+		d1, n1 := Distance(&a, &b)
+		d2, n2 := Distance(&b, &a)
+		if d1 != d2 || n1 != n2 {
+			t.Fatalf("asymmetric: %d/%d vs %d/%d", d1, n1, d2, n2)
+		}
+		s := rapid.IntRange(-200, 200).Draw(t, "s")
+		ra, rb := Rotate(a, s), Rotate(b, s)
+		if d3, n3 := Distance(&ra, &rb); d3 != d1 || n3 != n1 {
+			t.Fatalf("rotation by %d changed %d/%d to %d/%d", s, d1, n1, d3, n3)
+		}
+		back := Rotate(Rotate(a, s), -s)
+		if back != a {
+			t.Fatal("rotate then rotate back differs")
+		}
+	})
+}
+
+// TestCompareFindsRotation: a rotated copy is found at distance 0 and the
+// right shift; an independent random code scores near chance.
+func TestCompareFindsRotation(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	a, b := randomCode(r, 0.7), randomCode(r, 0.7)
+	for _, s := range []int{-8, -3, 0, 5, 8} {
+		res := Compare(Rotate(a, s), a)
+		if res.HD != 0 || res.Shift != -s {
+			t.Errorf("rotation %d: %+v", s, res)
+		}
+	}
+	if res := Compare(a, b); res.HD < 0.4 || res.Score < 0.4 {
+		t.Errorf("strangers: %+v", res)
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	cases := []struct {
+		diff, n int
+		want    float64
+	}{
+		{0, 0, 0.5}, {911 / 2, 911, 0.5 - (0.5 - float64(455)/911)}, {0, 911, 0}, {100, 400, 0.5 - 0.25*0.6626},
+	}
+	for _, c := range cases {
+		if got := Normalize(c.diff, c.n); got < c.want-1e-3 || got > c.want+1e-3 {
+			t.Errorf("Normalize(%d,%d) = %v, want %v", c.diff, c.n, got, c.want)
+		}
+	}
+}
+
+// BenchmarkDistance is one masked comparison at one rotation (the TARGETS.md
+// figure: comparisons per second per core).
+func BenchmarkDistance(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	codes := make([]template.IrisCode, 1024)
+	for i := range codes {
+		codes[i] = randomCode(r, 0.6)
+	}
+	p := codes[0]
+	sink := 0
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		d, n := Distance(&p, &codes[i&1023])
+		sink += d + n
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mcmp/s")
+	_ = sink
+}

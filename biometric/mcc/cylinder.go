@@ -1,0 +1,201 @@
+package mcc
+
+import (
+	"math"
+	"math/bits"
+
+	"github.com/sinkron-id/sinkron/biometric/template"
+)
+
+// Params are MCC's parameters; Default gives the paper's values for the
+// bit-based variant with Ns = 8 (Cappelli et al. 2010, Table 1 and §5).
+type Params struct {
+	R                               float64 // cylinder radius, px
+	SigmaS                          float64 // spatial Gaussian s.d., px
+	SigmaD                          float64 // directional Gaussian s.d., rad
+	MuPsi                           float64 // a cell's bit is set when its contribution reaches this
+	Omega                           float64 // cells farther than this outside the minutiae's convex hull are invalid, px
+	MinVC                           float64 // share of a cylinder's cells that must be valid
+	MinM                            int     // fewest neighbouring minutiae a valid cylinder has
+	MinME                           float64 // share of cells two cylinders must both see to be compared
+	DeltaTh                         float64 // largest direction difference of two comparable minutiae, rad
+	MinNP                           int     // pairs averaged, fewest (LSS)
+	MaxNP                           int     // and most
+	MuP                             float64 // sigmoid on min(nA, nB) choosing between them
+	TauP                            float64
+	WR                              float64 // relaxation weight of a pair's own similarity
+	NRel                            int     // relaxation iterations
+	Mu1, Tau1, Mu2, Tau2, Mu3, Tau3 float64 // compatibility sigmoids (distance, direction, radial angle)
+}
+
+// Default returns the published parameters.
+func Default() Params {
+	return Params{
+		R: 70, SigmaS: 28.0 / 3, SigmaD: 2 * math.Pi / 9, MuPsi: 0.01, Omega: 50,
+		MinVC: 0.75, MinM: 2, MinME: 0.6, DeltaTh: math.Pi / 2,
+		MinNP: 4, MaxNP: 12, MuP: 20, TauP: 0.4, WR: 0.5, NRel: 5,
+		Mu1: 5, Tau1: -8.0 / 5, Mu2: math.Pi / 12, Tau2: -30, Mu3: math.Pi / 12, Tau3: -30,
+	}
+}
+
+const (
+	ns = 8 // cells along a side: 64 spatial cells, one uint64
+	nd = 6 // direction sectors: one uint64 of cell bits each
+)
+
+// minutia is a minutia in image coordinates (y down), direction in radians.
+type minutia struct{ x, y, theta float64 }
+
+// cylinder is one minutia's bit-vector cylinder.
+type cylinder struct {
+	bits   [nd]uint64 // bit c of word k: cell c has a neighbour in sector k
+	valid  uint64     // bit c: cell c is valid
+	origin int32      // index of its minutia in Template.m
+}
+
+// Template is a finger prepared for matching.
+type Template struct {
+	m   []minutia
+	cyl []cylinder
+}
+
+// Len is the number of valid cylinders (comparable minutiae).
+func (t *Template) Len() int { return len(t.cyl) }
+
+// fromISO turns record minutiae into image geometry: the record's angle is
+// counter-clockwise with y up, so in y-down coordinates it is negated.
+func fromISO(ms []template.Minutia) []minutia {
+	out := make([]minutia, len(ms))
+	for i, m := range ms {
+		out[i] = minutia{float64(m.X), float64(m.Y), normAngle(-m.Radians())}
+	}
+	return out
+}
+
+// New builds the cylinders of a finger's minutiae.
+func New(ms []template.Minutia, p *Params) *Template {
+	t := &Template{m: fromISO(ms)}
+	h := hull(t.m)
+	area := areaTable(p.SigmaD)
+	for i := range t.m {
+		if c, ok := t.cylinder(i, h, p, area); ok {
+			t.cyl = append(t.cyl, c)
+		}
+	}
+	return t
+}
+
+// cylinder computes minutia i's cylinder, or reports it invalid (too few
+// valid cells or neighbours).
+func (t *Template) cylinder(i int, h []minutia, p *Params, area *[areaSteps]float64) (cylinder, bool) {
+	m := t.m[i]
+	c := cylinder{origin: int32(i)}
+	delta := 2 * p.R / ns
+	sin, cos := math.Sincos(m.theta)
+	inR := 0
+	neigh := t.neighbours(i, p)
+	if len(neigh) < p.MinM {
+		return c, false
+	}
+	for cj := 0; cj < ns; cj++ {
+		for ci := 0; ci < ns; ci++ {
+			u, v := (float64(ci)-(ns-1)/2.0)*delta, (float64(cj)-(ns-1)/2.0)*delta
+			if u*u+v*v > p.R*p.R {
+				continue
+			}
+			inR++
+			px, py := m.x+cos*u-sin*v, m.y+sin*u+cos*v
+			if !nearHull(h, px, py, p.Omega) {
+				continue
+			}
+			bit := uint64(1) << (cj*ns + ci)
+			c.valid |= bit
+			t.cellBits(&c, bit, m, px, py, neigh, p, area)
+		}
+	}
+	if float64(bits.OnesCount64(c.valid)) < p.MinVC*float64(inR) {
+		return c, false
+	}
+	return c, true
+}
+
+// neighbours are the minutiae that can reach some cell of i's cylinder.
+func (t *Template) neighbours(i int, p *Params) []int {
+	var out []int
+	reach := p.R + 3*p.SigmaS
+	for j, o := range t.m {
+		if j != i && (o.x-t.m[i].x)*(o.x-t.m[i].x)+(o.y-t.m[i].y)*(o.y-t.m[i].y) <= reach*reach {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// cellBits sets the cell's bit in each direction sector where the summed
+// contributions of nearby minutiae reach MuPsi: a spatial Gaussian of the
+// distance times the share of a directional Gaussian inside the sector.
+func (t *Template) cellBits(c *cylinder, bit uint64, m minutia, px, py float64, neigh []int, p *Params, area *[areaSteps]float64) {
+	var sum [nd]float64
+	gs := 1 / (p.SigmaS * math.Sqrt(2*math.Pi))
+	for _, j := range neigh {
+		o := t.m[j]
+		d2 := (o.x-px)*(o.x-px) + (o.y-py)*(o.y-py)
+		if d2 > 9*p.SigmaS*p.SigmaS {
+			continue
+		}
+		cs := gs * math.Exp(-d2/(2*p.SigmaS*p.SigmaS))
+		dth := diffAngle(m.theta, o.theta)
+		for k := 0; k < nd; k++ {
+			phi := -math.Pi + (float64(k)+0.5)*2*math.Pi/nd
+			a := diffAngle(phi, dth)
+			sum[k] += cs * area[int((a+math.Pi)*areaSteps/(2*math.Pi))%areaSteps]
+		}
+	}
+	for k := range sum {
+		if sum[k] >= p.MuPsi {
+			c.bits[k] |= bit
+		}
+	}
+}
+
+// areaSteps is the resolution of the sector-area table over [−π, π).
+const areaSteps = 1024
+
+// areaTable tabulates sectorArea for one sigma: Erf is the costliest part
+// of building cylinders and the table's step (0.35°) is far below the
+// angle noise of any extractor.
+func areaTable(sigma float64) *[areaSteps]float64 {
+	var t [areaSteps]float64
+	for i := range t {
+		t[i] = sectorArea(-math.Pi+(float64(i)+0.5)*2*math.Pi/areaSteps, sigma)
+	}
+	return &t
+}
+
+// sectorArea is the area of a Gaussian of s.d. sigma, centred a away from
+// a sector's middle, over the sector's width.
+func sectorArea(a, sigma float64) float64 {
+	half := math.Pi / nd
+	k := 1 / (sigma * math.Sqrt2)
+	return 0.5 * (math.Erf((a+half)*k) - math.Erf((a-half)*k))
+}
+
+// diffAngle is the difference a−b brought into [−π, π).
+func diffAngle(a, b float64) float64 {
+	d := a - b
+	for d < -math.Pi {
+		d += 2 * math.Pi
+	}
+	for d >= math.Pi {
+		d -= 2 * math.Pi
+	}
+	return d
+}
+
+func normAngle(a float64) float64 {
+	a = math.Mod(a, 2*math.Pi)
+	if a < 0 {
+		a += 2 * math.Pi
+	}
+	return a
+}

@@ -1,0 +1,206 @@
+package mcc
+
+import (
+	"math"
+	"math/bits"
+	"slices"
+)
+
+// Matcher compares templates; it keeps scratch space, so one goroutine uses
+// one Matcher.
+type Matcher struct {
+	p     Params
+	sqrt  [ns*ns*nd + 1]float64 // square roots of popcounts
+	pairs []pair
+	rho   []float64
+	lam   [2][]float64
+	geo   [2][]geom
+}
+
+// geom is where a pair's minutia sits in its own template.
+type geom struct{ x, y, theta float64 }
+
+// pair is a candidate correspondence: cylinder a of one template, b of the
+// other, with their local similarity.
+type pair struct {
+	a, b int32
+	sim  float64 // local similarity λ⁰
+	rel  float64 // after relaxation
+	eff  float64 // rel / sim: how much the other pairs supported it
+}
+
+// NewMatcher makes a Matcher with parameters p.
+func NewMatcher(p Params) *Matcher {
+	m := &Matcher{p: p}
+	for i := range m.sqrt {
+		m.sqrt[i] = math.Sqrt(float64(i))
+	}
+	return m
+}
+
+// similarity is the bit-based cylinder similarity: over the cells both
+// cylinders see, 1 − ‖a⊕b‖ / (‖a‖ + ‖b‖), norms being square roots of
+// popcounts (Cappelli et al. 2010, eq. 17). Cylinders that share too few
+// cells are not comparable (0).
+func (m *Matcher) similarity(a, b *cylinder, minCells int) float64 {
+	v := a.valid & b.valid
+	if bits.OnesCount64(v) < minCells {
+		return 0
+	}
+	var na, nb, nx int
+	for k := 0; k < nd; k++ {
+		ca, cb := a.bits[k]&v, b.bits[k]&v
+		na += bits.OnesCount64(ca)
+		nb += bits.OnesCount64(cb)
+		nx += bits.OnesCount64(ca ^ cb)
+	}
+	den := m.sqrt[na] + m.sqrt[nb]
+	if den == 0 {
+		return 0
+	}
+	return 1 - m.sqrt[nx]/den
+}
+
+// Score compares two templates: 0 (nothing in common) to 1.
+func (m *Matcher) Score(a, b *Template) float64 {
+	if len(a.cyl) == 0 || len(b.cyl) == 0 {
+		return 0
+	}
+	nr := min(len(a.cyl), len(b.cyl))
+	m.localPairs(a, b, nr)
+	if len(m.pairs) == 0 {
+		return 0
+	}
+	m.relax(a, b)
+	np := m.p.MinNP + int(math.Round(sigmoid(float64(nr), m.p.MuP, m.p.TauP)*float64(m.p.MaxNP-m.p.MinNP)))
+	np = min(np, len(m.pairs))
+	slices.SortFunc(m.pairs, func(x, y pair) int { return cmpF(y.eff, x.eff) })
+	s := 0.0
+	for _, pr := range m.pairs[:np] {
+		s += pr.rel
+	}
+	return s / float64(np)
+}
+
+// localPairs fills m.pairs with the best nr comparable cylinder pairs, best
+// first (the LSS selection). Most candidates fall below the current nr-th
+// best and cost one comparison; the kept ones stay sorted by insertion.
+func (m *Matcher) localPairs(a, b *Template, nr int) {
+	m.pairs = m.pairs[:0]
+	minCells := int(math.Ceil(m.p.MinME * float64(ns*ns) * math.Pi / 4))
+	for i := range a.cyl {
+		ta := a.m[a.cyl[i].origin].theta
+		for j := range b.cyl {
+			if math.Abs(diffAngle(ta, b.m[b.cyl[j].origin].theta)) > m.p.DeltaTh {
+				continue
+			}
+			s := m.similarity(&a.cyl[i], &b.cyl[j], minCells)
+			if s <= 0 || (len(m.pairs) == nr && s <= m.pairs[nr-1].sim) {
+				continue
+			}
+			m.insert(pair{a: int32(i), b: int32(j), sim: s}, nr)
+		}
+	}
+}
+
+// insert puts p into the sorted top-nr list, dropping the last if full.
+func (m *Matcher) insert(p pair, nr int) {
+	k := len(m.pairs)
+	if k < nr {
+		m.pairs = append(m.pairs, p)
+	} else {
+		k = nr - 1
+	}
+	for ; k > 0 && m.pairs[k-1].sim < p.sim; k-- {
+		m.pairs[k] = m.pairs[k-1]
+	}
+	m.pairs[k] = p
+}
+
+// relax is LSS-R's relaxation: each pair's similarity is mixed, NRel times,
+// with the similarities of the pairs geometrically compatible with it, so
+// pairs that agree with many others gain and lone coincidences fade
+// (Cappelli et al. 2010, eqs. 23-24).
+func (m *Matcher) relax(a, b *Template) {
+	n := len(m.pairs)
+	m.rho = grow(m.rho, n*n)
+	m.compatibility(a, b)
+	cur, next := grow(m.lam[0], n), grow(m.lam[1], n)
+	for i, pr := range m.pairs {
+		cur[i] = pr.sim
+	}
+	for it := 0; it < m.p.NRel; it++ {
+		for t := 0; t < n; t++ {
+			row := m.rho[t*n : (t+1)*n]
+			sum := 0.0
+			for k, r := range row {
+				if r != 0 {
+					sum += r * cur[k]
+				}
+			}
+			next[t] = m.p.WR*cur[t] + (1-m.p.WR)*sum/float64(max(n-1, 1))
+		}
+		cur, next = next, cur
+	}
+	for i := range m.pairs {
+		m.pairs[i].rel = cur[i]
+		m.pairs[i].eff = cur[i] / m.pairs[i].sim
+	}
+	m.lam[0], m.lam[1] = cur, next
+}
+
+// compatibility fills ρ(t, k) for every two pairs: how well the distance,
+// the direction difference and the radial angle between their minutiae
+// agree in the two templates (a product of three sigmoids).
+func (m *Matcher) compatibility(a, b *Template) {
+	n := len(m.pairs)
+	ga, gb := grow(m.geo[0], n), grow(m.geo[1], n)
+	for i, pr := range m.pairs {
+		ma, mb := a.m[a.cyl[pr.a].origin], b.m[b.cyl[pr.b].origin]
+		ga[i], gb[i] = geom{ma.x, ma.y, ma.theta}, geom{mb.x, mb.y, mb.theta}
+	}
+	m.geo[0], m.geo[1] = ga, gb
+	p := &m.p
+	for t := 0; t < n; t++ {
+		m.rho[t*n+t] = 0
+		for k := t + 1; k < n; k++ {
+			r := 0.0
+			if m.pairs[t].a != m.pairs[k].a && m.pairs[t].b != m.pairs[k].b {
+				r = rho(ga[t], ga[k], gb[t], gb[k], p)
+			}
+			m.rho[t*n+k], m.rho[k*n+t] = r, r
+		}
+	}
+}
+
+func rho(at, ak, bt, bk geom, p *Params) float64 {
+	da := math.Hypot(at.x-ak.x, at.y-ak.y)
+	db := math.Hypot(bt.x-bk.x, bt.y-bk.y)
+	d1 := math.Abs(da - db)
+	if d1 > p.Mu1+6/-p.Tau1 { // the sigmoid is below 0.25 % from here
+		return 0
+	}
+	d2 := math.Abs(diffAngle(diffAngle(at.theta, ak.theta), diffAngle(bt.theta, bk.theta)))
+	if d2 > p.Mu2+6/-p.Tau2 {
+		return 0
+	}
+	d3 := math.Abs(diffAngle(radial(at, ak), radial(bt, bk)))
+	if d3 > p.Mu3+6/-p.Tau3 {
+		return 0
+	}
+	return sigmoid(d1, p.Mu1, p.Tau1) * sigmoid(d2, p.Mu2, p.Tau2) * sigmoid(d3, p.Mu3, p.Tau3)
+}
+
+// radial is the angle between m1's direction and the line from m1 to m2.
+func radial(m1, m2 geom) float64 {
+	return diffAngle(m1.theta, math.Atan2(m2.y-m1.y, m2.x-m1.x))
+}
+
+func sigmoid(v, mu, tau float64) float64 { return 1 / (1 + math.Exp(-tau*(v-mu))) }
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
