@@ -77,6 +77,14 @@ func (g *Ledger) nik(nik, subject string) {
 	g.niks[nik] = append(g.niks[nik], subject)
 }
 
+// conflicted reports whether id is one of the scenario's planned
+// conflicts, which the desk leaves to the scenario.
+func (g *Ledger) conflicted(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Contains(g.conflicts, id)
+}
+
 func (g *Ledger) conflict(id string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()

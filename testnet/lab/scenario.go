@@ -332,6 +332,7 @@ func (r *run) conflict(ctx context.Context, a, d1, d2 string) error {
 	}
 	id := cr.Msg.Request.Id
 	r.g.filed(id, a, 2, 0)
+	r.g.conflict(id) // the desk leaves it to the two dinas servers below
 	if err := transition(ctx, la, r.g, id, v1.Status_STATUS_DISETUJUI, "Disetujui", "petugas-pendukung-pelayanan", ""); err != nil {
 		return fmt.Errorf("conflict: approve at %s: %w", a, err)
 	}
@@ -359,7 +360,6 @@ func (r *run) conflict(ctx context.Context, a, d1, d2 string) error {
 	if err := transition(ctx, l2, r.g, id, v1.Status_STATUS_DIBATALKAN, "Dibatalkan", "", "berkas ganda"); err != nil {
 		return fmt.Errorf("conflict: cancel at %s: %w", d2, err)
 	}
-	r.g.conflict(id)
 	// The dinas server rejoins at once: the scenario goes on to kill
 	// another, and the cluster must keep its quorum. a stays cut.
 	if err := r.l.Heal(ctx, d1, netlab.DirBoth); err != nil {
