@@ -11,6 +11,7 @@ import (
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
 	"github.com/sinkron-id/sinkron/node/zone"
+	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
 // Zone is the office's clock, from its region (WIB, WITA or WIT): the
@@ -56,7 +57,7 @@ func (n *Node) RequestCopy(id string) ([]byte, error) {
 	for _, st := range r.Steps {
 		if !st.Done {
 			in.Steps = append(in.Steps, document.Step{Name: st.Short(), Role: catalog.Role(st.Role).Title(),
-				Place: catalog.OfficeKind(st.OfficeKind).Title(), Standard: st.Standard})
+				Place: roster.Role(st.OfficeKind).Title(), Standard: st.Standard})
 		}
 	}
 	return document.RequestCopy(in)

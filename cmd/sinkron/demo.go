@@ -16,8 +16,8 @@ import (
 	"github.com/sinkron-id/sinkron/api"
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/regency"
 	"github.com/sinkron-id/sinkron/node/registry"
-	"github.com/sinkron-id/sinkron/testnet"
 )
 
 // demo runs a regency in one process: one dinas node and kecamatan nodes on
@@ -40,7 +40,7 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 		defer os.RemoveAll(tmp)
 		*dir = tmp
 	}
-	nw, err := testnet.Start(*dir, testnet.Options{Dinas: *dinasN, Kecamatan: *kec, RaftHeartbeat: 500 * time.Millisecond, Logger: newLogger(*level)})
+	nw, err := regency.Start(*dir, regency.Options{Dinas: *dinasN, Kecamatan: *kec, RaftHeartbeat: 500 * time.Millisecond, Logger: newLogger(*level)})
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ type demoOfficer struct {
 
 // demoOfficers creates the tour's accounts at the dinas, one role each as
 // the SOPs split the work, and waits until every office holds them.
-func demoOfficers(nw *testnet.Network) ([]demoOfficer, error) {
+func demoOfficers(nw *regency.Regency) ([]demoOfficer, error) {
 	officers := []demoOfficer{
 		{user: "adb", name: "Admin Database Demo", role: catalog.ADBSIAK, at: "K, D"},
 		{user: "rina", name: "Rina Wati", role: catalog.PetugasPendukung, at: "K"},
@@ -133,14 +133,14 @@ func seedRegistry(n *node.Node) error {
 
 func writeSamples(dir string) error {
 	for name, seed := range map[string]int{"foto-kk.png": 1, "foto-ktp.png": 2} {
-		if err := os.WriteFile(filepath.Join(dir, name), testnet.Photo(seed), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), regency.Photo(seed), 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func printDemo(out io.Writer, nw *testnet.Network, addrs []string, dir string, officers []demoOfficer) {
+func printDemo(out io.Writer, nw *regency.Regency, addrs []string, dir string, officers []demoOfficer) {
 	fmt.Fprintf(out, "Sinkron demo: %s, %d nodes, data in %s\n\n", nw.Dinas().Roster().Regency(), len(nw.Nodes), dir)
 	for i, n := range nw.Nodes {
 		fmt.Fprintf(out, "  %-36s api %-24s peer %s\n", n.Member().Office, addrs[i], n.ID())

@@ -18,8 +18,7 @@ Run:
   sinkron init      --dir DIR --office NAME [--listen ADDR]... [--api ADDR] [--admin USER --admin-name "NAMA"]
   sinkron akun admin --config sinkron.toml --user USER [--name "NAMA"]   (an ADB SIAK for a node that has none)
   sinkron genesis   --dir DIR --member DIR... (at the dinas: sign the roster)
-  sinkron bench     [--requests 1000] [--clients 8] [--rate 500]   (whole-system figures)
-  sinkron testnet   up|down|status|cut|heal|degrade|pause|resume|kill|start|run …   (a regency in network namespaces; root)
+  (the load generator and the netns lab are sinkron-lab: go run ./cmd/sinkron-lab)
 
 Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs calls with --token, default $SINKRON_TOKEN;
         --json prints the answer as JSON for scripts; these three may stand before or after the command):
@@ -80,10 +79,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	switch cmd {
 	case "demo":
 		return demo(ctx, rest, out)
-	case "bench":
-		return bench(ctx, rest, out)
-	case "testnet":
-		return testnetCmd(ctx, rest, out)
 	case "node":
 		return runNode(ctx, rest)
 	case "init":
