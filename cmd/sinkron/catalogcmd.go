@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/sinkron-id/sinkron/node/document"
 	"io"
 	"os"
 	"strings"
@@ -105,27 +106,8 @@ func logbook(ctx context.Context, c interface {
 	return tw.Flush()
 }
 
-// lama is a step's time standard as officers say it: "10 menit",
-// "1 hari 2 jam"; "-" for none.
-func lama(d time.Duration) string {
-	if d <= 0 {
-		return "-"
-	}
-	var parts []string
-	for _, u := range []struct {
-		size time.Duration
-		name string
-	}{{24 * time.Hour, "hari"}, {time.Hour, "jam"}, {time.Minute, "menit"}} {
-		if n := d / u.size; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, u.name))
-			d -= n * u.size
-		}
-	}
-	if len(parts) == 0 {
-		return "< 1 menit"
-	}
-	return strings.Join(parts, " ")
-}
+// lama is a time standard as officers read it ("1 hari 2 jam").
+func lama(d time.Duration) string { return document.Durasi(d) }
 
 // savePDF writes a rendered document to path (default: its own name).
 func savePDF(out io.Writer, path string, r *connect.Response[v1.PdfDocument], err error) error {

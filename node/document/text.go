@@ -103,9 +103,9 @@ func waktu(t time.Time) string {
 	return tanggal(t) + " " + zone.Clock(t, t.Location())
 }
 
-// durasi formats a time standard in Indonesian: "5 menit", "1 hari 2 jam".
+// Durasi formats a time standard in Indonesian: "5 menit", "1 hari 2 jam".
 // A zero or negative duration is "-".
-func durasi(d time.Duration) string {
+func Durasi(d time.Duration) string {
 	if d <= 0 {
 		return "-"
 	}

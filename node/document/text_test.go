@@ -47,8 +47,8 @@ func TestIndonesianFormats(t *testing.T) {
 		26*time.Hour + 15*time.Minute: "1 hari 2 jam 15 menit", 30 * time.Second: "< 1 menit",
 	}
 	for in, want := range d {
-		if got := durasi(in); got != want {
-			t.Errorf("durasi(%v) = %q, want %q", in, got, want)
+		if got := Durasi(in); got != want {
+			t.Errorf("Durasi(%v) = %q, want %q", in, got, want)
 		}
 	}
 	at := time.Date(2026, 11, 24, 9, 5, 0, 0, time.FixedZone("", 8*3600))
