@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/sinkron-id/sinkron/node/document"
 	"io"
 	"os"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"connectrpc.com/connect"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/node/document"
 	"github.com/sinkron-id/sinkron/node/zone"
 )
 
