@@ -79,6 +79,9 @@ type Node struct {
 func New(cfg Config, opt Options) (*Node, error) {
 	cfg = cfg.withDefaults()
 	opt = opt.withDefaults()
+	if err := cfg.WhatsApp.check(); err != nil { // e.g. a template Meta would refuse
+		return nil, err
+	}
 	n := &Node{cfg: cfg, log: opt.Logger, now: opt.Now, rand: opt.Rand, commits: newQueue()}
 	priv, err := LoadOrCreateIdentity(cfg.DataDir)
 	if err != nil {

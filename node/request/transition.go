@@ -109,13 +109,14 @@ func (s *Service) editable(id, officer string) (*Request, error) {
 func (s *Service) statusNotice(e *event.Event, r *Request, to Status, note string) *outbox.Notice {
 	// Every placeholder the config may use has its value here: a missing
 	// one would reach the resident as a gap ("siap diambil di .").
-	text := s.Texts.Render(to.String(), map[string]string{
+	vars := map[string]string{
 		outbox.VarKode: r.ID, outbox.VarCatatan: note, outbox.VarKodeLayanan: r.Service,
-		outbox.VarLayanan: serviceTitle(r.Service), outbox.VarKantor: s.office.Name})
+		outbox.VarLayanan: serviceTitle(r.Service), outbox.VarKantor: s.office.Name}
+	text := s.Texts.Render(to.String(), vars)
 	if text == "" {
 		return nil // this status sends no notice
 	}
-	return s.notice(e, r.WhatsApp, text)
+	return s.notice(e, r.WhatsApp, text, to, vars)
 }
 
 // StepInput is a record a step takes from another subsystem (biometric
