@@ -59,6 +59,7 @@ type Node struct {
 	store     *store.Store
 	blobs     *blob.Store
 	outbox    *outbox.Outbox
+	wa        *whatsApp
 	Requests  *request.Service
 	Residents *registry.Service // resident registry (Registry() is the metrics registry)
 	Accounts  *account.Service
@@ -109,6 +110,10 @@ func New(cfg Config, opt Options) (*Node, error) {
 		_ = os.Remove(f)
 	}
 	n.outbox = outbox.New(n.store.DB(), opt.Sender, n.log, append(cfg.WhatsApp.OutboxOptions(), outbox.WithRand(opt.Rand))...)
+	if n.wa, err = newWhatsApp(cfg.WhatsApp, n.outbox, n.log); err != nil {
+		n.store.Close()
+		return nil, err
+	}
 	if n.net, err = startNetwork(n, priv, opt.Host); err != nil {
 		n.store.Close()
 		return nil, err
