@@ -41,8 +41,24 @@ func deadKey(id string) []byte { return append(append([]byte{}, deadPrefix...), 
 // bury moves a notice from the queue to the dead letters in one
 // transaction, so it is in exactly one of them.
 func (o *Outbox) bury(n Notice, reason string, uncertain bool) {
+	o.buryLetter(DeadLetter{Notice: n, Error: reason, Uncertain: uncertain})
+}
+
+// buryFailed files a notice whose send failed for good, with the Cloud
+// API's code when it gave one.
+func (o *Outbox) buryFailed(n Notice, err error) {
+	d := DeadLetter{Notice: n, Error: err.Error(), Permanent: IsPermanent(err)}
+	var ge *GatewayError
+	if errors.As(err, &ge) {
+		d.Code = ge.Code
+	}
+	o.buryLetter(d)
+}
+
+func (o *Outbox) buryLetter(d DeadLetter) {
+	n, reason, uncertain := d.Notice, d.Error, d.Uncertain
 	n.Sending = false
-	d := DeadLetter{Notice: n, Error: reason, At: o.now(), Uncertain: uncertain}
+	d.Notice, d.At = n, o.now()
 	err := o.db.Update(func(txn *badger.Txn) error {
 		if err := putJSON(txn, deadKey(n.ID), d); err != nil {
 			return err

@@ -178,6 +178,11 @@ func (o *Outbox) Run(ctx context.Context) {
 	}
 }
 
+// Pass sends every due notice once, as each round of Run does, and
+// returns when the earliest of the rest is due (zero: none waiting). Tests
+// and tools drive an outbox that is not Running with it.
+func (o *Outbox) Pass(ctx context.Context) time.Time { return o.deliver(ctx) }
+
 // deliver sends every due notice once and returns when the earliest of the
 // rest is due (zero: none waiting).
 //
@@ -294,11 +299,8 @@ func (o *Outbox) failed(n Notice, err error) (time.Time, bool) {
 		n.Attempts++
 	}
 	switch {
-	case IsPermanent(err):
-		o.bury(n, err.Error(), false)
-		return time.Time{}, false
-	case n.Attempts >= o.maxAttempts:
-		o.bury(n, err.Error(), false)
+	case IsPermanent(err), n.Attempts >= o.maxAttempts:
+		o.buryFailed(n, err)
 		return time.Time{}, false
 	}
 	n.Next = o.now().Add(o.backoff(n.Failures))
