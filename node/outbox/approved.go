@@ -33,8 +33,18 @@ type Template struct {
 	Params []string `toml:"params"`
 }
 
-// ApprovedTemplates maps a notice kind to its template.
+// ApprovedTemplates maps a notice kind to its template; "KIND/service"
+// (e.g. "selesai/sinkronisasi-data") is that kind for one catalog service.
 type ApprovedTemplates map[string]Template
+
+// For is the template of a notice: its service's own, else its kind's.
+func (a ApprovedTemplates) For(n Notice) (Template, bool) {
+	if t, ok := a[n.Kind+"/"+n.Vars[VarKodeLayanan]]; ok {
+		return t, true
+	}
+	t, ok := a[n.Kind]
+	return t, ok
+}
 
 // DefaultApprovedTemplates are the templates the regency submits for
 // approval with the names below; their bodies say what the default texts
@@ -51,6 +61,8 @@ func DefaultApprovedTemplates() ApprovedTemplates {
 			Body: "Permohonan {{1}} Anda ({{2}}) sedang diproses di {{3}}."},
 		"selesai": {Name: "sinkron_permohonan_selesai", Language: "id", Params: []string{VarKode},
 			Body: "Permohonan {{1}} Anda telah selesai."},
+		"selesai/sinkronisasi-data": {Name: "sinkron_data_sinkron", Language: "id", Params: []string{VarKode},
+			Body: "Data Anda sudah sinkron di DWH dan sudah bisa diakses pada lembaga pengguna data kependudukan (permohonan {{1}})."},
 		KindKartuSiap: {Name: "sinkron_kartu_siap", Language: "id", Params: []string{VarKode, VarKantor},
 			Body: "KTP-el untuk permohonan {{1}} sudah dicetak dan dapat diambil di {{2}}."},
 	}
@@ -103,11 +115,12 @@ var fills = map[string][]string{
 // cancellation without the officer's note.
 func (a ApprovedTemplates) Check() error {
 	var bad []string
-	for kind, t := range a {
+	for key, t := range a {
+		kind, _, _ := strings.Cut(key, "/")
 		have, ok := fills[kind]
 		switch {
 		case !ok:
-			bad = append(bad, fmt.Sprintf("%s: unknown notice kind", kind))
+			bad = append(bad, fmt.Sprintf("%s: unknown notice kind", key))
 			continue
 		case t.Name == "":
 			bad = append(bad, fmt.Sprintf("%s: template without a name", kind))

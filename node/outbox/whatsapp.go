@@ -168,7 +168,7 @@ func (w *WhatsApp) Send(ctx context.Context, n Notice) error {
 // notice has no kind).
 func (w *WhatsApp) message(n Notice, to string) waMessage {
 	m := waMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: to, Callback: n.ID}
-	t, ok := w.Templates[n.Kind]
+	t, ok := w.Templates.For(n)
 	if n.FreeForm || !ok {
 		m.Type, m.Text = "text", &waText{Body: truncate(n.Text, maxBody)}
 		return m
