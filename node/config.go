@@ -102,6 +102,9 @@ type WhatsAppConfig struct {
 	// ([whatsapp.template.selesai] name, language, body, params), over
 	// outbox.DefaultApprovedTemplates; see whatsapp_config.go.
 	Template outbox.ApprovedTemplates `toml:"template,omitempty"`
+	// Relay (every office but the one holding the number): notices go to
+	// the dinas's sender through the log instead of being only logged.
+	Relay bool `toml:"relay,omitempty"`
 	// Webhook is the Cloud API's webhook on the public listener.
 	Webhook WebhookConfig `toml:"webhook,omitzero"`
 }

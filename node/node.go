@@ -23,6 +23,7 @@ import (
 	"github.com/sinkron-id/sinkron/node/audit"
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/decision"
+	"github.com/sinkron-id/sinkron/node/notices"
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
@@ -109,7 +110,8 @@ func New(cfg Config, opt Options) (*Node, error) {
 	for _, f := range stale {
 		_ = os.Remove(f)
 	}
-	n.outbox = outbox.New(n.store.DB(), opt.Sender, n.log, append(cfg.WhatsApp.OutboxOptions(), outbox.WithRand(opt.Rand))...)
+	n.outbox = outbox.New(n.store.DB(), n.noticeSender(opt.Sender), n.log,
+		append(cfg.WhatsApp.OutboxOptions(), outbox.WithRand(opt.Rand), outbox.WithObserver(n.publishDelivery))...)
 	if n.wa, err = newWhatsApp(cfg.WhatsApp, n.outbox, n.log); err != nil {
 		n.store.Close()
 		return nil, err
@@ -195,6 +197,7 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 			registry.KindResident: registry.ResidentFolder{},
 			registry.KindFamily:   registry.FamilyFolder{},
 			account.Kind:          account.Folder{},
+			notices.Kind:          notices.Folder{}, notices.KindOptOut: notices.OptOutFolder{},
 		},
 		InTxn: func(txn *badger.Txn, applied []*event.Event) error {
 			// Before badger writes: on a full disk its memory-mapped
@@ -204,6 +207,9 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 				return err
 			}
 			if err := decision.File(txn, applied); err != nil {
+				return err
+			}
+			if err := n.queueNotices(txn, applied); err != nil {
 				return err
 			}
 			for _, e := range applied {
@@ -269,6 +275,7 @@ func (n *Node) dispatch(ctx context.Context) {
 			}
 		}
 		n.Requests.Changed(ids)
+		n.noticesArrived(res.Applied)
 		pubs, _ := decision.Publications(res.Applied) // a bad block was refused by File
 		n.settle(pubs)
 		if wantBlobs {

@@ -4,8 +4,12 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/sinkron-id/sinkron/node/notices"
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/node/webhook"
+	"github.com/sinkron-id/sinkron/replication/event"
 )
 
 // whatsApp is the node's end of the Cloud API's webhook: delivery
@@ -59,3 +63,63 @@ func (n *Node) WhatsAppWebhook() http.Handler {
 func (n *Node) NoticeDeliveries(request string) ([]outbox.Delivery, error) {
 	return n.outbox.Deliveries(request)
 }
+
+// noticeSender is where this node's outbox sends: the node holding the
+// regency's number sends through the Cloud API, refusing residents who
+// wrote BERHENTI; an office configured to relay hands its notices to that
+// node through the log; otherwise the given sender (a lab's log).
+func (n *Node) noticeSender(given outbox.Sender) outbox.Sender {
+	switch {
+	case n.cfg.WhatsApp.Enabled():
+		return notices.Gate{Next: given, Store: n.store}
+	case n.cfg.WhatsApp.Relay:
+		return notices.Relay{Store: n.store}
+	}
+	return given
+}
+
+// queueNotices files, at the sender, the notices other offices handed to
+// the log, in the transaction that stores their events.
+func (n *Node) queueNotices(txn *badger.Txn, applied []*event.Event) error {
+	if !n.cfg.WhatsApp.Enabled() {
+		return nil
+	}
+	_, err := notices.Queue(txn, n.outbox, n.store.Self().String(), applied)
+	return err
+}
+
+// noticesArrived wakes the sender's outbox for notices that just arrived.
+func (n *Node) noticesArrived(applied []*event.Event) {
+	if !n.cfg.WhatsApp.Enabled() {
+		return
+	}
+	count := 0
+	for _, e := range applied {
+		if e.Type == notices.TypeQueued && e.Origin != n.store.Self() {
+			count++
+		}
+	}
+	if count > 0 {
+		n.outbox.Committed(count)
+	}
+}
+
+// publishDelivery records, at the sender, what the Cloud API reported, so
+// every office shows it on the request. A failure to record it is logged:
+// the sender's outbox keeps the state, and the next status records it.
+func (n *Node) publishDelivery(d outbox.Delivery) {
+	if !n.cfg.WhatsApp.Enabled() {
+		return
+	}
+	if err := notices.Publish(n.store, d); err != nil {
+		n.log.Warn("record notice status", "notice", d.Notice.ID, "state", d.State, "err", err)
+	}
+}
+
+// Notices are a request's notices and their delivery states, as this
+// office knows them from the log.
+func (n *Node) Notices(request string) ([]notices.State, error) { return notices.Of(n.store, request) }
+
+// StopNotices records that the resident at number wants no more notices
+// (BERHENTI).
+func (n *Node) StopNotices(number string) error { return notices.Stop(n.store, number, n.now()) }

@@ -43,6 +43,8 @@ type Delivery struct {
 	FreeForm bool      `json:"free_form,omitempty"` // sent as text inside the window
 	Code     int       `json:"code,omitempty"`      // Meta's error code, when failed
 	Reason   string    `json:"reason,omitempty"`    // why it failed, in Bahasa
+	// Permanent: resending cannot help (see DeadLetter.Permanent).
+	Permanent bool `json:"permanent,omitempty"`
 	Updated  time.Time `json:"updated"`
 }
 
@@ -62,6 +64,12 @@ func trackKey(request, id string) []byte {
 }
 
 func msgKey(wamid string) []byte { return append(append([]byte{}, msgPrefix...), wamid...) }
+
+// WithObserver has observe told of every delivery state after it is
+// stored (the node publishes it to the other offices).
+func WithObserver(observe func(Delivery)) Option {
+	return func(o *Outbox) { o.observe = observe }
+}
 
 // track records an accepted message inside the caller's transaction.
 func (o *Outbox) track(txn *badger.Txn, n Notice, msg string) error {
@@ -101,6 +109,7 @@ func (o *Outbox) Status(u StatusUpdate) (bool, error) {
 		return false, nil
 	}
 	var changed, buried bool
+	var after Delivery
 	err := o.db.Update(func(txn *badger.Txn) error {
 		changed, buried = false, false
 		d, k, ok, err := o.lookup(txn, u)
@@ -114,16 +123,20 @@ func (o *Outbox) Status(u StatusUpdate) (bool, error) {
 		}
 		d.State, d.Updated, changed = u.State, o.now(), true
 		if u.State == Failed {
-			d.Code, d.Reason = u.Code, Reason(u.Code, u.Title)
+			d.Code, d.Reason, d.Permanent = u.Code, Reason(u.Code, u.Title), permanentCodes[u.Code]
 			buried = true
 			if err := o.buryTxn(txn, d.Notice, d.Reason, u.Code); err != nil {
 				return err
 			}
 		}
+		after = d
 		return putJSON(txn, k, d)
 	})
 	if err == nil && buried {
 		o.dead.Add(1)
+	}
+	if err == nil && changed && o.observe != nil {
+		o.observe(after)
 	}
 	return changed, err
 }

@@ -105,6 +105,7 @@ type Outbox struct {
 	now         func() time.Time
 	after       func(time.Duration) <-chan time.Time
 	rand        io.Reader
+	observe     func(Delivery)
 }
 
 // New opens the outbox table in db.
@@ -281,6 +282,9 @@ func (o *Outbox) delivered(n Notice, msg string) {
 		}
 		return txn.Delete(key(n.ID))
 	})
+	if err == nil && msg != "" && o.observe != nil {
+		o.observe(Delivery{Notice: n, Message: msg, State: Accepted, FreeForm: n.FreeForm, Updated: o.now()})
+	}
 	if err != nil {
 		// The record keeps Sending set, so the next pass (here or after
 		// a restart) parks it as uncertain rather than sending it again.
