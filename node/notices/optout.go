@@ -65,4 +65,3 @@ func (g Gate) SendTracked(ctx context.Context, n outbox.Notice) (string, error) 
 }
 
 var _ outbox.Tracker = Gate{}
-

@@ -37,15 +37,15 @@ var (
 
 // Delivery is what is known of a notice the gateway accepted.
 type Delivery struct {
-	Notice   Notice    `json:"notice"`
-	Message  string    `json:"message"` // the Cloud API's wamid
-	State    string    `json:"state"`
-	FreeForm bool      `json:"free_form,omitempty"` // sent as text inside the window
-	Code     int       `json:"code,omitempty"`      // Meta's error code, when failed
-	Reason   string    `json:"reason,omitempty"`    // why it failed, in Bahasa
+	Notice   Notice `json:"notice"`
+	Message  string `json:"message"` // the Cloud API's wamid
+	State    string `json:"state"`
+	FreeForm bool   `json:"free_form,omitempty"` // sent as text inside the window
+	Code     int    `json:"code,omitempty"`      // Meta's error code, when failed
+	Reason   string `json:"reason,omitempty"`    // why it failed, in Bahasa
 	// Permanent: resending cannot help (see DeadLetter.Permanent).
-	Permanent bool `json:"permanent,omitempty"`
-	Updated  time.Time `json:"updated"`
+	Permanent bool      `json:"permanent,omitempty"`
+	Updated   time.Time `json:"updated"`
 }
 
 // StatusUpdate is one status of a messages webhook.
