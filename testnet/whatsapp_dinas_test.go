@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"connectrpc.com/connect"
+
 	"github.com/sinkron-id/sinkron/api"
+	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/notices"
 	"github.com/sinkron-id/sinkron/node/outbox"
@@ -219,6 +222,15 @@ func TestUnknownNumberShownAtTheKecamatan(t *testing.T) {
 	dead, err := dinas.FailedNotices()
 	if err != nil || len(dead) != 1 || dead[0].Code != 131026 || dead[0].Notice.Request != r.ID {
 		t.Fatalf("dead letters at the dinas %+v %v", dead, err)
+	}
+	// What the kecamatan's officer reads in `request get`.
+	got, err := counterAt(t, nw, kecIdx).GetRequest(t.Context(), connect.NewRequest(&v1.GetRequestRequest{Id: r.ID}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ns := got.Msg.Request.Notices; len(ns) != 1 || ns[0].State != "failed" || ns[0].Code != 131026 || !ns[0].Permanent ||
+		ns[0].Kind != "baru" || ns[0].NoticeId != r.History[0].Event || !strings.Contains(ns[0].Reason, "bukan pengguna WhatsApp") {
+		t.Fatalf("request get shows notices %v", ns)
 	}
 }
 
