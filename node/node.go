@@ -137,6 +137,7 @@ func New(cfg Config, opt Options) (*Node, error) {
 	n.Requests.Texts = cfg.WhatsApp.Templates
 	n.Residents = registry.New(n.store, n.self.Office, opt.Now)
 	n.Audit = audit.Log{Store: n.store, Office: n.self.Office, Now: opt.Now}
+	n.startConversations(ctx, opt.Sender)
 	n.wg.Go(func() { n.outbox.Run(ctx) })
 	n.wg.Go(func() { n.dispatch(ctx) })
 	n.wg.Go(func() { n.retryEffects(ctx) })

@@ -1,11 +1,16 @@
 package node
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
+	"github.com/sinkron-id/sinkron/node/conversation"
 	"github.com/sinkron-id/sinkron/node/notices"
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/node/webhook"
@@ -19,6 +24,7 @@ type whatsApp struct {
 	outbox  *outbox.Outbox
 	handler http.Handler // nil: no webhook configured
 	log     *slog.Logger
+	conv    atomic.Pointer[conversation.Service] // set once the request engine runs
 }
 
 func newWhatsApp(cfg WhatsAppConfig, ob *outbox.Outbox, log *slog.Logger) (*whatsApp, error) {
@@ -41,12 +47,44 @@ func newWhatsApp(cfg WhatsAppConfig, ob *outbox.Outbox, log *slog.Logger) (*what
 // Status applies a delivery status.
 func (w *whatsApp) Status(u outbox.StatusUpdate) (bool, error) { return w.outbox.Status(u) }
 
-// Inbound opens the resident's customer-service window.
+// Inbound opens the resident's customer-service window and answers in
+// the conversation.
 func (w *whatsApp) Inbound(m webhook.Message) error {
 	if err := w.outbox.Inbound(m.From, m.At); err != nil {
 		w.log.Warn("whatsapp message from a number that is not Indonesian mobile", "from", m.From, "err", err)
+		return nil
 	}
-	return nil
+	c := w.conv.Load()
+	if c == nil {
+		return errors.New("whatsapp conversation not started yet") // Meta repeats it
+	}
+	return c.Handle(context.Background(), conversation.Inbound{ID: m.ID, From: m.From, Type: m.Type, Text: m.Text, MediaID: m.MediaID})
+}
+
+// startConversations runs residents' conversations at the node holding
+// the number, once its request engine exists.
+func (n *Node) startConversations(ctx context.Context, given outbox.Sender) {
+	if n.wa == nil || n.wa.handler == nil {
+		return
+	}
+	media, _ := given.(conversation.Media)
+	c := &conversation.Service{DB: n.store.DB(), Requests: n.Requests, Media: media, Queue: n.outbox,
+		Stop: n.StopNotices, Now: n.now, Log: n.log}
+	n.wa.conv.Store(c)
+	n.wg.Go(func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		c.Run(ctx.Done(), t.C)
+	})
+}
+
+// Conversations is the residents' conversations of the regency's number
+// (nil at a node that does not hold it).
+func (n *Node) Conversations() *conversation.Service {
+	if n.wa == nil {
+		return nil
+	}
+	return n.wa.conv.Load()
 }
 
 // WhatsAppWebhook is the Cloud API's webhook for the public listener;
