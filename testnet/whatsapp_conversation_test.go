@@ -1,10 +1,16 @@
 package testnet
 
 import (
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 
+	"connectrpc.com/connect"
+
+	"github.com/sinkron-id/sinkron/api"
+	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
 	"github.com/sinkron-id/sinkron/node/outbox/cloudapitest"
 	"github.com/sinkron-id/sinkron/node/request"
 )
@@ -101,5 +107,24 @@ func TestResidentFilesOverWhatsApp(t *testing.T) {
 	waitFor(t, "every notice delivered", allDelivered(t, dinas, code, 3))
 	if st := dinas.Status(); st.OutboxDepth != 0 || st.OutboxDead != 0 {
 		t.Fatalf("outbox %d, dead %d", st.OutboxDepth, st.OutboxDead)
+	}
+}
+
+// A resident who asks for an officer is listed by
+// NodeService.ListWhatsAppConversations at the dinas.
+func TestConversationNeedingAnOfficer(t *testing.T) {
+	nw, rn := startRegencyNumber(t)
+	if got := rn.say(t, "PETUGAS"); !strings.Contains(got, "Petugas Dinas Dukcapil akan menghubungi Anda") {
+		t.Fatalf("the dinas says %q", got)
+	}
+	srv := httptest.NewServer(api.NewHandler(nw.Nodes[dinasIdx], api.AllowAnonymous()))
+	t.Cleanup(srv.Close)
+	c := sinkronv1connect.NewNodeServiceClient(srv.Client(), srv.URL)
+	resp, err := c.ListWhatsAppConversations(t.Context(), connect.NewRequest(&v1.ListWhatsAppConversationsRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs := resp.Msg.Conversations; len(cs) != 1 || cs[0].Number != residentNumber || cs[0].Reason != "warga meminta dihubungi petugas" {
+		t.Fatalf("conversations %v", cs)
 	}
 }
