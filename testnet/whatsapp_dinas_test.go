@@ -31,14 +31,14 @@ const (
 // regencyNumber is the regency's one WhatsApp number: the Cloud API
 // stand-in, and the dinas's public listener it posts its webhooks to.
 type regencyNumber struct {
-	t      *testing.T
+	t      testing.TB
 	api    *cloudapitest.CloudAPI
 	apiURL string
 	public atomic.Pointer[http.Handler] // the dinas's; swapped on restart
 	hook   string
 }
 
-func newRegencyNumber(t *testing.T) *regencyNumber {
+func newRegencyNumber(t testing.TB) *regencyNumber {
 	rn := &regencyNumber{t: t}
 	counts := map[string]int{}
 	for _, tp := range outbox.DefaultApprovedTemplates() {
@@ -85,7 +85,7 @@ func (rn *regencyNumber) deliver(h cloudapitest.Hook) int {
 
 // configure gives the dinas the number and its webhook, and makes every
 // other office relay its notices through the log.
-func (rn *regencyNumber) configure(t *testing.T) func(*node.Config) {
+func (rn *regencyNumber) configure(t testing.TB) func(*node.Config) {
 	dir := t.TempDir()
 	files := map[string]string{"token": waToken, "verify": waVerifyToken, "secret": waSecret}
 	for name, v := range files {

@@ -45,6 +45,9 @@ type CloudAPI struct {
 	Now     func() time.Time
 	// BaseURL is where the stand-in is served (for media URLs).
 	BaseURL string
+	// Accepted, if set, is told of each accepted message as it is
+	// accepted (under the stand-in's lock: it must not call back).
+	Accepted func(Sent)
 
 	mu       sync.Mutex
 	seq      int
@@ -154,6 +157,9 @@ func (c *CloudAPI) send(w http.ResponseWriter, r *http.Request) {
 	c.seq++
 	s.ID = fmt.Sprintf("wamid.HBgM%06d", c.seq)
 	c.sent = append(c.sent, s)
+	if c.Accepted != nil {
+		c.Accepted(s)
+	}
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `{"messaging_product":"whatsapp","contacts":[{"input":%q,"wa_id":%q}],"messages":[{"id":%q}]}`, s.To, s.To, s.ID)
 	// What follows comes by webhook, as with Meta: the send's 200 only
