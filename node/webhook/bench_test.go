@@ -19,7 +19,7 @@ import (
 type nopSink struct{}
 
 func (nopSink) Status(outbox.StatusUpdate) (bool, error) { return false, nil }
-func (nopSink) Inbound(webhook.Message) error           { return nil }
+func (nopSink) Inbound(webhook.Message) error            { return nil }
 
 // numbered is a gateway that accepts every notice as wamid.<notice ID>.
 type numbered struct{}
