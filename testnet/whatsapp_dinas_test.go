@@ -251,3 +251,46 @@ func TestOptOutHonoured(t *testing.T) {
 		t.Fatalf("sent %v, dead %+v", rn.api.Sent(), dead)
 	}
 }
+
+// The dinas restarts with webhooks in flight (Meta holds them while its
+// listener is down and posts them again) and with notices the kecamatan
+// queued meanwhile: after it is back every notice is sent once, every
+// status applies once, and the kecamatan shows them all delivered.
+func TestDinasRestartsWithNoticesAndWebhooksInFlight(t *testing.T) {
+	nw, rn := startRegencyNumber(t)
+	kec := nw.Nodes[kecIdx]
+	first := must[*request.Request](t)(kec.Requests.Create(SampleForm(1)))
+	waitFor(t, "the first notice at the stand-in", func() bool { return len(rn.api.Sent()) == 1 })
+	var during []*request.Request
+	err := nw.RestartAfter(dinasIdx, func(node.Config) error {
+		rn.public.Store(nil) // the listener is down: Meta's posts fail and wait
+		if codes, err := rn.api.Flush(cloudapitest.Chaos{}); err != nil || len(codes) == 0 || codes[0] != http.StatusServiceUnavailable {
+			t.Errorf("webhooks while the dinas is down: %v %v", codes, err)
+		}
+		for i := range 2 {
+			r, err := kec.Requests.Create(SampleForm(20 + i))
+			if err != nil {
+				return err
+			}
+			during = append(during, r)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rn.serve(nw.Nodes[dinasIdx])
+	waitFor(t, "the notices queued while the dinas was down", func() bool { return len(rn.api.Sent()) == 3 })
+	if _, err := rn.api.Flush(cloudapitest.Chaos{Duplicate: true, Reverse: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range append(during, first) {
+		waitFor(t, "delivered at the kecamatan", allDelivered(t, kec, r.ID, 1))
+		if got := rn.sentFor(r.History[0].Event); got[r.History[0].Event] != 1 {
+			t.Errorf("notice of %s sent %d times", r.ID, got[r.History[0].Event])
+		}
+	}
+	if rn.api.Pending() != 0 {
+		t.Fatalf("%d webhooks never taken", rn.api.Pending())
+	}
+}

@@ -26,6 +26,11 @@ func (w *WhatsApp) Download(ctx context.Context, mediaID string) ([]byte, error)
 	if err := json.Unmarshal(meta, &m); err != nil || m.URL == "" {
 		return nil, fmt.Errorf("media %s: no URL in the answer", mediaID)
 	}
+	// The token goes with the second request too: only over https (or to
+	// a loopback stand-in), as for every other call.
+	if u, err := url.Parse(m.URL); err != nil || !(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) {
+		return nil, fmt.Errorf("media %s: URL %q is not https", mediaID, m.URL)
+	}
 	return w.get(ctx, m.URL, MaxMedia)
 }
 
