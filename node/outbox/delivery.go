@@ -108,15 +108,16 @@ func (o *Outbox) Status(u StatusUpdate) (bool, error) {
 	if _, ok := rank[u.State]; !ok || u.State == Accepted || u.Message == "" {
 		return false, nil
 	}
-	var changed, buried bool
+	var changed, buried, recovered bool
 	var after Delivery
 	err := o.db.Update(func(txn *badger.Txn) error {
-		changed, buried = false, false
-		d, k, ok, err := o.lookup(txn, u)
+		changed, buried, recovered = false, false, false
+		d, k, ok, err := o.lookup(txn, u, &recovered)
 		if err != nil || !ok || !advances(d.State, u.State) {
 			return err
 		}
 		if d.State == Failed { // delivered after all: no longer a dead letter
+			recovered = true
 			if err := o.unbury(txn, d.Notice.ID); err != nil {
 				return err
 			}
@@ -132,8 +133,10 @@ func (o *Outbox) Status(u StatusUpdate) (bool, error) {
 		after = d
 		return putJSON(txn, k, d)
 	})
-	if err == nil && buried {
-		o.dead.Add(1)
+	if err == nil && (buried || recovered) {
+		// The gauges follow the tables; a notice recovered from the queue
+		// or the dead letters left one of them.
+		o.resync()
 	}
 	if err == nil && changed && o.observe != nil {
 		o.observe(after)
@@ -149,7 +152,7 @@ func advances(from, to string) bool { return rank[to] > rank[from] }
 // and the delivered mark): its callback data names the notice, still
 // marked sending or parked as uncertain, and the status proves Meta has
 // it, so it is tracked from here instead of waiting for an officer.
-func (o *Outbox) lookup(txn *badger.Txn, u StatusUpdate) (Delivery, []byte, bool, error) {
+func (o *Outbox) lookup(txn *badger.Txn, u StatusUpdate, recovered *bool) (Delivery, []byte, bool, error) {
 	var d Delivery
 	var k []byte
 	if item, err := txn.Get(msgKey(u.Message)); err == nil {
@@ -165,6 +168,7 @@ func (o *Outbox) lookup(txn *badger.Txn, u StatusUpdate) (Delivery, []byte, bool
 	if err != nil || !found {
 		return d, nil, false, err
 	}
+	*recovered = true
 	if err := o.track(txn, n, u.Message); err != nil {
 		return d, nil, false, err
 	}
@@ -183,7 +187,6 @@ func (o *Outbox) inFlight(txn *badger.Txn, id string) (Notice, bool, error) {
 	if ok, err := getJSON(txn, key(id), &n); err != nil || (ok && n.Sending) {
 		if err == nil {
 			err = txn.Delete(key(id))
-			o.depth.Add(-1)
 		}
 		return n, err == nil, err
 	}
@@ -191,7 +194,6 @@ func (o *Outbox) inFlight(txn *badger.Txn, id string) (Notice, bool, error) {
 	if ok, err := getJSON(txn, deadKey(id), &dl); err != nil || !ok || !dl.Uncertain {
 		return Notice{}, false, err
 	}
-	o.dead.Add(-1)
 	return dl.Notice, true, txn.Delete(deadKey(id))
 }
 
@@ -201,8 +203,18 @@ func (o *Outbox) unbury(txn *badger.Txn, id string) error {
 	} else if err != nil {
 		return err
 	}
-	o.dead.Add(-1)
 	return txn.Delete(deadKey(id))
+}
+
+// resync counts the queue and the dead letters again after a status moved
+// a notice between them.
+func (o *Outbox) resync() {
+	if n, err := o.Pending(); err == nil {
+		o.depth.Store(int64(len(n)))
+	}
+	if d, err := o.countDead(); err == nil {
+		o.dead.Store(int64(d))
+	}
 }
 
 // Deliveries are the tracked messages of one request, in queue order.
