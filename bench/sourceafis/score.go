@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/warnakulasuriya-fds-e23/go-sourceafis-fork/templates"
 
@@ -40,20 +41,32 @@ func ScorePairs(dir string, pairs []eval.Pair) ([]float64, error) {
 		}
 		jobs[i] = job{a, b}
 	}
+	// Consecutive pairs with the same first file share one matcher: it
+	// prepares the probe (an edge hash) once.
+	var runs []int // start of each run
+	for i := range pairs {
+		if i == 0 || pairs[i].A != pairs[i-1].A {
+			runs = append(runs, i)
+		}
+	}
+	runs = append(runs, len(pairs))
 	scores := make([]float64, len(pairs))
 	errs := make([]error, runtime.GOMAXPROCS(0))
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := range errs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < len(jobs); i += len(errs) {
-				m, err := NewMatcher(jobs[i].a)
+			for r := int(next.Add(1)) - 1; r < len(runs)-1; r = int(next.Add(1)) - 1 {
+				m, err := NewMatcher(jobs[runs[r]].a)
 				if err != nil {
-					errs[w] = fmt.Errorf("pair %d: %w", i, err)
+					errs[w] = fmt.Errorf("pair %d: %w", runs[r], err)
 					return
 				}
-				scores[i] = m.Score(jobs[i].b)
+				for i := runs[r]; i < runs[r+1]; i++ {
+					scores[i] = m.Score(jobs[i].b)
+				}
 			}
 		}()
 	}

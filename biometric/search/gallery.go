@@ -2,6 +2,8 @@ package search
 
 import (
 	"fmt"
+	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/sinkron-id/sinkron/biometric/fusion"
@@ -157,4 +159,53 @@ func (g *Gallery) record(i int) template.Record {
 		}
 	}
 	return rec
+}
+
+// Reserve makes room for n more people of about minutiae minutiae each, so
+// a large gallery is not copied while it grows (and does not hold two
+// copies at the peak).
+func (g *Gallery) Reserve(n, minutiae int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.ids = slices.Grow(g.ids, n)
+	g.iris = slices.Grow(g.iris, n*personWords)
+	g.eyeOK = slices.Grow(g.eyeOK, n)
+	g.fingerAt = slices.Grow(g.fingerAt, n)
+	g.counts = slices.Grow(g.counts, 10*n)
+	g.minutiae = slices.Grow(g.minutiae, n*minutiae)
+}
+
+// ReadOnce reads every word of the gallery once, on every core, and returns
+// a checksum: the time it takes is the floor under any search that looks at
+// everyone (memory bandwidth), the anchor for the search's own time.
+func (g *Gallery) ReadOnce(workers int) uint64 {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	sums := make([]uint64, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var s uint64
+			lo, hi := len(g.iris)*w/workers, len(g.iris)*(w+1)/workers
+			for _, v := range g.iris[lo:hi] {
+				s += v
+			}
+			lo, hi = len(g.minutiae)*w/workers, len(g.minutiae)*(w+1)/workers
+			for _, v := range g.minutiae[lo:hi] {
+				s += uint64(v)
+			}
+			sums[w] = s
+		}()
+	}
+	wg.Wait()
+	var s uint64
+	for _, v := range sums {
+		s += v
+	}
+	return s
 }
