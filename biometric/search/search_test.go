@@ -125,3 +125,36 @@ func TestPack(t *testing.T) {
 		t.Error("packed x = 2048")
 	}
 }
+
+// BenchmarkSearch is one search of a full recording (ten fingers, two
+// irises) against a gallery of -gallery people, beside the time to read the
+// gallery once from memory (readonce-ms): the floor for anything that
+// looks at everyone.
+//
+//	go test -run '^$' -bench Search -benchtime 20x -gallery 1000000 ./biometric/search
+func BenchmarkSearch(b *testing.B) {
+	pop := synth.Population{Seed: 2026, Params: synth.DefaultParams()}
+	g := New(DefaultConfig().Fusion)
+	g.Reserve(*galleryN, 46)
+	enrol(b, g, pop, 0, *galleryN)
+	cfg := DefaultConfig()
+	probes := make([]template.Record, 16)
+	for k := range probes {
+		i := k * (*galleryN / len(probes))
+		probes[k] = pop.Impression(pop.Person(i), i, 1)
+	}
+	start := time.Now()
+	const reads = 5
+	for k := 0; k < reads; k++ {
+		g.ReadOnce(0)
+	}
+	readOnce := time.Since(start) / reads
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, _, err := g.Search(context.Background(), &probes[i%len(probes)], cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(readOnce.Microseconds())/1000, "readonce-ms")
+	b.ReportMetric(g.BytesPerPerson(), "B/person")
+}
