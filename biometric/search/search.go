@@ -82,7 +82,7 @@ func (p *probeEye) best(g []uint64, words int) float64 {
 			diff += bits.OnesCount64((pc[k] ^ gc[k]) & m)
 			n += bits.OnesCount64(m)
 		}
-		if n >= iris.MinBits/4 {
+		if n*irisWords >= iris.MinBits*words { // iris.MinBits, scaled to the words read
 			best = math.Min(best, iris.Normalize(diff, n))
 		}
 	}
