@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -24,6 +25,10 @@ type IdentResult struct {
 	BytesPerPerson float64
 	RSS            int64   // resident bytes of this process after the searches
 	Fine, Fused    float64 // mean people per search reaching those stages
+	// BestStranger is the highest fused score any non-mated search met
+	// (verified and rejected, or returned): how close strangers came to
+	// the threshold.
+	BestStranger float64
 }
 
 // Identification enrols people 0, 1, … of pop (first impressions) into one
@@ -52,10 +57,10 @@ func Identification(ctx context.Context, pop synth.Population, sizes []int, mate
 }
 
 func identAt(ctx context.Context, g *search.Gallery, pop synth.Population, n, largest, mated, nonMated int, cfg search.Config) (IdentResult, error) {
-	r := IdentResult{Gallery: n, Mated: mated, NonMate: nonMated, BytesPerPerson: g.BytesPerPerson()}
+	r := IdentResult{Gallery: n, Mated: mated, NonMate: nonMated, BytesPerPerson: g.BytesPerPerson(), BestStranger: math.Inf(-1)}
 	var times []time.Duration
 	var fine, fused int
-	run := func(id, k int) (bool, bool, error) {
+	run := func(id, k int, stranger bool) (bool, bool, error) {
 		probe := pop.Impression(pop.Person(id), id, k)
 		start := time.Now()
 		found, st, err := g.Search(ctx, &probe, cfg)
@@ -65,12 +70,18 @@ func identAt(ctx context.Context, g *search.Gallery, pop synth.Population, n, la
 		hit := false
 		for _, c := range found {
 			hit = hit || c.ID == uint64(id)
+			if stranger {
+				r.BestStranger = math.Max(r.BestStranger, c.Score)
+			}
+		}
+		if stranger {
+			r.BestStranger = math.Max(r.BestStranger, st.BestRejected)
 		}
 		return hit, len(found) > 0, err
 	}
 	misses, falses := 0, 0
 	for s := 0; s < mated; s++ {
-		hit, _, err := run(int(int64(s)*int64(n)/int64(mated)), 1)
+		hit, _, err := run(int(int64(s)*int64(n)/int64(mated)), 1, false)
 		if err != nil {
 			return r, err
 		}
@@ -79,7 +90,7 @@ func identAt(ctx context.Context, g *search.Gallery, pop synth.Population, n, la
 		}
 	}
 	for s := 0; s < nonMated; s++ {
-		_, any, err := run(largest+1+s, 0)
+		_, any, err := run(largest+1+s, 0, true)
 		if err != nil {
 			return r, err
 		}

@@ -47,6 +47,9 @@ type Candidate struct {
 // Stats count what a search did.
 type Stats struct {
 	Scanned, Fine, Fused int
+	// BestRejected is the highest fused score among the people verified
+	// and judged not the same (−Inf if none): the margin a search had.
+	BestRejected float64
 }
 
 // chunk is how many people a worker takes at a time.
@@ -93,7 +96,7 @@ func (p *probeEye) best(g []uint64, words int) float64 {
 func (g *Gallery) Search(ctx context.Context, probe *template.Record, cfg Config) ([]Candidate, Stats, error) {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	s := &searcher{g: g, cfg: cfg, prep: cfg.Fusion.Prepare(probe, &cfg.MCC)}
+	s := &searcher{g: g, cfg: cfg, prep: cfg.Fusion.Prepare(probe, &cfg.MCC), bestRejected: math.Inf(-1)}
 	for e := range probe.Eyes {
 		if s.prep.Eyes[e] != nil {
 			s.eyes[e] = newProbeEye(&probe.Eyes[e].Code, cfg.Fusion.MaxShift)
@@ -127,7 +130,7 @@ func (g *Gallery) Search(ctx context.Context, probe *template.Record, cfg Config
 		}
 		return cmpF(float64(a.ID), float64(b.ID))
 	})
-	return s.found, Stats{Scanned: len(g.ids), Fine: int(s.fine.Load()), Fused: int(s.fused.Load())}, nil
+	return s.found, Stats{Scanned: len(g.ids), Fine: int(s.fine.Load()), Fused: int(s.fused.Load()), BestRejected: s.bestRejected}, nil
 }
 
 func cmpF(a, b float64) int {
@@ -149,8 +152,9 @@ type searcher struct {
 	all         bool
 	next        atomic.Int64
 	fine, fused atomic.Int64
-	mu          sync.Mutex
-	found       []Candidate
+	mu           sync.Mutex
+	found        []Candidate
+	bestRejected float64
 }
 
 // work takes chunks of the gallery until none is left.
@@ -200,12 +204,13 @@ func (s *searcher) verify(m *mcc.Matcher, i int) {
 	rec := s.g.record(i)
 	other := s.cfg.Fusion.Prepare(&rec, &s.cfg.MCC)
 	e, d := s.cfg.Fusion.Compare(m, s.prep, other)
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if !d.Match {
+		s.bestRejected = math.Max(s.bestRejected, d.Score)
 		return
 	}
-	s.mu.Lock()
 	s.found = append(s.found, Candidate{ID: s.g.ids[i], Score: d.Score, Evidence: e})
-	s.mu.Unlock()
 }
 
 // fingersOnly verifies the people who have no usable iris.

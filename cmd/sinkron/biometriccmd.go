@@ -170,15 +170,16 @@ func evalVerification(set, afisPath, dir string, out io.Writer) error {
 }
 
 func writeIdent(path string, res []eval.IdentResult, out io.Writer) error {
-	rows := [][]string{{"galeri", "cari_sama", "cari_asing", "fnir", "fpir", "median_cari_ms", "baca_galeri_ms", "byte_per_orang", "rss_mib", "rata_fine", "rata_fused"}}
+	rows := [][]string{{"galeri", "cari_sama", "cari_asing", "fnir", "fpir", "median_cari_ms", "baca_galeri_ms", "byte_per_orang", "rss_mib", "rata_fine", "rata_fused", "skor_asing_tertinggi"}}
 	for _, r := range res {
 		rows = append(rows, []string{
 			strconv.Itoa(r.Gallery), strconv.Itoa(r.Mated), strconv.Itoa(r.NonMate), percent(r.FNIR), percent(r.FPIR),
 			millis(r.MedianSearch), millis(r.ReadOnce), strconv.FormatFloat(r.BytesPerPerson, 'f', 0, 64),
 			strconv.FormatInt(r.RSS>>20, 10), strconv.FormatFloat(r.Fine, 'f', 1, 64), strconv.FormatFloat(r.Fused, 'f', 1, 64),
+			strconv.FormatFloat(r.BestStranger, 'f', 2, 64),
 		})
-		fmt.Fprintf(out, "galeri %d: FNIR %s (%d cari), FPIR %s (%d cari), median cari %s ms (baca galeri sekali %s ms), %.0f byte/orang, RSS %d MiB\n",
-			r.Gallery, percent(r.FNIR), r.Mated, percent(r.FPIR), r.NonMate, millis(r.MedianSearch), millis(r.ReadOnce), r.BytesPerPerson, r.RSS>>20)
+		fmt.Fprintf(out, "galeri %d: FNIR %s (%d cari), FPIR %s (%d cari, skor orang asing tertinggi %.2f), median cari %s ms (baca galeri sekali %s ms), %.0f byte/orang, RSS %d MiB\n",
+			r.Gallery, percent(r.FNIR), r.Mated, percent(r.FPIR), r.NonMate, r.BestStranger, millis(r.MedianSearch), millis(r.ReadOnce), r.BytesPerPerson, r.RSS>>20)
 	}
 	return writeBioCSV(path, rows)
 }
