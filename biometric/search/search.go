@@ -145,13 +145,13 @@ func cmpF(a, b float64) int {
 
 // searcher is one search's state, shared by its workers.
 type searcher struct {
-	g           *Gallery
-	cfg         Config
-	prep        *fusion.Prepared
-	eyes        [2]*probeEye
-	all         bool
-	next        atomic.Int64
-	fine, fused atomic.Int64
+	g            *Gallery
+	cfg          Config
+	prep         *fusion.Prepared
+	eyes         [2]*probeEye
+	all          bool
+	next         atomic.Int64
+	fine, fused  atomic.Int64
 	mu           sync.Mutex
 	found        []Candidate
 	bestRejected float64
