@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,7 +39,7 @@ type IdentResult struct {
 func Identification(ctx context.Context, pop synth.Population, sizes []int, mated, nonMated int, cfg search.Config, progress func(string)) ([]IdentResult, error) {
 	sizes = slices.Sorted(slices.Values(sizes))
 	g := search.New(cfg.Fusion)
-	g.Reserve(sizes[len(sizes)-1], 46)
+	g.Reserve(sizes[len(sizes)-1], 500) // ten plain impressions hold about 480 minutiae
 	var out []IdentResult
 	have := 0
 	for _, n := range sizes {
@@ -46,6 +47,9 @@ func Identification(ctx context.Context, pop synth.Population, sizes []int, mate
 			return nil, err
 		}
 		have = n
+		// Return the enrolment's garbage to the OS, so the resident size
+		// measured during the searches is the gallery's and the searches'.
+		debug.FreeOSMemory()
 		progress("galeri " + strconv.Itoa(n) + " orang siap")
 		r, err := identAt(ctx, g, pop, n, sizes[len(sizes)-1], mated, nonMated, cfg)
 		if err != nil {

@@ -161,7 +161,8 @@ func (g *Gallery) record(i int) template.Record {
 	return rec
 }
 
-// Reserve makes room for n more people of about minutiae minutiae each, so
+// Reserve makes room for n more people of about minutiae minutiae each
+// (all ten fingers together), so
 // a large gallery is not copied while it grows (and does not hold two
 // copies at the peak).
 func (g *Gallery) Reserve(n, minutiae int) {

@@ -135,7 +135,7 @@ func TestPack(t *testing.T) {
 func BenchmarkSearch(b *testing.B) {
 	pop := synth.Population{Seed: 2026, Params: synth.DefaultParams()}
 	g := New(DefaultConfig().Fusion)
-	g.Reserve(*galleryN, 46)
+	g.Reserve(*galleryN, 500)
 	enrol(b, g, pop, 0, *galleryN)
 	cfg := DefaultConfig()
 	probes := make([]template.Record, 16)
