@@ -11,8 +11,8 @@
 // A search runs coarse to fine, in parallel over chunks of the gallery:
 //
 //  1. coarse: the probe's irises against the first quarter of each
-//     gallery iris (512 bits), at every rotation; a quarter of the iris
-//     data is read and a quarter of the popcounts done;
+//     gallery iris (512 bits), at every other rotation; a quarter of the
+//     iris data is read and an eighth of the popcounts done;
 //  2. fine: the whole iris, for the few whose coarse distance is below
 //     Config.Coarse;
 //  3. fused: the people whose best iris is below Config.Shortlist get their
