@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"go.uber.org/goleak"
+
+	"github.com/sinkron-id/sinkron/biometric/mcc"
 	"github.com/sinkron-id/sinkron/biometric/synth"
 )
 
@@ -69,5 +72,45 @@ func TestSetRoundTrip(t *testing.T) {
 	}
 	if st, err := os.Stat(png); err != nil || st.Size() == 0 {
 		t.Fatal(err)
+	}
+}
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// TestScoreMCC: scores come back in the pairs' order, genuine pairs above
+// impostor ones, and through a scores file unchanged.
+func TestScoreMCC(t *testing.T) {
+	dir := t.TempDir()
+	info := SetInfo{Orang: 6, Tayangan: 2, Seed: 9, Impostors: 60, Params: synth.DefaultParams()}
+	if err := WriteSet(dir, info); err != nil {
+		t.Fatal(err)
+	}
+	pairs, err := ReadPairs(filepath.Join(dir, PairsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scores, err := ScoreMCC(dir, pairs, mcc.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Split(pairs, scores)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := s.EER(); e > 0.1 {
+		t.Errorf("EER %.3f on a tiny set", e)
+	}
+	path := filepath.Join(dir, "skor.csv")
+	if err := WriteScores(path, scores); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadScores(path)
+	if err != nil || len(back) != len(scores) {
+		t.Fatal(err, len(back))
+	}
+	for i := range back {
+		if math.Abs(back[i]-scores[i]) > 1e-7*math.Max(1, scores[i]) {
+			t.Fatalf("score %d: %v became %v", i, scores[i], back[i])
+		}
 	}
 }

@@ -35,13 +35,17 @@ func IrisFile(i, eye, k int) string {
 	return fmt.Sprintf("iris/p%06d_%c_k%d.iris", i, "RL"[eye], k)
 }
 
+// ImpostorRun is how many impostor pairs share their first finger.
+const ImpostorRun = 50
+
 // PairsFile lists the finger pairs to compare: a,b,genuine.
 const PairsFile = "pasangan.csv"
 
 // WriteSet writes info.Orang people of info.Seed with info.Tayangan
 // impressions each, and the pairs list: every two impressions of a finger
 // (genuine), and info.Impostors pairs of first impressions of the same
-// finger position of two different people, drawn with the seed.
+// finger position of two different people, drawn with the seed in runs of
+// ImpostorRun pairs with the same first finger.
 func WriteSet(dir string, info SetInfo) error {
 	for _, d := range []string{"fmr", "iris"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
@@ -117,14 +121,23 @@ func writePairs(dir string, info SetInfo, present [][10]bool) error {
 			}
 		}
 	}
+	// Impostor pairs come in runs of ImpostorRun with the same first
+	// finger, so a matcher that prepares a probe once (SourceAFIS builds an
+	// edge hash of it) prepares it once a run.
 	r := rand.New(rand.NewPCG(info.Seed, 0x70616972))
 	for n, tries := 0, 0; n < info.Impostors && info.Orang > 1 && tries < 20*info.Impostors; tries++ {
-		i, j, f := r.IntN(info.Orang), r.IntN(info.Orang), r.IntN(10)
-		if i == j || !present[i][f] || !present[j][f] {
+		i, f := r.IntN(info.Orang), r.IntN(10)
+		if !present[i][f] {
 			continue
 		}
-		pairs = append(pairs, Pair{FingerFile(i, f+1, 0), FingerFile(j, f+1, 0), false})
-		n++
+		for k := 0; k < ImpostorRun && n < info.Impostors; k++ {
+			j := r.IntN(info.Orang)
+			if j == i || !present[j][f] {
+				continue
+			}
+			pairs = append(pairs, Pair{FingerFile(i, f+1, 0), FingerFile(j, f+1, 0), false})
+			n++
+		}
 	}
 	return WritePairs(filepath.Join(dir, PairsFile), pairs)
 }

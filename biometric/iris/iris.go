@@ -23,9 +23,9 @@ func Distance(a, b *template.IrisCode) (diff, n int) {
 	return distance(&a.Code, &a.Mask, &b.Code, &b.Mask)
 }
 
-// distance is the inner loop: four words an iteration so the popcounts of
-// independent words overlap in the pipeline.
-func distance(ac, am, bc, bm *[words]uint64) (diff, n int) {
+// distanceScalar is the portable inner loop: four words an iteration so the
+// popcounts of independent words overlap in the pipeline.
+func distanceScalar(ac, am, bc, bm *[words]uint64) (diff, n int) {
 	for i := 0; i < words; i += 4 {
 		m0, m1, m2, m3 := am[i]&bm[i], am[i+1]&bm[i+1], am[i+2]&bm[i+2], am[i+3]&bm[i+3]
 		diff += bits.OnesCount64((ac[i]^bc[i])&m0) + bits.OnesCount64((ac[i+1]^bc[i+1])&m1) +

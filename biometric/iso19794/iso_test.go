@@ -213,3 +213,28 @@ func TestIrisTemplate(t *testing.T) {
 		t.Fatal("encoded a code bit under the mask")
 	}
 }
+
+func TestToRecord(t *testing.T) {
+	fr, _ := EncodeFinger(FingerRecord{Width: 400, Height: 500, ResX: 197, ResY: 197, Views: []FingerView{
+		{Position: 2, Minutiae: []template.Minutia{{X: 1, Y: 2, Type: template.Ending}}},
+		{Position: 7, Minutiae: []template.Minutia{{X: 3, Y: 4, Type: template.Bifurcation}}},
+	}})
+	var eye template.Eye
+	eye.Code.Mask[0], eye.Code.Code[0] = 3, 1
+	right, _ := EncodeIris(eye)
+	left, _ := EncodeIris(template.Eye{Exception: template.Missing})
+	rec, err := ToRecord(fr, [2][]byte{right, left})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.Fingers[1].Present() || !rec.Fingers[6].Present() || rec.Fingers[0].Present() || rec.Fingers[0].Exception != template.Missing {
+		t.Fatalf("fingers: %+v", rec.Fingers)
+	}
+	if rec.Eyes[0] != eye || rec.Eyes[1].Present() {
+		t.Fatalf("eyes: %+v", rec.Eyes)
+	}
+	twice, _ := EncodeFinger(FingerRecord{Width: 400, Height: 500, ResX: 197, ResY: 197, Views: []FingerView{{Position: 2}, {Position: 2}}})
+	if _, err := ToRecord(twice, [2][]byte{right, left}); err == nil {
+		t.Fatal("a finger given twice was accepted")
+	}
+}

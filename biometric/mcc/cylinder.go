@@ -51,6 +51,8 @@ type cylinder struct {
 	bits   [nd]uint64 // bit c of word k: cell c has a neighbour in sector k
 	valid  uint64     // bit c: cell c is valid
 	origin int32      // index of its minutia in Template.m
+	cos    float64    // its minutia's direction, for the δθ test
+	sin    float64
 }
 
 // Template is a finger prepared for matching.
@@ -89,9 +91,9 @@ func New(ms []template.Minutia, p *Params) *Template {
 // valid cells or neighbours).
 func (t *Template) cylinder(i int, h []minutia, p *Params, area *[areaSteps]float64) (cylinder, bool) {
 	m := t.m[i]
-	c := cylinder{origin: int32(i)}
 	delta := 2 * p.R / ns
 	sin, cos := math.Sincos(m.theta)
+	c := cylinder{origin: int32(i), cos: cos, sin: sin}
 	inR := 0
 	neigh := t.neighbours(i, p)
 	if len(neigh) < p.MinM {
@@ -180,14 +182,20 @@ func sectorArea(a, sigma float64) float64 {
 	return 0.5 * (math.Erf((a+half)*k) - math.Erf((a-half)*k))
 }
 
-// diffAngle is the difference a−b brought into [−π, π).
+// diffAngle is the difference a−b of two angles in [−2π, 2π], brought
+// into [−π, π).
 func diffAngle(a, b float64) float64 {
 	d := a - b
-	for d < -math.Pi {
+	if d < -math.Pi {
 		d += 2 * math.Pi
-	}
-	for d >= math.Pi {
+		if d < -math.Pi {
+			d += 2 * math.Pi
+		}
+	} else if d >= math.Pi {
 		d -= 2 * math.Pi
+		if d >= math.Pi {
+			d -= 2 * math.Pi
+		}
 	}
 	return d
 }

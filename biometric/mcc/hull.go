@@ -1,7 +1,6 @@
 package mcc
 
 import (
-	"math"
 	"slices"
 )
 
@@ -49,32 +48,39 @@ func cmpF(a, b float64) int {
 }
 
 // nearHull reports whether (x, y) is inside the hull or within omega of it.
+// Most cells are inside, which costs one cross product an edge; only a
+// cell outside measures its distance to the edges.
 func nearHull(h []minutia, x, y, omega float64) bool {
-	if len(h) < 3 {
-		best := math.Inf(1)
-		for _, p := range h {
-			best = math.Min(best, math.Hypot(p.x-x, p.y-y))
+	if len(h) >= 3 {
+		inside := true
+		for i := range h {
+			a, b := h[i], h[(i+1)%len(h)]
+			if (b.x-a.x)*(y-a.y)-(b.y-a.y)*(x-a.x) < 0 {
+				inside = false
+				break
+			}
 		}
-		return best <= omega
+		if inside {
+			return true
+		}
 	}
-	inside := true
-	best := math.Inf(1)
 	for i := range h {
-		a, b := h[i], h[(i+1)%len(h)]
-		if (b.x-a.x)*(y-a.y)-(b.y-a.y)*(x-a.x) < 0 {
-			inside = false
+		if segDist2(h[i], h[(i+1)%len(h)], x, y) <= omega*omega {
+			return true
 		}
-		best = math.Min(best, segDist(a, b, x, y))
 	}
-	return inside || best <= omega
+	return false
 }
 
-func segDist(a, b minutia, x, y float64) float64 {
+// segDist2 is the squared distance from (x, y) to the segment ab.
+func segDist2(a, b minutia, x, y float64) float64 {
 	dx, dy := b.x-a.x, b.y-a.y
 	l2 := dx*dx + dy*dy
 	t := 0.0
 	if l2 > 0 {
-		t = math.Max(0, math.Min(1, ((x-a.x)*dx+(y-a.y)*dy)/l2))
+		t = ((x-a.x)*dx + (y-a.y)*dy) / l2
+		t = min(1, max(0, t))
 	}
-	return math.Hypot(a.x+t*dx-x, a.y+t*dy-y)
+	ex, ey := a.x+t*dx-x, a.y+t*dy-y
+	return ex*ex + ey*ey
 }

@@ -88,13 +88,15 @@ func (m *Matcher) Score(a, b *Template) float64 {
 func (m *Matcher) localPairs(a, b *Template, nr int) {
 	m.pairs = m.pairs[:0]
 	minCells := int(math.Ceil(m.p.MinME * float64(ns*ns) * math.Pi / 4))
+	// |θa − θb| ≤ δθ as a dot product of direction vectors.
+	cosMax := math.Cos(m.p.DeltaTh)
 	for i := range a.cyl {
-		ta := a.m[a.cyl[i].origin].theta
+		ca := &a.cyl[i]
 		for j := range b.cyl {
-			if math.Abs(diffAngle(ta, b.m[b.cyl[j].origin].theta)) > m.p.DeltaTh {
+			if ca.cos*b.cyl[j].cos+ca.sin*b.cyl[j].sin < cosMax {
 				continue
 			}
-			s := m.similarity(&a.cyl[i], &b.cyl[j], minCells)
+			s := m.similarity(ca, &b.cyl[j], minCells)
 			if s <= 0 || (len(m.pairs) == nr && s <= m.pairs[nr-1].sim) {
 				continue
 			}
@@ -174,8 +176,8 @@ func (m *Matcher) compatibility(a, b *Template) {
 }
 
 func rho(at, ak, bt, bk geom, p *Params) float64 {
-	da := math.Hypot(at.x-ak.x, at.y-ak.y)
-	db := math.Hypot(bt.x-bk.x, bt.y-bk.y)
+	da := math.Sqrt((at.x-ak.x)*(at.x-ak.x) + (at.y-ak.y)*(at.y-ak.y))
+	db := math.Sqrt((bt.x-bk.x)*(bt.x-bk.x) + (bt.y-bk.y)*(bt.y-bk.y))
 	d1 := math.Abs(da - db)
 	if d1 > p.Mu1+6/-p.Tau1 { // the sigmoid is below 0.25 % from here
 		return 0

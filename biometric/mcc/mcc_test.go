@@ -11,10 +11,12 @@ import (
 	"github.com/sinkron-id/sinkron/biometric/template"
 )
 
-// SymmetryTolerance is how far Score(a, b) and Score(b, a) may differ: the
-// pairs LSS keeps (the min(nA, nB) best) and ties in sorting can differ with
-// the order, so the score is symmetric only approximately.
-const SymmetryTolerance = 0.05
+// SymmetryTolerance is how far Score(a, b) and Score(b, a) may differ,
+// relative to the larger: the pairs LSS keeps and the order of ties depend
+// on which template comes first, so the score is symmetric only
+// approximately. Measured: at most 0.7 % on 150 genuine pairs, 0.0003 in
+// absolute terms (scores are 0.01-0.05 for impostors and same fingers).
+const SymmetryTolerance = 0.02
 
 func fingers(seed uint64, n int) [][2][]template.Minutia {
 	pop := synth.Population{Seed: seed, Params: synth.DefaultParams()}
@@ -49,7 +51,7 @@ func transform(ms []template.Minutia, phi, dx, dy float64) []template.Minutia {
 }
 
 // TestLaws: a template matches itself best (near 1, and above any other
-// impression), scores are symmetric within SymmetryTolerance, and moving
+// impression), scores are symmetric within SymmetryTolerance (relative), and moving
 // the whole set (rotation within ±80° and translation) keeps its score
 // against itself high.
 func TestLaws(t *testing.T) {
@@ -70,8 +72,9 @@ func TestLaws(t *testing.T) {
 		if s := m.Score(a, b); s > self {
 			rt.Fatalf("another impression scores %.3f over self %.3f", s, self)
 		}
-		if d := math.Abs(m.Score(a, b) - m.Score(b, a)); d > SymmetryTolerance {
-			rt.Fatalf("asymmetric by %.3f", d)
+		ab, ba := m.Score(a, b), m.Score(b, a)
+		if d := math.Abs(ab - ba); d > SymmetryTolerance*math.Max(ab, ba) {
+			rt.Fatalf("asymmetric: %.5f against %.5f", ab, ba)
 		}
 		// MCC compares only minutiae whose directions differ by at most
 		// DeltaTh (90°): a finger is not put upside down on a scanner, so

@@ -33,49 +33,60 @@ func newMasterIris(r *rand.Rand, p *Params) MasterIris {
 
 // smoothField is a Gaussian field over (angle, ring) for each phase bit,
 // circular along the angle: white noise smoothed along the angle, then
-// across rings (the kernel is separable).
+// across rings (the kernel is separable). Tracks (ring × phase) are kept
+// contiguous along the angle, padded on both sides so the circular
+// convolution needs no modulo.
 func smoothField(r *rand.Rand, p *Params) []float32 {
-	white := make([]float64, template.IrisBits)
-	for i := range white {
-		white[i] = r.NormFloat64()
-	}
-	at := func(a, ring, ph int) int { return a*template.BitsPerAngle + ring*2 + ph }
 	ka, kr := kernel(p.IrisAngularSmooth), kernel(p.IrisRadialSmooth)
-	along := make([]float64, template.IrisBits)
-	for a := 0; a < angles; a++ {
-		for rp := 0; rp < rings*2; rp++ {
-			var s float64
+	h := len(ka) / 2
+	const tracks = rings * 2
+	stride := angles + 2*h
+	white := make([]float32, tracks*stride)
+	along := make([]float32, tracks*angles)
+	for t := 0; t < tracks; t++ {
+		row := white[t*stride : (t+1)*stride]
+		for a := 0; a < angles; a++ {
+			row[h+a] = float32(r.NormFloat64())
+		}
+		copy(row[:h], row[angles:angles+h])
+		copy(row[h+angles:], row[h:2*h])
+		out := along[t*angles : (t+1)*angles]
+		for a := range out {
+			var s float32
 			for i, w := range ka {
-				s += w * white[at((a+i-len(ka)/2+angles)%angles, rp/2, rp%2)]
+				s += w * row[a+i]
 			}
-			along[at(a, rp/2, rp%2)] = s
+			out[a] = s
 		}
 	}
-	out := make([]float32, template.IrisBits)
-	for a := 0; a < angles; a++ {
-		for rp := 0; rp < rings*2; rp++ {
-			var s float64
+	field := make([]float32, template.IrisBits)
+	hr := len(kr) / 2
+	for t := 0; t < tracks; t++ {
+		ring, ph := t/2, t%2
+		for a := 0; a < angles; a++ {
+			var s float32
 			for j, w := range kr {
-				if rr := rp/2 + j - len(kr)/2; rr >= 0 && rr < rings {
-					s += w * along[at(a, rr, rp%2)]
+				if rr := ring + j - hr; rr >= 0 && rr < rings {
+					s += w * along[(rr*2+ph)*angles+a]
 				}
 			}
-			out[at(a, rp/2, rp%2)] = float32(s)
+			field[a*template.BitsPerAngle+t] = s
 		}
 	}
-	return out
+	return field
 }
 
-// kernel is a Gaussian of s.d. sigma sampled at −3σ … 3σ (just [1] for 0).
-func kernel(sigma float64) []float64 {
+// kernel is a Gaussian of s.d. sigma sampled at −2.5σ … 2.5σ (just [1]
+// for 0); beyond, its weight is below 5 %.
+func kernel(sigma float64) []float32 {
 	if sigma <= 0 {
-		return []float64{1}
+		return []float32{1}
 	}
-	h := int(math.Ceil(3 * sigma))
-	k := make([]float64, 2*h+1)
+	h := int(math.Ceil(2.5 * sigma))
+	k := make([]float32, 2*h+1)
 	for i := range k {
 		d := float64(i - h)
-		k[i] = math.Exp(-d * d / (2 * sigma * sigma))
+		k[i] = float32(math.Exp(-d * d / (2 * sigma * sigma)))
 	}
 	return k
 }

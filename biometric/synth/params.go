@@ -98,7 +98,7 @@ func DefaultParams() Params {
 		CloseContact: 60, DistortBrake: 80, DistortShift: 16, DistortAngle: 6,
 		PositionSD: 3, AngleSD: 8, MissMin: 0.1, MissMax: 0.3, SpuriousMin: 2, SpuriousMax: 10,
 		TypeSwap:          0.1,
-		IrisAngularSmooth: 1.45, IrisRadialSmooth: 1, IrisRotationSD: 2.5, IrisNoiseMean: 0.25, IrisNoiseSD: 0.08,
+		IrisAngularSmooth: 1.38, IrisRadialSmooth: 1, IrisRotationSD: 2.5, IrisNoiseMean: 0.25, IrisNoiseSD: 0.08,
 		UpperLidMax: 8, LowerLidMax: 6, LashShare: 0.25,
 		MissingFinger: 0.001, MissingEye: 0.0005,
 	}

@@ -76,3 +76,12 @@ func TestIrisDegreesOfFreedom(t *testing.T) {
 		t.Fatal("synthetic irises are off Daugman's figures")
 	}
 }
+
+// BenchmarkPerson is the cost of one person and one impression, what a
+// gallery of synthetic people costs to build.
+func BenchmarkPerson(b *testing.B) {
+	pop := Population{Seed: 1, Params: DefaultParams()}
+	for i := 0; b.Loop(); i++ {
+		pop.Impression(pop.Person(i), i, 0)
+	}
+}

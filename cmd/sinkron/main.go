@@ -54,6 +54,11 @@ Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs c
   sinkron vv --out FILE                      (this node's version vector, for a bundle)
   sinkron bundle export --out FILE [--since FILE] [--no-documents]
   sinkron bundle import FILE
+
+Biometrics (offline tools; no node):
+  sinkron biometric gen --orang N --seed S [--tayangan 2] [--impostor 100000] --out DIR   (synthetic set: ISO records, iris templates, pairs)
+  sinkron biometric eval --set DIR [--sourceafis SKOR.csv] [--galeri 10000,100000] [--cari-sama 200] [--cari-asing 200] [--out DIR]
+  sinkron biometric cocokkan A.iso B.iso | --daftar pasangan.csv   (MCC similarity of ISO/IEC 19794-2 records)
 `
 
 func main() {
@@ -105,6 +110,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return registryClient(ctx, cmd, rest, out)
 	case "bundle":
 		return bundleClient(ctx, rest, out)
+	case "biometric":
+		return biometricCmd(ctx, rest, out)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
