@@ -16,7 +16,13 @@ import (
 // on which template comes first, so the score is symmetric only
 // approximately. Measured: at most 0.7 % on 150 genuine pairs, 0.0003 in
 // absolute terms (scores are 0.01-0.05 for impostors and same fingers).
-const SymmetryTolerance = 0.02
+// At such small scores a relative bound alone is noise (a run in CI found
+// 0.01253 against 0.01217, 2.9 %), so a difference within SymmetryFloor
+// passes too: far below any threshold a decision uses.
+const (
+	SymmetryTolerance = 0.02
+	SymmetryFloor     = 0.001
+)
 
 func fingers(seed uint64, n int) [][2][]template.Minutia {
 	pop := synth.Population{Seed: seed, Params: synth.DefaultParams()}
@@ -39,11 +45,11 @@ func transform(ms []template.Minutia, phi, dx, dy float64) []template.Minutia {
 	out := make([]template.Minutia, 0, len(ms))
 	s, c := math.Sincos(phi)
 	for _, m := range ms {
+		// Turned about the set's middle and put down 400 pixels further
+		// in, so no minutia leaves the frame: the law is about moving the
+		// whole set, and a minutia lost off the edge is partial overlap.
 		x, y := float64(m.X)-200, float64(m.Y)-240
-		nx, ny := 200+c*x-s*y+dx, 240+s*x+c*y+dy
-		if nx < 0 || ny < 0 || nx > 1000 || ny > 1000 {
-			continue
-		}
+		nx, ny := 600+c*x-s*y+dx, 640+s*x+c*y+dy
 		a := int(math.Round(float64(m.Angle) - phi*256/(2*math.Pi)))
 		out = append(out, template.Minutia{X: uint16(math.Round(nx)), Y: uint16(math.Round(ny)), Angle: uint8(a & 0xff), Type: m.Type})
 	}
@@ -51,7 +57,8 @@ func transform(ms []template.Minutia, phi, dx, dy float64) []template.Minutia {
 }
 
 // TestLaws: a template matches itself best (near 1, and above any other
-// impression), scores are symmetric within SymmetryTolerance (relative), and moving
+// impression), scores are symmetric within SymmetryTolerance (relative) or
+// SymmetryFloor (absolute), and moving
 // the whole set (rotation within ±80° and translation) keeps its score
 // against itself high.
 func TestLaws(t *testing.T) {
@@ -73,7 +80,7 @@ func TestLaws(t *testing.T) {
 			rt.Fatalf("another impression scores %.3f over self %.3f", s, self)
 		}
 		ab, ba := m.Score(a, b), m.Score(b, a)
-		if d := math.Abs(ab - ba); d > SymmetryTolerance*math.Max(ab, ba) {
+		if d := math.Abs(ab - ba); d > SymmetryFloor && d > SymmetryTolerance*math.Max(ab, ba) {
 			rt.Fatalf("asymmetric: %.5f against %.5f", ab, ba)
 		}
 		// MCC compares only minutiae whose directions differ by at most
