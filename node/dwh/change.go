@@ -20,7 +20,7 @@ type Checkpoint map[string]uint64
 // and the office that registered them.
 type Resident struct {
 	NIK, Nama, TempatLahir, TanggalLahir, JenisKelamin, NamaIbu, Office string
-	UpdatedAt                                                          time.Time
+	UpdatedAt                                                           time.Time
 }
 
 // Member is one person on a family card.

@@ -49,7 +49,9 @@ func caughtUp(w *world, cp Checkpoint) bool {
 	return true
 }
 
-func opts() FeederOptions { return FeederOptions{Batch: 64, CatchUp: 200, Interval: 10 * time.Millisecond} }
+func opts() FeederOptions {
+	return FeederOptions{Batch: 64, CatchUp: 200, Interval: 10 * time.Millisecond}
+}
 
 func TestFeedFromEmptyAndSteady(t *testing.T) {
 	for _, tc := range []struct {
