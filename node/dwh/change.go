@@ -54,6 +54,14 @@ type State struct {
 	Since              time.Time
 }
 
+// Pending is an open request naming a NIK and where its file is (State is
+// StatePending at a kecamatan, StateAwaiting at the dinas). Done removes it.
+type Pending struct {
+	Request, NIK, State, Office string
+	Since                       time.Time
+	Done                        bool
+}
+
 // Change is one position's rows. A change with no rows only advances the
 // checkpoint (a decision or an event that touches no warehouse table).
 type Change struct {
@@ -63,4 +71,5 @@ type Change struct {
 	Family   *Family
 	Card     *Card
 	State    *State
+	Pending  *Pending
 }

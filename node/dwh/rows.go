@@ -1,6 +1,7 @@
 package dwh
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -17,6 +18,7 @@ var (
 	tFamilies = table{"families", []string{"kk"}, []string{"kk", "kepala", "alamat", "updated_at", "pos_stream", "pos_seq"}}
 	tMembers  = table{"family_members", []string{"kk", "nik"}, []string{"kk", "nik", "hubungan"}}
 	tCards    = table{"cards", []string{"nik"}, []string{"nik", "serial", "issued_at", "pos_stream", "pos_seq"}}
+	tPending  = table{"pending", []string{"request"}, []string{"request", "nik", "state", "office", "since", "pos_stream", "pos_seq"}}
 	tStates   = table{"nik_state", []string{"nik"}, []string{"nik", "state", "office", "since", "pos_stream", "pos_seq"}}
 )
 
@@ -51,8 +53,9 @@ func itoa(i int) string {
 // rowset holds a batch's rows per table, one per key: a later change of the
 // same key replaces an earlier one, since rows are whole states.
 type rowset struct {
-	residents, families, cards, states keyed
-	members                            map[string][][]any // kk → member rows
+	residents, families, cards, states, pending keyed
+	done                                        []string           // requests no longer pending
+	members                                     map[string][][]any // kk → member rows
 }
 
 type keyed struct {
@@ -68,6 +71,13 @@ func (k *keyed) put(key string, row []any) {
 		k.order = append(k.order, key)
 	}
 	k.rows[key] = row
+}
+
+func (k *keyed) drop(key string) {
+	if _, ok := k.rows[key]; ok {
+		delete(k.rows, key)
+		k.order = slices.DeleteFunc(k.order, func(s string) bool { return s == key })
+	}
 }
 
 func (k *keyed) list() [][]any {
@@ -98,13 +108,21 @@ func (r *rowset) add(c Change) {
 	if v := c.Card; v != nil {
 		r.cards.put(v.NIK, []any{v.NIK, int64(v.Serial), v.IssuedAt, ps, pq})
 	}
+	if v := c.Pending; v != nil && v.Done {
+		r.pending.drop(v.Request)
+		r.done = append(r.done, v.Request)
+	} else if v != nil {
+		r.done = slices.DeleteFunc(r.done, func(s string) bool { return s == v.Request })
+		r.pending.put(v.Request, []any{v.Request, v.NIK, v.State, v.Office, v.Since, ps, pq})
+	}
 	if v := c.State; v != nil {
 		r.states.put(v.NIK, []any{v.NIK, v.State, v.Office, v.Since, ps, pq})
 	}
 }
 
 func (r *rowset) size() int {
-	n := len(r.residents.order) + len(r.families.order) + len(r.cards.order) + len(r.states.order)
+	n := len(r.residents.order) + len(r.families.order) + len(r.cards.order) + len(r.states.order) +
+		len(r.pending.order) + len(r.done)
 	for _, m := range r.members {
 		n += len(m)
 	}

@@ -165,10 +165,14 @@ func moveCheckpoint(ctx context.Context, tx pgx.Tx, term uint64, cp Checkpoint, 
 // upsertRows writes a small batch as upserts in one round trip.
 func upsertRows(ctx context.Context, tx pgx.Tx, rs *rowset) error {
 	b := &pgx.Batch{}
+	if len(rs.done) > 0 {
+		b.Queue(`DELETE FROM pending WHERE request = ANY($1)`, rs.done)
+	}
 	for _, t := range []struct {
 		t    table
 		rows [][]any
-	}{{tResidents, rs.residents.list()}, {tFamilies, rs.families.list()}, {tCards, rs.cards.list()}, {tStates, rs.states.list()}} {
+	}{{tResidents, rs.residents.list()}, {tFamilies, rs.families.list()}, {tCards, rs.cards.list()}, {tStates, rs.states.list()},
+		{tPending, rs.pending.list()}} {
 		sql := t.t.upsertSQL(t.t.placeholders())
 		for _, r := range t.rows {
 			b.Queue(sql, r...)
@@ -199,7 +203,12 @@ func copyRows(ctx context.Context, tx pgx.Tx, rs *rowset) error {
 		t    table
 		rows [][]any
 	}{{tResidents, rs.residents.list()}, {tFamilies, rs.families.list()}, {tCards, rs.cards.list()},
-		{tStates, rs.states.list()}, {tMembers, members}}
+		{tStates, rs.states.list()}, {tPending, rs.pending.list()}, {tMembers, members}}
+	if len(rs.done) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM pending WHERE request = ANY($1)`, rs.done); err != nil {
+			return fmt.Errorf("dwh: close pending: %w", err)
+		}
+	}
 	if len(kks) > 0 {
 		if _, err := tx.Exec(ctx, `DELETE FROM family_members WHERE kk = ANY($1)`, kks); err != nil {
 			return fmt.Errorf("dwh: replace members: %w", err)

@@ -44,6 +44,13 @@ func newWorld(kecamatan, perKec int) *world {
 				r2.Nama += " BARU"
 				evs = append(evs, Change{Resident: &r2})
 			}
+			if i%5 == 0 { // a request held at the kecamatan; every other one finishes
+				req := fmt.Sprintf("req-%d-%d", k, i)
+				evs = append(evs, Change{Pending: &Pending{Request: req, NIK: nik, State: StatePending, Office: stream, Since: at}})
+				if i%10 == 0 {
+					evs = append(evs, Change{Pending: &Pending{Request: req, Done: true}})
+				}
+			}
 			if i%4 == 3 {
 				fam := &Family{KK: kk, Kepala: fmt.Sprintf("3201%02d%010d", k, i-3), Alamat: "JL. MAWAR", UpdatedAt: at}
 				for j := i - 3; j <= i; j++ {
@@ -119,7 +126,7 @@ func (w *world) want() []string {
 	for _, t := range []struct {
 		name string
 		k    *keyed
-	}{{"residents", &rs.residents}, {"families", &rs.families}, {"cards", &rs.cards}, {"nik_state", &rs.states}} {
+	}{{"residents", &rs.residents}, {"families", &rs.families}, {"cards", &rs.cards}, {"nik_state", &rs.states}, {"pending", &rs.pending}} {
 		for _, r := range t.k.list() {
 			lines = append(lines, t.name+"|"+join(r[:len(r)-2])) // without the position
 		}
@@ -198,6 +205,7 @@ func held(t testing.TB, pool *pgxpool.Pool) []string {
 		`SELECT 'families|' || concat_ws(' ', kk, kepala, alamat, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "+0000 UTC"')) FROM families`,
 		`SELECT 'cards|' || concat_ws(' ', nik, serial, to_char(issued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "+0000 UTC"')) FROM cards`,
 		`SELECT 'nik_state|' || concat_ws(' ', nik, state, office, to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "+0000 UTC"')) FROM nik_state`,
+		`SELECT 'pending|' || concat_ws(' ', request, nik, state, office, to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "+0000 UTC"')) FROM pending`,
 		`SELECT 'family_members|' || concat_ws(' ', kk, nik, hubungan) FROM family_members`,
 	} {
 		rows, err := pool.Query(ctx, q)
