@@ -65,6 +65,7 @@ type Node struct {
 	Audit     audit.Log
 	Decisions *decision.Service
 	dinas     *dinas
+	dwh       *warehouse // the DWH feed, on dinas servers with [dwh]
 	rand      io.Reader
 	encKey    []byte // at-rest key of the store and the decision state
 	registry  *prometheus.Registry
@@ -127,6 +128,10 @@ func New(cfg Config, opt Options) (*Node, error) {
 	n.Requests.Texts = cfg.WhatsApp.Templates
 	n.Residents = registry.New(n.store, n.self.Office, opt.Now)
 	n.Audit = audit.Log{Store: n.store, Office: n.self.Office, Now: opt.Now}
+	if err := n.startWarehouse(ctx); err != nil {
+		n.Close()
+		return nil, err
+	}
 	n.wg.Go(func() { n.outbox.Run(ctx) })
 	n.wg.Go(func() { n.dispatch(ctx) })
 	n.wg.Go(func() { n.retryEffects(ctx) })
@@ -269,6 +274,9 @@ func (n *Node) dispatch(ctx context.Context) {
 		if n.dinas != nil {
 			n.dinas.watcher.Committed(res.Applied)
 		}
+		if n.dwh != nil {
+			n.dwh.feeder.Wake()
+		}
 		n.rosterChanged(pubs)
 	}
 }
@@ -318,6 +326,7 @@ func (n *Node) Close() error {
 	n.cancel()
 	n.commits.close()
 	n.wg.Wait()
+	n.dwh.close()
 	if n.dinas != nil {
 		n.dinas.db.Close() // after the publisher, which reads it, stopped
 	}

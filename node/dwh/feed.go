@@ -51,6 +51,9 @@ type FeederOptions struct {
 	Interval time.Duration // poll and retry interval (1 s)
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Prepare runs before the first round until it succeeds, e.g. the
+	// schema's migrations, so a database down at start delays the feed.
+	Prepare func(ctx context.Context) error
 	// Applied is called after each committed batch with its new changes,
 	// e.g. to confirm records to the requests waiting for them.
 	Applied func(ctx context.Context, changes []Change, cp Checkpoint)
@@ -111,8 +114,17 @@ func (f *Feeder) Run(ctx context.Context) {
 	t := time.NewTicker(f.opt.Interval)
 	defer t.Stop()
 	var cp Checkpoint // nil: read it from the warehouse
+	prepared := f.opt.Prepare == nil
 	for {
-		more, err := f.round(ctx, &cp)
+		var more bool
+		var err error
+		if !prepared {
+			err = f.opt.Prepare(ctx)
+			prepared = err == nil
+		}
+		if prepared {
+			more, err = f.round(ctx, &cp)
+		}
 		if err != nil {
 			cp = nil // the transaction may or may not have committed: ask the warehouse
 			f.failed(err)
