@@ -14,6 +14,7 @@ import (
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/dwh"
 	"github.com/sinkron-id/sinkron/node/eventpb"
+	"github.com/sinkron-id/sinkron/node/institution"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
 	"github.com/sinkron-id/sinkron/replication/consensus"
@@ -27,10 +28,19 @@ type DWHConfig struct {
 	DSN string `toml:"dsn,omitempty"` // e.g. postgres://sinkron@db.dinas/dwh
 }
 
-// warehouse is a dinas server's side of the DWH.
+// InstitusiConfig is the [institusi] table: the listener registered
+// institutions check NIKs on (api.NewInstitutionHandler), on a dinas
+// server with [dwh].
+type InstitusiConfig struct {
+	Listen string `toml:"listen,omitempty"` // e.g. 0.0.0.0:8443
+}
+
+// warehouse is a dinas server's side of the DWH: the feed, and the
+// institutions' checks, which read it.
 type warehouse struct {
 	pool   *pgxpool.Pool
 	feeder *dwh.Feeder
+	inst   *institution.Service
 }
 
 // startWarehouse feeds the DWH from this dinas server while it leads the
@@ -51,7 +61,9 @@ func (n *Node) startWarehouse(ctx context.Context) error {
 		Prepare: func(ctx context.Context) error { return dwh.Migrate(ctx, pool) },
 		Applied: n.warehoused,
 	})
-	n.dwh = &warehouse{pool: pool, feeder: f}
+	inst := institution.NewService(pool, institution.Options{Now: n.now, Rand: n.rand, Log: n.log.With("part", "institusi"),
+		Opener: n.openSyncForInstitution})
+	n.dwh = &warehouse{pool: pool, feeder: f, inst: inst}
 	n.registry.MustRegister(dwhCollector{f})
 	n.wg.Go(func() { f.Run(ctx) })
 	return nil
@@ -59,8 +71,33 @@ func (n *Node) startWarehouse(ctx context.Context) error {
 
 func (w *warehouse) close() {
 	if w != nil {
+		w.inst.Close()
 		w.pool.Close()
 	}
+}
+
+// Institutions is the NIK check for institutions, or nil without [dwh].
+func (n *Node) Institutions() *institution.Service {
+	if n.dwh == nil {
+		return nil
+	}
+	return n.dwh.inst
+}
+
+// openSyncForInstitution opens a Sinkronisasi Data request at the dinas for
+// a resident an institution could not find; the resident follows it by
+// WhatsApp like any other.
+func (n *Node) openSyncForInstitution(f institution.SyncForm, name string) (string, error) {
+	form := request.Form{ApplicantName: f.Nama, NIK: f.NIK, KK: f.KK, WhatsApp: f.WhatsApp,
+		Problem: f.Problem, Channel: 2, Officer: "Instansi " + name}
+	for _, d := range f.Documents {
+		form.Documents = append(form.Documents, request.Upload{Name: d.Name, Kind: d.Kind, Content: d.Content})
+	}
+	r, err := n.Requests.Create(form)
+	if err != nil {
+		return "", err
+	}
+	return r.ID, nil
 }
 
 // DWHStatus is the feed as this server sees it, or nil without a [dwh].
@@ -148,6 +185,9 @@ func (n *Node) decisionChange(d *eventpb.Decision) dwh.Change {
 		if nik == "" {
 			nik = cmd.GetConsolidateChange().Nik
 		}
+		c.State = &dwh.State{NIK: nik, State: dwh.StateConsolidated, Since: at}
+	case cmd.GetAssignNik() != nil || cmd.GetConfirmNik() != nil:
+		// The dinas gave or accepted the NIK: its record is the dinas's.
 		c.State = &dwh.State{NIK: nik, State: dwh.StateConsolidated, Since: at}
 	case cmd.GetIssueCard() != nil:
 		ic := cmd.GetIssueCard()
