@@ -2,6 +2,7 @@ package institution
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -72,6 +73,12 @@ type Service struct {
 // NewService serves institutions from the warehouse behind pool. Close
 // writes the audit rows still queued.
 func NewService(pool *pgxpool.Pool, opt Options) *Service {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Rand == nil {
+		opt.Rand = rand.Reader
+	}
 	if opt.Zone == nil {
 		opt.Zone = time.FixedZone("WIB", 7*3600)
 	}
