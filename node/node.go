@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -294,6 +295,11 @@ func (n *Node) settle(pubs []decision.Published) {
 	var keys []string
 	for _, p := range pubs {
 		if id, err := event.ParseID(p.Key); err == nil && id.Origin == n.ID() {
+			keys = append(keys, p.Key)
+		}
+		if strings.HasPrefix(p.Key, decision.WarehouseKey("")) && n.dinas != nil && n.dinas.cluster.IsLeader() {
+			// The warehouse's confirmation: the leader, whose feed proposed
+			// it, records it (one office, not every dinas server at once).
 			keys = append(keys, p.Key)
 		}
 		if p.Verdict() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/dwh"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/institution"
@@ -268,9 +270,112 @@ func (n *Node) pendingRow(r *request.Request) *dwh.Pending {
 	return p
 }
 
-// warehoused runs after the feed committed a batch.
-func (n *Node) warehoused(ctx context.Context, changes []dwh.Change, cp dwh.Checkpoint) {}
+// warehoused runs after each round of the feed on the leader: it confirms
+// to every request whose "Sinkronisasi DWH" step waits for the warehouse
+// that the warehouse now holds its consolidated record. It rescans instead
+// of reacting to one batch, so a leader elected just after a batch
+// committed confirms it too; the key (decision.WarehouseKey) makes a
+// repeated proposal decide nothing new.
+func (n *Node) warehoused(ctx context.Context, _ []dwh.Change, cp dwh.Checkpoint) {
+	waiting, err := n.Requests.Waiting()
+	if err != nil {
+		n.log.Warn("dwh: waiting requests", "err", err)
+		return
+	}
+	for key, id := range waiting {
+		if !strings.HasPrefix(key, decision.WarehouseKey("")) {
+			continue
+		}
+		if _, done, _ := n.Decisions.Decided(key); done {
+			_ = n.Requests.Settle(id) // confirmed before; record it here
+			continue
+		}
+		if err := n.confirmWarehoused(ctx, key, id, cp); err != nil {
+			n.log.Warn("dwh: confirm", "request", id, "err", err)
+		}
+	}
+}
 
+// confirmWarehoused proposes the warehouse's confirmation for one request
+// once the warehouse holds its consolidation decision and the resident.
+func (n *Node) confirmWarehoused(ctx context.Context, key, id string, cp dwh.Checkpoint) error {
+	r, err := n.Requests.Get(id)
+	if err != nil {
+		return err
+	}
+	number, nik := n.consolidationOf(r)
+	if number == 0 || number > cp[dwh.StreamDecisions] {
+		return nil // not consolidated, or not yet in the warehouse
+	}
+	var held bool
+	if err := n.dwh.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM residents WHERE nik = $1)`, nik).Scan(&held); err != nil || !held {
+		return err
+	}
+	cmd := &eventpb.Command{Key: key, TimeMs: n.now().UnixMilli(), Actor: &eventpb.Actor{Officer: "DWH", Office: n.self.Office},
+		Op: &eventpb.Command_ConfirmWarehouse{ConfirmWarehouse: &eventpb.ConfirmWarehouse{Request: id, Nik: nik, Consolidation: number}}}
+	_, err = n.Decisions.Decide(ctx, cmd)
+	return err
+}
+
+// consolidationOf finds the consolidation decision a request's steps
+// received or await: its number and NIK.
+func (n *Node) consolidationOf(r *request.Request) (uint64, string) {
+	if d, ok := r.Decided(catalog.DecisionKonsolidasi); ok {
+		return d.Number, first(d.NIK, r.NIK)
+	}
+	for _, st := range r.Steps {
+		for _, key := range st.Awaiting {
+			d, ok, err := n.Decisions.Decided(key)
+			if err == nil && ok && d.Refused == "" && d.GetCommand().GetConsolidateChange() != nil {
+				return d.Number, first(d.Nik, r.NIK)
+			}
+		}
+	}
+	return 0, ""
+}
+
+func first(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// Text of the last steps of a request the warehouse confirmed.
+const warehousedNote = "Data Anda sudah sinkron di DWH dan sudah dapat dibaca oleh lembaga pengguna data kependudukan."
+
+// finishWarehoused ends a request whose "Sinkronisasi DWH" step the
+// warehouse's confirmation completed: the steps after it (informing the
+// applicant) and the request itself complete by themselves, and the
+// status change queues the resident's WhatsApp notice.
+func (n *Node) finishWarehoused(r *request.Request, st request.Step) {
+	confirmed := false
+	for _, d := range st.Decisions {
+		confirmed = confirmed || d.Kind == string(catalog.DecisionDWH)
+	}
+	if !confirmed || !st.Done {
+		return
+	}
+	const by = "Sinkron (DWH)"
+	cur, err := n.Requests.Get(r.ID)
+	for range len(r.Steps) { // each pass completes one step, or stops
+		if err != nil {
+			break
+		}
+		next := cur.AtStep()
+		i := slices.IndexFunc(cur.Steps, func(s request.Step) bool { return s.Name == next })
+		if i < 0 {
+			break
+		}
+		cur, err = n.Requests.CompleteStep(cur.ID, next, cur.Steps[i].Role, warehousedNote, by)
+	}
+	if err == nil {
+		_, err = n.Requests.Transition(r.ID, request.Selesai, "", warehousedNote, by)
+	}
+	if err != nil {
+		n.log.Warn("dwh: finish request", "request", r.ID, "err", err)
+	}
+}
 var (
 	descDWHLeading = prometheus.NewDesc("sinkron_dwh_feeding", "1 while this dinas server feeds the DWH (the Raft leader).", nil, nil)
 	descDWHLagN    = prometheus.NewDesc("sinkron_dwh_lag_decisions", "Decisions not yet in the DWH.", nil, nil)

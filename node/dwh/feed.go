@@ -54,8 +54,9 @@ type FeederOptions struct {
 	// Prepare runs before the first round until it succeeds, e.g. the
 	// schema's migrations, so a database down at start delays the feed.
 	Prepare func(ctx context.Context) error
-	// Applied is called after each committed batch with its new changes,
-	// e.g. to confirm records to the requests waiting for them.
+	// Applied is called after each round while leading, with the batch
+	// committed (none when caught up) and the checkpoint: e.g. to confirm
+	// records to the requests waiting for them.
 	Applied func(ctx context.Context, changes []Change, cp Checkpoint)
 }
 
@@ -169,6 +170,7 @@ func (f *Feeder) round(ctx context.Context, cp *Checkpoint) (more bool, err erro
 	}
 	f.noteLag(*cp, changes)
 	if len(changes) == 0 {
+		f.after(ctx, nil, *cp)
 		return false, nil
 	}
 	n, err := f.sink.Apply(ctx, term, changes)
@@ -181,10 +183,14 @@ func (f *Feeder) round(ctx context.Context, cp *Checkpoint) (more bool, err erro
 		}
 	}
 	f.applied(n, *cp)
-	if f.opt.Applied != nil {
-		f.opt.Applied(ctx, changes, *cp)
-	}
+	f.after(ctx, changes, *cp)
 	return len(changes) >= max, nil
+}
+
+func (f *Feeder) after(ctx context.Context, changes []Change, cp Checkpoint) {
+	if f.opt.Applied != nil {
+		f.opt.Applied(ctx, changes, cp)
+	}
 }
 
 // noteLag records the age of the oldest decision not yet fed.
