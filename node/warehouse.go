@@ -265,7 +265,7 @@ func (n *Node) pendingRow(r *request.Request) *dwh.Pending {
 	case r.Status == request.Selesai || r.Status == request.Dibatalkan:
 		p.Done = true
 	case r.Holder == string(catalog.Dinas):
-		p.State, p.Office, p.Since = dwh.StateAwaiting, "Dinas", r.UpdatedAt
+		p.State, p.Office = dwh.StateAwaiting, "Dinas"
 	}
 	return p
 }
