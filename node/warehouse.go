@@ -376,6 +376,7 @@ func (n *Node) finishWarehoused(r *request.Request, st request.Step) {
 		n.log.Warn("dwh: finish request", "request", r.ID, "err", err)
 	}
 }
+
 var (
 	descDWHLeading = prometheus.NewDesc("sinkron_dwh_feeding", "1 while this dinas server feeds the DWH (the Raft leader).", nil, nil)
 	descDWHLagN    = prometheus.NewDesc("sinkron_dwh_lag_decisions", "Decisions not yet in the DWH.", nil, nil)
