@@ -51,6 +51,7 @@ Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs c
   sinkron vv --out FILE                      (this node's version vector, for a bundle)
   sinkron bundle export --out FILE [--since FILE] [--no-documents]
   sinkron bundle import FILE
+  sinkron institusi daftar|kunci-baru|kuota|pemakaian   (institutions checking NIKs against the DWH)
 `
 
 func main() {
@@ -101,6 +102,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return registryClient(ctx, cmd, rest, out)
 	case "bundle":
 		return bundleClient(ctx, rest, out)
+	case "institusi":
+		return institutionClient(ctx, rest, out)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
