@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func institutionAPI(t testing.TB, perSecond float64, burst int) (sinkronv1connec
 	t.Helper()
 	srv := pgtest.Start(t)
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, srv.DSN())
+	pool, err := pgxpool.New(ctx, srv.DSN()+"&pool_max_conns=16")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,11 +38,15 @@ func institutionAPI(t testing.TB, perSecond float64, burst int) (sinkronv1connec
 		t.Fatal(err)
 	}
 	at := time.Now().Add(-time.Minute)
-	if _, err := dwh.NewSink(pool, "test", 0).Apply(ctx, 1, []dwh.Change{
-		{Pos: dwh.Position{Stream: "kec", Seq: 1}, Resident: &dwh.Resident{NIK: "1806014101900001", Nama: "SITI AMINAH",
-			TempatLahir: "KOTA AGUNG", TanggalLahir: "1990-01-01", Office: "Kecamatan Kota Agung", UpdatedAt: at}},
-		{Pos: dwh.Position{Stream: dwh.StreamDecisions, Seq: 1}, State: &dwh.State{NIK: "1806014101900001", State: dwh.StateConsolidated, Since: at}},
-	}); err != nil {
+	var changes []dwh.Change
+	for i := range warehouseResidents {
+		nik := residentN(i)
+		changes = append(changes,
+			dwh.Change{Pos: dwh.Position{Stream: "kec", Seq: uint64(i + 1)}, Resident: &dwh.Resident{NIK: nik, Nama: "SITI AMINAH",
+				TempatLahir: "KOTA AGUNG", TanggalLahir: "1990-01-01", Office: "Kecamatan Kota Agung", UpdatedAt: at}},
+			dwh.Change{Pos: dwh.Position{Stream: dwh.StreamDecisions, Seq: uint64(i + 1)}, State: &dwh.State{NIK: nik, State: dwh.StateConsolidated, Since: at}})
+	}
+	if _, err := dwh.NewSink(pool, "test", 0).Apply(ctx, 1, changes); err != nil {
 		t.Fatal(err)
 	}
 	svc := institution.NewService(pool, institution.Options{Now: time.Now})
@@ -56,6 +61,12 @@ func institutionAPI(t testing.TB, perSecond float64, burst int) (sinkronv1connec
 	t.Cleanup(hs.Close)
 	return sinkronv1connect.NewInstitutionServiceClient(hs.Client(), hs.URL), key
 }
+
+// residents is how many consolidated residents the warehouse holds.
+const warehouseResidents = 10000
+
+// residentN is the NIK of the i-th resident (0: 1806014101900001).
+func residentN(i int) string { return fmt.Sprintf("1806014101%06d", 900001+i) }
 
 func checkCall(key, id, nik string) *connect.Request[v1.CheckRequest] {
 	req := connect.NewRequest(&v1.CheckRequest{RequestId: id, SentAt: timestamppb.Now(), Nik: nik, Nama: "Siti Aminah"})

@@ -180,6 +180,10 @@ func Check(ctx context.Context, db Querier, q Query, zone *time.Location) (Answe
 	if err != nil {
 		return Answer{}, err
 	}
+	return answer(q, r, zone), nil
+}
+
+func answer(q Query, r record, zone *time.Location) Answer {
 	a := Answer{AsOf: r.updated}
 	if r.hasState && r.stateSince.After(a.AsOf) {
 		a.AsOf = r.stateSince
@@ -192,7 +196,7 @@ func Check(ctx context.Context, db Querier, q Query, zone *time.Location) (Answe
 	if !r.found {
 		a.AsOf = time.Time{}
 	}
-	return a, nil
+	return a
 }
 
 func compare(q Query, r record) []FieldMatch {

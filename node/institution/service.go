@@ -67,6 +67,7 @@ type Service struct {
 	pool     *pgxpool.Pool
 	opt      Options
 	audit    *auditor
+	reader   *reader
 	replays  replays
 }
 
@@ -89,11 +90,14 @@ func NewService(pool *pgxpool.Pool, opt Options) *Service {
 		opt.FlushAt = 200 * time.Millisecond
 	}
 	return &Service{Registry: NewRegistry(pool, opt.Now, opt.Rand), pool: pool, opt: opt,
-		audit: newAuditor(pool, opt.Log, opt.FlushAt)}
+		audit: newAuditor(pool, opt.Log, opt.FlushAt), reader: newReader(pool)}
 }
 
-// Close stops the audit writer after writing what it holds.
-func (s *Service) Close() { s.audit.Close() }
+// Close stops the readers, and the audit writer after writing what it holds.
+func (s *Service) Close() {
+	s.reader.close()
+	s.audit.Close()
+}
 
 // admit authenticates a call, takes it from the quota, validates it and
 // refuses a replay, in that order: a malformed or replayed call changes
@@ -135,7 +139,11 @@ func (s *Service) Check(ctx context.Context, key string, q Query) (Answer, error
 	if err != nil {
 		return Answer{}, err
 	}
-	a, err := Check(ctx, s.pool, q, s.opt.Zone)
+	var a Answer
+	rec, err := s.reader.read(ctx, q.NIK)
+	if err == nil {
+		a = answer(q, rec, s.opt.Zone)
+	}
 	entry := Entry{At: s.opt.Now(), Institution: c.ID, RequestID: q.RequestID, Op: "check", NIK: q.NIK, Outcome: a.Code}
 	if err != nil {
 		entry.Outcome, entry.Refused = "gagal: "+err.Error(), true
