@@ -89,7 +89,7 @@ func TestInstitutionSeesAChangeArrive(t *testing.T) {
 
 // institutionClient registers an institution at the dinas and returns a
 // check of a NIK through the institutions' listener.
-func institutionClient(t *testing.T, dinas *node.Node) func(nik string) *v1.CheckResponse {
+func institutionClient(t testing.TB, dinas *node.Node) func(nik string) *v1.CheckResponse {
 	t.Helper()
 	svc := dinas.Institutions()
 	var key string

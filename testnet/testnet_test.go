@@ -30,12 +30,12 @@ func start(t *testing.T, kec int) *Network {
 	return nw
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	waitForWithin(t, 15*time.Second, what, cond)
 }
 
-func waitForWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
+func waitForWithin(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
