@@ -49,8 +49,12 @@ func (a *auditor) run() {
 	defer t.Stop()
 	var batch []Entry
 	for {
+		in := a.in
+		if len(batch) >= maxHeld {
+			in = nil // the database is away: hold what we have, let callers wait
+		}
 		select {
-		case e, ok := <-a.in:
+		case e, ok := <-in:
 			if !ok {
 				a.flush(batch)
 				return
@@ -64,6 +68,10 @@ func (a *auditor) run() {
 		}
 	}
 }
+
+// maxHeld bounds the entries held while the database cannot take them;
+// beyond it Record blocks, so checks slow down rather than go unaudited.
+const maxHeld = 1 << 16
 
 func (a *auditor) flush(batch []Entry) []Entry {
 	if len(batch) == 0 {
