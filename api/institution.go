@@ -71,12 +71,7 @@ func (h *institutions) Check(ctx context.Context, req *connect.Request[v1.CheckR
 		return nil, errNoWarehouse
 	}
 	m := req.Msg
-	q := institution.Query{RequestID: m.RequestId, SentAt: m.SentAt.AsTime(), NIK: m.Nik, Nama: m.Nama,
-		TanggalLahir: m.TanggalLahir, TempatLahir: m.TempatLahir, NamaIbu: m.NamaIbu}
-	if m.SentAt == nil {
-		q.SentAt = q.SentAt.AddDate(-1, 0, 0) // absent: refused as outside the window
-	}
-	a, err := svc.Check(ctx, apiKey(req.Header()), q)
+	a, err := svc.Check(ctx, apiKey(req.Header()), queryOf(m))
 	if err != nil {
 		return nil, institutionError(err)
 	}
@@ -88,6 +83,16 @@ func (h *institutions) Check(ctx context.Context, req *connect.Request[v1.CheckR
 		out.Fields = append(out.Fields, &v1.FieldMatch{Field: f.Field, Match: matchOf(f.Match)})
 	}
 	return connect.NewResponse(out), nil
+}
+
+// queryOf is the check an institution sent.
+func queryOf(m *v1.CheckRequest) institution.Query {
+	q := institution.Query{RequestID: m.RequestId, SentAt: m.SentAt.AsTime(), NIK: m.Nik, Nama: m.Nama,
+		TanggalLahir: m.TanggalLahir, TempatLahir: m.TempatLahir, NamaIbu: m.NamaIbu}
+	if m.SentAt == nil {
+		q.SentAt = q.SentAt.AddDate(-1, 0, 0) // absent: refused as outside the window
+	}
+	return q
 }
 
 func matchOf(m string) v1.Match {
