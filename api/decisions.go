@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -42,6 +43,9 @@ func (h *decisions) IssueCard(ctx context.Context, r *connect.Request[v1.IssueCa
 
 func (h *decisions) RecordDedupVerdict(ctx context.Context, r *connect.Request[v1.RecordDedupVerdictRequest]) (*connect.Response[v1.DecisionResponse], error) {
 	m := r.Msg
+	if err := checkVerdict(m); err != nil {
+		return nil, err
+	}
 	if m.Key == "" {
 		// A retried call must find its first verdict, not file another.
 		m.Key = "putusan-dedup/" + m.Enrollment + "/" + m.Verdict
@@ -115,4 +119,22 @@ func decisionToProto(d *eventpb.Decision) *v1.Decision {
 		Number: d.Number, Key: d.Key, Time: timestamppb.New(timeMs(d.TimeMs)), Kind: decision.OpName(d.Command),
 		Refused: d.Refused, Nik: d.Nik, SerialFrom: d.SerialFrom, SerialTo: d.SerialTo, RevokedCard: d.RevokedCard,
 	}
+}
+
+// checkVerdict refuses a verdict the dinas would refuse, before anything is
+// recorded of it: bad input changes nothing, not even the audit.
+func checkVerdict(m *v1.RecordDedupVerdictRequest) error {
+	switch {
+	case strings.TrimSpace(m.Enrollment) == "":
+		return invalid("perekaman: kode permohonan perekaman wajib diisi")
+	case m.Verdict != "unik" && m.Verdict != "duplikat" && m.Verdict != "adjudikasi":
+		return invalid("putusan: harus unik, duplikat atau adjudikasi")
+	case m.Verdict == "duplikat" && !validNIK(m.DuplicateOfNik):
+		return invalid("nik_ganda: putusan duplikat menyebut NIK 16 angka yang sama dengan perekaman ini")
+	}
+	return nil
+}
+
+func validNIK(s string) bool {
+	return len(s) == 16 && strings.Trim(s, "0123456789") == ""
 }

@@ -10,10 +10,13 @@ import (
 	"github.com/sinkron-id/sinkron/node/fault"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
+	"github.com/sinkron-id/sinkron/node/zone"
+	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
-// wib is the time zone documents print in (the regency's clock).
-var wib = time.FixedZone("WIB", 7*3600)
+// Zone is the office's clock, from its region (WIB, WITA or WIT): the
+// zone of every time its documents and logbook print.
+func (n *Node) Zone() *time.Location { return zone.Of(n.Member().Region) }
 
 // ErrNotSigner is returned for a KK asked of a node without the cluster key.
 var ErrNotSigner = fault.New(fault.Precondition, "KK hanya dapat diterbitkan dan ditandatangani oleh Dinas")
@@ -40,8 +43,9 @@ func (n *Node) RequestCopy(id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	loc := n.Zone()
 	in := document.Request{Office: n.docOffice(), Service: r.Service, Tracking: r.ID, Applicant: r.ApplicantName,
-		NIK: r.NIK, KK: r.KK, Status: r.Status.String(), Filed: r.CreatedAt.In(wib), Officer: firstOfficer(r), Printed: n.now().In(wib)}
+		NIK: r.NIK, KK: r.KK, Status: r.Status.String(), Filed: r.CreatedAt.In(loc), Officer: firstOfficer(r), Printed: n.now().In(loc)}
 	if svc, ok := catalog.Lookup(r.Service); ok {
 		in.Service = svc.Title
 		for _, d := range svc.DocumentsFor(r.Path, r.Fields) {
@@ -53,7 +57,7 @@ func (n *Node) RequestCopy(id string) ([]byte, error) {
 	for _, st := range r.Steps {
 		if !st.Done {
 			in.Steps = append(in.Steps, document.Step{Name: st.Short(), Role: catalog.Role(st.Role).Title(),
-				Place: catalog.OfficeKind(st.OfficeKind).Title(), Standard: st.Standard})
+				Place: roster.Role(st.OfficeKind).Title(), Standard: st.Standard})
 		}
 	}
 	return document.RequestCopy(in)
@@ -72,9 +76,10 @@ func (n *Node) LogbookPDF(day time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := document.DailyLog{Office: n.docOffice(), Date: day.In(wib), Printed: n.now().In(wib)}
+	loc := n.Zone()
+	l := document.DailyLog{Office: n.docOffice(), Date: day.In(loc), Printed: n.now().In(loc)}
 	for _, e := range entries {
-		l.Entries = append(l.Entries, document.LogEntry{Time: e.At.In(wib), Tracking: e.RequestID, Service: e.Service,
+		l.Entries = append(l.Entries, document.LogEntry{Time: e.At.In(loc), Tracking: e.RequestID, Service: e.Service,
 			Applicant: e.ApplicantName, NIK: e.NIK, Officer: e.Officer, Step: e.What, Note: e.Note})
 	}
 	return document.Logbook(l)
@@ -99,7 +104,7 @@ func (n *Node) IssueKK(kk string) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	pdf, err := document.KK(document.KKDocument{Data: data, Seal: seal, Printed: n.now().In(wib)})
+	pdf, err := document.KK(document.KKDocument{Data: data, Seal: seal, Printed: n.now().In(n.Zone())})
 	return pdf, qr, err
 }
 
@@ -109,7 +114,7 @@ func (n *Node) kkData(kk string) (document.KKData, error) {
 		return document.KKData{}, err
 	}
 	a := f.Address
-	d := document.KKData{Number: f.KK, IssueDate: n.now().In(wib).Format(time.DateOnly), IssuePlace: n.regency(),
+	d := document.KKData{Number: f.KK, IssueDate: n.now().In(n.Zone()).Format(time.DateOnly), IssuePlace: n.regency(),
 		Address:   document.KKAddress{Street: a.Alamat, RT: a.RT, RW: a.RW, Village: a.DesaKelurahan, District: a.Kecamatan, Regency: a.KabupatenKota, Province: a.Provinsi, PostalCode: a.KodePos},
 		Signatory: document.Official{Name: n.cfg.KepalaDinas, NIP: n.cfg.KepalaDinasNIP, Position: "Kepala Dinas Kependudukan dan Pencatatan Sipil " + n.regency()}}
 	for _, m := range f.Members {

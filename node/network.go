@@ -29,6 +29,8 @@ type network struct {
 	sync    *antientropy.Service
 	fetcher *blob.Fetcher
 	mdns    mdns.Service
+	// topo is the regency as the sync sees it, from the roster.
+	topo *topology
 	// fetchesFrom is Node.fetchesFrom: whom this node takes documents from.
 	fetchesFrom func(peer.ID) bool
 }
@@ -53,27 +55,15 @@ func startNetwork(n *Node, priv crypto.PrivKey, makeHost func(crypto.PrivKey) (h
 	if err != nil {
 		return nil, fmt.Errorf("start libp2p: %w", err)
 	}
-	nw := &network{host: h, gate: gate, fetchesFrom: n.fetchesFrom}
+	nw := &network{host: h, gate: gate, fetchesFrom: n.fetchesFrom, topo: &topology{n: n, gate: gate}}
 	nw.fetcher = blob.NewFetcher(h, n.blobs, gate.Allows, n.log)
 	nw.sync = antientropy.New(antientropy.Options{
-		Host: h, Store: n.store, Allows: gate.Allows, Logger: n.log, Now: n.now,
-		Interval: n.cfg.SyncInterval.Duration,
-		Known:    func() []peer.ID { return n.knownOrigins() },
-		PushTo:   n.pushTo,
-		Passes:   n.passes,
-		Forwards: n.forwards,
-		Upstream: n.upstream,
-
-		ForwardWindow: n.cfg.ForwardWindow.Duration,
-		OnSynced: func(p peer.ID, _ antientropy.Stats, err error) {
-			if err == nil && n.fetchesFrom(p) {
-				nw.fetcher.FetchFrom(p)
-			}
-		},
+		Host: h, Store: n.store, Topology: nw.topo, Observer: nw, Logger: n.log, Now: n.now,
+		Interval: n.cfg.SyncInterval.Duration, ForwardWindow: n.cfg.ForwardWindow.Duration,
 	})
 	nw.fetcher.SetYield(
-		func(to peer.ID) bool { return !n.overLAN(to) && nw.sync.Sending() },
-		func(from peer.ID) bool { return !n.overLAN(from) && nw.sync.Receiving(from) })
+		func(to peer.ID) bool { return !nw.topo.overLAN(to) && nw.sync.Sending() },
+		func(from peer.ID) bool { return !nw.topo.overLAN(from) && nw.sync.Receiving(from) })
 	for _, m := range n.roster.Members() {
 		nw.addAddrs(m.Peer, m.Addrs, n)
 	}
@@ -109,69 +99,6 @@ func (n *Node) fetchesFrom(p peer.ID) bool {
 	return ok && m.Role == roster.Dinas
 }
 
-// pushTo picks whom a kecamatan sends its new writes to at once: the dinas
-// servers, of which the sync service dials only its home (upstream), which
-// passes them to its siblings over the dinas LAN (relay). Without a dinas
-// server in reach it pushes to every peer, so neighbours carry the writes
-// on. A dinas server pushes to all.
-func (n *Node) pushTo(connected []peer.ID) []peer.ID {
-	if n.Member().Role == roster.Dinas {
-		return connected
-	}
-	servers := slices.DeleteFunc(slices.Clone(connected), func(p peer.ID) bool { return n.roleOf(p) != dinasServer })
-	if len(servers) > 0 {
-		return servers
-	}
-	return connected
-}
-
-// upstream reports, for a kecamatan, whether p is a dinas server: any of
-// them brings it everything, so it takes events from one (its home) and
-// each comes down its thin downlink once.
-func (n *Node) upstream(p peer.ID) bool {
-	return n.Member().Role != roster.Dinas && n.roleOf(p) == dinasServer
-}
-
-// passes reports, for a kecamatan, whether from passes its events and what
-// it is given on to `to` over the dinas LAN: both are dinas servers (or
-// from is the cluster's origin, which every dinas server publishes). The
-// kecamatan then sends `to` neither, not over its own uplink.
-func (n *Node) passes(from, to peer.ID) bool {
-	if n.Member().Role == roster.Dinas || from == to {
-		return false
-	}
-	return n.roleOf(to) == dinasServer && (from == n.roster.Cluster() || n.roleOf(from) == dinasServer)
-}
-
-// forwards reports, for a kecamatan, whether from is a dinas server and to
-// another kecamatan: the dinas sends what it is given on to every office
-// it reaches, so a kecamatan leaves what it just gave the dinas out of its
-// exchanges with the other kecamatan, on its own uplink.
-func (n *Node) forwards(from, to peer.ID) bool {
-	if n.Member().Role == roster.Dinas || from == to {
-		return false
-	}
-	return n.roleOf(from) == dinasServer && n.roleOf(to) == otherOffice
-}
-
-// A peer's place in the regency's sync, as passes and forwards see it.
-const (
-	notOnRoster = iota
-	dinasServer
-	otherOffice
-)
-
-func (n *Node) roleOf(p peer.ID) int {
-	m, ok := n.roster.Member(p)
-	switch {
-	case !ok:
-		return notOnRoster
-	case m.Role == roster.Dinas:
-		return dinasServer
-	}
-	return otherOffice
-}
-
 // relay passes events that came to a dinas server from an office on to the
 // other dinas servers at once, over the LAN, so the kecamatan that pushed
 // them to one server need not send them up its uplink again.
@@ -179,27 +106,17 @@ func (n *Node) relay(applied []*event.Event) {
 	if n.Member().Role != roster.Dinas {
 		return
 	}
-	fromOffice := slices.ContainsFunc(applied, func(e *event.Event) bool { return n.roleOf(e.Origin) == otherOffice })
+	fromOffice := slices.ContainsFunc(applied, func(e *event.Event) bool { return n.net.topo.roleOf(e.Origin) == otherOffice })
 	if !fromOffice {
 		return
 	}
 	var siblings []peer.ID
 	for _, p := range n.net.host.Network().Peers() {
-		if n.overLAN(p) {
+		if n.net.topo.overLAN(p) {
 			siblings = append(siblings, p)
 		}
 	}
 	n.net.sync.SyncWith(siblings...)
-}
-
-// overLAN reports whether documents to and from p cross the dinas LAN (both
-// ends dinas servers), where they need not wait for events. Any other link
-// has a kecamatan's thin uplink or downlink at one end: a kecamatan
-// serving yields while it sends events to anyone, a dinas server while it
-// sends events at all (which may be to p).
-func (n *Node) overLAN(p peer.ID) bool {
-	m, ok := n.roster.Member(p)
-	return ok && m.Role == roster.Dinas && n.Member().Role == roster.Dinas
 }
 
 func (nw *network) addAddrs(p peer.ID, addrs []string, n *Node) {
@@ -238,6 +155,14 @@ func (nw *network) connectAll() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = nw.host.Connect(ctx, peer.AddrInfo{ID: p})
 		cancel()
+	}
+}
+
+// Synced fetches, after an exchange that went well, the documents wanted
+// from p if this node takes them from p (antientropy.Observer).
+func (nw *network) Synced(p peer.ID, _ antientropy.Stats, err error) {
+	if err == nil && nw.fetchesFrom(p) {
+		nw.fetcher.FetchFrom(p)
 	}
 }
 

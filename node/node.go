@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -22,11 +21,11 @@ import (
 
 	"github.com/sinkron-id/sinkron/node/account"
 	"github.com/sinkron-id/sinkron/node/audit"
-	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
+	"github.com/sinkron-id/sinkron/node/zone"
 	"github.com/sinkron-id/sinkron/replication/blob"
 	"github.com/sinkron-id/sinkron/replication/event"
 	"github.com/sinkron-id/sinkron/replication/hlc"
@@ -122,7 +121,7 @@ func New(cfg Config, opt Options) (*Node, error) {
 		n.store.Close()
 		return nil, err
 	}
-	office := request.Office{Name: n.self.Office, Kind: catalog.OfficeKind(n.self.Role), Region: n.self.Region}
+	office := request.Office{Name: n.self.Office, Kind: n.self.Role, Region: n.self.Region, Zone: zone.Of(n.self.Region)}
 	n.Requests = request.New(n.store, n.outbox, office, n.Decisions, opt.Now, opt.Rand)
 	n.Requests.OnDecided = n.decided
 	n.registerInputs()
@@ -194,29 +193,7 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 			registry.KindFamily:   registry.FamilyFolder{},
 			account.Kind:          account.Folder{},
 		},
-		InTxn: func(txn *badger.Txn, applied []*event.Event) error {
-			// Before badger writes: on a full disk its memory-mapped
-			// memtable kills the process instead of failing (DiskReserve).
-			// A refused sync batch comes again once there is room.
-			if err := n.CheckDisk(); err != nil {
-				return err
-			}
-			if err := decision.File(txn, applied); err != nil {
-				return err
-			}
-			for _, e := range applied {
-				if !n.wantsDocuments(e) {
-					continue
-				}
-				for _, h := range e.Blobs {
-					if err := blob.Want(txn, h); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		},
-		OnCommit: n.commits.push,
+		Observer: storeObserver{n},
 		Logger:   n.log,
 		// Big enough that a request and its two photos (up to 2 MiB each)
 		// commit in one transaction.

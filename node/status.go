@@ -149,15 +149,6 @@ func (n *Node) SyncIdle() bool { return n.net.sync.Idle() }
 // Conflicts lists entities in conflict.
 func (n *Node) Conflicts() ([]store.Conflict, error) { return n.store.Conflicts() }
 
-// knownOrigins are every origin the node may meet: roster and store.
-func (n *Node) knownOrigins() []peer.ID {
-	out := n.store.Vector().Origins()
-	for _, m := range n.roster.Members() {
-		out = append(out, m.Peer)
-	}
-	return append(out, n.roster.Cluster())
-}
-
 // FailedNotices are the resident notices the outbox gave up on.
 func (n *Node) FailedNotices() ([]outbox.DeadLetter, error) { return n.outbox.DeadLetters() }
 

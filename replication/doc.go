@@ -11,6 +11,7 @@
 //	event        the event, its canonical encoding, signing and verification
 //	hlc          the hybrid logical clock with a bounded offset
 //	vv           version vectors (origin → highest contiguous sequence)
+//	frame        the one framing of the sync, forward and bundle streams
 //	fold         multi-value-register fold that surfaces concurrent edits
 //	roster       which peers are offices: a genesis signed by the dinas
 //	             cluster key, then roster decisions; the connection gater
@@ -19,7 +20,8 @@
 //	antientropy  the libp2p sync protocol
 //	bundle       the same events carried on a flash disk
 //	consensus    the dinas Raft group (hashicorp/raft) over the same libp2p
-//	             host, with its write-ahead log and sealed snapshots
+//	             host, with its sealed snapshots
+//	wal          the Raft group's write-ahead log (raft's log and stable store)
 //
 // DESIGN.md at the repository root puts them together.
 package replication

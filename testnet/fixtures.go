@@ -1,11 +1,7 @@
 package testnet
 
 import (
-	"bytes"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
@@ -14,20 +10,13 @@ import (
 	"github.com/sinkron-id/sinkron/biometric/template"
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/eventpb"
+	launch "github.com/sinkron-id/sinkron/node/regency"
 	"github.com/sinkron-id/sinkron/node/request"
 )
 
-// Photo returns a small valid PNG, distinct per seed, for uploads.
-func Photo(seed int) []byte {
-	img := image.NewRGBA(image.Rect(0, 0, 120, 120))
-	for i := range img.Pix {
-		img.Pix[i] = byte(i*7 + seed)
-	}
-	img.Set(0, 0, color.RGBA{byte(seed), byte(seed >> 8), 1, 255})
-	var b bytes.Buffer
-	_ = png.Encode(&b, img)
-	return b.Bytes()
-}
+// Photo returns a small valid PNG, distinct per seed, for uploads (the
+// demo's sample photo: one image generator for the tour and the tests).
+func Photo(seed int) []byte { return launch.Photo(seed) }
 
 // SampleForm is a valid Sinkronisasi Data form for a resident.
 func SampleForm(seed int) request.Form {

@@ -1,6 +1,8 @@
-// Package testnet starts a regency's offices in one process on loopback
-// (a dinas node and N kecamatan, real libp2p, real badger) with links that
-// can be cut and healed, for multi-node tests, benchmarks and the demo.
+// Package testnet runs a regency's offices in one process (node/regency's
+// launcher: a dinas group and N kecamatan, real libp2p, real badger) with
+// links that can be cut and healed and nodes that restart, join and run
+// on an in-memory network with their own clocks, for multi-node tests,
+// the simulator and the lab.
 package testnet
 
 import (
@@ -17,25 +19,21 @@ import (
 
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/outbox"
-	"github.com/sinkron-id/sinkron/replication/roster"
+	launch "github.com/sinkron-id/sinkron/node/regency"
 )
 
-// Options shape a network.
+// Options shape a network: a regency's (regency.Options) and how its
+// nodes are run.
 type Options struct {
-	// Dinas is the number of dinas nodes in the Raft group (default 1).
-	Dinas int
-	// Kecamatan is the number of kecamatan nodes (zero or less: none).
-	Kecamatan int
-	// RaftHeartbeat of the dinas group (default 200ms: loopback).
-	RaftHeartbeat time.Duration
-	// SyncInterval of every node (default 1s: tests want quick redials).
-	SyncInterval time.Duration
-	Logger       *slog.Logger
-	// APIPorts, if set, gives each node's API port in order (0: none).
-	APIPorts []int
-	// Configure, if set, adjusts each node's config before its first
-	// start; restarts keep the result.
-	Configure func(*node.Config)
+	// These shape the regency, as the same fields of regency.Options do
+	// (defaults: one dinas server, a 200ms heartbeat and a 1s sync
+	// interval, which tests want for quick redials); the config Configure
+	// leaves is kept across restarts.
+	Dinas, Kecamatan            int
+	RaftHeartbeat, SyncInterval time.Duration
+	Logger                      *slog.Logger
+	APIPorts                    []int
+	Configure                   func(*node.Config)
 	// Sender, if set, makes a node's WhatsApp sender from its config at
 	// every start (as `sinkron node` does); without it notices are logged.
 	Sender func(node.Config) (outbox.Sender, error)
@@ -47,73 +45,35 @@ type Options struct {
 	Now func(i int) func() time.Time
 }
 
-// Network is a running regency.
+// layout is the part of the options that shapes the regency itself.
+func (o Options) layout() launch.Options {
+	return launch.Options{Dinas: o.Dinas, Kecamatan: o.Kecamatan, RaftHeartbeat: o.RaftHeartbeat,
+		SyncInterval: o.SyncInterval, Logger: o.Logger, APIPorts: o.APIPorts, Configure: o.Configure}
+}
+
+// Network is a running regency (node/regency's launcher) whose links can
+// be cut and healed and whose nodes restart.
 type Network struct {
-	Dir   string
-	Nodes []*node.Node
-	Cfgs  []node.Config
-	dinas int
-	opt   Options
-	cut   map[[2]peer.ID]bool // mocknet links cut by Cut
+	*launch.Regency
+	opt Options
+	cut map[[2]peer.ID]bool // mocknet links cut by Cut
 	// oneWay holds the one-way cuts of a mocknet network (nil off it).
 	oneWay *oneWay
 }
 
-// Regions are the kecamatan codes used (Kab. Tanggamus, Lampung: 18.06.xx).
-var Regions = []string{"180601", "180602", "180603", "180604", "180605", "180606", "180607", "180608"}
-
-// KecamatanNames are the offices' names, from seed 002.
-var KecamatanNames = []string{"Kota Agung", "Pulau Panggung", "Talang Padang", "Wonosobo", "Pugung", "Cukuh Balak", "Semaka", "Sumberejo"}
-
 // Start provisions and starts a dinas node and opt.Kecamatan kecamatan
 // nodes under dir.
 func Start(dir string, opt Options) (*Network, error) {
-	opt.Kecamatan = max(opt.Kecamatan, 0)
-	if opt.Kecamatan > len(Regions) {
-		return nil, fmt.Errorf("testnet: at most %d kecamatan", len(Regions))
-	}
-	if opt.SyncInterval == 0 {
-		opt.SyncInterval = time.Second
-	}
-	if opt.Dinas == 0 {
-		opt.Dinas = 1
-	}
-	if opt.RaftHeartbeat == 0 {
-		opt.RaftHeartbeat = 200 * time.Millisecond
-	}
-	var specs []node.OfficeSpec
-	for i := range opt.Dinas {
-		name := "Dinas Dukcapil Kab. Tanggamus"
-		if opt.Dinas > 1 {
-			name += fmt.Sprintf(" (server %d)", i+1)
-		}
-		specs = append(specs, node.OfficeSpec{Name: name, Role: roster.Dinas, Region: "1806"})
-	}
-	for i := range opt.Kecamatan {
-		specs = append(specs, node.OfficeSpec{Name: "Kecamatan " + KecamatanNames[i], Role: roster.Kecamatan, Region: Regions[i]})
-	}
-	for i := range specs {
-		// Both transports, so tests exercise QUIC as well as TCP.
-		specs[i].Listen = []string{"/ip4/127.0.0.1/udp/0/quic-v1", "/ip4/127.0.0.1/tcp/0"}
-		if i < len(opt.APIPorts) {
-			specs[i].APIListen = fmt.Sprintf("127.0.0.1:%d", opt.APIPorts[i])
-		}
-	}
-	cfgs, err := node.Provision(dir, "Kabupaten Tanggamus", specs)
+	r, err := launch.Provision(dir, opt.layout())
 	if err != nil {
 		return nil, err
 	}
-	nw := &Network{Dir: dir, Cfgs: cfgs, dinas: opt.Dinas, opt: opt, cut: map[[2]peer.ID]bool{}}
+	nw := &Network{Regency: r, opt: opt, cut: map[[2]peer.ID]bool{}}
 	if opt.Mocknet != nil {
 		nw.oneWay = newOneWay()
 	}
-	for i := range cfgs {
-		cfgs[i].SyncInterval.Duration = opt.SyncInterval
-		cfgs[i].RaftHeartbeat.Duration = opt.RaftHeartbeat
-		if opt.Configure != nil {
-			opt.Configure(&cfgs[i])
-		}
-		n, err := nw.start(i, cfgs[i])
+	for i := range r.Cfgs {
+		n, err := nw.start(i, r.Cfgs[i])
 		if err != nil {
 			nw.Close()
 			return nil, err
@@ -126,7 +86,7 @@ func Start(dir string, opt Options) (*Network, error) {
 			return nil, fmt.Errorf("testnet: link mocknet: %w", err)
 		}
 	}
-	return nw, nw.introduce()
+	return nw, nw.Regency.Introduce()
 }
 
 // start starts node i with the network's options.
@@ -194,57 +154,6 @@ func (nw *Network) RestartAfter(i int, whileDown func(node.Config) error) error 
 	return nil
 }
 
-// Leader returns the dinas node that leads the Raft group now, or nil.
-func (nw *Network) Leader() *node.Node {
-	for _, n := range nw.Nodes[:nw.dinas] {
-		if c := n.Cluster(); c != nil && c.IsLeader() {
-			return n
-		}
-	}
-	return nil
-}
-
-// WaitLeader waits until the dinas group has a leader.
-func (nw *Network) WaitLeader(timeout time.Duration) (*node.Node, error) {
-	deadline := time.Now().Add(timeout)
-	for {
-		if l := nw.Leader(); l != nil {
-			return l, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("testnet: no dinas leader within %v", timeout)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// introduce tells every node where the others listen (ports were chosen by
-// the kernel after the roster was written).
-func (nw *Network) introduce() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for _, a := range nw.Nodes {
-		for _, b := range nw.Nodes {
-			if a == b {
-				continue
-			}
-			if err := a.Connect(ctx, b.ID(), b.Addrs()); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// Dinas is the first dinas node.
-func (nw *Network) Dinas() *node.Node { return nw.Nodes[0] }
-
-// DinasNodes are the dinas cluster's nodes.
-func (nw *Network) DinasNodes() []*node.Node { return nw.Nodes[:nw.dinas] }
-
-// Kecamatan returns the i-th kecamatan node (0-based).
-func (nw *Network) Kecamatan(i int) *node.Node { return nw.Nodes[nw.dinas+i] }
-
 // Cut cuts the link between two nodes in both directions.
 func (nw *Network) Cut(a, b *node.Node) {
 	if mn := nw.opt.Mocknet; mn != nil {
@@ -297,36 +206,6 @@ func (nw *Network) unlinkAll(p peer.ID) {
 	}
 }
 
-// Close stops every node.
-func (nw *Network) Close() {
-	for _, n := range nw.Nodes {
-		n.Close()
-	}
-}
-
-// Converged reports whether every node holds the same events.
-func (nw *Network) Converged() bool {
-	v := nw.Nodes[0].Store().Vector()
-	for _, n := range nw.Nodes[1:] {
-		if !n.Store().Vector().Equal(v) {
-			return false
-		}
-	}
-	return true
-}
-
-// WaitConverged polls until Converged or the timeout.
-func (nw *Network) WaitConverged(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for !nw.Converged() {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("testnet: no convergence within %v", timeout)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return nil
-}
-
 // Join starts one more node not in the genesis (as a regency adds an
 // office), connected to the others; the dinas must then add it to the
 // roster. It returns the node's index.
@@ -338,11 +217,7 @@ func (nw *Network) Join(spec node.OfficeSpec) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	c.SyncInterval.Duration = nw.opt.SyncInterval
-	c.RaftHeartbeat.Duration = nw.opt.RaftHeartbeat
-	if nw.opt.Configure != nil {
-		nw.opt.Configure(&c)
-	}
+	nw.opt.layout().Tune(&c)
 	n, err := nw.start(len(nw.Nodes), c)
 	if err != nil {
 		return 0, err

@@ -130,18 +130,21 @@ func TestOfflineKecamatanDayThenConverges(t *testing.T) {
 	}
 }
 
-// Approve at one office and cancel at another while they are apart: every
-// node shows the conflict; an officer's resolution ends it everywhere.
-func TestConcurrentApproveCancelSurfacesConflict(t *testing.T) {
-	nw := start(t, 2)
-	a, b := nw.Kecamatan(0), nw.Kecamatan(1)
-	r := must[*request.Request](t)(a.Requests.Create(SampleForm(1)))
+// Two dinas servers apart move one request at once, one into processing
+// and one to cancelled: every node shows the conflict; an officer's
+// resolution ends it everywhere. (Two kecamatan cannot race: a request
+// belongs to the counter that took it until its file goes to the dinas.)
+func TestConcurrentProcessCancelSurfacesConflict(t *testing.T) {
+	nw := startDinas(t, 2, 1)
+	kec, a, b := nw.Kecamatan(0), nw.Nodes[0], nw.Nodes[1]
+	r := must[*request.Request](t)(kec.Requests.Create(SampleForm(1)))
+	must[*request.Request](t)(kec.Requests.Transition(r.ID, request.Disetujui, pendukung, "", "Budi"))
 	if err := nw.WaitConverged(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 	a.SetOnline(false)
-	must[*request.Request](t)(a.Requests.Transition(r.ID, request.Disetujui, pendukung, "", "Budi"))
-	must[*request.Request](t)(b.Requests.Transition(r.ID, request.Dibatalkan, pendukung, "KK tidak terbaca", "Sari"))
+	must[*request.Request](t)(a.Requests.Transition(r.ID, request.Diproses, "", "", "Budi"))
+	must[*request.Request](t)(b.Requests.Transition(r.ID, request.Dibatalkan, "", "KK tidak terbaca", "Sari"))
 	a.SetOnline(true)
 	if err := nw.WaitConverged(10 * time.Second); err != nil {
 		t.Fatal(err)

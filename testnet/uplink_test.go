@@ -155,13 +155,13 @@ func TestBacklogGoesUpOnce(t *testing.T) {
 			for i := range 300 {
 				must[*request.Request](t)(away.Requests.Create(SampleForm(i)))
 			}
-			for _, n := range nw.Nodes[nw.dinas:] {
+			for _, n := range nw.Nodes[len(nw.DinasNodes()):] {
 				if n != away {
 					nw.Heal(away, n)
 				}
 			}
 			time.Sleep(dinasLate)
-			for _, n := range nw.Nodes[:nw.dinas] {
+			for _, n := range nw.DinasNodes() {
 				nw.Heal(away, n)
 			}
 			if err := nw.WaitConverged(60 * time.Second); err != nil {
@@ -192,7 +192,7 @@ func TestDinasEventsComeDownOnce(t *testing.T) {
 	}
 	received0, held0 := receivedBy(kec), kec.Store().Vector().Total()
 	for i := range 60 {
-		d := nw.Nodes[i%nw.dinas] // the officers work at every server
+		d := nw.Nodes[i%len(nw.DinasNodes())] // the officers work at every server
 		must[*request.Request](t)(d.Requests.Create(SampleForm(i)))
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -209,7 +209,7 @@ func TestDinasEventsComeDownOnce(t *testing.T) {
 // slowLinks gives kec's links to the dinas servers a kecamatan's 300 ms
 // round trip and 32 KiB/s.
 func slowLinks(mn mocknet.Mocknet, nw *Network, kec *node.Node) {
-	for _, d := range nw.Nodes[:nw.dinas] {
+	for _, d := range nw.DinasNodes() {
 		for _, l := range mn.LinksBetweenPeers(kec.ID(), d.ID()) {
 			l.SetOptions(mocknet.LinkOptions{Latency: 150 * time.Millisecond, Bandwidth: 32 << 10})
 		}

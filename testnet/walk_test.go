@@ -21,7 +21,7 @@ import (
 // blank card stock allocated by the dinas cluster.
 type regency struct {
 	nw      *Network
-	offices map[catalog.OfficeKind]*node.Node
+	offices map[roster.Role]*node.Node
 	blank   uint64
 	serial  int // of the residents registered for the walks
 }
@@ -47,7 +47,7 @@ func newRegency(t *testing.T) *regency {
 		t.Fatal(err)
 	}
 	return &regency{nw: nw, blank: blanks.SerialFrom,
-		offices: map[catalog.OfficeKind]*node.Node{catalog.Dinas: dinas, catalog.Kecamatan: nw.Kecamatan(0), catalog.Mobile: mobile}}
+		offices: map[roster.Role]*node.Node{catalog.Dinas: dinas, catalog.Kecamatan: nw.Kecamatan(0), catalog.Mobile: mobile}}
 }
 
 // Every service of the catalog, on every path, through real offices: each
@@ -84,7 +84,7 @@ func (g *regency) walk(t *testing.T, svc catalog.Service, path catalog.Path) {
 	must[*request.Request](t)(start.Requests.Transition(r.ID, request.Disetujui, Actor(verify), "berkas lengkap", "Budi"))
 	start.SetOnline(true)
 	holder := g.await(t, r.ID, func(q *request.Request) bool { return q.Status == request.Disetujui })
-	must[*request.Request](t)(g.offices[catalog.OfficeKind(holder.Holder)].Requests.Transition(r.ID, request.Diproses, "", "", "Andi"))
+	must[*request.Request](t)(g.offices[roster.Role(holder.Holder)].Requests.Transition(r.ID, request.Diproses, "", "", "Andi"))
 	for i, st := range path.Processing() {
 		o := g.offices[st.Office]
 		g.awaitAt(t, o, r.ID, func(q *request.Request) bool { return q.Status == request.Diproses && (i == 0 || q.Steps[i-1].Done) })
@@ -103,7 +103,7 @@ func (g *regency) walk(t *testing.T, svc catalog.Service, path catalog.Path) {
 	last := len(path.Processing()) - 1
 	done := g.await(t, r.ID, func(q *request.Request) bool { return q.Steps[last].Done })
 	if done.Status != request.Selesai && !slices.ContainsFunc(path.Processing(), func(s catalog.Step) bool { return slices.Contains(s.Waits, catalog.DecisionDWH) }) {
-		must[*request.Request](t)(g.offices[catalog.OfficeKind(done.Holder)].Requests.Transition(r.ID, request.Selesai, "", "", "Andi"))
+		must[*request.Request](t)(g.offices[roster.Role(done.Holder)].Requests.Transition(r.ID, request.Selesai, "", "", "Andi"))
 	}
 	for _, o := range g.offices {
 		g.awaitAt(t, o, r.ID, func(q *request.Request) bool { return q.Status == request.Selesai && !q.InConflict() })

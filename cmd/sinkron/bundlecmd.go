@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -22,7 +21,7 @@ func bundleClient(ctx context.Context, args []string, out io.Writer) error {
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("bundle "+sub, flag.ContinueOnError)
-	addr := addrFlag(fs)
+	cn := clientFlags(fs)
 	path := fs.String("out", "", "bundle file to write")
 	since := fs.String("since", "", "the target's version vector (from `sinkron vv --out`); empty exports everything")
 	noDocs := fs.Bool("no-documents", false, "leave photos out")
@@ -30,7 +29,7 @@ func bundleClient(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	c := dial(*addr).node
+	c := cn.dial().node
 	switch sub {
 	case "export":
 		if *path == "" {
@@ -41,7 +40,7 @@ func bundleClient(ctx context.Context, args []string, out io.Writer) error {
 		if len(pos) != 1 {
 			return fmt.Errorf("bundle import: give the bundle file")
 		}
-		return importBundle(ctx, c, pos[0], out)
+		return importBundle(ctx, c, pos[0], newView(ctx, cn, out))
 	}
 	return fmt.Errorf("unknown bundle command %q", sub)
 }
@@ -91,7 +90,7 @@ func export(ctx context.Context, c nodeService, path, sincePath string, docs boo
 	return os.Rename(tmp, path)
 }
 
-func importBundle(ctx context.Context, c nodeService, path string, out io.Writer) error {
+func importBundle(ctx context.Context, c nodeService, path string, v *view) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -114,10 +113,14 @@ func importBundle(ctx context.Context, c nodeService, path string, out io.Writer
 		}
 	}
 	r, err := s.CloseAndReceive()
-	if err != nil {
-		return err
+	if err != nil || v.json {
+		return reply(v, r, err)
 	}
-	return json.NewEncoder(out).Encode(map[string]uint64{"events_applied": r.Msg.EventsApplied, "events_duplicate": r.Msg.EventsDuplicate, "documents": r.Msg.Documents})
+	// Every count, zeros too: "0 diterapkan" is the news that the bundle
+	// brought nothing new.
+	_, err = fmt.Fprintf(v.out, "Bundle %s diimpor: %d event baru diterapkan, %d sudah ada, %d dokumen.\n",
+		path, r.Msg.EventsApplied, r.Msg.EventsDuplicate, r.Msg.Documents)
+	return err
 }
 
 type nodeService interface {

@@ -13,6 +13,8 @@ import (
 	"connectrpc.com/connect"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/node/document"
+	"github.com/sinkron-id/sinkron/node/zone"
 )
 
 // kvFlag collects repeated NAME=VALUE flags.
@@ -57,11 +59,12 @@ func stepInputs(m *v1.CompleteStepRequest, input string, blank uint64) error {
 
 func services(ctx context.Context, c interface {
 	ListServices(context.Context, *connect.Request[v1.ListServicesRequest]) (*connect.Response[v1.ListServicesResponse], error)
-}, out io.Writer) error {
+}, v *view) error {
 	r, err := c.ListServices(ctx, connect.NewRequest(&v1.ListServicesRequest{}))
-	if err != nil {
-		return err
+	if err != nil || v.json {
+		return reply(v, r, err)
 	}
+	out := v.out
 	for _, s := range r.Msg.Services {
 		fmt.Fprintf(out, "%s — %s (%s)\n", s.Name, s.Title, s.Source)
 		var fields []string
@@ -76,7 +79,7 @@ func services(ctx context.Context, c interface {
 				if len(st.Waits) > 0 {
 					extra = " [menunggu keputusan: " + strings.Join(st.Waits, ", ") + "]"
 				}
-				fmt.Fprintf(out, "    %2d. %-28s %-28s %-10s %s%s\n", st.No, st.Name, st.Role, st.Office, time.Duration(st.StandardSeconds)*time.Second, extra)
+				fmt.Fprintf(out, "    %2d. %-28s %-28s %-10s %s%s\n", st.No, st.Name, st.Role, st.Office, lama(time.Duration(st.StandardSeconds)*time.Second), extra)
 			}
 		}
 	}
@@ -85,19 +88,26 @@ func services(ctx context.Context, c interface {
 
 func logbook(ctx context.Context, c interface {
 	GetLogbook(context.Context, *connect.Request[v1.GetLogbookRequest]) (*connect.Response[v1.GetLogbookResponse], error)
-}, date string, out io.Writer) error {
+}, date string, v *view) error {
 	r, err := c.GetLogbook(ctx, connect.NewRequest(&v1.GetLogbookRequest{Date: date}))
-	if err != nil {
+	if err != nil || v.json {
+		return reply(v, r, err)
+	}
+	fmt.Fprintf(v.out, "Buku harian %s, %s\n", r.Msg.Office, r.Msg.Date)
+	if len(r.Msg.Entries) == 0 {
+		_, err := fmt.Fprintln(v.out, "Tidak ada pelayanan yang tercatat pada tanggal ini.")
 		return err
 	}
-	fmt.Fprintf(out, "Buku harian %s, %s\n", r.Msg.Office, r.Msg.Date)
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(v.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "JAM\tPERMOHONAN\tLAYANAN\tPEMOHON\tPETUGAS\tKEGIATAN\tCATATAN")
 	for _, e := range r.Msg.Entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.At.AsTime().In(time.FixedZone("WIB", 7*3600)).Format("15:04"), e.RequestId, e.Service, e.ApplicantName, e.Officer, e.What, e.Note)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", zone.Clock(e.At.AsTime(), v.zone()), e.RequestId, e.Service, e.ApplicantName, e.Officer, e.What, e.Note)
 	}
 	return tw.Flush()
 }
+
+// lama is a time standard as officers read it ("1 hari 2 jam").
+func lama(d time.Duration) string { return document.Durasi(d) }
 
 // savePDF writes a rendered document to path (default: its own name).
 func savePDF(out io.Writer, path string, r *connect.Response[v1.PdfDocument], err error) error {
@@ -110,6 +120,6 @@ func savePDF(out io.Writer, path string, r *connect.Response[v1.PdfDocument], er
 	if err := os.WriteFile(path, r.Msg.Content, 0o600); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%s (%d bytes)\n", path, len(r.Msg.Content))
+	fmt.Fprintf(out, "PDF ditulis: %s (%d byte)\n", path, len(r.Msg.Content))
 	return nil
 }

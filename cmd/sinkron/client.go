@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
@@ -27,10 +25,8 @@ type clients struct {
 	base string
 }
 
-func dial(addr string) clients { return dialAs(addr, os.Getenv("SINKRON_TOKEN")) }
-
-// dialAs is dial with the officer's token given rather than from the
-// environment.
+// dialAs connects to the node at addr, signing every call with token (none
+// when empty).
 func dialAs(addr, token string) clients {
 	if !strings.Contains(addr, "://") {
 		addr = "http://" + addr
@@ -60,73 +56,141 @@ func (w withToken) RoundTrip(r *http.Request) (*http.Response, error) {
 	return w.next.RoundTrip(r)
 }
 
-// addrFlag registers --addr with its default from $SINKRON_ADDR.
-func addrFlag(fs *flag.FlagSet) *string {
+// conn is what every client command takes from its command line besides
+// its own flags: the node, the officer's token and the form of the output.
+// These are the global flags, accepted before the command too (globals).
+type conn struct {
+	addr, token *string
+	json        *bool
+}
+
+// clientFlags registers the global flags on a client command's flag set,
+// with their defaults from the environment `eval $(sinkron login)` sets.
+func clientFlags(fs *flag.FlagSet) conn {
 	def := os.Getenv("SINKRON_ADDR")
 	if def == "" {
 		def = "http://127.0.0.1:8080"
 	}
-	return fs.String("addr", def, "node API address")
+	return conn{
+		addr:  fs.String("addr", def, "alamat API node ($SINKRON_ADDR)"),
+		token: fs.String("token", os.Getenv("SINKRON_TOKEN"), "token petugas dari `sinkron login` ($SINKRON_TOKEN)"),
+		json:  fs.Bool("json", false, "cetak jawaban sebagai JSON (untuk skrip)"),
+	}
+}
+
+func (c conn) dial() clients { return dialAs(*c.addr, *c.token) }
+
+// globalFlags are the flags every client command takes, so they may stand
+// before the command: `sinkron --addr K request list`.
+var globalFlags = map[string]bool{"addr": true, "token": true, "json": false} // name → takes a value
+
+// hoist moves global flags that stand before the command to after it,
+// where the command's own flag set parses them: flags stay one set per
+// command, and `sinkron --addr K status` means `sinkron status --addr K`.
+func hoist(args []string) []string {
+	var globals []string
+	for len(args) > 0 {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		takesValue, ok := globalFlags[name]
+		if !ok || !strings.HasPrefix(args[0], "-") {
+			break
+		}
+		n := 1
+		if takesValue && !hasValue && len(args) > 1 {
+			n = 2
+		}
+		globals, args = append(globals, args[:n]...), args[n:]
+	}
+	if len(args) == 0 {
+		return nil // global flags and no command: the usage
+	}
+	return append(append([]string{args[0]}, args[1:]...), globals...)
 }
 
 func nodeClient(ctx context.Context, cmd string, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	addr := addrFlag(fs)
-	vvOut := fs.String("out", "", "file for `vv`")
+	cn := clientFlags(fs)
+	vvOut := fs.String("out", "", "berkas untuk `vv`")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	c := dial(*addr).node
+	c := cn.dial().node
+	v := newView(ctx, cn, out)
 	switch cmd {
 	case "status":
 		r, err := c.GetStatus(ctx, connect.NewRequest(&v1.GetStatusRequest{}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	case "peers":
 		r, err := c.ListPeers(ctx, connect.NewRequest(&v1.ListPeersRequest{}))
-		if err != nil {
-			return err
+		if err != nil || v.json {
+			return reply(v, r, err)
 		}
-		return peersTable(out, r.Msg.Peers)
+		return peersTable(v, r.Msg.Peers)
 	case "conflicts":
 		r, err := c.ListConflicts(ctx, connect.NewRequest(&v1.ListConflictsRequest{}))
-		return show(out, r, err)
+		if err != nil || v.json {
+			return reply(v, r, err)
+		}
+		return conflictsTable(out, r.Msg.Entities)
 	case "sync":
 		r, err := c.SyncNow(ctx, connect.NewRequest(&v1.SyncNowRequest{}))
-		return show(out, r, err)
+		if err != nil || v.json {
+			return reply(v, r, err)
+		}
+		_, err = fmt.Fprintf(out, "Disinkronkan dengan %d kantor.\n", r.Msg.Peers)
+		return err
 	case "network":
 		if len(pos) != 1 || (pos[0] != "offline" && pos[0] != "online") {
 			return fmt.Errorf("usage: sinkron network offline|online")
 		}
-		if _, err := c.SetNetwork(ctx, connect.NewRequest(&v1.SetNetworkRequest{Online: pos[0] == "online"})); err != nil {
-			return err
+		r, err := c.SetNetwork(ctx, connect.NewRequest(&v1.SetNetworkRequest{Online: pos[0] == "online"}))
+		if err != nil || v.json {
+			return reply(v, r, err)
 		}
-		_, err := fmt.Fprintf(out, "node %s\n", pos[0])
+		_, err = fmt.Fprintf(out, "jaringan node: %s\n", map[bool]string{true: "daring", false: "luring"}[r.Msg.Online])
 		return err
 	case "vv":
 		r, err := c.GetStatus(ctx, connect.NewRequest(&v1.GetStatusRequest{}))
 		if err != nil {
 			return err
 		}
+		// The vector is data for `bundle export --since`, not a report: it
+		// is JSON whatever --json says.
 		b, _ := protojson.Marshal(&v1.ExportBundleRequest{Since: r.Msg.VersionVector})
 		if *vvOut == "" {
 			_, err = fmt.Fprintln(out, string(b))
 			return err
 		}
-		return os.WriteFile(*vvOut, b, 0o644)
+		if err := os.WriteFile(*vvOut, b, 0o644); err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(out, "vektor versi %s (%d asal) ditulis ke %s; bawa ke kantor yang punya datanya: sinkron bundle export --since %s --out BERKAS\n",
+			r.Msg.Office, len(r.Msg.VersionVector), *vvOut, *vvOut)
+		return err
 	}
 	return nil
 }
 
-func peersTable(out io.Writer, ps []*v1.Peer) error {
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "OFFICE\tROLE\tCONNECTED\tLAST SYNC\tTHEY LACK\tWE LACK\tSKEW ms\tSENT\tRECEIVED\tERROR")
+func peersTable(v *view, ps []*v1.Peer) error {
+	tw := tabwriter.NewWriter(v.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KANTOR\tPERAN\tTERHUBUNG\tSINKRON TERAKHIR\tMEREKA KURANG\tKITA KURANG\tSELISIH JAM ms\tTERKIRIM\tDITERIMA\tGALAT")
 	for _, p := range ps {
-		last := "-"
-		if p.LastSync != nil {
-			last = p.LastSync.AsTime().Local().Format("15:04:05")
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", p.Office, p.Role, p.Connected, last, p.PeerLacks, p.WeLack, p.ClockSkewMs, p.EventsSent, p.EventsReceived, p.LastError)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", p.Office, p.Role, yaTidak(p.Connected), v.when(p.LastSync), p.PeerLacks, p.WeLack, p.ClockSkewMs, p.EventsSent, p.EventsReceived, p.LastError)
+	}
+	return tw.Flush()
+}
+
+// conflictsTable lists the entities with concurrent edits to resolve.
+func conflictsTable(out io.Writer, es []*v1.ConflictEntity) error {
+	if len(es) == 0 {
+		_, err := fmt.Fprintln(out, "Tidak ada konflik.")
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "JENIS\tID\tKOLOM")
+	for _, e := range es {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Kind, e.Id, strings.Join(e.Fields, ", "))
 	}
 	return tw.Flush()
 }
@@ -145,29 +209,4 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 	}
 	return pos, nil
-}
-
-// show prints a response message as JSON, or the error.
-func show[T any](out io.Writer, r *connect.Response[T], err error) error {
-	if err != nil {
-		return err
-	}
-	return showAny(out, r.Msg)
-}
-
-// showAny prints a message (or a *connect.Response of one) as JSON.
-func showAny(out io.Writer, v any) error {
-	if r, ok := v.(interface{ Any() any }); ok {
-		v = r.Any()
-	}
-	m, ok := v.(proto.Message)
-	if !ok {
-		return json.NewEncoder(out).Encode(v)
-	}
-	b, err := protojson.MarshalOptions{Multiline: true, EmitUnpopulated: false}.Marshal(m)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(out, string(b))
-	return err
 }

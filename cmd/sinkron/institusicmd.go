@@ -26,7 +26,7 @@ const institusiUsage = `usage: sinkron institusi daftar NAMA [--per-detik N] [--
 //	sinkron institusi daftar|kunci-baru|kuota|pemakaian
 func institutionClient(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("institusi", flag.ContinueOnError)
-	addr := addrFlag(fs)
+	cn := clientFlags(fs)
 	perSecond := fs.Float64("per-detik", 0, "kuota: panggilan per detik (0: bawaan 50)")
 	burst := fs.Int("burst", 0, "kuota: panggilan sekaligus (0: bawaan)")
 	since := fs.Duration("sejak", 24*time.Hour, "pemakaian sejak berapa lama")
@@ -34,8 +34,9 @@ func institutionClient(ctx context.Context, args []string, out io.Writer) error 
 	if err != nil {
 		return err
 	}
-	cl := dial(*addr)
+	cl := cn.dial()
 	c := sinkronv1connect.NewInstitutionAdminServiceClient(cl.hc, cl.base)
+	v := newView(ctx, cn, out)
 	switch {
 	case len(pos) == 2 && pos[0] == "daftar":
 		r, err := c.RegisterInstitution(ctx, connect.NewRequest(&v1.RegisterInstitutionRequest{Name: pos[1], PerSecond: *perSecond, Burst: int32(*burst)}))
@@ -63,22 +64,19 @@ func institutionClient(ctx context.Context, args []string, out io.Writer) error 
 			req.Id = pos[1]
 		}
 		r, err := c.InstitutionUsage(ctx, connect.NewRequest(req))
-		if err != nil {
-			return err
+		if err != nil || v.json {
+			return reply(v, r, err)
 		}
-		return usageTable(out, r.Msg.Institutions)
+		return usageTable(v, r.Msg.Institutions)
 	}
 	return fmt.Errorf("%s", institusiUsage)
 }
 
-func usageTable(out io.Writer, us []*v1.InstitutionUsage) error {
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+func usageTable(v *view, us []*v1.InstitutionUsage) error {
+	tw := tabwriter.NewWriter(v.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tINSTANSI\tKUOTA/DETIK\tCEK\tDITOLAK\tSINKRONISASI\tTERAKHIR")
 	for _, u := range us {
-		last := "-"
-		if u.LastCall != nil {
-			last = u.LastCall.AsTime().Local().Format("2006-01-02 15:04:05")
-		}
+		last := v.when(u.LastCall)
 		fmt.Fprintf(tw, "%s\t%s\t%g\t%d\t%d\t%d\t%s\n", u.Id, u.Name, u.PerSecond, u.Checks, u.Refused, u.SyncsOpened, last)
 	}
 	return tw.Flush()

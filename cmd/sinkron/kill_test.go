@@ -19,8 +19,8 @@ import (
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/regency"
 	"github.com/sinkron-id/sinkron/replication/roster"
-	"github.com/sinkron-id/sinkron/testnet"
 )
 
 func freePort(t *testing.T) int {
@@ -78,7 +78,7 @@ func (p *proc) pendingAdmin(t *testing.T, user string) {
 // login signs user in at the node and keeps the token for later calls.
 func (p *proc) login(t *testing.T, user string) {
 	t.Helper()
-	cl := dial(p.api)
+	cl := dialAs(p.api, "")
 	r, err := sinkronv1connect.NewAccountServiceClient(cl.hc, cl.base).Login(context.Background(),
 		connect.NewRequest(&v1.LoginRequest{Username: user, Password: killTestPass}))
 	if err != nil {
@@ -114,7 +114,7 @@ func TestSIGKILLMidSyncLosesNothingAcknowledged(t *testing.T) {
 		if i > 0 {
 			role = roster.Kecamatan
 		}
-		specs = append(specs, node.OfficeSpec{Name: name, Role: role, Region: testnet.Regions[0],
+		specs = append(specs, node.OfficeSpec{Name: name, Role: role, Region: regency.Regions[0],
 			Listen: []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freePort(t))}, APIListen: fmt.Sprintf("127.0.0.1:%d", freePort(t))})
 	}
 	cfgs, err := node.Provision(filepath.Join(dir, "regency"), "Kabupaten Uji", specs)
@@ -220,8 +220,8 @@ func createMsg(i int) *v1.CreateRequestRequest {
 		ApplicantName: "Warga Uji", Nik: "1806015708900003", Kk: "1806010101150007",
 		Problem: fmt.Sprintf("NIK tidak ditemukan di BPJS (%d)", i), Whatsapp: "081234567890", Officer: "Rina",
 		Documents: []*v1.DocumentUpload{
-			{Kind: v1.DocumentKind_DOCUMENT_KIND_FOTO_KK, Content: testnet.Photo(i)},
-			{Kind: v1.DocumentKind_DOCUMENT_KIND_FOTO_KTP_EL, Content: testnet.Photo(i + 7)},
+			{Kind: v1.DocumentKind_DOCUMENT_KIND_FOTO_KK, Content: regency.Photo(i)},
+			{Kind: v1.DocumentKind_DOCUMENT_KIND_FOTO_KTP_EL, Content: regency.Photo(i + 7)},
 		},
 	}
 }

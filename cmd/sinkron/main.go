@@ -18,11 +18,11 @@ Run:
   sinkron init      --dir DIR --office NAME [--listen ADDR]... [--api ADDR] [--admin USER --admin-name "NAMA"]
   sinkron akun admin --config sinkron.toml --user USER [--name "NAMA"]   (an ADB SIAK for a node that has none)
   sinkron genesis   --dir DIR --member DIR... (at the dinas: sign the roster)
-  sinkron bench     [--requests 1000] [--clients 8] [--rate 500]   (whole-system figures)
-  sinkron testnet   up|down|status|cut|heal|degrade|pause|resume|kill|start|run …   (a regency in network namespaces; root)
+  (the load generator and the netns lab are sinkron-lab: go run ./cmd/sinkron-lab)
 
-Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs calls with $SINKRON_TOKEN):
-  eval $(sinkron login --user NAME)          (every call needs an officer's token; it is valid at that node only)
+Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs calls with --token, default $SINKRON_TOKEN;
+        --json prints the answer as JSON for scripts; these three may stand before or after the command):
+  eval $(sinkron login --user NAME --addr ADDR)   (sets SINKRON_ADDR and SINKRON_TOKEN; a token is valid at that node only)
   sinkron login --user NAME --token-only     (just the token, e.g. RINA=$(…))
   sinkron status | peers | conflicts | sync
   sinkron network offline|online
@@ -36,6 +36,8 @@ Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs c
   sinkron request step ID STEP --peran ROLE --petugas NAME [--masukan KIND=FILE] [--blangko N]
   sinkron request logbook [--tanggal YYYY-MM-DD]   (buku harian of this office)
   sinkron request resolve ID --field status --event EVENT-ID --petugas NAME
+  sinkron request efek ID STEP --catatan TEXT   (settle a decided step's failed registry change by hand)
+  sinkron request efek-ulang                 (try every failed registry change of this office again now)
   sinkron request watch
   sinkron pemberitahuan gagal | ulang ID     (WhatsApp notices given up on; put one back)
   sinkron audit [--petugas NAMA] [--nik NIK] (who changed or read what)
@@ -45,6 +47,7 @@ Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs c
   sinkron request copy ID [--pdf F]          (the resident's copy, PDF) | logbook --pdf F
   sinkron cluster status|transfer [PEER]|add-voter PEER|add-nonvoter PEER|remove PEER   (dinas)
   sinkron decide nik --wilayah 180601 --lahir 1990-08-17 [--perempuan] --subjek S [--key K]
+  sinkron decide verdict --perekaman ID --putusan unik|duplikat|adjudikasi [--nik-ganda NIK]   (dinas: duplicate check)
   sinkron decide lookup --nik NIK | blanks --jumlah N | card --nik NIK --blangko N | active-card --nik NIK
   sinkron decide lease --wilayah W --jumlah N | nik-from-lease --wilayah W --lahir D --subjek S | get KEY
   sinkron decide roster-add --peer P --kantor NAME --peran dinas|kecamatan --wilayah W --alamat MULTIADDR
@@ -68,14 +71,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprint(out, usage)
 		return nil
 	}
+	args = hoist(args)
+	if len(args) == 0 {
+		fmt.Fprint(out, usage)
+		return nil
+	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "demo":
 		return demo(ctx, rest, out)
-	case "bench":
-		return bench(ctx, rest, out)
-	case "testnet":
-		return testnetCmd(ctx, rest, out)
 	case "node":
 		return runNode(ctx, rest)
 	case "init":

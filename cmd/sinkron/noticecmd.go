@@ -18,29 +18,35 @@ import (
 //	sinkron pemberitahuan gagal | ulang ID
 func noticeClient(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("pemberitahuan", flag.ContinueOnError)
-	addr := addrFlag(fs)
+	cn := clientFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	c := dial(*addr).node
+	c := cn.dial().node
+	v := newView(ctx, cn, out)
 	switch {
 	case len(pos) == 1 && pos[0] == "gagal":
 		r, err := c.ListFailedNotices(ctx, connect.NewRequest(&v1.ListFailedNoticesRequest{}))
-		if err != nil {
+		if err != nil || v.json {
+			return reply(v, r, err)
+		}
+		if len(r.Msg.Notices) == 0 {
+			_, err := fmt.Fprintln(out, "Tidak ada pemberitahuan yang gagal.")
 			return err
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPERMOHONAN\tKE\tMUNGKIN TERKIRIM\tGALAT")
+		fmt.Fprintln(tw, "ID\tPERMOHONAN\tKE\tWAKTU\tMUNGKIN TERKIRIM\tGALAT")
 		for _, n := range r.Msg.Notices {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\n", n.Id, n.RequestId, n.To, n.Uncertain, n.Error)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", n.Id, n.RequestId, n.To, v.when(n.At), yaTidak(n.Uncertain), n.Error)
 		}
 		return tw.Flush()
 	case len(pos) == 2 && pos[0] == "ulang":
-		_, err := c.RetryNotice(ctx, connect.NewRequest(&v1.RetryNoticeRequest{Id: pos[1]}))
-		if err == nil {
-			fmt.Fprintln(out, "dikirim ulang:", pos[1])
+		r, err := c.RetryNotice(ctx, connect.NewRequest(&v1.RetryNoticeRequest{Id: pos[1]}))
+		if err != nil || v.json {
+			return reply(v, r, err)
 		}
+		_, err = fmt.Fprintln(out, "dimasukkan lagi ke antrean kirim:", pos[1])
 		return err
 	}
 	return fmt.Errorf("usage: sinkron pemberitahuan gagal | ulang ID")
@@ -51,20 +57,25 @@ func noticeClient(ctx context.Context, args []string, out io.Writer) error {
 //	sinkron audit [--petugas NAMA] [--nik NIK]
 func auditClient(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	addr := addrFlag(fs)
+	cn := clientFlags(fs)
 	officer := fs.String("petugas", "", "bagian dari nama petugas")
 	nik := fs.String("nik", "", "NIK yang bersangkutan")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	r, err := dial(*addr).node.QueryAudit(ctx, connect.NewRequest(&v1.QueryAuditRequest{Officer: *officer, Nik: *nik}))
-	if err != nil {
+	r, err := cn.dial().node.QueryAudit(ctx, connect.NewRequest(&v1.QueryAuditRequest{Officer: *officer, Nik: *nik}))
+	v := newView(ctx, cn, out)
+	if err != nil || v.json {
+		return reply(v, r, err)
+	}
+	if len(r.Msg.Entries) == 0 {
+		_, err := fmt.Fprintln(out, "Tidak ada catatan audit.")
 		return err
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "WAKTU\tPETUGAS\tKANTOR\tJENIS\tENTITAS")
 	for _, e := range r.Msg.Entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.AsTime().Format("2006-01-02 15:04:05"), e.Officer, e.Office, e.Type, e.Entity)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.when(e.At), e.Officer, e.Office, e.Type, e.Entity)
 	}
 	return tw.Flush()
 }

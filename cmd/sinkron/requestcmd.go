@@ -25,28 +25,32 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 	}
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("request "+sub, flag.ContinueOnError)
-	addr := addrFlag(fs)
+	cn := clientFlags(fs)
 	f := requestFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	c := dial(*addr).req
+	c := cn.dial().req
+	v := newView(ctx, cn, out)
 	switch sub {
 	case "create":
-		return create(ctx, c, f, out)
+		return create(ctx, c, f, v)
 	case "list":
-		return list(ctx, c, f, out)
+		return list(ctx, c, f, v)
 	case "watch":
-		return watch(ctx, c, out)
+		return watch(ctx, c, v)
 	case "services":
-		return services(ctx, c, out)
+		return services(ctx, c, v)
 	case "logbook":
 		if *f.pdf != "" {
 			r, err := c.PrintLogbook(ctx, connect.NewRequest(&v1.GetLogbookRequest{Date: *f.date}))
 			return savePDF(out, *f.pdf, r, err)
 		}
-		return logbook(ctx, c, *f.date, out)
+		return logbook(ctx, c, *f.date, v)
+	case "efek-ulang":
+		r, err := c.RetryEffects(ctx, connect.NewRequest(&v1.RetryEffectsRequest{}))
+		return reply(v, r, err)
 	}
 	if len(pos) == 0 {
 		return fmt.Errorf("request %s: give the request ID", sub)
@@ -54,12 +58,12 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 	id := pos[0]
 	move := func(to v1.Status) error {
 		r, err := c.TransitionRequest(ctx, connect.NewRequest(&v1.TransitionRequestRequest{Id: id, To: to, Note: *f.note, Officer: *f.officer, Role: *f.role}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	}
 	switch sub {
 	case "get":
 		r, err := c.GetRequest(ctx, connect.NewRequest(&v1.GetRequestRequest{Id: id}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	case "copy":
 		r, err := c.PrintRequestCopy(ctx, connect.NewRequest(&v1.GetRequestRequest{Id: id}))
 		return savePDF(out, *f.pdf, r, err)
@@ -80,10 +84,16 @@ func requestClient(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		r, err := c.CompleteStep(ctx, connect.NewRequest(m))
-		return show(out, r, err)
+		return reply(v, r, err)
+	case "efek":
+		if len(pos) < 2 {
+			return fmt.Errorf("request efek: berikan ID permohonan dan langkahnya")
+		}
+		r, err := c.SettleEffect(ctx, connect.NewRequest(&v1.SettleEffectRequest{Id: id, Step: pos[1], Note: *f.note, Officer: *f.officer}))
+		return reply(v, r, err)
 	case "resolve":
 		r, err := c.ResolveConflict(ctx, connect.NewRequest(&v1.ResolveConflictRequest{Id: id, Field: *f.field, ChosenEventId: *f.event, Note: *f.note, Officer: *f.officer}))
-		return show(out, r, err)
+		return reply(v, r, err)
 	}
 	return fmt.Errorf("unknown request command %q", sub)
 }
@@ -122,7 +132,7 @@ func requestFlags(fs *flag.FlagSet) reqFlags {
 
 func create(ctx context.Context, c interface {
 	CreateRequest(context.Context, *connect.Request[v1.CreateRequestRequest]) (*connect.Response[v1.CreateRequestResponse], error)
-}, f reqFlags, out io.Writer) error {
+}, f reqFlags, v *view) error {
 	m := &v1.CreateRequestRequest{ApplicantName: *f.nama, Nik: *f.nik, Kk: *f.kk, Problem: *f.masalah, Whatsapp: *f.wa, Officer: *f.officer, Channel: v1.Channel_CHANNEL_LANGSUNG,
 		Service: *f.service, Path: *f.path, Fields: f.fields.m}
 	for name, path := range f.docs.m {
@@ -143,40 +153,55 @@ func create(ctx context.Context, c interface {
 		m.Documents = append(m.Documents, &v1.DocumentUpload{Kind: kind, Content: b})
 	}
 	r, err := c.CreateRequest(ctx, connect.NewRequest(m))
-	return show(out, r, err)
+	return reply(v, r, err)
 }
 
 func list(ctx context.Context, c interface {
 	ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error)
-}, f reqFlags, out io.Writer) error {
+}, f reqFlags, v *view) error {
 	st, ok := statuses[strings.ToLower(*f.status)]
 	if *f.status != "" && !ok {
 		return fmt.Errorf("status %q tidak dikenal", *f.status)
 	}
 	r, err := c.ListRequests(ctx, connect.NewRequest(&v1.ListRequestsRequest{Status: st, ConflictOnly: *f.konflik, PageSize: 500,
 		Office: *f.office, Holder: *f.holder, Step: *f.step, Service: *f.service}))
-	if err != nil {
+	if err != nil || v.json {
+		return reply(v, r, err)
+	}
+	if len(r.Msg.Requests) == 0 {
+		_, err := fmt.Fprintln(v.out, "Tidak ada permohonan.")
 		return err
 	}
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(v.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tLAYANAN\tSTATUS\tLANGKAH\tPEMOHON\tNIK\tKANTOR\tBERKAS DI\tKONFLIK")
 	for _, q := range r.Msg.Requests {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%v\n", q.Id, q.Service, strings.TrimPrefix(q.Status.String(), "STATUS_"), atStep(q),
-			q.ApplicantName, q.Nik, q.Office, q.Holder, q.Conflict)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", q.Id, q.Service, statusLabel(q.Status), atStep(q),
+			q.ApplicantName, q.Nik, q.Office, q.Holder, yaTidak(q.Conflict))
 	}
 	return tw.Flush()
 }
 
 func watch(ctx context.Context, c interface {
 	WatchRequests(context.Context, *connect.Request[v1.WatchRequestsRequest]) (*connect.ServerStreamForClient[v1.WatchRequestsResponse], error)
-}, out io.Writer) error {
+}, v *view) error {
 	s, err := c.WatchRequests(ctx, connect.NewRequest(&v1.WatchRequestsRequest{}))
 	if err != nil {
 		return err
 	}
 	for s.Receive() {
+		if v.json {
+			if err := showJSON(v.out, s.Msg()); err != nil {
+				return err
+			}
+			continue
+		}
 		q := s.Msg().Request
-		fmt.Fprintf(out, "%s\t%s\t%s\t%s\tkonflik=%v\n", q.Id, strings.TrimPrefix(q.Status.String(), "STATUS_"), q.ApplicantName, q.Office, q.Conflict)
+		konflik := ""
+		if q.Conflict {
+			konflik = "\tKONFLIK"
+		}
+		// One line per change, as it comes: a tail, not a table.
+		fmt.Fprintf(v.out, "%s\t%s\t%s\t%s\t%s\t%s%s\n", v.when(q.UpdatedAt), q.Id, statusLabel(q.Status), atStep(q), q.ApplicantName, q.Office, konflik)
 	}
 	if ctx.Err() != nil {
 		return nil

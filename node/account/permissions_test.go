@@ -29,6 +29,7 @@ var permissionSpec = map[string]string{
 	OpKKIssue:         ".  .  .  .  x  x  .  .   .  .",
 	OpDecisionTake:    ".  .  x  .  x  x  x  x   .  .",
 	OpDecisionRead:    "x  x  x  x  x  x  x  x   x  .",
+	OpDedupVerdict:    ".  .  .  .  x  x  x  .   .  .",
 	OpBundle:          ".  .  x  x  x  .  .  x   .  .",
 	OpNodeRead:        "x  x  x  x  x  x  x  x   x  .",
 	OpNodeAdmin:       ".  .  .  .  .  .  .  x   .  .",

@@ -1,6 +1,10 @@
 package catalog
 
-import "time"
+import (
+	"time"
+
+	"github.com/sinkron-id/sinkron/replication/roster"
+)
 
 // Helpers that keep the table in services_*.go short enough to read as a
 // table: one line per step, field or document, modifiers chained after it.
@@ -25,13 +29,13 @@ func est(d time.Duration) std { return std{d, false} }
 
 // step is an officer's step: SOP box number, machine name, role, office,
 // time standard and the SOP's words.
-func step(no int, name string, role Role, office OfficeKind, t std, title string) Step {
+func step(no int, name string, role Role, office roster.Role, t std, title string) Step {
 	return Step{No: no, Name: name, Title: title, Role: role, Office: office, Standard: t.d, StandardFromSOP: t.sop}
 }
 
 // resident is a step the applicant performs, recorded by the office's
 // counter officer.
-func resident(no int, name string, office OfficeKind, t std, title string) Step {
+func resident(no int, name string, office roster.Role, t std, title string) Step {
 	s := step(no, name, Pemohon, office, t, title)
 	s.RecordedBy = counterRole(office)
 	return s
@@ -41,7 +45,7 @@ func resident(no int, name string, office OfficeKind, t std, title string) Step 
 func (s Step) recordedBy(r Role) Step { s.RecordedBy = r; return s }
 
 // to marks the step as handing the file over to another office kind.
-func (s Step) to(k OfficeKind) Step { s.HandOver = k; return s }
+func (s Step) to(k roster.Role) Step { s.HandOver = k; return s }
 
 // waits adds the dinas decisions the step waits for.
 func (s Step) waits(d ...Decision) Step { s.Waits = append(s.Waits, d...); return s }

@@ -3,6 +3,8 @@ package catalog
 import (
 	"slices"
 	"time"
+
+	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
 // table is the catalog in a stable order. It is built once and never
@@ -59,12 +61,12 @@ func (s Service) Path(name string) (Path, bool) {
 }
 
 // StartsAt reports whether the service may be started at an office of kind k.
-func (s Service) StartsAt(k OfficeKind) bool {
+func (s Service) StartsAt(k roster.Role) bool {
 	return len(s.PathsFrom(k)) > 0
 }
 
 // PathsFrom returns the paths that start at an office of kind k.
-func (s Service) PathsFrom(k OfficeKind) []Path {
+func (s Service) PathsFrom(k roster.Role) []Path {
 	var out []Path
 	for _, p := range s.Paths {
 		if p.Start == k {

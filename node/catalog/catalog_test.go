@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
 func TestCheckPasses(t *testing.T) {
@@ -18,18 +20,18 @@ func TestDesignServicesPresent(t *testing.T) {
 	tests := []struct {
 		name   string
 		paths  []string
-		starts []OfficeKind
+		starts []roster.Role
 	}{
-		{"sinkronisasi-data", []string{"dinas", "kecamatan"}, []OfficeKind{Kecamatan, Dinas}},
-		{"perekaman-ktp-el", []string{"statis-online", "statis-offline", "mobile"}, []OfficeKind{Kecamatan, Mobile}},
-		{"ktp-el-baru", []string{"online", "offline"}, []OfficeKind{Kecamatan}},
-		{"ktp-el-pengganti-salah-data", []string{"kecamatan", "dinas"}, []OfficeKind{Kecamatan, Dinas}},
-		{"ktp-el-pengganti-salah-foto", []string{"dinas"}, []OfficeKind{Dinas}},
-		{"ktp-el-pengganti-rusak", []string{"kecamatan", "dinas"}, []OfficeKind{Kecamatan, Dinas}},
-		{"ktp-el-pengganti-hilang", []string{"kecamatan", "dinas"}, []OfficeKind{Kecamatan, Dinas}},
-		{"ktp-el-pengganti-perubahan-elemen", []string{"kecamatan", "dinas"}, []OfficeKind{Kecamatan, Dinas}},
-		{"pindah-dalam-kabupaten", []string{"online", "offline", "dinas"}, []OfficeKind{Kecamatan, Dinas}},
-		{"pindah-antar-kabupaten", []string{"dinas"}, []OfficeKind{Dinas}},
+		{"sinkronisasi-data", []string{"dinas", "kecamatan"}, []roster.Role{Kecamatan, Dinas}},
+		{"perekaman-ktp-el", []string{"statis-online", "statis-offline", "mobile"}, []roster.Role{Kecamatan, Mobile}},
+		{"ktp-el-baru", []string{"online", "offline"}, []roster.Role{Kecamatan}},
+		{"ktp-el-pengganti-salah-data", []string{"kecamatan", "dinas"}, []roster.Role{Kecamatan, Dinas}},
+		{"ktp-el-pengganti-salah-foto", []string{"dinas"}, []roster.Role{Dinas}},
+		{"ktp-el-pengganti-rusak", []string{"kecamatan", "dinas"}, []roster.Role{Kecamatan, Dinas}},
+		{"ktp-el-pengganti-hilang", []string{"kecamatan", "dinas"}, []roster.Role{Kecamatan, Dinas}},
+		{"ktp-el-pengganti-perubahan-elemen", []string{"kecamatan", "dinas"}, []roster.Role{Kecamatan, Dinas}},
+		{"pindah-dalam-kabupaten", []string{"online", "offline", "dinas"}, []roster.Role{Kecamatan, Dinas}},
+		{"pindah-antar-kabupaten", []string{"dinas"}, []roster.Role{Dinas}},
 	}
 	if len(All()) != len(tests) {
 		t.Errorf("catalog has %d services, want %d: %v", len(All()), len(tests), Names())
@@ -124,8 +126,8 @@ func TestRolesFollowSOP(t *testing.T) {
 		service, path string
 		no            int
 		role          Role
-		office        OfficeKind
-		handOver      OfficeKind
+		office        roster.Role
+		handOver      roster.Role
 		waits         []Decision
 		inputs        []Input
 	}{

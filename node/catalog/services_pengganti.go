@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/sinkron-id/sinkron/replication/roster"
+
 // Seed 004 §6–14: replacement KTP-el (KTP-el pengganti). Path A is taken at
 // the kecamatan, which hands the file to the dinas and gets the card back
 // through distribution (§22); path B is served entirely at the dinas. The
@@ -69,11 +71,11 @@ func penyerahanDinas(no int, title string) Step {
 }
 
 // bawa and serah are the applicant's two boxes: bring the file, hand it in.
-func bawa(k OfficeKind, berkas string) Step {
+func bawa(k roster.Role, berkas string) Step {
 	return resident(1, "membawa-berkas", k, est(5*minute), "Membawa berkas: "+berkas)
 }
 
-func serah(k OfficeKind, berkas string) Step {
+func serah(k roster.Role, berkas string) Step {
 	return resident(2, "menyerahkan-berkas", k, est(5*minute), "Menyerahkan berkas ke Petugas Pendukung Pelayanan: "+berkas)
 }
 

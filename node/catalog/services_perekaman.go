@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/sinkron-id/sinkron/replication/roster"
+
 // Seed 004 §1–5: recording of residents already in the database (by static
 // on-line, static off-line and mobile devices), and biodata registration
 // for residents not yet in it. The SOP gives no time standards here.
@@ -97,7 +99,7 @@ func perekamanStatis(box7 Step) []Step {
 
 // verifikasiTelunjuk is the 1:1 check of both index fingers and the
 // resident's electronic statement, a box of every recording flow.
-func verifikasiTelunjuk(no int, r Role, k OfficeKind) Step {
+func verifikasiTelunjuk(no int, r Role, k roster.Role) Step {
 	return step(no, "verifikasi-telunjuk", r, k, est(5*minute),
 		"Operator memverifikasi data telunjuk jari kiri dan kanan penduduk, penduduk menandatangani "+
 			"pernyataan kebenaran data secara elektronik").input(InputISOTemplate)

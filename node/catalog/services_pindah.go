@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/sinkron-id/sinkron/replication/roster"
+
 // Seed 004 §15–18: KTP-el pengganti for a whole family (seluruh KK) that
 // moves, which issues a new KK and new KTP-el. Within the kabupaten the
 // arrival is taken at the kecamatan (on-line or off-line) or at the dinas;
@@ -34,12 +36,12 @@ func pindahDocuments() []Document {
 
 // Boxes shared by the four flows, with the SOP's words.
 
-func bawaPindah(k OfficeKind) Step {
+func bawaPindah(k roster.Role) Step {
 	return resident(1, "membawa-berkas", k, est(5*minute),
 		"Membawa berkas: KTP-el daerah asal, Surat Keterangan Pindah, Formulir permohonan Kedatangan")
 }
 
-func serahPindah(k OfficeKind) Step {
+func serahPindah(k roster.Role) Step {
 	return resident(2, "menyerahkan-berkas", k, est(5*minute),
 		"Memperlihatkan KTP-el daerah asal, menyerahkan Surat Keterangan Pindah, menyerahkan Formulir permohonan kedatangan")
 }

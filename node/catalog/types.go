@@ -1,32 +1,22 @@
 package catalog
 
-import "time"
+import (
+	"time"
 
-// OfficeKind is the kind of office where a service starts or a step happens.
-type OfficeKind string
-
-// Office kinds of the roster.
-const (
-	Kecamatan OfficeKind = "kecamatan" // a kecamatan service point (Tempat Pelayanan KTP-el)
-	Dinas     OfficeKind = "dinas"     // the regency's Dinas Dukcapil
-	Mobile    OfficeKind = "mobile"    // a mobile recording unit (perangkat mobile)
+	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
-// OfficeKinds lists every office kind.
-func OfficeKinds() []OfficeKind { return []OfficeKind{Kecamatan, Dinas, Mobile} }
+// The kinds of office where a service starts or a step happens are the
+// roster's roles (roster.Role), one type from the genesis to the catalog;
+// these are the names the services use.
+const (
+	Kecamatan = roster.Kecamatan // a kecamatan service point (Tempat Pelayanan KTP-el)
+	Dinas     = roster.Dinas     // the regency's Dinas Dukcapil
+	Mobile    = roster.Mobile    // a mobile recording unit (perangkat mobile)
+)
 
-// Title is the officer-facing name of the office kind.
-func (k OfficeKind) Title() string {
-	switch k {
-	case Kecamatan:
-		return "Kecamatan"
-	case Dinas:
-		return "Dinas Dukcapil"
-	case Mobile:
-		return "Unit Perekaman Mobile"
-	}
-	return ""
-}
+// OfficeKinds lists every kind of office.
+func OfficeKinds() []roster.Role { return []roster.Role{Kecamatan, Dinas, Mobile} }
 
 // Role is who performs a step, as the SOPs name them.
 type Role string
@@ -80,25 +70,25 @@ func (r Role) Title() string {
 
 // Offices lists the office kinds where the role works. The applicant may
 // be anywhere.
-func (r Role) Offices() []OfficeKind {
+func (r Role) Offices() []roster.Role {
 	switch r {
 	case Pemohon:
 		return OfficeKinds()
 	case PetugasPendukung:
-		return []OfficeKind{Kecamatan, Dinas}
+		return []roster.Role{Kecamatan, Dinas}
 	case OperatorKecamatan:
-		return []OfficeKind{Kecamatan}
+		return []roster.Role{Kecamatan}
 	case OperatorMobile:
-		return []OfficeKind{Mobile}
+		return []roster.Role{Mobile}
 	case StafInformasi, OperatorDinas, KepalaSeksi, KasiData, ADBSIAK, PetugasPendistribusian:
-		return []OfficeKind{Dinas}
+		return []roster.Role{Dinas}
 	}
 	return nil
 }
 
 // counterRole is the officer who receives files at an office kind and
 // records the applicant's own steps there.
-func counterRole(k OfficeKind) Role {
+func counterRole(k roster.Role) Role {
 	if k == Mobile {
 		return OperatorMobile
 	}
@@ -192,7 +182,7 @@ type Step struct {
 	Name   string // machine name, unique within the path
 	Title  string // the SOP's words, in Bahasa Indonesia
 	Role   Role
-	Office OfficeKind
+	Office roster.Role
 	// RecordedBy is the officer who records a step the applicant performs.
 	RecordedBy Role
 	// Standard is the time standard, measured from the end of the previous
@@ -204,7 +194,7 @@ type Step struct {
 	// ("menyampaikan berkas ke Dinas"); empty when it stays. A file moving
 	// to a kecamatan goes back to the kecamatan where it started, or, for
 	// a path started at the dinas, to the kecamatan of the resident's address.
-	HandOver OfficeKind
+	HandOver roster.Role
 	Waits    []Decision // dinas decisions that must arrive before the step completes, in order
 	Inputs   []Input    // records the step takes from a subsystem, in order
 	Produces []Output
@@ -261,7 +251,7 @@ type Path struct {
 	Name    string // machine name, unique within the service
 	Title   string // the SOP's heading
 	Source  string // seed and section
-	Start   OfficeKind
+	Start   roster.Role
 	Offline bool   // the SOP's off-line variant: the start office has no link
 	Next    string // service the resident continues with afterwards, if any
 	Steps   []Step

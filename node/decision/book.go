@@ -22,9 +22,10 @@ const bookPrefix = 'd' // decision key → decision bytes
 func bookKey(key string) []byte { return append([]byte{bookPrefix}, key...) }
 
 // File records the decisions of the blocks among a batch's applied events;
-// the node runs it inside the store's commit. A final duplicate-check
-// verdict is filed under its enrollment's VerdictKey as well: a recording
-// step waits there, whoever recorded the verdict and under whatever key.
+// the node runs it inside the store's commit (store.Observer.InTxn). A
+// final duplicate-check verdict is filed under its enrollment's VerdictKey
+// as well: a recording step waits there, whoever recorded the verdict and
+// under whatever key.
 func File(txn *badger.Txn, applied []*event.Event) error {
 	pubs, err := Publications(applied)
 	if err != nil {

@@ -95,7 +95,10 @@ func NewFSM(db *badger.DB) (*FSM, error) {
 		}
 		return err
 	})
-	return f, err
+	if err != nil {
+		return nil, err
+	}
+	return f, indexSubjects(db)
 }
 
 // Counts returns the last applied Raft index and the number of decisions.
@@ -360,6 +363,9 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 		}
 	}
 	if err := wb.Flush(); err != nil {
+		return err
+	}
+	if err := indexSubjects(f.db); err != nil {
 		return err
 	}
 	f.mu.Lock()

@@ -1,6 +1,7 @@
 package decision
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -40,13 +41,15 @@ func command(t *rapid.T, i int) *eventpb.Command {
 	region := rapid.SampledFrom(regions).Draw(t, "region")
 	node := rapid.SampledFrom(nodes).Draw(t, "node")
 	switch rapid.IntRange(0, 5).Draw(t, "op") {
-	case 0:
-		c.Op = &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{Region: region, BirthDate: "1990-08-17", Female: rapid.Bool().Draw(t, "f"), Subject: key}}
+	case 0: // subjects repeat under new keys too: a retried `decide nik`
+		subject := fmt.Sprintf("s%d", rapid.IntRange(0, i).Draw(t, "subject"))
+		c.Op = &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{Region: region, BirthDate: "1990-08-17", Female: rapid.Bool().Draw(t, "f"), Subject: subject}}
 	case 1:
 		c.Op = &eventpb.Command_LeaseNikSlots{LeaseNikSlots: &eventpb.LeaseNIKSlots{Node: node, Region: region, Count: uint32(rapid.IntRange(1, 5).Draw(t, "count"))}}
 	case 2:
 		serial := rapid.IntRange(9980, 9999).Draw(t, "serial")
-		c.Op = &eventpb.Command_ConfirmNik{ConfirmNik: &eventpb.ConfirmNIK{Nik: fmt.Sprintf("%s170890%04d", region, serial), Node: node, Subject: key}}
+		subject := fmt.Sprintf("s%d", rapid.IntRange(0, i).Draw(t, "subject"))
+		c.Op = &eventpb.Command_ConfirmNik{ConfirmNik: &eventpb.ConfirmNIK{Nik: fmt.Sprintf("%s170890%04d", region, serial), Node: node, Subject: subject}}
 	case 3:
 		c.Op = &eventpb.Command_AllocateBlankSerials{AllocateBlankSerials: &eventpb.AllocateBlankSerials{Station: "dinas", Count: 3}}
 	case 4:
@@ -94,13 +97,15 @@ func TestSameLogSameState(t *testing.T) {
 	})
 }
 
-// checkInvariants: no serial (so no NIK) given twice, no blank used twice,
-// each NIK's active card is a blank issued to it; the blocks hold every
-// sealed decision once, in order.
+// checkInvariants: no serial (so no NIK) given to two subjects, a subject
+// asked for again is answered with the NIK it was given first, no blank
+// used twice, each NIK's active card is a blank issued to it; the blocks
+// hold every sealed decision once, in order.
 func checkInvariants(t *rapid.T, f *FSM) {
 	checkBlocks(t, f)
 	blanks := map[uint64]string{}
-	niks := map[string]bool{}
+	niks := map[string]string{}  // NIK → the subject it was given to
+	holds := map[string]string{} // subject → the NIK it was given first
 	_, total := f.Counts()
 	ds, err := f.Decisions(1, total)
 	if err != nil {
@@ -115,10 +120,19 @@ func checkInvariants(t *rapid.T, f *FSM) {
 		}
 		switch d.Command.Op.(type) {
 		case *eventpb.Command_AssignNik, *eventpb.Command_ConfirmNik:
-			if niks[d.Nik] && d.GetCommand().GetConfirmNik() == nil {
-				t.Fatalf("NIK %s assigned twice", d.Nik)
+			subject := d.GetCommand().GetAssignNik().GetSubject() + d.GetCommand().GetConfirmNik().GetSubject()
+			if holder, ok := niks[d.Nik]; ok && holder != subject && d.GetCommand().GetConfirmNik() == nil {
+				t.Fatalf("NIK %s assigned to %s and %s", d.Nik, holder, subject)
 			}
-			niks[d.Nik] = true
+			if first, ok := holds[subject]; ok && first != d.Nik && d.GetCommand().GetAssignNik() != nil {
+				t.Fatalf("subject %s given NIK %s after %s", subject, d.Nik, first)
+			}
+			if _, ok := niks[d.Nik]; !ok {
+				niks[d.Nik] = subject
+			}
+			if _, ok := holds[subject]; !ok {
+				holds[subject] = d.Nik
+			}
 		case *eventpb.Command_IssueCard:
 			if prev, ok := blanks[d.SerialFrom]; ok {
 				t.Fatalf("blank %d used for %s and %s", d.SerialFrom, prev, d.Nik)
@@ -300,5 +314,84 @@ func TestSnapshotRestore(t *testing.T) {
 	leaderHash, _ := leader.StateHash()
 	if leaderHash != before {
 		t.Fatal("replicas of the same log differ")
+	}
+}
+
+// A subject asked for again, under a new key (a retried `sinkron decide
+// nik`), with other details or after an upgrade from a state without the
+// subject table, is answered with the NIK it holds: no second number.
+func TestSameSubjectKeepsItsNIK(t *testing.T) {
+	assignNIK := func(key, subject, birth string) *eventpb.Command {
+		return &eventpb.Command{Key: key, Op: &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{Region: "180601", BirthDate: birth, Subject: subject}}}
+	}
+	const first = "1806011708900001"
+	tests := []struct {
+		name   string
+		before func(*badger.DB) error // state written by an older server
+		again  *eventpb.Command
+		want   string
+	}{
+		{name: "retry under a new key", again: assignNIK("k2", "warga-1", "1990-08-17"), want: first},
+		{name: "other birth date", again: assignNIK("k2", "warga-1", "1991-01-01"), want: first},
+		{name: "another subject", again: assignNIK("k2", "warga-2", "1990-08-17"), want: "1806011708900002"},
+		{name: "no subject is never matched", again: assignNIK("k2", "", "1990-08-17"), want: "1806011708900002"},
+		{name: "state from before the subject table", again: assignNIK("k2", "warga-1", "1990-08-17"), want: first,
+			before: func(db *badger.DB) error {
+				return db.Update(func(txn *badger.Txn) error {
+					if err := txn.Set(nikKey(first), []byte("warga-1")); err != nil {
+						return err
+					}
+					return txn.Set(centralNextKey("180601170890"), u64(2))
+				})
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db, err := badger.Open(badger.DefaultOptions("").WithInMemory(true).WithLogger(nil).WithMemTableSize(8 << 20))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			i := uint64(1)
+			if tc.before != nil {
+				if err := tc.before(db); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f, err := NewFSM(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			apply := applier(f)
+			if tc.before == nil {
+				if d := apply(i, assignNIK("k1", "warga-1", "1990-08-17")); d.Nik != first {
+					t.Fatalf("first NIK %s %q", d.Nik, d.Refused)
+				}
+				i++
+			}
+			d := apply(i, tc.again)
+			if d.Nik != tc.want || d.Refused != "" || d.Key != tc.again.Key {
+				t.Fatalf("again: NIK %s (refused %q, key %s), want %s", d.Nik, d.Refused, d.Key, tc.want)
+			}
+		})
+	}
+}
+
+// A snapshot from a server before the subject table restores with the
+// table built: its subjects keep their NIKs too.
+func TestRestoreOldSnapshotIndexesSubjects(t *testing.T) {
+	var snap bytes.Buffer
+	w := bufio.NewWriter(&snap)
+	writeKV(w, keyApplied, tally{applied: 5, decisions: 1}.marshal())
+	writeKV(w, nikKey("1806011708900001"), []byte("warga-1"))
+	writeKV(w, centralNextKey("180601170890"), u64(2))
+	w.Flush()
+	f := openFSM(t)
+	if err := f.Restore(io.NopCloser(&snap)); err != nil {
+		t.Fatal(err)
+	}
+	d := applier(f)(6, &eventpb.Command{Key: "again", Op: &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{Region: "180601", BirthDate: "1990-08-17", Subject: "warga-1"}}})
+	if d.Nik != "1806011708900001" {
+		t.Fatalf("after restoring an old snapshot warga-1 got %s %q", d.Nik, d.Refused)
 	}
 }

@@ -34,6 +34,14 @@ func leaseKey(region, node string, from uint16) []byte {
 func leasePrefix(region, node string) []byte {
 	return k('l', []byte(region), []byte{0}, []byte(node), []byte{0})
 }
+
+// subjectKey → the NIK a subject was given first (rules.go assignNIK).
+func subjectKey(subject string) []byte { return k('s', []byte(subject)) }
+
+// keySubjectsIndexed marks a state whose 's' table covers every NIK in
+// 'n'; a state written before the table is indexed once (subjects.go).
+var keySubjectsIndexed = []byte{prefix, 'S'}
+
 func centralNextKey(head12 string) []byte { return k('h', []byte(head12)) }
 func kkNextKey(head12 string) []byte      { return k('K', []byte(head12)) }
 func leaseFloorKey(region string) []byte  { return k('L', []byte(region)) }

@@ -116,7 +116,22 @@ func digits(s string, n int) bool {
 	return true
 }
 
+// assignNIK gives a subject its NIK: the next free serial of its head, or
+// the NIK it already holds. A command retried under a new key (a CLI or a
+// counter that timed out and asked again) must not mint a second number;
+// answering with the held NIK, not refusing, lets the retry's caller go on.
+// The subject's NIK comes from the replicated state alone, so every
+// replica answers the same; a server from before this rule would mint the
+// second number, so the dinas servers are upgraded together (all stopped,
+// then all started), not one by one.
 func (r rules) assignNIK(c *eventpb.AssignNIK, d *eventpb.Decision) error {
+	if c.Subject != "" {
+		held, ok, err := r.get(subjectKey(c.Subject))
+		if err != nil || ok {
+			d.Nik = string(held)
+			return err
+		}
+	}
 	head, err := nikHead(c.Region, c.BirthDate, c.Female)
 	if err != nil {
 		d.Refused = err.Error()
@@ -157,6 +172,11 @@ func (r rules) assignNIK(c *eventpb.AssignNIK, d *eventpb.Decision) error {
 	nik := fmt.Sprintf("%s%04d", head, serial)
 	if err := r.txn.Set(nikKey(nik), []byte(c.Subject)); err != nil {
 		return err
+	}
+	if c.Subject != "" { // it held none: looked up above
+		if err := r.txn.Set(subjectKey(c.Subject), []byte(nik)); err != nil {
+			return err
+		}
 	}
 	top, err := r.getU64(centralMaxKey(c.Region), 0)
 	if err == nil && uint64(serial) > top {
@@ -219,7 +239,24 @@ func (r rules) confirmNIK(c *eventpb.ConfirmNIK, d *eventpb.Decision) error {
 		return nil
 	}
 	d.Nik = c.Nik
+	if err := r.holds(c.Subject, c.Nik); err != nil {
+		return err
+	}
 	return r.txn.Set(nikKey(c.Nik), []byte(c.Subject))
+}
+
+// holds records nik as subject's NIK unless it holds one already: the
+// first stays the answer. A confirmed lease NIK counts, since the office
+// gave it to the subject offline; it is not refused for a second one, as
+// the resident may already carry it.
+func (r rules) holds(subject, nik string) error {
+	if subject == "" {
+		return nil
+	}
+	if _, ok, err := r.get(subjectKey(subject)); err != nil || ok {
+		return err
+	}
+	return r.txn.Set(subjectKey(subject), []byte(nik))
 }
 
 func (r rules) inLease(region, node string, serial uint16) (bool, error) {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sinkron-id/sinkron/node/zone"
 )
 
 // DailyLog is the input of an office's daily logbook (buku harian).
@@ -64,7 +66,8 @@ func logbookHeader(d *doc, l DailyLog) {
 	d.font("B", 12)
 	d.centered(6, "BUKU HARIAN PELAYANAN ADMINISTRASI KEPENDUDUKAN")
 	d.font("", 9.5)
-	d.centered(5, unitName(l.Office)+" - "+hariTanggal(l.Date))
+	// The times in the table are of the day's zone: say which, once.
+	d.centered(5, unitName(l.Office)+" - "+hariTanggal(l.Date)+" - waktu "+zone.Name(l.Date))
 	d.pdf.Ln(2)
 }
 
@@ -97,7 +100,7 @@ func logbookEntries(d *doc, loc *time.Location, entries []LogEntry) {
 	for i, e := range entries {
 		at := ""
 		if !e.Time.IsZero() {
-			at = e.Time.In(loc).Format("15:04")
+			at = e.Time.In(loc).Format("15.04")
 		}
 		t.row([]string{strconv.Itoa(i + 1), at, e.Tracking, e.Service, e.Applicant,
 			maskID(e.NIK), e.Officer, e.Step, e.Note})

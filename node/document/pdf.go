@@ -36,9 +36,10 @@ const (
 // doc wraps an fpdf document. Every string that reaches fpdf passes
 // through toCP1252, so the core fonts never see a rune they cannot show.
 type doc struct {
-	pdf *fpdf.Fpdf
-	w   float64 // page width
-	h   float64 // page height
+	pdf     *fpdf.Fpdf
+	w       float64 // page width
+	h       float64 // page height
+	created time.Time
 }
 
 // newDoc starts an A4 document in mm. created becomes both the creation and
@@ -56,7 +57,7 @@ func newDoc(orientation string, created time.Time, title string) *doc {
 	p.SetAutoPageBreak(true, footH+margin/2)
 	p.AliasNbPages("{nb}")
 	w, h := p.GetPageSize()
-	return &doc{pdf: p, w: w, h: h}
+	return &doc{pdf: p, w: w, h: h, created: created}
 }
 
 // output finishes the document and returns its bytes.
@@ -65,7 +66,7 @@ func (d *doc) output() ([]byte, error) {
 	if err := d.pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("menyusun PDF: %w", err)
 	}
-	return buf.Bytes(), nil
+	return zonedDates(buf.Bytes(), d.created)
 }
 
 // bottom is the lowest y content may reach before the footer.

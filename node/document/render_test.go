@@ -20,7 +20,7 @@ func TestRequestCopyRenders(t *testing.T) {
 	for _, want := range []string{"SALINAN PERMOHONAN", "PEMERINTAH KABUPATEN SUKAMAJU",
 		"DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL", "20261124-AB12CD", "Siti Nurhaliza",
 		"************0002", "************0001", "Konsolidasi Manual", "1 hari", "10 menit",
-		"24 November 2026 09:15 WIB", "CARA MENGETAHUI STATUS", "Foto KTP-el"} {
+		"24 November 2026 09.15 WIB", "CARA MENGETAHUI STATUS", "Foto KTP-el"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("request copy lacks %q", want)
 		}

@@ -149,13 +149,13 @@ func requestSteps(d *doc, steps []Step) {
 	}
 	var total time.Duration
 	for i, s := range steps {
-		t.row([]string{strconv.Itoa(i + 1), s.Name, s.Role, s.Place, durasi(s.Standard)})
+		t.row([]string{strconv.Itoa(i + 1), s.Name, s.Role, s.Place, Durasi(s.Standard)})
 		total += max(s.Standard, 0)
 	}
 	d.ensure(6)
 	d.font("I", 8.5)
 	d.pdf.SetX(margin)
-	d.cell(d.inner(), 5, "Perkiraan waktu seluruhnya menurut standar pelayanan: "+durasi(total)+".", "R", 1)
+	d.cell(d.inner(), 5, "Perkiraan waktu seluruhnya menurut standar pelayanan: "+Durasi(total)+".", "R", 1)
 }
 
 // requestHint tells the resident how to follow the request.

@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/sinkron-id/sinkron/node/zone"
 )
 
 // toCP1252 turns arbitrary input into the single-byte cp1252 text that
@@ -95,32 +97,15 @@ func hariTanggal(t time.Time) string {
 	return hari[t.Weekday()] + ", " + tanggal(t)
 }
 
-// waktu formats a date and time with the zone's abbreviation:
-// "24 November 2026 09:15 WIB".
+// waktu formats a date and time in t's zone, as every time an officer
+// reads is (package zone): "24 November 2026 09.15 WIB".
 func waktu(t time.Time) string {
-	return tanggal(t) + " " + t.Format("15:04") + " " + zone(t)
+	return tanggal(t) + " " + zone.Clock(t, t.Location())
 }
 
-// zone names the time zone as printed: WIB, WITA, WIT, or the offset.
-func zone(t time.Time) string {
-	name, off := t.Zone()
-	if name != "" && !strings.ContainsAny(name, "+-0123456789") {
-		return name
-	}
-	switch off {
-	case 7 * 3600:
-		return "WIB"
-	case 8 * 3600:
-		return "WITA"
-	case 9 * 3600:
-		return "WIT"
-	}
-	return t.Format("-07:00")
-}
-
-// durasi formats a time standard in Indonesian: "5 menit", "1 hari 2 jam".
+// Durasi formats a time standard in Indonesian: "5 menit", "1 hari 2 jam".
 // A zero or negative duration is "-".
-func durasi(d time.Duration) string {
+func Durasi(d time.Duration) string {
 	if d <= 0 {
 		return "-"
 	}

@@ -47,15 +47,15 @@ func TestIndonesianFormats(t *testing.T) {
 		26*time.Hour + 15*time.Minute: "1 hari 2 jam 15 menit", 30 * time.Second: "< 1 menit",
 	}
 	for in, want := range d {
-		if got := durasi(in); got != want {
-			t.Errorf("durasi(%v) = %q, want %q", in, got, want)
+		if got := Durasi(in); got != want {
+			t.Errorf("Durasi(%v) = %q, want %q", in, got, want)
 		}
 	}
 	at := time.Date(2026, 11, 24, 9, 5, 0, 0, time.FixedZone("", 8*3600))
 	if got := hariTanggal(at); got != "Selasa, 24 November 2026" {
 		t.Errorf("hariTanggal = %q", got)
 	}
-	if got := waktu(at); got != "24 November 2026 09:05 WITA" {
+	if got := waktu(at); got != "24 November 2026 09.05 WITA" {
 		t.Errorf("waktu = %q", got)
 	}
 	if got := dmy("2015-10-21"); got != "21-10-2015" {

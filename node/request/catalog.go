@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
 // flow is what the engine needs of a catalog path: the counter's
@@ -59,7 +60,7 @@ func stepDef(st catalog.Step) StepDef {
 
 // pathFor picks the path of a service that starts at this office's kind
 // when the caller named none: the only one, or an error listing them.
-func pathFor(svc catalog.Service, kind catalog.OfficeKind, named string) (catalog.Path, error) {
+func pathFor(svc catalog.Service, kind roster.Role, named string) (catalog.Path, error) {
 	if named != "" {
 		p, ok := svc.Path(named)
 		if !ok {

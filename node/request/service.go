@@ -20,6 +20,7 @@ import (
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/replication/blob"
 	"github.com/sinkron-id/sinkron/replication/event"
+	"github.com/sinkron-id/sinkron/replication/roster"
 	"github.com/sinkron-id/sinkron/replication/store"
 )
 
@@ -35,7 +36,7 @@ var (
 // Office says where this node is.
 type Office struct {
 	Name   string
-	Kind   catalog.OfficeKind
+	Kind   roster.Role
 	Region string         // the office's 6-digit region code, if it has one
 	Zone   *time.Location // for logbook days; nil means WIB
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/replication/blob"
 	"github.com/sinkron-id/sinkron/replication/event"
+	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
 var allowed = map[Status][]Status{
@@ -86,7 +87,7 @@ func (s *Service) checkMover(r *Request, to Status, role string) error {
 		return nil
 	}
 	if string(s.office.Kind) != r.Holder {
-		return fmt.Errorf("%w: berkas sedang berada di %s", ErrPrecondition, catalog.OfficeKind(r.Holder).Title())
+		return fmt.Errorf("%w: berkas sedang berada di %s", ErrPrecondition, roster.Role(r.Holder).Title())
 	}
 	return nil
 }
@@ -175,10 +176,10 @@ func (s *Service) checkStep(r *Request, step, role string) (StepDef, error) {
 		return def, fmt.Errorf("%w: langkah %s dilakukan oleh %s, bukan %s", ErrPermission, def.Short(), roleTitle(def.Role), roleTitle(role))
 	}
 	if string(s.office.Kind) != def.OfficeKind {
-		return def, fmt.Errorf("%w: langkah %s dilakukan di %s, bukan di %s", ErrPrecondition, def.Short(), catalog.OfficeKind(def.OfficeKind).Title(), s.office.Kind.Title())
+		return def, fmt.Errorf("%w: langkah %s dilakukan di %s, bukan di %s", ErrPrecondition, def.Short(), roster.Role(def.OfficeKind).Title(), s.office.Kind.Title())
 	}
 	if r.Holder != def.OfficeKind {
-		return def, fmt.Errorf("%w: berkas sedang berada di %s; langkah %s menunggu penyerahan berkas", ErrPrecondition, catalog.OfficeKind(r.Holder).Title(), def.Short())
+		return def, fmt.Errorf("%w: berkas sedang berada di %s; langkah %s menunggu penyerahan berkas", ErrPrecondition, roster.Role(r.Holder).Title(), def.Short())
 	}
 	fl, err := flowOf(r.Service, r.Path)
 	if err != nil {

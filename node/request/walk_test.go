@@ -21,6 +21,7 @@ import (
 	"github.com/sinkron-id/sinkron/node/stepinput"
 	"github.com/sinkron-id/sinkron/replication/event"
 	"github.com/sinkron-id/sinkron/replication/hlc"
+	"github.com/sinkron-id/sinkron/replication/roster"
 	"github.com/sinkron-id/sinkron/replication/store"
 	"github.com/sinkron-id/sinkron/testnet"
 )
@@ -36,15 +37,15 @@ type office struct {
 // for the dinas cluster's decisions (the real one runs in testnet).
 type regency struct {
 	t       *testing.T
-	offices map[catalog.OfficeKind]*office
+	offices map[roster.Role]*office
 	dinas   *fakeDinas
 	clock   *time.Time
 }
 
 func newRegency(t *testing.T) *regency {
 	now := time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC)
-	g := &regency{t: t, offices: map[catalog.OfficeKind]*office{}, dinas: &fakeDinas{decided: map[string]*eventpb.Decision{}}, clock: &now}
-	names := map[catalog.OfficeKind]string{catalog.Dinas: "Dinas Dukcapil", catalog.Kecamatan: "Kecamatan Kota Agung", catalog.Mobile: "Unit Mobile"}
+	g := &regency{t: t, offices: map[roster.Role]*office{}, dinas: &fakeDinas{decided: map[string]*eventpb.Decision{}}, clock: &now}
+	names := map[roster.Role]string{catalog.Dinas: "Dinas Dukcapil", catalog.Kecamatan: "Kecamatan Kota Agung", catalog.Mobile: "Unit Mobile"}
 	for kind, name := range names {
 		g.offices[kind] = g.open(kind, name)
 	}
@@ -53,7 +54,7 @@ func newRegency(t *testing.T) *regency {
 
 func (g *regency) now() time.Time { *g.clock = g.clock.Add(time.Minute); return *g.clock }
 
-func (g *regency) open(kind catalog.OfficeKind, name string) *office {
+func (g *regency) open(kind roster.Role, name string) *office {
 	priv, _, _ := crypto.GenerateEd25519Key(rand.Reader)
 	signer, _ := event.NewSigner(priv)
 	st, err := store.Open(store.Options{InMemory: true, Signer: signer, Clock: hlc.NewClock(g.now, time.Hour),
@@ -202,7 +203,7 @@ func (g *regency) holder(id string) *office {
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	return g.offices[catalog.OfficeKind(r.Holder)]
+	return g.offices[roster.Role(r.Holder)]
 }
 
 func (g *regency) sameEverywhere(id string, steps int) {

@@ -30,10 +30,10 @@ const DefaultForwardWindow = 10 * time.Minute
 //   - for relayWindow after p acknowledged it, an exchange with p leaves it
 //     out: p's HELLO may have left before the events arrived;
 //   - while it is sent to a peer that passes what it receives on to p
-//     (Options.Passes: the dinas servers among themselves, over their LAN),
+//     (Topology.Passes: the dinas servers among themselves, over their LAN),
 //     and for relayWindow after, an exchange with p leaves it out too;
 //   - while it is sent to a hub that forwards it to p in its own time
-//     (Options.Forwards: a dinas server, to another kecamatan), and for
+//     (Topology.Forwards: a dinas server, to another kecamatan), and for
 //     Options.ForwardWindow after, likewise.
 //
 // Without them a kecamatan sent each new event up its thin uplink once per
@@ -46,8 +46,9 @@ const DefaultForwardWindow = 10 * time.Minute
 // are synced again (a session hung on a link cut one way holds its claims
 // until its idle timeout).
 type claims struct {
-	passes   func(from, to peer.ID) bool // nil: no peer relays
-	forwards func(from, to peer.ID) bool // nil: no hub
+	// topo says which peers pass (relay) or forward what they get to
+	// which others.
+	topo Topology
 	// forwardWindow is Options.ForwardWindow.
 	forwardWindow time.Duration
 	// retry syncs with a peer again: one whose exchange left out events
@@ -146,7 +147,7 @@ func (c *claims) claim(p peer.ID, since, local vv.Vector) (upto vv.Vector, done 
 	}
 }
 
-func (c *claims) relays(from, to peer.ID) bool { return c.passes != nil && c.passes(from, to) }
+func (c *claims) relays(from, to peer.ID) bool { return c.topo.Passes(from, to) }
 
 // window is how long after an exchange delivered events to `to` this node
 // leaves them out for p; 0 if it does not.
@@ -154,7 +155,7 @@ func (c *claims) window(to, p peer.ID) time.Duration {
 	switch {
 	case to == p, c.relays(to, p):
 		return relayWindow
-	case c.forwards != nil && c.forwards(to, p):
+	case c.topo.Forwards(to, p):
 		return c.forwardWindow
 	}
 	return 0
@@ -218,10 +219,7 @@ func (c *claims) acked(ds []*delivery, p peer.ID, next uint64, now time.Time) ui
 
 // prune drops deliveries that ended longer than any window ago.
 func (c *claims) prune(ds []*delivery, now time.Time) []*delivery {
-	longest := relayWindow
-	if c.forwards != nil {
-		longest = c.forwardWindow
-	}
+	longest := max(relayWindow, c.forwardWindow)
 	kept := ds[:0]
 	for _, d := range ds {
 		if d.live || (d.upto > 0 && now.Sub(d.at) < longest) {

@@ -22,7 +22,7 @@ func (c *claims) claimed(p peer.ID, since, local vv.Vector) vv.Vector {
 // testClaims are claims on a clock the test moves.
 func testClaims(passes func(from, to peer.ID) bool) (*claims, *time.Time) {
 	now := time.Unix(1_700_000_000, 0)
-	return &claims{passes: passes, now: func() time.Time { return now }}, &now
+	return &claims{topo: testTopology{passes: passes}, now: func() time.Time { return now }}, &now
 }
 
 func TestClaimsSkipWhatASiblingJustGot(t *testing.T) {
@@ -144,7 +144,7 @@ func TestClaimsLeaveToTheHub(t *testing.T) {
 		{DefaultForwardWindow, 0},
 	} {
 		l, now := testClaims(nil)
-		l.forwards, l.forwardWindow = func(from, to peer.ID) bool { return from == hub && to != hub }, DefaultForwardWindow
+		l.topo, l.forwardWindow = testTopology{forwards: func(from, to peer.ID) bool { return from == hub && to != hub }}, DefaultForwardWindow
 		l.claimed(hub, vv.Vector{o: 0}, vv.Vector{o: 3000}) // the week's backlog
 		*now = now.Add(tc.after)
 		since := vv.Vector{o: 0}
@@ -199,7 +199,7 @@ func TestPartialAckIsNotDelivery(t *testing.T) {
 		t.Fatal(err) // depends on y's event
 	}
 	// a leaves y's events to y, as if y passed them on to b itself.
-	a.svc.claims.passes = func(from, to peer.ID) bool { return from == y.h.ID() }
+	a.svc.claims.topo = testTopology{passes: func(from, to peer.ID) bool { return from == y.h.ID() }}
 	for i, want := range []uint64{2, 1} {
 		st, err := a.svc.SyncPeer(ctx, b.h.ID())
 		if err != nil {

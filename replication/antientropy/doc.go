@@ -14,9 +14,12 @@
 // send (claims), so two exchanges with one peer (each side dialed the
 // other), a HELLO that left before the events arrived, or a sibling of a
 // peer that relays do not carry it again. One exchange at a time sends a
-// peer events; the other sends nothing and runs again when it ends.
+// peer events; the other sends nothing and runs again when it ends. Who
+// may be synced, whom new writes go to and who passes events on is the
+// Topology the node gives (its roster); after each exchange the
+// Observer is told.
 //
-// Frame: uvarint length ‖ type byte ‖ body.
+// Frame: uvarint length ‖ type byte ‖ body (replication/frame, length first).
 //
 //	HELLO  uvarint wall-ms ‖ uvarint n ‖ n × (tag[8] ‖ uvarint seq)
 //	REPLY  uvarint wall-ms ‖ uvarint will-send ‖ uvarint n ‖ n × (tag[8] ‖ uvarint from)

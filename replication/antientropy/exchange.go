@@ -112,13 +112,13 @@ func (x *session) run(side func() (Stats, error)) (Stats, error) {
 func (x *session) initiate() (Stats, error) {
 	local := x.svc.opt.Store.Vector()
 	body := binary.AppendUvarint(nil, uint64(x.svc.opt.Now().UnixMilli()))
-	if err := writeFrame(x.w, frameHello, appendEntries(body, x.svc.tags.entries(local))); err != nil {
+	if err := frames.Write(x.w, frameHello, appendEntries(body, x.svc.tags.entries(local))); err != nil {
 		return x.st, err
 	}
 	if err := x.w.Flush(); err != nil {
 		return x.st, err
 	}
-	typ, body, err := readFrame(x.r)
+	typ, body, err := frames.Read(x.r)
 	if err != nil {
 		return x.st, err
 	}
@@ -149,7 +149,7 @@ func (x *session) initiate() (Stats, error) {
 
 // respond runs the listener's side.
 func (x *session) respond() (Stats, error) {
-	typ, body, err := readFrame(x.r)
+	typ, body, err := frames.Read(x.r)
 	if err != nil {
 		return x.st, err
 	}
@@ -174,7 +174,7 @@ func (x *session) respond() (Stats, error) {
 	}
 	reply := binary.AppendUvarint(nil, uint64(x.svc.opt.Now().UnixMilli()))
 	reply = binary.AppendUvarint(reply, x.st.PeerLacked)
-	if err := writeFrame(x.w, frameReply, appendEntries(reply, want)); err != nil {
+	if err := frames.Write(x.w, frameReply, appendEntries(reply, want)); err != nil {
 		return x.st, err
 	}
 	if x.st.PeerLacked == 0 && len(want) == 0 {
@@ -240,7 +240,7 @@ func (x *session) both(since vv.Vector) error {
 	if x.st.Unheld > 0 {
 		ackBody = []byte{ackPartial}
 	}
-	if err := writeFrame(x.w, frameAck, ackBody); err != nil {
+	if err := frames.Write(x.w, frameAck, ackBody); err != nil {
 		return err
 	}
 	if err := x.w.Flush(); err != nil {
@@ -265,7 +265,7 @@ func (x *session) keepAlive(received <-chan error) error {
 		case err := <-received:
 			return err
 		case <-tick.C:
-			if err := writeFrame(x.w, frameAlive, nil); err == nil {
+			if err := frames.Write(x.w, frameAlive, nil); err == nil {
 				_ = x.w.Flush() // a failed write shows in the receive too
 			}
 		}
@@ -275,7 +275,7 @@ func (x *session) keepAlive(received <-chan error) error {
 // readAck waits for the peer's ACK, past its ALIVE frames.
 func (x *session) readAck() error {
 	for {
-		typ, body, err := readFrame(x.r)
+		typ, body, err := frames.Read(x.r)
 		switch {
 		case err != nil:
 			return err
@@ -298,7 +298,7 @@ func (x *session) send(since vv.Vector) error {
 		x.svc.caughtUp(x.peer)
 	case x.svc.leaveToHub(x.peer, x.held) || bulk && !x.svc.takeBulk(x.peer):
 		x.st.Deferred = true
-		if err := writeFrame(x.w, frameDone, nil); err != nil {
+		if err := frames.Write(x.w, frameDone, nil); err != nil {
 			return err
 		}
 		return x.w.Flush()
@@ -314,7 +314,7 @@ func (x *session) send(since vv.Vector) error {
 	}
 	x.st.EventsSent = b.sent
 	if err == nil {
-		err = writeFrame(x.w, frameDone, nil)
+		err = frames.Write(x.w, frameDone, nil)
 	}
 	if err == nil {
 		err = x.w.Flush()
@@ -355,7 +355,7 @@ type checked struct {
 
 func (x *session) readBatches(out chan<- []*event.Event) error {
 	for {
-		typ, body, err := readFrame(x.r)
+		typ, body, err := frames.Read(x.r)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return fmt.Errorf("%w: stream ended before DONE", ErrProtocol)

@@ -29,19 +29,19 @@ func TestForgedEventOverSyncIsRefused(t *testing.T) {
 	defer s.Close()
 	w, r := bufio.NewWriter(s), bufio.NewReader(s)
 	hello := appendEntries(binary.AppendUvarint(nil, 0), []Entry{{Tag: TagOf(e.Origin), Seq: 1}})
-	writeFrame(w, frameHello, hello)
+	frames.Write(w, frameHello, hello)
 	w.Flush()
-	if typ, _, err := readFrame(r); err != nil || typ != frameReply {
+	if typ, _, err := frames.Read(r); err != nil || typ != frameReply {
 		t.Fatalf("reply: %q %v", typ, err)
 	}
 	b := &batcher{w: w, maxBytes: 1 << 20, maxCount: 10}
 	b.add(forged.Marshal())
 	b.flush()
-	writeFrame(w, frameDone, nil)
-	writeFrame(w, frameAck, nil)
+	frames.Write(w, frameDone, nil)
+	frames.Write(w, frameAck, nil)
 	w.Flush()
 	for { // the victim's (empty) side, then its ACK once it has committed
-		typ, _, err := readFrame(r)
+		typ, _, err := frames.Read(r)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package antientropy
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -11,6 +10,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/sinkron-id/sinkron/replication/event"
+	"github.com/sinkron-id/sinkron/replication/frame"
 )
 
 // Frame types.
@@ -55,30 +55,10 @@ type Entry struct {
 	Seq uint64
 }
 
-func readFrame(r *bufio.Reader) (byte, []byte, error) {
-	n, err := binary.ReadUvarint(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if n == 0 || n > MaxFrame {
-		return 0, nil, fmt.Errorf("%w: frame of %d bytes", ErrProtocol, n)
-	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return 0, nil, err
-	}
-	return b[0], b[1:], nil
-}
-
-func writeFrame(w io.Writer, typ byte, body []byte) error {
-	hdr := binary.AppendUvarint(make([]byte, 0, 11), uint64(len(body)+1))
-	hdr = append(hdr, typ)
-	if _, err := w.Write(hdr); err != nil {
-		return err
-	}
-	_, err := w.Write(body)
-	return err
-}
+// frames is the sync protocol's framing (replication/frame): length
+// first, at most MaxFrame. A frame's body is the reader's to keep: a
+// batch's events are decoded in place.
+var frames = frame.Format{Layout: frame.LengthFirst, Max: MaxFrame, Malformed: ErrProtocol}
 
 // appendEntries encodes a header of uvarints then the entries.
 func appendEntries(b []byte, es []Entry) []byte {
@@ -178,5 +158,5 @@ func (b *batcher) flush() error {
 	body = append(body, b.buf...)
 	b.sent += uint64(b.count)
 	b.buf, b.count = b.buf[:0], 0
-	return writeFrame(b.w, frameBatch, body)
+	return frames.Write(b.w, frameBatch, body)
 }

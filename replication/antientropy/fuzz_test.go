@@ -11,7 +11,7 @@ import (
 // FuzzFrames feeds arbitrary bytes to every decoder a peer's stream reaches.
 func FuzzFrames(f *testing.F) {
 	var hello bytes.Buffer
-	writeFrame(&hello, frameHello, appendEntries([]byte{1}, []Entry{{Tag: Tag{1}, Seq: 5}}))
+	frames.Write(&hello, frameHello, appendEntries([]byte{1}, []Entry{{Tag: Tag{1}, Seq: 5}}))
 	f.Add(hello.Bytes())
 	var batch bytes.Buffer
 	b := &batcher{w: &batch, maxBytes: 1 << 20, maxCount: 10}
@@ -22,7 +22,7 @@ func FuzzFrames(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := bufio.NewReader(bytes.NewReader(data))
 		for {
-			typ, body, err := readFrame(r)
+			typ, body, err := frames.Read(r)
 			if err != nil {
 				break
 			}

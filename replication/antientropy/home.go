@@ -7,16 +7,13 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// Home is the upstream this node takes events from (Options.Upstream). It
+// Home is the upstream this node takes events from (Topology.Upstream). It
 // keeps its home while that one stays connected and its exchanges go well,
 // since switching mid-backlog would bring the rest down twice; otherwise it
 // picks, of the connected upstreams whose last exchange did not fail, the
 // one ranked first for this node by rendezvous hashing, so the kecamatan
 // spread over the dinas servers.
 func (s *Service) Home() (peer.ID, bool) {
-	if s.opt.Upstream == nil {
-		return "", false
-	}
 	connected := s.opt.Host.Network().Peers()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -26,7 +23,7 @@ func (s *Service) Home() (peer.ID, bool) {
 	var best uint64
 	s.home = ""
 	for _, p := range connected {
-		if !s.opt.Upstream(p) || !s.healthy(p) {
+		if !s.opt.Topology.Upstream(p) || !s.healthy(p) {
 			continue
 		}
 		if r := rank(s.opt.Host.ID(), p); s.home == "" || r > best {
@@ -39,7 +36,7 @@ func (s *Service) Home() (peer.ID, bool) {
 // asks reports whether this node dials p and asks it for what it lacks:
 // any peer but an upstream other than the home.
 func (s *Service) asks(p peer.ID) bool {
-	if s.opt.Upstream == nil || !s.opt.Upstream(p) {
+	if !s.opt.Topology.Upstream(p) {
 		return true
 	}
 	home, ok := s.Home()

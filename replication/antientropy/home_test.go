@@ -17,7 +17,7 @@ func TestHomeIsKeptWhileItWorks(t *testing.T) {
 	for _, s := range servers {
 		upstream[s.h.ID()] = true
 	}
-	kec.svc.opt.Upstream = func(p peer.ID) bool { return upstream[p] }
+	kec.svc.opt.Topology = testTopology{mesh: mesh{kec.st}, upstream: func(p peer.ID) bool { return upstream[p] }}
 	if _, ok := kec.svc.Home(); ok {
 		t.Fatal("a home with no dinas server connected")
 	}

@@ -8,7 +8,7 @@ import (
 
 // leaveToHub reports whether the events this node would send p are left to
 // a hub instead: a connected peer that forwards what it receives on to p
-// (Options.Forwards: a dinas server, for another kecamatan). The hub is
+// (Topology.Forwards: a dinas server, for another kecamatan). The hub is
 // synced now, so the events cross this node's uplink once, to the hub,
 // which sends them on over p's own downlink; p is synced again when the
 // bulk turn frees or in the next round, by when the claims leave those
@@ -24,12 +24,9 @@ import (
 // other kecamatan once ten minutes had passed, while it was still coming
 // from the dinas, and slowed that.
 func (s *Service) leaveToHub(p peer.ID, held uint64) bool {
-	if s.opt.Forwards == nil {
-		return false
-	}
 	var hubs []peer.ID
 	for _, h := range s.opt.Host.Network().Peers() {
-		if h != p && s.opt.Forwards(h, p) {
+		if h != p && s.opt.Topology.Forwards(h, p) {
 			hubs = append(hubs, h)
 		}
 	}
@@ -49,10 +46,7 @@ func (s *Service) leaveToHub(p peer.ID, held uint64) bool {
 	}
 	s.mu.Unlock()
 	if leave {
-		if s.opt.PushTo != nil {
-			hubs = s.opt.PushTo(hubs)
-		}
-		s.SyncWith(hubs...)
+		s.SyncWith(s.opt.Topology.PushTo(hubs)...)
 	}
 	return leave
 }
@@ -76,7 +70,7 @@ func (s *Service) awaitHub(p peer.ID) bool {
 		return false
 	}
 	for _, hub := range h.Peerstore().PeersWithAddrs() {
-		if hub != p && hub != h.ID() && s.opt.Forwards(hub, p) {
+		if hub != p && hub != h.ID() && s.opt.Topology.Forwards(hub, p) {
 			s.mu.Lock()
 			s.deferred[p] = true
 			s.mu.Unlock()

@@ -25,12 +25,11 @@ const Protocol protocol.ID = "/sinkron/sync/1"
 type Options struct {
 	Host  host.Host
 	Store *store.Store
-	// Allows reports whether a peer may be synced with (the roster gate).
-	Allows func(peer.ID) bool
-	// Known lists every origin this node may see, to map wire tags back.
-	Known  func() []peer.ID
-	Logger *slog.Logger
-	Now    func() time.Time
+	// Topology says who may be synced and how offices pass events on;
+	// nil: every peer, none relays (a mesh).
+	Topology Topology
+	Logger   *slog.Logger
+	Now      func() time.Time
 	// Interval between periodic rounds (sync with every connected peer and
 	// redial offices that are down). Default 30s.
 	Interval time.Duration
@@ -38,8 +37,9 @@ type Options struct {
 	IdleTimeout time.Duration
 	// Batch limits; defaults 256 KiB and 1024 events.
 	BatchBytes, BatchEvents int
-	// OnSynced, if set, is told after each exchange (blob fetching hooks here).
-	OnSynced func(p peer.ID, st Stats, err error)
+	// Observer, if set, is told after each exchange (blob fetching hooks
+	// here).
+	Observer Observer
 	// BulkEvents (default 500): an exchange that must send a peer more
 	// than this takes the node's one bulk turn. While another holds it the
 	// exchange sends nothing and the peer is synced again when the turn
@@ -47,29 +47,7 @@ type Options struct {
 	// first and passes it on over their own link, not once per peer at the
 	// same time (a kecamatan back from a week offline has seven peers).
 	BulkEvents int
-	// PushTo picks, among the connected peers, those a Nudge (new local
-	// writes) syncs with at once; the others hear of the writes in the
-	// periodic round, by then usually from those. Default: all of them.
-	PushTo func(connected []peer.ID) []peer.ID
-	// Passes reports whether from passes what it receives on to `to` at
-	// once (the dinas servers among themselves): an event this node just
-	// delivered to from is then not sent to `to` as well (claims).
-	Passes func(from, to peer.ID) bool
-	// Forwards reports whether from, a hub (a dinas server), sends what it
-	// receives on to `to` in its own time (to the other kecamatan): an event
-	// this node delivered to from is then not sent to `to` for
-	// ForwardWindow. After a week offline a kecamatan otherwise sent its
-	// backlog to every other kecamatan as well as to the dinas.
-	Forwards func(from, to peer.ID) bool
-	// Upstream reports whether p is one of several interchangeable sources
-	// of everything (the dinas servers, for a kecamatan). This node then
-	// takes events from one of them, its home (Home), and neither dials the
-	// others nor asks them for events while the home is connected and its
-	// last exchange went well; the home passes this node's events on to
-	// them. Each dinas server otherwise sent a kecamatan the dinas's new
-	// events down its thin downlink.
-	Upstream func(p peer.ID) bool
-	// ForwardWindow is how long events are left to a hub (Forwards) for
+	// ForwardWindow is how long events are left to a hub (Topology.Forwards) for
 	// another office: after they were delivered to the hub, and while that
 	// office gets nothing from anywhere (it may not reach the hub). Past
 	// it, the office that still lacks them gets them from this node.
@@ -151,19 +129,16 @@ func New(opt Options) *Service {
 	if opt.BulkEvents == 0 {
 		opt.BulkEvents = 500
 	}
-	if opt.Allows == nil {
-		opt.Allows = func(peer.ID) bool { return true }
-	}
-	if opt.Known == nil {
-		opt.Known = func() []peer.ID { return opt.Store.Vector().Origins() }
+	if opt.Topology == nil {
+		opt.Topology = mesh{opt.Store}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
-		opt: opt, tags: tags{known: opt.Known},
+		opt: opt, tags: tags{known: opt.Topology.Known},
 		stats: map[peer.ID]*PeerStats{}, running: map[peer.ID]bool{}, again: map[peer.ID]bool{}, active: map[network.Stream]bool{},
 		nudge: make(chan struct{}, 1), ctx: ctx, cancel: cancel,
 		bulk: make(chan struct{}, 1), deferred: map[peer.ID]bool{}, hubWait: map[peer.ID]hubWait{}, receiving: map[peer.ID]int{},
-		claims: claims{passes: opt.Passes, forwards: opt.Forwards, forwardWindow: opt.ForwardWindow, now: opt.Now},
+		claims: claims{topo: opt.Topology, forwardWindow: opt.ForwardWindow, now: opt.Now},
 	}
 	s.claims.retry = s.trigger
 	opt.Host.SetStreamHandler(Protocol, s.handle)
@@ -332,11 +307,7 @@ func (s *Service) syncConnected() {
 }
 
 func (s *Service) push() {
-	ps := s.opt.Host.Network().Peers()
-	if s.opt.PushTo != nil {
-		ps = s.opt.PushTo(ps)
-	}
-	s.SyncWith(ps...)
+	s.SyncWith(s.opt.Topology.PushTo(s.opt.Host.Network().Peers())...)
 }
 
 // SyncWith starts an exchange with each peer (or runs one more after the
@@ -351,7 +322,7 @@ func (s *Service) SyncWith(ps ...peer.ID) {
 func (s *Service) redial() {
 	h := s.opt.Host
 	for _, p := range h.Peerstore().PeersWithAddrs() {
-		if p == h.ID() || !s.opt.Allows(p) || h.Network().Connectedness(p) == network.Connected {
+		if p == h.ID() || !s.opt.Topology.Allows(p) || h.Network().Connectedness(p) == network.Connected {
 			continue
 		}
 		s.mu.Lock()
@@ -379,7 +350,7 @@ func (s *Service) AddPeer(p peer.ID, addrs []ma.Multiaddr) {
 
 // trigger runs an exchange with p, or one more after the current one.
 func (s *Service) trigger(p peer.ID) {
-	if !s.opt.Allows(p) || !s.asks(p) || s.ctx.Err() != nil {
+	if !s.opt.Topology.Allows(p) || !s.asks(p) || s.ctx.Err() != nil {
 		return
 	}
 	s.mu.Lock()
@@ -435,7 +406,7 @@ func (s *Service) exchange(ctx context.Context, p peer.ID) (Stats, error) {
 
 func (s *Service) handle(str network.Stream) {
 	p := str.Conn().RemotePeer()
-	if !s.opt.Allows(p) || !s.begin(str) {
+	if !s.opt.Topology.Allows(p) || !s.begin(str) {
 		str.Reset()
 		return
 	}
@@ -474,8 +445,8 @@ func (s *Service) record(p peer.ID, st Stats, err error) {
 	if err != nil && s.ctx.Err() == nil {
 		s.opt.Logger.Debug("sync failed", "peer", p.String(), "err", err)
 	}
-	if s.opt.OnSynced != nil {
-		s.opt.OnSynced(p, st, err)
+	if s.opt.Observer != nil {
+		s.opt.Observer.Synced(p, st, err)
 	}
 }
 

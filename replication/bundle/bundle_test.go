@@ -52,8 +52,13 @@ func signer(tb testing.TB, seed []byte) *event.Signer {
 	return s
 }
 
-// wantBlobs records referenced documents, as the node wires the store.
-func wantBlobs(txn *badger.Txn, applied []*event.Event) error {
+// wantBlobs records referenced documents, as the node's store observer
+// does.
+type wantBlobs struct{}
+
+func (wantBlobs) Committed(store.Result) {}
+
+func (wantBlobs) InTxn(txn *badger.Txn, applied []*event.Event) error {
 	for _, e := range applied {
 		for _, h := range e.Blobs {
 			if err := blob.Want(txn, h); err != nil {
@@ -70,7 +75,7 @@ func wantBlobs(txn *badger.Txn, applied []*event.Event) error {
 func open(dir string, s *event.Signer, admit func(peer.ID) bool) (*node, error) {
 	st, err := store.Open(store.Options{
 		Dir: dir, InMemory: dir == "", Signer: s, Clock: hlc.NewClock(time.Now, time.Minute),
-		Admit: admit, MemTableSize: 8 << 20, InTxn: wantBlobs,
+		Admit: admit, MemTableSize: 8 << 20, Observer: wantBlobs{},
 	})
 	if err != nil {
 		return nil, err
@@ -294,25 +299,25 @@ func TestFlippedByteIsRefused(t *testing.T) {
 	}
 }
 
-// frames encodes a bundle's frame stream from arbitrary events and chunks.
-func frames(origin peer.ID, evs [][]byte, chunks []chunk) []byte {
+// frameStream encodes a bundle's frame stream from arbitrary events and chunks.
+func frameStream(origin peer.ID, evs [][]byte, chunks []chunk) []byte {
 	var b bytes.Buffer
-	writeFrame(&b, frameHeader, header{Origin: origin, Created: time.UnixMilli(1)}.marshal())
+	frames.Write(&b, frameHeader, header{Origin: origin, Created: time.UnixMilli(1)}.marshal())
 	n := counts{Events: uint64(len(evs)), Chunks: uint64(len(chunks))}
 	if len(evs) > 0 {
 		var body []byte
 		for _, raw := range evs {
 			body = append(binary.AppendUvarint(body, uint64(len(raw))), raw...)
 		}
-		writeFrame(&b, frameEvents, appendEvents(nil, len(evs), body))
+		frames.Write(&b, frameEvents, appendEvents(nil, len(evs), body))
 	}
 	for _, c := range chunks {
-		writeFrame(&b, frameBlob, c.marshal(nil))
+		frames.Write(&b, frameBlob, c.marshal(nil))
 		if c.Idx == chunkCount(c.Size)-1 {
 			n.Blobs++
 		}
 	}
-	writeFrame(&b, frameEnd, n.marshal())
+	frames.Write(&b, frameEnd, n.marshal())
 	return b.Bytes()
 }
 
@@ -352,7 +357,7 @@ func TestForgedContentIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("control", func(t *testing.T) {
-		im, err := newNode(t, nil).load(pack(frames(a.st.Self(), all, nil)), nil)
+		im, err := newNode(t, nil).load(pack(frameStream(a.st.Self(), all, nil)), nil)
 		if err != nil || im.Applied != len(all) {
 			t.Fatalf("hand-built bundle: %+v, %v", im, err)
 		}
@@ -360,22 +365,22 @@ func TestForgedContentIsRefused(t *testing.T) {
 	t.Run("event", func(t *testing.T) {
 		forged := *first
 		forged.Payload = []byte(`{"nik":"3201019999999999"}`)
-		refused(t, pack(frames(a.st.Self(), [][]byte{forged.Marshal()}, nil)), docs, ErrForged, nil)
+		refused(t, pack(frameStream(a.st.Self(), [][]byte{forged.Marshal()}, nil)), docs, ErrForged, nil)
 	})
 	t.Run("document", func(t *testing.T) {
 		c := chunk{Hash: docs[1], Size: 500, Data: make([]byte, 500)}
-		refused(t, pack(frames(a.st.Self(), all, []chunk{c})), docs, ErrForged, nil)
+		refused(t, pack(frameStream(a.st.Self(), all, []chunk{c})), docs, ErrForged, nil)
 	})
 	t.Run("equivocation", func(t *testing.T) {
 		other := *first
 		other.Payload = []byte(`{"nik":"lain"}`)
 		a.signer.Sign(&other) // validly signed, but not what b holds
 		b := newNode(t, nil)
-		if _, err := b.load(pack(frames(a.st.Self(), all[:1], nil)), nil); err != nil {
+		if _, err := b.load(pack(frameStream(a.st.Self(), all[:1], nil)), nil); err != nil {
 			t.Fatal(err)
 		}
 		before := b.snapshot(t, docs)
-		_, err := b.load(pack(frames(a.st.Self(), [][]byte{other.Marshal(), all[1]}, nil)), nil)
+		_, err := b.load(pack(frameStream(a.st.Self(), [][]byte{other.Marshal(), all[1]}, nil)), nil)
 		if !errors.Is(err, ErrForged) || !errors.Is(err, store.ErrEquivocation) {
 			t.Fatalf("want equivocation refused, got %v", err)
 		}

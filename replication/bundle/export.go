@@ -134,7 +134,7 @@ func (ex *exporter) run(src Source, opt ExportOptions) error {
 
 func (ex *exporter) frames(src Source, opt ExportOptions) error {
 	hdr := header{Origin: opt.Origin, Created: opt.Now, Since: opt.Since}
-	if err := writeFrame(ex.z, frameHeader, hdr.marshal()); err != nil {
+	if err := frames.Write(ex.z, frameHeader, hdr.marshal()); err != nil {
 		return err
 	}
 	if err := src.Scan(opt.Since, func(raw []byte) error { return ex.event(raw, opt.IncludeBlobs) }); err != nil {
@@ -146,7 +146,7 @@ func (ex *exporter) frames(src Source, opt ExportOptions) error {
 	if err := ex.writeBlobs(); err != nil {
 		return err
 	}
-	return writeFrame(ex.z, frameEnd, ex.n.marshal())
+	return frames.Write(ex.z, frameEnd, ex.n.marshal())
 }
 
 // event adds one event to the current frame; raw is only valid during the
@@ -183,7 +183,7 @@ func (ex *exporter) flush() error {
 	}
 	ex.body = appendEvents(ex.body[:0], ex.count, ex.buf)
 	ex.buf, ex.count = ex.buf[:0], 0
-	return writeFrame(ex.z, frameEvents, ex.body)
+	return frames.Write(ex.z, frameEvents, ex.body)
 }
 
 // writeBlobs adds every referenced document the source holds complete;
@@ -216,7 +216,7 @@ func (ex *exporter) writeBlob(h event.Hash, size int64) error {
 		next++
 		ex.body = chunk{Hash: h, Size: size, Idx: idx, Data: b}.marshal(ex.body[:0])
 		ex.n.Chunks++
-		return writeFrame(ex.z, frameBlob, ex.body)
+		return frames.Write(ex.z, frameBlob, ex.body)
 	})
 	if err == nil && next != chunkCount(size) {
 		err = fmt.Errorf("stored with %d of %d chunks", next, chunkCount(size))

@@ -1,17 +1,16 @@
 package bundle
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/sinkron-id/sinkron/replication/blob"
 	"github.com/sinkron-id/sinkron/replication/event"
+	"github.com/sinkron-id/sinkron/replication/frame"
 	"github.com/sinkron-id/sinkron/replication/store"
 	"github.com/sinkron-id/sinkron/replication/vv"
 )
@@ -72,49 +71,9 @@ const (
 	frameEnd    = 'Z'
 )
 
-func writeFrame(w io.Writer, typ byte, body []byte) error {
-	var hdr [1 + binary.MaxVarintLen64]byte
-	hdr[0] = typ
-	n := binary.PutUvarint(hdr[1:], uint64(len(body)))
-	if _, err := w.Write(hdr[:1+n]); err != nil {
-		return err
-	}
-	_, err := w.Write(body)
-	return err
-}
-
-// frameReader reads frames, reusing one buffer: a body is valid until the
-// next call.
-type frameReader struct {
-	r   *bufio.Reader
-	buf []byte
-}
-
-// next returns io.EOF only at a frame boundary.
-func (fr *frameReader) next() (byte, []byte, error) {
-	typ, err := fr.r.ReadByte()
-	if err != nil {
-		return 0, nil, err
-	}
-	n, err := binary.ReadUvarint(fr.r)
-	if errors.Is(err, io.EOF) {
-		return 0, nil, io.ErrUnexpectedEOF
-	}
-	if err != nil {
-		return 0, nil, err
-	}
-	if n > MaxFrame {
-		return 0, nil, fmt.Errorf("%w: frame %q of %d bytes exceeds %d", ErrCorrupt, typ, n, MaxFrame)
-	}
-	if uint64(cap(fr.buf)) < n {
-		fr.buf = make([]byte, n)
-	}
-	fr.buf = fr.buf[:n]
-	if _, err := io.ReadFull(fr.r, fr.buf); err != nil {
-		return 0, nil, err
-	}
-	return typ, fr.buf, nil
-}
+// frames is a bundle's framing inside its zstd stream
+// (replication/frame): type first, bodies of at most MaxFrame.
+var frames = frame.Format{Layout: frame.TypeFirst, Max: MaxFrame, Malformed: ErrCorrupt}
 
 // header is what the exporting node says about the bundle.
 type header struct {

@@ -12,6 +12,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/sinkron-id/sinkron/replication/event"
+	"github.com/sinkron-id/sinkron/replication/frame"
 )
 
 // visitor receives a bundle's parts as walk decodes them; nil fields skip.
@@ -34,7 +35,7 @@ func walk(r io.Reader, v visitor) (header, error) {
 		return header{}, err
 	}
 	defer z.Close()
-	w := &walker{v: v, fr: frameReader{r: bufio.NewReaderSize(z, 64<<10)}, refs: map[event.Hash]bool{}, done: map[event.Hash]bool{}}
+	w := &walker{v: v, fr: frame.Reader{Format: frames, R: bufio.NewReaderSize(z, 64<<10)}, refs: map[event.Hash]bool{}, done: map[event.Hash]bool{}}
 	err = w.run()
 	var pe passErr
 	if errors.As(err, &pe) {
@@ -81,7 +82,7 @@ const (
 
 type walker struct {
 	v     visitor
-	fr    frameReader
+	fr    frame.Reader
 	hdr   header
 	phase int
 	seen  counts
@@ -102,7 +103,7 @@ type blobProgress struct {
 
 func (w *walker) run() error {
 	for {
-		typ, body, err := w.fr.next()
+		typ, body, err := w.fr.Next()
 		if err != nil {
 			return err
 		}
@@ -214,7 +215,7 @@ func (w *walker) end(body []byte) error {
 	if declared != w.seen {
 		return fmt.Errorf("%w: end frame declares %+v, bundle holds %+v", ErrCorrupt, declared, w.seen)
 	}
-	if _, err := w.fr.r.ReadByte(); err == nil {
+	if _, err := w.fr.R.ReadByte(); err == nil {
 		return fmt.Errorf("%w: data after the end frame", ErrCorrupt)
 	} else if !errors.Is(err, io.EOF) {
 		return err

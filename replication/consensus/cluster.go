@@ -17,6 +17,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/sinkron-id/sinkron/replication/wal"
 )
 
 // logCacheSize keeps the newest entries in memory for replication: two
@@ -31,14 +33,14 @@ type Querier interface {
 
 // Config configures a Cluster.
 type Config struct {
-	// Dir holds the log and stable store (Dir/wal, see WAL; an older
+	// Dir holds the log and stable store (Dir/wal, see replication/wal; an older
 	// badger store in Dir/log is migrated into it) and snapshots
 	// (Dir/snapshots).
 	Dir  string
 	Host host.Host
 	// EncryptionKey is the node's at-rest key (16, 24 or 32 bytes): the log
 	// and the snapshots hold residents' NIKs and biodata, so with a key both
-	// are encrypted on disk (see OpenWAL and sealedSnapshots). Nil
+	// are encrypted on disk (see wal.Open and sealedSnapshots). Nil
 	// keeps them in clear, as the tests do. A Dir written with one setting
 	// does not open with the other.
 	EncryptionKey []byte
@@ -68,7 +70,18 @@ type Config struct {
 	ElectionTimeout    time.Duration
 	LeaderLeaseTimeout time.Duration
 
-	beforeSync func() // see walOptions
+	beforeSync func() // see wal.Options.BeforeSync
+}
+
+// raftLog is what the cluster needs of its log (replication/wal's Log):
+// raft's log and stable stores, the durable mark the leader's deferred
+// flush keeps (durable.go), and being told whether this node leads.
+type raftLog interface {
+	raft.LogStore
+	raft.StableStore
+	durableLog
+	SetLeading(leads func() bool)
+	Close() error
 }
 
 // Cluster is this node's membership in the dinas Raft group.
@@ -76,7 +89,7 @@ type Cluster struct {
 	cfg   Config
 	self  peer.ID
 	r     *raft.Raft
-	log   *WAL
+	log   raftLog
 	layer *StreamLayer
 	fwd   *forwarder
 
@@ -151,10 +164,10 @@ func Open(cfg Config) (*Cluster, error) {
 // the badger LogStore an older version left in Dir/log.
 func (c *Cluster) openLog(hclog.Logger) error {
 	dir := filepath.Join(c.cfg.Dir, "wal")
-	if err := migrateLogStore(filepath.Join(c.cfg.Dir, "log"), dir, c.cfg.EncryptionKey); err != nil {
+	if err := wal.Migrate(filepath.Join(c.cfg.Dir, "log"), dir, c.cfg.EncryptionKey); err != nil {
 		return fmt.Errorf("consensus: %w", err)
 	}
-	w, err := openWAL(dir, c.cfg.EncryptionKey, walOptions{segSize: walSegmentSize, beforeSync: c.cfg.beforeSync})
+	w, err := wal.Open(dir, c.cfg.EncryptionKey, wal.Options{BeforeSync: c.cfg.beforeSync})
 	if err != nil {
 		return fmt.Errorf("consensus: %w", err)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/sinkron-id/sinkron/replication/internal/testdisk"
 )
 
 func TestProposeAndQueryFromFollower(t *testing.T) {
@@ -91,7 +93,7 @@ func TestLaggingNodeGetsSnapshot(t *testing.T) {
 			nodes, lag := catchUpBySnapshot(t, func(c *Config) { c.EncryptionKey = tc.key })
 			var found []string
 			for _, n := range nodes {
-				found = append(found, filesContaining(t, n.dir, []byte(nikMarker))...)
+				found = append(found, testdisk.FilesContaining(t, n.dir, []byte(nikMarker))...)
 			}
 			if clear := tc.key == nil; clear != (len(found) > 0) {
 				t.Fatalf("marker in %v", found)
@@ -173,8 +175,8 @@ func TestGateRefusesStrangers(t *testing.T) {
 		if err != nil {
 			continue // refused at negotiation: also fine
 		}
-		_ = writeFrame(s, kindStatus, nil)
-		if _, _, err := readFrame(bufio.NewReader(s)); err == nil {
+		_ = frames.Write(s, kindStatus, nil)
+		if _, _, err := frames.Read(bufio.NewReader(s)); err == nil {
 			t.Fatalf("%s: a stranger got an answer", proto)
 		}
 		s.Reset()

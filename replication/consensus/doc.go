@@ -9,7 +9,7 @@
 // ID and address are both its peer ID string.
 //
 // The log and stable store are a write-ahead log of their own in Dir/wal
-// (WAL: segment files, each StoreLogs batch one write and one fdatasync,
+// (replication/wal: segment files, each StoreLogs batch one write and one fdatasync,
 // near a bare synced write where the badger LogStore before it took 1.5-2
 // times that; raft-wal v0.4.0 cannot reopen a log whose tail Raft
 // truncated). A badger store an older version left in Dir/log is copied
@@ -19,7 +19,7 @@
 // (sealedSnapshots).
 //
 // The leader writes its log while the followers write theirs: its
-// StoreLogs of commands returns before the flush (walsync.go), and it
+// StoreLogs of commands returns before the flush (replication/wal), and it
 // applies entries, and tells followers a commit index, only up to what its
 // own disk holds (durable.go), so a decision waits for one flush, not two
 // in sequence.

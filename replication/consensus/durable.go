@@ -5,9 +5,11 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/sinkron-id/sinkron/replication/wal"
 )
 
-// A leader's log is written while the followers write theirs (walsync.go),
+// A leader's log is written while the followers write theirs (replication/wal),
 // and raft counts the leader in the quorum for entries still on their way
 // to its disk. An entry is committed in Raft's sense only when a majority
 // holds it on disk; with the leader counted early, that is true of the
@@ -77,7 +79,7 @@ func (f durableBatchingFSM) ApplyBatch(logs []*raft.Log) []any {
 // restart.
 func (f durableFSM) wait(index uint64) error {
 	err := f.log.WaitDurable(index)
-	if err != nil && !errors.Is(err, errWALClosed) {
+	if err != nil && !errors.Is(err, wal.ErrClosed) {
 		panic(fmt.Sprintf("consensus: the raft log could not be synced; restart the node to recover from its disk: %v", err))
 	}
 	return err

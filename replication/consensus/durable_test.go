@@ -6,19 +6,21 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/sinkron-id/sinkron/replication/internal/testdisk"
 )
 
 // The leader sends a batch while its own disk still writes it; until that
 // write is done, raft's early commit must show nowhere: the client has no
 // answer, and neither the leader nor a follower applies the entry.
 func TestLeaderActsOnlyOnWhatItsDiskHolds(t *testing.T) {
-	g := newGate()
-	nodes := newGroup(t, 3, fast, func(c *Config) { c.beforeSync = g.wait })
-	t.Cleanup(g.open) // before the nodes stop: a held leader cannot
+	g := testdisk.NewGate()
+	nodes := newGroup(t, 3, fast, func(c *Config) { c.beforeSync = g.Wait })
+	t.Cleanup(g.Open) // before the nodes stop: a held leader cannot
 	leader := waitLeader(t, nodes...)
 	propose(t, leader, 0, 1)
 
-	g.shut.Store(true)
+	g.Shut()
 	answered := make(chan error, 1)
 	go func() {
 		_, err := leader.c.Propose(ctxT(t, 30*time.Second), kvCmd("held", "held"))
@@ -46,7 +48,7 @@ func TestLeaderActsOnlyOnWhatItsDiskHolds(t *testing.T) {
 		}
 	}
 
-	g.open()
+	g.Open()
 	if err := <-answered; err != nil {
 		t.Fatal(err)
 	}

@@ -88,10 +88,10 @@ func (f *forwarder) call(ctx context.Context, p peer.ID, kind byte, body []byte)
 }
 
 func roundTrip(fs *fstream, kind byte, body []byte) (byte, []byte, error) {
-	if err := writeFrame(fs.s, kind, body); err != nil {
+	if err := frames.Write(fs.s, kind, body); err != nil {
 		return 0, nil, err
 	}
-	return readFrame(fs.r)
+	return frames.Read(fs.r)
 }
 
 // get takes a fresh-enough idle stream to p or opens one, dialing if needed.
@@ -153,7 +153,7 @@ func (c *Cluster) serveForward(s network.Stream) {
 	r := bufio.NewReader(s)
 	for {
 		_ = s.SetReadDeadline(time.Now().Add(idleTimeout))
-		kind, body, err := readFrame(r)
+		kind, body, err := frames.Read(r)
 		if err != nil {
 			_ = s.Reset()
 			return
@@ -170,7 +170,7 @@ func (c *Cluster) serveForward(s network.Stream) {
 			rk, rbody = respErr, encodeErr(err)
 		}
 		_ = s.SetWriteDeadline(time.Now().Add(callTimeout))
-		if err := writeFrame(s, rk, rbody); err != nil {
+		if err := frames.Write(s, rk, rbody); err != nil {
 			_ = s.Reset()
 			return
 		}

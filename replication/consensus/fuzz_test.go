@@ -15,23 +15,23 @@ import (
 func FuzzForwardFrame(f *testing.F) {
 	id, _ := peer.Decode("12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA")
 	for _, seed := range [][]byte{
-		appendFrame(nil, kindPropose, kvCmd("k", "v")),
-		appendFrame(nil, kindAddVoter, []byte(id)),
-		appendFrame(nil, kindTransfer, nil),
-		appendFrame(nil, respOK, nodeStatus{Applied: 7, LastLog: 9, Term: 2}.marshal()),
-		appendFrame(nil, respErr, encodeErr(errNoLeader)),
-		appendFrame(nil, respErr, encodeErr(errors.New("refused"))),
+		frames.Append(nil, kindPropose, kvCmd("k", "v")),
+		frames.Append(nil, kindAddVoter, []byte(id)),
+		frames.Append(nil, kindTransfer, nil),
+		frames.Append(nil, respOK, nodeStatus{Applied: 7, LastLog: 9, Term: 2}.marshal()),
+		frames.Append(nil, respErr, encodeErr(errNoLeader)),
+		frames.Append(nil, respErr, encodeErr(errors.New("refused"))),
 	} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := bufio.NewReader(bytes.NewReader(data))
 		for {
-			kind, body, err := readFrame(r)
+			kind, body, err := frames.Read(r)
 			if err != nil {
 				break
 			}
-			k2, b2, err := readFrame(bufio.NewReader(bytes.NewReader(appendFrame(nil, kind, body))))
+			k2, b2, err := frames.Read(bufio.NewReader(bytes.NewReader(frames.Append(nil, kind, body))))
 			if err != nil || k2 != kind || !bytes.Equal(b2, body) {
 				t.Fatalf("frame round trip: %q %x → %q %x, %v", kind, body, k2, b2, err)
 			}

@@ -1,16 +1,15 @@
 package consensus
 
 import (
-	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hkdf"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/sinkron-id/sinkron/replication/internal/derive"
 )
 
 // Sealed snapshot format. Raft snapshots are the FSM's whole state (NIKs,
@@ -155,22 +154,6 @@ func plainSize(sealed int64) (n int64, ok bool) {
 	return rest/sealFrame*sealChunk + rest%sealFrame, true
 }
 
-// derivedAEAD is AES-256-GCM under a key of its own, derived from the
-// node's at-rest key, a salt and what it is for (info): each snapshot and
-// each Raft log seals under its own key, so their random nonces do not
-// share one birthday bound.
-func derivedAEAD(key, salt []byte, info string) (cipher.AEAD, error) {
-	k, err := hkdf.Key(sha256.New, key, salt, info, 32)
-	if err != nil {
-		return nil, fmt.Errorf("derive %s key: %w", info, err)
-	}
-	block, err := aes.NewCipher(k)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
-}
-
 // sealNonce is the 96-bit big-endian frame counter.
 func sealNonce(nonce *[12]byte, count uint64) []byte {
 	binary.BigEndian.PutUint64(nonce[4:], count)
@@ -203,7 +186,7 @@ func newSealWriter(w io.Writer, key []byte, rand io.Reader) (*sealWriter, error)
 	if _, err := io.ReadFull(rand, salt); err != nil {
 		return nil, fmt.Errorf("snapshot salt: %w", err)
 	}
-	aead, err := derivedAEAD(key, salt, sealInfo)
+	aead, err := derive.AEAD(key, salt, sealInfo)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +261,7 @@ func newSealReader(r io.Reader, key []byte) (*sealReader, error) {
 	if _, err := io.ReadFull(r, salt); err != nil {
 		return nil, eofCorrupt(err)
 	}
-	aead, err := derivedAEAD(key, salt, sealInfo)
+	aead, err := derive.AEAD(key, salt, sealInfo)
 	if err != nil {
 		return nil, err
 	}

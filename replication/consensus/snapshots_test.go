@@ -6,13 +6,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
+
+	"github.com/sinkron-id/sinkron/replication/internal/testdisk"
 )
 
 var testKey = []byte("0123456789abcdef0123456789abcdef") // an at-rest key, 32 bytes
@@ -224,7 +223,7 @@ func TestSealedSnapshotStore(t *testing.T) {
 	if err := sink.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if found := filesContaining(t, dir, []byte("1806015708900003")); len(found) > 0 {
+	if found := testdisk.FilesContaining(t, dir, []byte("1806015708900003")); len(found) > 0 {
 		t.Fatalf("plaintext on disk in %v", found)
 	}
 	metas, err := store.List()
@@ -262,83 +261,4 @@ func TestSealedSinkCancel(t *testing.T) {
 	if metas, err := store.List(); err != nil || len(metas) != 0 {
 		t.Fatalf("list after cancel = %v, %v", metas, err)
 	}
-}
-
-// Badger's encryption covers everything the log store writes (value log,
-// memtable WAL, tables): a command's bytes never reach the disk in clear.
-// Without a key they do, which shows the scan would find them.
-func TestLogStoreEncryption(t *testing.T) {
-	marker := []byte("NIK-1806015708900003-BIODATA")
-	for _, tc := range []struct {
-		name      string
-		key       []byte
-		wantClear bool
-	}{
-		{"clear", nil, true},
-		{"encrypted", testKey, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			s, err := OpenLogStore(dir, tc.key)
-			if err != nil {
-				t.Fatal(err)
-			}
-			logs := []*raft.Log{
-				{Index: 1, Term: 1, Type: raft.LogCommand, Data: marker},
-				{Index: 2, Term: 1, Type: raft.LogCommand, Data: bytes.Repeat(marker, 50_000)}, // to the value log
-			}
-			if err := s.StoreLogs(logs); err != nil {
-				t.Fatal(err)
-			}
-			found := filesContaining(t, dir, marker)
-			if err := s.Close(); err != nil {
-				t.Fatal(err)
-			}
-			found = append(found, filesContaining(t, dir, marker)...)
-			if (len(found) > 0) != tc.wantClear {
-				t.Fatalf("marker found in %v", found)
-			}
-			s, err = OpenLogStore(dir, tc.key)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var l raft.Log
-			err = s.GetLog(1, &l)
-			s.Close()
-			if err != nil || !bytes.Equal(l.Data, marker) {
-				t.Fatalf("reopened: %q, %v", l.Data, err)
-			}
-		})
-	}
-}
-
-// filesContaining lists the files under dir whose bytes contain marker.
-// The node may be running: a file it removes during the walk (a WAL
-// segment dropped after a snapshot) holds nothing on disk any more.
-func filesContaining(tb testing.TB, dir string, marker []byte) []string {
-	tb.Helper()
-	var found []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if bytes.Contains(b, marker) {
-			found = append(found, path)
-		}
-		return nil
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return found
 }

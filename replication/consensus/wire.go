@@ -1,13 +1,13 @@
 package consensus
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/sinkron-id/sinkron/replication/frame"
 )
 
 // The forward protocol: a follower writes one request frame and reads one
@@ -51,37 +51,10 @@ const maxErrMsg = 4 << 10
 // ErrProtocol wraps every malformed-frame error.
 var ErrProtocol = errors.New("consensus forward protocol error")
 
-// readFrame reads one frame. The length is checked before allocating.
-func readFrame(r *bufio.Reader) (byte, []byte, error) {
-	n, err := binary.ReadUvarint(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	if n == 0 || n > MaxFrame {
-		return 0, nil, fmt.Errorf("%w: frame of %d bytes", ErrProtocol, n)
-	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return 0, nil, err
-	}
-	return b[0], b[1:], nil
-}
-
-// appendFrame encodes a frame; one buffer means one write, so one yamux
-// frame per request on the wire.
-func appendFrame(dst []byte, kind byte, body []byte) []byte {
-	dst = binary.AppendUvarint(dst, uint64(len(body)+1))
-	dst = append(dst, kind)
-	return append(dst, body...)
-}
-
-func writeFrame(w io.Writer, kind byte, body []byte) error {
-	if len(body)+1 > MaxFrame {
-		return fmt.Errorf("%w: frame of %d bytes exceeds the limit", ErrProtocol, len(body)+1)
-	}
-	_, err := w.Write(appendFrame(make([]byte, 0, len(body)+11), kind, body))
-	return err
-}
+// frames is the forward protocol's framing (replication/frame): length
+// first, at most MaxFrame, each frame in one write, so one yamux frame
+// per request on the wire.
+var frames = frame.Format{Layout: frame.LengthFirst, Max: MaxFrame, Malformed: ErrProtocol}
 
 // encodeErr turns an error into a response body, classifying it so that a
 // follower knows whether to look for another leader.

@@ -21,14 +21,30 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// Role of an office node.
+// Role of an office node: the kind of office it is, which is also where
+// the service catalog (node/catalog) starts services and places steps.
 type Role string
 
+// The kinds of office of a regency.
 const (
-	Dinas     Role = "dinas"
-	Kecamatan Role = "kecamatan"
-	Mobile    Role = "mobile"
+	Dinas     Role = "dinas"     // the regency's Dinas Dukcapil
+	Kecamatan Role = "kecamatan" // a kecamatan service point (Tempat Pelayanan KTP-el)
+	Mobile    Role = "mobile"    // a mobile recording unit (perangkat mobile)
 )
+
+// Title is the officer-facing name of the kind of office; "" for a role
+// that is none.
+func (r Role) Title() string {
+	switch r {
+	case Kecamatan:
+		return "Kecamatan"
+	case Dinas:
+		return "Dinas Dukcapil"
+	case Mobile:
+		return "Unit Perekaman Mobile"
+	}
+	return ""
+}
 
 // Member is one office node.
 type Member struct {

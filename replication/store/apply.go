@@ -190,8 +190,8 @@ func (s *Store) writeApplied(txn, snap *badger.Txn, vec vv.Vector, arrival uint6
 			return fmt.Errorf("fold %s/%s: %w", ref.Kind, ref.ID, err)
 		}
 	}
-	if s.opt.InTxn != nil {
-		return s.opt.InTxn(txn, res.Applied)
+	if s.opt.Observer != nil {
+		return s.opt.Observer.InTxn(txn, res.Applied)
 	}
 	return nil
 }
@@ -244,7 +244,7 @@ func (s *Store) writeVector(txn *badger.Txn, vec vv.Vector, arrival uint64) erro
 	return txn.Set(keyArrival, binary.BigEndian.AppendUint64(nil, arrival))
 }
 
-// published makes a committed batch visible and tells the subscriber.
+// published makes a committed batch visible and tells the observer.
 func (s *Store) published(vec vv.Vector, arrival uint64, res Result) {
 	s.readMu.Lock()
 	s.vec = vec
@@ -261,8 +261,8 @@ func (s *Store) published(vec vv.Vector, arrival uint64, res Result) {
 		}
 	}
 	s.readMu.Unlock()
-	if s.opt.OnCommit != nil {
-		s.opt.OnCommit(res)
+	if s.opt.Observer != nil {
+		s.opt.Observer.Committed(res)
 	}
 }
 

@@ -11,6 +11,12 @@ import (
 	"github.com/sinkron-id/sinkron/replication/hlc"
 )
 
+// inTxn observes batches' transactions only.
+type inTxn func(txn *badger.Txn, applied []*event.Event) error
+
+func (f inTxn) InTxn(txn *badger.Txn, applied []*event.Event) error { return f(txn, applied) }
+func (inTxn) Committed(Result)                                      {}
+
 // A save whose transaction read a key that another writer on the same
 // database (the document fetcher, the outbox) changed before it committed
 // is tried again, not refused with badger's "Transaction Conflict": an
@@ -23,7 +29,7 @@ func TestSaveRetriedAfterAConflict(t *testing.T) {
 	st, err := Open(Options{
 		InMemory: true, Signer: newSigner(t), Clock: hlc.NewClock(w.now, time.Minute),
 		Folders: map[string]Folder{"kv": kvFolder{}}, MemTableSize: 1 << 20,
-		InTxn: func(txn *badger.Txn, _ []*event.Event) error {
+		Observer: inTxn(func(txn *badger.Txn, _ []*event.Event) error {
 			tries++
 			if _, err := txn.Get(doc); err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
 				return err
@@ -32,7 +38,7 @@ func TestSaveRetriedAfterAConflict(t *testing.T) {
 				return st.DB().Update(func(other *badger.Txn) error { return other.Set(doc, []byte("complete")) })
 			}
 			return nil
-		},
+		}),
 	})
 	if err != nil {
 		t.Fatal(err)

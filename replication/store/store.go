@@ -28,6 +28,18 @@ type Folded struct {
 	Conflicts []string
 }
 
+// Observer sees every batch of events the store writes, local or from a
+// peer: the one place where what a node does with new events starts.
+type Observer interface {
+	// InTxn runs inside the batch's transaction, after its events are
+	// written, so dependent records (blob wants, the decision book) commit
+	// with them; an error refuses the whole batch.
+	InTxn(txn *badger.Txn, applied []*event.Event) error
+	// Committed is told the batch once it is committed and visible, under
+	// the write lock: it must not block.
+	Committed(Result)
+}
+
 // Options configure Open.
 type Options struct {
 	// Dir is the badger directory; empty with InMemory for tests.
@@ -42,12 +54,8 @@ type Options struct {
 	Admit func(peer.ID) bool
 	// Folders by entity kind; kinds without one keep only heads.
 	Folders map[string]Folder
-	// InTxn runs inside every batch's transaction, after its events are
-	// written, so dependent records (blob wants) commit with them.
-	InTxn func(txn *badger.Txn, applied []*event.Event) error
-	// OnCommit is called after every committed batch, under the write lock;
-	// it must not block.
-	OnCommit func(Result)
+	// Observer, if set, sees every batch written (the node's pipeline).
+	Observer Observer
 	Logger   *slog.Logger
 	// MemTableSize for badger; small nodes and tests want less than 64 MiB.
 	MemTableSize int64

@@ -12,6 +12,7 @@ import (
 	"connectrpc.com/connect"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/testnet/printroom"
 )
 
 // PrintRoom is the dinas's KTP-el print room, driven through the
@@ -37,9 +38,8 @@ type PrintRoom struct {
 	rng    *rand.Rand
 	niks   []string
 	active map[string]uint64 // what the print room last printed per NIK
-	blanks []uint64          // allocated, not yet printed
-	jobs   int               // jobs started, for keys
-	boxes  int               // boxes of blanks asked for, for keys
+	blanks printroom.Blanks
+	jobs   int // jobs started, for keys
 	// order is the first round of drawn jobs, drawn counts draws.
 	order []string
 	drawn int
@@ -200,10 +200,10 @@ func (p *PrintRoom) key(what string, i int, tag ...string) string {
 }
 
 // print prints one card for nik at server at and records it.
-func (p *PrintRoom) print(ctx context.Context, job, nik string, at int, tag string) (Card, error) {
+func (p *PrintRoom) print(ctx context.Context, job, nik string, at int, tag string) (printroom.Card, error) {
 	blank, err := p.blank(ctx, at)
 	if err != nil {
-		return Card{}, err
+		return printroom.Card{}, err
 	}
 	c, err := p.issue(ctx, job, p.key("kartu", p.jobs, tag), nik, blank, at)
 	if c.Key != "" {
@@ -216,7 +216,7 @@ func (p *PrintRoom) print(ctx context.Context, job, nik string, at int, tag stri
 // A refusal is recorded as a problem (the print room only uses its own
 // fresh blanks here) and gives a Card without a key. Safe to call
 // concurrently.
-func (p *PrintRoom) issue(ctx context.Context, job, key, nik string, blank uint64, at int) (Card, error) {
+func (p *PrintRoom) issue(ctx context.Context, job, key, nik string, blank uint64, at int) (printroom.Card, error) {
 	d, server, err := p.decide(ctx, at, func(ctx context.Context, c *Client) (*v1.Decision, error) {
 		r, err := c.Decision.IssueCard(ctx, connect.NewRequest(&v1.IssueCardRequest{Key: key, Nik: nik,
 			BlankSerial: blank, Reason: "pencetakan KTP-el", Officer: c.User}))
@@ -224,15 +224,16 @@ func (p *PrintRoom) issue(ctx context.Context, job, key, nik string, blank uint6
 	})
 	if connect.CodeOf(err) == connect.CodeFailedPrecondition {
 		p.g.cardProblem("print %s for %s on fresh blank %d refused at %s: %v", key, nik, blank, server, err)
-		return Card{}, nil
+		return printroom.Card{}, nil
 	}
 	if err != nil {
-		return Card{}, err
+		return printroom.Card{}, err
 	}
-	if d.Nik != nik || d.SerialFrom != blank {
-		p.g.cardProblem("print %s for %s on blank %d decided as NIK %s blank %d", key, nik, blank, d.Nik, d.SerialFrom)
+	c, prob := printroom.Issued(key, nik, blank, decided(d))
+	if prob != "" {
+		p.g.cardProblem("%s", prob)
 	}
-	c := Card{Key: key, NIK: nik, Serial: blank, Revoked: d.RevokedCard, Job: job, At: server}
+	c.Job, c.At = job, server
 	p.g.card(c)
 	return c, nil
 }
@@ -256,9 +257,10 @@ func (p *PrintRoom) resend(ctx context.Context, nik string, at int) error {
 		p.g.cardProblem("resent print %s for %s refused at %s: %v", first.Key, nik, server, err)
 	case err != nil:
 		return err
-	case d.SerialFrom != first.Serial || d.RevokedCard != first.Revoked || d.Nik != nik:
-		p.g.cardProblem("resent print %s decided anew at %s: NIK %s blank %d revoking %d, first %s %d revoking %d",
-			first.Key, server, d.Nik, d.SerialFrom, d.RevokedCard, nik, first.Serial, first.Revoked)
+	default:
+		if prob := printroom.Resent(first, decided(d)); prob != "" {
+			p.g.cardProblem("%s (at %s)", prob, server)
+		}
 	}
 	return nil
 }
@@ -279,7 +281,7 @@ func (p *PrintRoom) twice(ctx context.Context, nik string, at int) error {
 	if n := len(p.servers); n > 1 {
 		ats[1] = (at + 1 + p.rng.IntN(n-1)) % n
 	}
-	var cards [2]Card
+	var cards [2]printroom.Card
 	var errs [2]error
 	var wg sync.WaitGroup
 	for j := range 2 {
@@ -299,13 +301,13 @@ func (p *PrintRoom) twice(ctx context.Context, nik string, at int) error {
 		} else if b.Key != "" {
 			p.active[nik] = b.Serial
 		}
-	case b.Revoked == a.Serial:
-		p.active[nik] = b.Serial
-	case a.Revoked == b.Serial:
-		p.active[nik] = a.Serial
 	default:
-		p.g.cardProblem("cards %d and %d printed at once for %s, neither revoked the other (revoked %d, %d)",
-			a.Serial, b.Serial, nik, a.Revoked, b.Revoked)
+		active, prob := printroom.Concurrent(a, b)
+		if prob != "" {
+			p.g.cardProblem("%s", prob)
+		} else {
+			p.active[nik] = active
+		}
 	}
 	return nil
 }
@@ -382,7 +384,7 @@ func (p *PrintRoom) usedBlank(ctx context.Context, nik string, at int) error {
 		return err
 	}
 	p.g.cardProblem("print %s for %s on used blank %d accepted at %s", key, nik, used, server)
-	p.g.card(Card{Key: key, NIK: nik, Serial: used, Revoked: d.RevokedCard, Job: jobUsed, At: server})
+	p.g.card(printroom.Card{Key: key, NIK: nik, Serial: used, Revoked: d.RevokedCard, Job: jobUsed, At: server})
 	p.active[nik] = used
 	return nil
 }
@@ -390,24 +392,20 @@ func (p *PrintRoom) usedBlank(ctx context.Context, nik string, at int) error {
 // blank takes an allocated blank serial, asking the dinas for a box when
 // none is left.
 func (p *PrintRoom) blank(ctx context.Context, at int) (uint64, error) {
-	if len(p.blanks) == 0 {
-		// Its own key per box: one job may open two boxes, and a key
-		// reused would answer with the box already opened.
-		p.boxes++
+	b, err := p.blanks.Take(func(box int) (uint64, uint64, error) {
 		d, _, err := p.decide(ctx, at, func(ctx context.Context, c *Client) (*v1.Decision, error) {
 			r, err := c.Decision.AllocateBlankSerials(ctx, connect.NewRequest(&v1.AllocateBlankSerialsRequest{
-				Key: p.key("blangko", p.boxes), Station: "ruang-cetak-lab", Count: blankBox, Officer: c.User}))
+				Key: p.key("blangko", box), Station: "ruang-cetak-lab", Count: blankBox, Officer: c.User}))
 			return decisionOf(r, err)
 		})
 		if err != nil {
-			return 0, fmt.Errorf("blanks: %w", err)
+			return 0, 0, err
 		}
-		for s := d.SerialFrom; s <= d.SerialTo; s++ {
-			p.blanks = append(p.blanks, s)
-		}
+		return d.SerialFrom, d.SerialTo, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("blanks: %w", err)
 	}
-	b := p.blanks[0]
-	p.blanks = p.blanks[1:]
 	return b, nil
 }
 
@@ -465,6 +463,11 @@ func failover(ctx context.Context, servers []*Client, at int, call func(context.
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// decided is a print's answer as the print room judges it.
+func decided(d *v1.Decision) printroom.Decided {
+	return printroom.Decided{NIK: d.Nik, Serial: d.SerialFrom, Revoked: d.RevokedCard}
 }
 
 func decisionOf(r *connect.Response[v1.DecisionResponse], err error) (*v1.Decision, error) {

@@ -66,7 +66,7 @@ func (d *Desk) pass(ctx context.Context, l *Lab, g *Ledger, server string) (int,
 		return did, err
 	}
 	for _, r := range handed {
-		if r.Conflict {
+		if r.Conflict || g.conflicted(r.Id) {
 			continue
 		}
 		if err := transitionOnce(ctx, kasi, g, r.Id, v1.Status_STATUS_DIPROSES, "Diproses"); err != nil {
@@ -79,6 +79,9 @@ func (d *Desk) pass(ctx context.Context, l *Lab, g *Ledger, server string) (int,
 		return did, err
 	}
 	for _, r := range working {
+		if g.conflicted(r.Id) {
+			continue
+		}
 		n, err := d.advance(ctx, l, g, server, r)
 		if err != nil {
 			return did, err

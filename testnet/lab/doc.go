@@ -5,7 +5,7 @@
 //
 // Up provisions the regency (node.Provision with listen addresses on the
 // lab's office addresses), starts netlab's controller as a detached
-// `sinkron testnet serve` process so a CLI call can return while the lab
+// `sinkron-lab testnet serve` process so a CLI call can return while the lab
 // runs, starts each node inside its office's namespace through the
 // controller, leaves the first ADB SIAK account as a pending admin with a
 // generated password kept in the state directory, and creates the
@@ -17,7 +17,9 @@
 // print room (PrintRoom) prints KTP-el cards through the DecisionService:
 // first cards and replacements, a print resent with its key, two prints
 // for one NIK at once, prints through a Raft follower and to a killed
-// server, and a print on a used blank, which the dinas must refuse.
+// server, and a print on a used blank, which the dinas must refuse. The
+// answers and the cards are judged by testnet/printroom, as the
+// simulator's are.
 //
 // A client for an office dials from inside that office's namespace
 // (netlab.DialIn): the counter is on the office's LAN, so its calls cross

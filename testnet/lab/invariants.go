@@ -12,6 +12,7 @@ import (
 	"connectrpc.com/connect"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/testnet/printroom"
 )
 
 // Result is one invariant's verdict.
@@ -234,7 +235,7 @@ func checkNIKs(ctx context.Context, l *Lab, g *Ledger) Result {
 // nothing the print room saw go wrong while printing.
 func checkCards(ctx context.Context, l *Lab, g *Ledger) Result {
 	cards := g.Cards()
-	active, revoked, probs := cardChains(cards)
+	active, revoked, probs := printroom.Chains(cards)
 	probs = append(g.CardProblems(), probs...)
 	dinas, err := officers(l, l.State.Dinas(), opDinas)
 	if err != nil {
@@ -269,68 +270,6 @@ func officers(l *Lab, offices []Office, user string) ([]*Client, error) {
 	return out, nil
 }
 
-// cardChains works out, from the acknowledged cards alone, each NIK's
-// active card and every revoked card, and what breaks the rules: a blank
-// printed twice, a card revoking another NIK's card or one already
-// revoked, a NIK without exactly one first card and one active card.
-func cardChains(cards []Card) (active map[string]uint64, revoked map[uint64]bool, probs []string) {
-	printed := map[uint64]Card{}
-	byNIK := map[string][]Card{}
-	for _, c := range cards {
-		if other, dup := printed[c.Serial]; dup {
-			probs = append(probs, fmt.Sprintf("blank %d printed twice: %s for %s and %s for %s", c.Serial, other.Key, other.NIK, c.Key, c.NIK))
-		}
-		printed[c.Serial] = c
-		byNIK[c.NIK] = append(byNIK[c.NIK], c)
-	}
-	active, revoked = map[string]uint64{}, map[uint64]bool{}
-	niks := slices.Sorted(maps.Keys(byNIK))
-	for _, nik := range niks {
-		a, p := cardChain(nik, byNIK[nik], revoked)
-		probs = append(probs, p...)
-		if a != 0 {
-			active[nik] = a
-		}
-	}
-	return active, revoked, probs
-}
-
-// cardChain checks one NIK's cards: each revokes the one before (the
-// first revokes nothing, none revokes another NIK's card or one already
-// revoked), so exactly one is active. It marks the revoked cards.
-func cardChain(nik string, cs []Card, revoked map[uint64]bool) (uint64, []string) {
-	var probs []string
-	mine := map[uint64]bool{}
-	for _, c := range cs {
-		mine[c.Serial] = true
-	}
-	firsts := 0
-	for _, c := range cs {
-		switch {
-		case c.Revoked == 0:
-			firsts++
-		case !mine[c.Revoked]:
-			probs = append(probs, fmt.Sprintf("card %d for %s revoked card %d, not one of its own", c.Serial, nik, c.Revoked))
-		case revoked[c.Revoked]:
-			probs = append(probs, fmt.Sprintf("card %d of %s revoked twice", c.Revoked, nik))
-		}
-		if c.Revoked != 0 {
-			revoked[c.Revoked] = true
-		}
-	}
-	var active []uint64
-	for _, c := range cs {
-		if !revoked[c.Serial] {
-			active = append(active, c.Serial)
-		}
-	}
-	if firsts != 1 || len(active) != 1 {
-		probs = append(probs, fmt.Sprintf("%s has %d first cards and %d not revoked %v, want one of each", nik, firsts, len(active), active))
-		return 0, probs
-	}
-	return active[0], probs
-}
-
 // checkActiveCards: every dinas server names each NIK's active card, and
 // never a revoked one.
 func checkActiveCards(ctx context.Context, dinas []*Client, active map[string]uint64, revoked map[uint64]bool) []string {
@@ -360,7 +299,7 @@ func checkActiveCards(ctx context.Context, dinas []*Client, active map[string]ui
 
 // checkCardDecisions: every office's replica holds each acknowledged
 // card's decision as the dinas acknowledged it.
-func checkCardDecisions(ctx context.Context, offices []*Client, cards []Card) []string {
+func checkCardDecisions(ctx context.Context, offices []*Client, cards []printroom.Card) []string {
 	var probs []string
 	for _, card := range cards {
 		for _, c := range offices {

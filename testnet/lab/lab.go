@@ -28,7 +28,7 @@ func newLab(st *State) *Lab {
 	return &Lab{State: st, Net: netlab.NewClient(st.Dir), hcs: map[string]*http.Client{}, clients: map[string]*Client{}}
 }
 
-// Open reconnects to the lab in dir, which `sinkron testnet up` (or Up)
+// Open reconnects to the lab in dir, which `sinkron-lab testnet up` (or Up)
 // brought up.
 func Open(ctx context.Context, dir string) (*Lab, error) {
 	st, err := loadState(dir)

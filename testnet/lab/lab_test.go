@@ -47,16 +47,18 @@ func TestKillsPartitions(t *testing.T) {
 		t.Skip("the nodes are separate processes; the race detector would only slow the driver (run without -race)")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "sinkron")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/sinkron").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	bin, ctl := filepath.Join(dir, "sinkron"), filepath.Join(dir, "sinkron-lab")
+	for path, pkg := range map[string]string{bin: "../../cmd/sinkron", ctl: "../../cmd/sinkron-lab"} {
+		if out, err := exec.Command("go", "build", "-o", path, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", pkg, err, out)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	prefix := fmt.Sprintf("slt%x-", os.Getpid()&0xfffff)
 	state := filepath.Join(dir, "state")
 	var log bytes.Buffer
-	l, err := Up(ctx, Config{Dir: state, Bin: bin, Dinas: 3, Kecamatan: 2, Profile: "fiber-dinas", Prefix: prefix,
+	l, err := Up(ctx, Config{Dir: state, Bin: bin, Controller: ctl, Dinas: 3, Kecamatan: 2, Profile: "fiber-dinas", Prefix: prefix,
 		SyncInterval: 2 * time.Second, Log: &log})
 	if err != nil {
 		t.Fatalf("up: %v\n%s", err, log.String())

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+
+	"github.com/sinkron-id/sinkron/testnet/printroom"
 )
 
 // Ledger records every write a node acknowledged, for the invariants.
@@ -17,7 +19,7 @@ type Ledger struct {
 	conflicts []string
 	// cards are the KTP-el prints the dinas acknowledged, in order;
 	// cardProblems what the print room saw go wrong while printing.
-	cards        []Card
+	cards        []printroom.Card
 	cardProblems []string
 	// Counters for the report.
 	Photos, PhotoBytes int
@@ -26,16 +28,6 @@ type Ledger struct {
 	Refused            int
 	// BlanksRefused counts prints on a used blank the dinas refused.
 	BlanksRefused int
-}
-
-// Card is a KTP-el print the dinas acknowledged: the blank printed for a
-// NIK and the card it revoked (0: the NIK's first).
-type Card struct {
-	Key, NIK        string
-	Serial, Revoked uint64
-	// Job is how the print room sent it ("cetak", "kirim-ulang", …), At
-	// the dinas server that answered.
-	Job, At string
 }
 
 // Acked is one request and the changes made to it that were acknowledged.
@@ -85,6 +77,14 @@ func (g *Ledger) nik(nik, subject string) {
 	g.niks[nik] = append(g.niks[nik], subject)
 }
 
+// conflicted reports whether id is one of the scenario's planned
+// conflicts, which the desk leaves to the scenario.
+func (g *Ledger) conflicted(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Contains(g.conflicts, id)
+}
+
 func (g *Ledger) conflict(id string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -128,7 +128,7 @@ func (g *Ledger) Conflicts() []string {
 	return slices.Clone(g.conflicts)
 }
 
-func (g *Ledger) card(c Card) {
+func (g *Ledger) card(c printroom.Card) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.cards = append(g.cards, c)
@@ -141,7 +141,7 @@ func (g *Ledger) cardProblem(format string, args ...any) {
 }
 
 // Cards lists the acknowledged cards, in the order they were acknowledged.
-func (g *Ledger) Cards() []Card {
+func (g *Ledger) Cards() []printroom.Card {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return slices.Clone(g.cards)

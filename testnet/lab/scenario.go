@@ -307,8 +307,8 @@ func capacity(ctx context.Context, l *Lab, office string) float64 {
 // conflict files a request at kecamatan a, whose counter approves it and so
 // hands its file to the dinas; once dinas servers d1 and d2 both hold it
 // approved, a and d1 are cut off and the two dinas servers move it at once:
-// d1 starts processing, d2 cancels. After healing, every office must show
-// the conflict. Two kecamatan cannot race this way: a request belongs to
+// d1 starts processing, d2 cancels; d1 then rejoins. After healing, every
+// office must show the conflict. Two kecamatan cannot race this way: a request belongs to
 // the counter that took it until its file goes to the dinas.
 func (r *run) conflict(ctx context.Context, a, d1, d2 string) error {
 	la, err := r.l.Officer(a, CounterUser(a))
@@ -332,6 +332,7 @@ func (r *run) conflict(ctx context.Context, a, d1, d2 string) error {
 	}
 	id := cr.Msg.Request.Id
 	r.g.filed(id, a, 2, 0)
+	r.g.conflict(id) // the desk leaves it to the two dinas servers below
 	if err := transition(ctx, la, r.g, id, v1.Status_STATUS_DISETUJUI, "Disetujui", "petugas-pendukung-pelayanan", ""); err != nil {
 		return fmt.Errorf("conflict: approve at %s: %w", a, err)
 	}
@@ -359,7 +360,12 @@ func (r *run) conflict(ctx context.Context, a, d1, d2 string) error {
 	if err := transition(ctx, l2, r.g, id, v1.Status_STATUS_DIBATALKAN, "Dibatalkan", "", "berkas ganda"); err != nil {
 		return fmt.Errorf("conflict: cancel at %s: %w", d2, err)
 	}
-	r.g.conflict(id)
+	// The dinas server rejoins at once: the scenario goes on to kill
+	// another, and the cluster must keep its quorum. a stays cut.
+	if err := r.l.Heal(ctx, d1, netlab.DirBoth); err != nil {
+		return err
+	}
+	r.mark("%s pulih", d1)
 	return nil
 }
 

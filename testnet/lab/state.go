@@ -90,7 +90,7 @@ func (s *State) save() error {
 func loadState(dir string) (*State, error) {
 	b, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if err != nil {
-		return nil, fmt.Errorf("lab: no lab in %s (sinkron testnet up): %w", dir, err)
+		return nil, fmt.Errorf("lab: no lab in %s (sinkron-lab testnet up): %w", dir, err)
 	}
 	var s State
 	if err := json.Unmarshal(b, &s); err != nil {

@@ -19,8 +19,8 @@ import (
 
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/account"
+	"github.com/sinkron-id/sinkron/node/regency"
 	"github.com/sinkron-id/sinkron/replication/roster"
-	"github.com/sinkron-id/sinkron/testnet"
 	"github.com/sinkron-id/sinkron/testnet/netlab"
 )
 
@@ -29,8 +29,12 @@ type Config struct {
 	// Dir is the lab's state directory: configs, data, logs, the control
 	// socket and lab.json.
 	Dir string
-	// Bin is the sinkron binary to run (the controller and the nodes).
+	// Bin is the sinkron binary the nodes run (`sinkron node`).
 	Bin string
+	// Controller is the sinkron-lab binary that runs netlab's controller
+	// (`sinkron-lab testnet serve`): the product binary does not carry the
+	// lab.
+	Controller string
 	// Dinas and Kecamatan count the offices (defaults 3 and 5).
 	Dinas, Kecamatan int
 	// Profile is the kecamatan's link profile (default 3g-kecamatan),
@@ -86,8 +90,8 @@ const specFile = "netlab.json"
 // made.
 func Up(ctx context.Context, cfg Config) (l *Lab, err error) {
 	cfg = cfg.withDefaults()
-	if cfg.Kecamatan > len(testnet.KecamatanNames) || cfg.Dinas < 1 {
-		return nil, fmt.Errorf("lab: want 1 or more dinas servers and at most %d kecamatan", len(testnet.KecamatanNames))
+	if cfg.Kecamatan > len(regency.KecamatanNames) || cfg.Dinas < 1 {
+		return nil, fmt.Errorf("lab: want 1 or more dinas servers and at most %d kecamatan", len(regency.KecamatanNames))
 	}
 	st, spec, err := provision(cfg)
 	if err != nil {
@@ -124,7 +128,7 @@ func Up(ctx context.Context, cfg Config) (l *Lab, err error) {
 // and the netlab spec, and returns the lab's state.
 func provision(cfg Config) (*State, netlab.Spec, error) {
 	if _, err := os.Stat(filepath.Join(cfg.Dir, stateFile)); err == nil {
-		return nil, netlab.Spec{}, fmt.Errorf("lab: %s holds a lab already (sinkron testnet down --dir %s)", cfg.Dir, cfg.Dir)
+		return nil, netlab.Spec{}, fmt.Errorf("lab: %s holds a lab already (sinkron-lab testnet down --dir %s)", cfg.Dir, cfg.Dir)
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, netlab.Spec{}, fmt.Errorf("lab: state dir: %w", err)
@@ -179,9 +183,9 @@ func officeAt(cfg Config, i int) (Office, node.OfficeSpec) {
 		spec.Region = "1806"
 	} else {
 		k := i - cfg.Dinas
-		o.Name, o.Role = slug(testnet.KecamatanNames[k]), string(roster.Kecamatan)
-		o.Title = "Kecamatan " + testnet.KecamatanNames[k]
-		spec.Region = testnet.Regions[k]
+		o.Name, o.Role = slug(regency.KecamatanNames[k]), string(roster.Kecamatan)
+		o.Title = "Kecamatan " + regency.KecamatanNames[k]
+		spec.Region = regency.Regions[k]
 	}
 	o.Namespace += o.Name
 	o.Region = spec.Region
@@ -239,7 +243,7 @@ func loadRoster(genesis, cluster string) (*roster.Roster, error) {
 	return r, nil
 }
 
-// startController runs `sinkron testnet serve` in a session of its own,
+// startController runs `sinkron-lab testnet serve` in a session of its own,
 // so it outlives the command that started it, and waits until it answers.
 func startController(ctx context.Context, cfg Config, spec netlab.Spec) error {
 	logf, err := os.OpenFile(filepath.Join(cfg.Dir, "controller.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
@@ -247,7 +251,7 @@ func startController(ctx context.Context, cfg Config, spec netlab.Spec) error {
 		return fmt.Errorf("lab: controller log: %w", err)
 	}
 	defer logf.Close()
-	cmd := exec.Command(cfg.Bin, "testnet", "serve", "--dir", cfg.Dir)
+	cmd := exec.Command(cfg.Controller, "testnet", "serve", "--dir", cfg.Dir)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
@@ -289,7 +293,7 @@ func (st *State) checkAddrs(ctx context.Context, c *netlab.Client) error {
 	return nil
 }
 
-// Serve is the body of `sinkron testnet serve`: netlab's controller for
+// Serve is the body of `sinkron-lab testnet serve`: netlab's controller for
 // the lab in dir, until ctx ends or `down` asks it to stop.
 func Serve(ctx context.Context, dir string) error {
 	b, err := os.ReadFile(filepath.Join(dir, specFile))

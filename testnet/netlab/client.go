@@ -17,7 +17,7 @@ import (
 )
 
 // Client talks to the controller that Serve runs for a state directory.
-// Its methods map one to one onto what `sinkron testnet` offers.
+// Its methods map one to one onto what `sinkron-lab testnet` offers.
 type Client struct {
 	sock string
 	hc   *http.Client

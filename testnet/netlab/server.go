@@ -34,9 +34,10 @@ type Status struct {
 // Serve builds the lab, runs its links and answers the control API on a
 // unix socket in stateDir until ctx ends or a client asks it to shut down;
 // either way it tears the lab down before returning. It is meant to be the
-// body of a long-lived controller process (e.g. a hidden `sinkron testnet
-// serve` that `sinkron testnet up` starts detached with setsid and waits
-// for with Client.WaitReady), since the links live in its goroutines.
+// body of a long-lived controller process (e.g. a hidden `sinkron-lab
+// testnet serve` that `sinkron-lab testnet up` starts detached with setsid
+// and waits for with Client.WaitReady), since the links live in its
+// goroutines.
 //
 // Processes started without a log file log to stateDir/logs/NAME.log.
 func Serve(ctx context.Context, spec Spec, stateDir string, opt Options) (err error) {

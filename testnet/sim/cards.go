@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -12,20 +13,14 @@ import (
 
 	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/eventpb"
+	"github.com/sinkron-id/sinkron/testnet/printroom"
 )
 
-// card is an IssueCard decision the dinas acknowledged: the blank serial
-// printed for a NIK and the card it revoked (0: the NIK's first).
-type card struct {
-	key, nik        string
-	serial, revoked uint64
-}
-
 // cards is what the print room was told: blanks allocated and not yet
-// printed, and every card issued.
+// printed, and every card issued (testnet/printroom judges them).
 type cards struct {
-	blanks []uint64
-	issued []card
+	blanks printroom.Blanks
+	issued []printroom.Card
 }
 
 // issueCard prints a KTP-el at the dinas for a resident with a NIK, the
@@ -62,18 +57,18 @@ func (w *world) cardholder() string {
 func (w *world) cardKey(tag string) string { return fmt.Sprintf("sim/kartu/%d/%s", w.step, tag) }
 
 // issue prints one card and checks the answer as the print room would.
-func (w *world) issue(nik, key string) (card, bool) {
+func (w *world) issue(nik, key string) (printroom.Card, bool) {
 	blank, ok := w.blank()
 	if !ok {
-		return card{}, false
+		return printroom.Card{}, false
 	}
 	d, err := w.decideRetrying(w.issueCmd(key, nik, blank))
 	if err != nil {
 		w.tracef("card for %s on blank %d: %v", nik, blank, err)
-		return card{}, false
+		return printroom.Card{}, false
 	}
 	c := w.acknowledge(key, nik, blank, d)
-	w.tracef("card %d for %s (revokes %d)", blank, nik, c.revoked)
+	w.tracef("card %d for %s (revokes %d)", blank, nik, c.Revoked)
 	w.checkActive(nik, blank)
 	return c, true
 }
@@ -85,13 +80,18 @@ func (w *world) issueCmd(key, nik string, blank uint64) *eventpb.Command {
 }
 
 // acknowledge records an issued card, checking the decision names it.
-func (w *world) acknowledge(key, nik string, blank uint64, d *eventpb.Decision) card {
-	if d.Nik != nik || d.SerialFrom != blank {
-		w.violate("step %d: card %s for %s on blank %d decided as NIK %s blank %d", w.step, key, nik, blank, d.Nik, d.SerialFrom)
+func (w *world) acknowledge(key, nik string, blank uint64, d *eventpb.Decision) printroom.Card {
+	c, prob := printroom.Issued(key, nik, blank, decided(d))
+	if prob != "" {
+		w.violate("step %d: %s", w.step, prob)
 	}
-	c := card{key: key, nik: nik, serial: blank, revoked: d.RevokedCard}
 	w.cards.issued = append(w.cards.issued, c)
 	return c
+}
+
+// decided is a print's answer as the print room judges it.
+func decided(d *eventpb.Decision) printroom.Decided {
+	return printroom.Decided{NIK: d.Nik, Serial: d.SerialFrom, Revoked: d.RevokedCard}
 }
 
 // retriedIssue sends the same print twice with one key, as a counter
@@ -103,16 +103,14 @@ func (w *world) retriedIssue(nik string) {
 	if !ok {
 		return
 	}
-	again, err := w.decideRetrying(w.issueCmd(key, nik, c.serial))
-	switch {
-	case err != nil:
+	again, err := w.decideRetrying(w.issueCmd(key, nik, c.Serial))
+	if err != nil {
 		w.violate("step %d: resending card %s for %s: %v", w.step, key, nik, err)
-	case again.SerialFrom != c.serial || again.RevokedCard != c.revoked:
-		w.violate("step %d: resent card %s for %s decided anew: blank %d revoking %d, first blank %d revoking %d",
-			w.step, key, nik, again.SerialFrom, again.RevokedCard, c.serial, c.revoked)
+	} else if prob := printroom.Resent(c, decided(again)); prob != "" {
+		w.violate("step %d: %s", w.step, prob)
 	}
-	w.tracef("resend card %d for %s with the same key", c.serial, nik)
-	w.checkActive(nik, c.serial)
+	w.tracef("resend card %d for %s with the same key", c.Serial, nik)
+	w.checkActive(nik, c.Serial)
 }
 
 // concurrentIssues has two officers print a card for one NIK at once, on
@@ -133,17 +131,17 @@ func (w *world) concurrentIssues(nik string) {
 		wg.Go(func() { ds[j], errs[j] = w.decideRetrying(cmd) })
 	}
 	wg.Wait()
+	var printed [2]printroom.Card
 	for j := range 2 {
 		if errs[j] != nil {
 			w.violate("step %d: concurrent card %d for %s: %v", w.step, blanks[j], nik, errs[j])
 			return
 		}
-		w.acknowledge(keys[j], nik, blanks[j], ds[j])
+		printed[j] = w.acknowledge(keys[j], nik, blanks[j], ds[j])
 	}
 	// The later of the two must have revoked the earlier.
-	if ds[0].RevokedCard != b2 && ds[1].RevokedCard != b1 {
-		w.violate("step %d: cards %d and %d printed at once for %s, neither revoked the other (revoked %d, %d)",
-			w.step, b1, b2, nik, ds[0].RevokedCard, ds[1].RevokedCard)
+	if _, prob := printroom.Concurrent(printed[0], printed[1]); prob != "" {
+		w.violate("step %d: %s", w.step, prob)
 	}
 	w.tracef("cards %d and %d printed at once for %s", b1, b2, nik)
 }
@@ -175,7 +173,7 @@ func (w *world) issueAcrossRestart(nik string) {
 		w.violate("step %d: card %s decided twice across a restart: %v then %v", w.step, key, first, again)
 	}
 	c := w.acknowledge(key, nik, blank, again)
-	w.tracef("card %d for %s across a dinas restart (revokes %d)", blank, nik, c.revoked)
+	w.tracef("card %d for %s across a dinas restart (revokes %d)", blank, nik, c.Revoked)
 	w.checkActive(nik, blank)
 }
 
@@ -186,7 +184,7 @@ func (w *world) reusedBlank(nik string) {
 		w.issue(nik, w.cardKey("a"))
 		return
 	}
-	used := w.cards.issued[w.rng.IntN(len(w.cards.issued))].serial
+	used := w.cards.issued[w.rng.IntN(len(w.cards.issued))].Serial
 	before, err := w.activeCard(nik)
 	if err != nil {
 		w.tracef("active card of %s: %v", nik, err)
@@ -203,20 +201,19 @@ func (w *world) reusedBlank(nik string) {
 // blank takes an allocated blank serial, allocating a box when none is
 // left.
 func (w *world) blank() (uint64, bool) {
-	if len(w.cards.blanks) == 0 {
+	b, err := w.cards.blanks.Take(func(int) (uint64, uint64, error) {
 		d, err := w.decideRetrying(&eventpb.Command{Key: fmt.Sprintf("sim/blangko/%d/%d", w.step, len(w.cards.issued)),
 			TimeMs: w.clock.now().UnixMilli(),
 			Op:     &eventpb.Command_AllocateBlankSerials{AllocateBlankSerials: &eventpb.AllocateBlankSerials{Station: "ruang-cetak", Count: 4}}})
 		if err != nil {
-			w.tracef("blanks: %v", err)
-			return 0, false
+			return 0, 0, err
 		}
-		for s := d.SerialFrom; s <= d.SerialTo; s++ {
-			w.cards.blanks = append(w.cards.blanks, s)
-		}
+		return d.SerialFrom, d.SerialTo, nil
+	})
+	if err != nil {
+		w.tracef("blanks: %v", err)
+		return 0, false
 	}
-	b := w.cards.blanks[0]
-	w.cards.blanks = w.cards.blanks[1:]
 	return b, true
 }
 
@@ -266,22 +263,12 @@ func (w *world) checkActive(nik string, want uint64) {
 // same decision state.
 func (w *world) checkCards() {
 	w.checkCardsRecorded()
-	byNIK := map[string][]card{}
-	printed := map[uint64]string{}
-	for _, c := range w.cards.issued {
-		if other, dup := printed[c.serial]; dup && other != c.key {
-			w.violate("blank %d printed twice: %s and %s", c.serial, other, c.key)
-		}
-		printed[c.serial] = c.key
-		byNIK[c.nik] = append(byNIK[c.nik], c)
+	active, revoked, probs := printroom.Chains(w.cards.issued)
+	for _, p := range probs {
+		w.violate("%s", p)
 	}
-	niks := make([]string, 0, len(byNIK))
-	for nik := range byNIK {
-		niks = append(niks, nik)
-	}
-	slices.Sort(niks)
-	for _, nik := range niks {
-		w.checkChain(nik, byNIK[nik])
+	for _, nik := range slices.Sorted(maps.Keys(active)) {
+		w.checkActiveAtDinas(nik, active[nik], revoked)
 	}
 	w.checkDinasAgree()
 }
@@ -291,48 +278,21 @@ func (w *world) checkCards() {
 func (w *world) checkCardsRecorded() {
 	for _, c := range w.cards.issued {
 		for i, n := range w.nw.Nodes {
-			d, ok, err := n.Decisions.Decided(c.key)
+			d, ok, err := n.Decisions.Decided(c.Key)
 			switch {
 			case err != nil || !ok:
-				w.violate("card %s (%d for %s) not recorded at %s (%v)", c.key, c.serial, c.nik, w.name(i), err)
-			case d.Nik != c.nik || d.SerialFrom != c.serial || d.RevokedCard != c.revoked:
+				w.violate("card %s (%d for %s) not recorded at %s (%v)", c.Key, c.Serial, c.NIK, w.name(i), err)
+			case d.Nik != c.NIK || d.SerialFrom != c.Serial || d.RevokedCard != c.Revoked:
 				w.violate("card %s at %s: NIK %s blank %d revoking %d, acknowledged %s %d revoking %d",
-					c.key, w.name(i), d.Nik, d.SerialFrom, d.RevokedCard, c.nik, c.serial, c.revoked)
+					c.Key, w.name(i), d.Nik, d.SerialFrom, d.RevokedCard, c.NIK, c.Serial, c.Revoked)
 			}
 		}
 	}
 }
 
-// checkChain: a NIK's cards each revoke the one before (the first revokes
-// nothing, none revokes another NIK's card), so exactly one is active.
-func (w *world) checkChain(nik string, cs []card) {
-	mine := map[uint64]bool{}
-	for _, c := range cs {
-		mine[c.serial] = true
-	}
-	revoked := map[uint64]bool{}
-	firsts := 0
-	for _, c := range cs {
-		switch {
-		case c.revoked == 0:
-			firsts++
-		case !mine[c.revoked]:
-			w.violate("card %d for %s revoked card %d, not one of its own", c.serial, nik, c.revoked)
-		case revoked[c.revoked]:
-			w.violate("card %d of %s revoked twice", c.revoked, nik)
-		}
-		revoked[c.revoked] = true
-	}
-	var active []uint64
-	for _, c := range cs {
-		if !revoked[c.serial] {
-			active = append(active, c.serial)
-		}
-	}
-	if firsts != 1 || len(active) != 1 {
-		w.violate("%s has %d first cards and %d not revoked (%v), want one of each", nik, firsts, len(active), active)
-		return
-	}
+// checkActiveAtDinas: every dinas server names a NIK's active card, and
+// never a revoked one.
+func (w *world) checkActiveAtDinas(nik string, active uint64, revoked map[uint64]bool) {
 	for _, n := range w.nw.DinasNodes() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		got, err := n.Decisions.ActiveCard(ctx, nik)
@@ -342,8 +302,8 @@ func (w *world) checkChain(nik string, cs []card) {
 			w.violate("active card of %s at %s: %v", nik, n.Member().Office, err)
 		case revoked[got]:
 			w.violate("revoked card %d of %s is active again at %s", got, nik, n.Member().Office)
-		case got != active[0]:
-			w.violate("active card of %s at %s is %d, want %d", nik, n.Member().Office, got, active[0])
+		case got != active:
+			w.violate("active card of %s at %s is %d, want %d", nik, n.Member().Office, got, active)
 		}
 	}
 }

@@ -2,7 +2,7 @@
 // dinas and N kecamatan, real badger, Raft and sync code) in one process,
 // joined by libp2p's in-memory network, on a simulated clock, driven by a
 // workload and faults drawn from one seed: requests filed, approved,
-// cancelled at two offices at once and processed at the dinas; KTP-el
+// a cancel tried by another kecamatan (refused) and processed at the dinas; KTP-el
 // cards printed at the dinas (replacements, resent prints, two prints for
 // one NIK at once, a print across a dinas restart); links cut
 // and healed, offices partitioned, crashed and restarted, restored from an
@@ -12,5 +12,5 @@
 //
 // The seed fixes the workload and the fault schedule, and every step waits
 // for quiescence before the next, so a failing seed replays the same run.
-// It is run by `go test ./testnet -run Sim -seeds=N` and by the CLI.
+// It is run by `go test ./testnet -run Sim -seeds=N`.
 package sim

@@ -8,9 +8,9 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/sinkron-id/sinkron/node/eventpb"
+	"github.com/sinkron-id/sinkron/node/regency"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/replication/event"
-	"github.com/sinkron-id/sinkron/testnet"
 )
 
 // residents the dinas registers before the run, edited by the workload.
@@ -43,7 +43,7 @@ func (w *world) setup() {
 	for i := 1; i <= w.cfg.Kecamatan; i++ {
 		n := w.office(i)
 		cmd := &eventpb.Command{Op: &eventpb.Command_LeaseNikSlots{LeaseNikSlots: &eventpb.LeaseNIKSlots{
-			Node: n.ID().String(), Region: testnet.Regions[i-1], Count: 10}}}
+			Node: n.ID().String(), Region: regency.Regions[i-1], Count: 10}}}
 		if _, err := n.Decisions.Request(cmd); err != nil {
 			w.violate("lease request at %s: %v", w.name(i), err)
 		}
@@ -99,7 +99,7 @@ func (w *world) assignNIK() {
 	if i == 0 {
 		nik, err = w.central(birth, female, subject)
 	} else {
-		nik, key, err = w.office(i).Decisions.AssignFromLease(testnet.Regions[i-1], birth, female, subject)
+		nik, key, err = w.office(i).Decisions.AssignFromLease(regency.Regions[i-1], birth, female, subject)
 	}
 	if err != nil {
 		w.tracef("NIK at %s: %v", w.name(i), err)
@@ -118,7 +118,7 @@ func (w *world) assignNIK() {
 func (w *world) central(birth string, female bool, subject string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	region := testnet.Regions[w.rng.IntN(w.cfg.Kecamatan)]
+	region := regency.Regions[w.rng.IntN(w.cfg.Kecamatan)]
 	d, err := w.office(0).Decisions.Decide(ctx, &eventpb.Command{Key: fmt.Sprintf("sim/%d", w.step),
 		Op: &eventpb.Command_AssignNik{AssignNik: &eventpb.AssignNIK{Region: region, BirthDate: birth, Female: female, Subject: subject}}})
 	if err != nil {

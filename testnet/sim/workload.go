@@ -197,8 +197,10 @@ func stepDef(r *request.Request, name string) (catalog.Step, bool) {
 }
 
 // concurrentEdit approves a new request at its counter while another
-// kecamatan, cut off from it, cancels it: every office must end up showing
-// the conflict (or its resolution), never one side silently.
+// kecamatan, cut off from it, tries to cancel it. The request belongs to
+// the counter that took it until its file goes to the dinas, so the other
+// kecamatan's cancel must be refused, and the approval stands everywhere:
+// never a conflict a kecamatan could force on another's file.
 func (w *world) concurrentEdit() {
 	a := w.kecamatan()
 	r := w.pick(a, request.Baru)
@@ -214,6 +216,9 @@ func (w *world) concurrentEdit() {
 	okA := w.transition(a, r.ID, request.Disetujui, counterRole, "")
 	okB := w.transition(b, r.ID, request.Dibatalkan, counterRole, "berkas ganda")
 	w.expecting = false
+	if okB {
+		w.violate("step %d: %s cancelled request %s that %s took", w.step, w.name(b), r.ID, w.name(a))
+	}
 	w.planned(ref{kindRequest, r.ID}, okA, okB)
 }
 

@@ -1,4 +1,4 @@
-package consensus
+package wal
 
 import (
 	"errors"
@@ -38,14 +38,14 @@ type durability struct {
 // stores both as leader (dispatchLogs) and as follower (appendEntries,
 // after stepping down) from its main goroutine, which is also the one that
 // changes its state, so the state at the call tells the two apart.
-func (w *WAL) SetLeading(leads func() bool) {
+func (w *Log) SetLeading(leads func() bool) {
 	w.wmu.Lock()
 	defer w.wmu.Unlock()
 	w.leads = leads
 }
 
 // defers reports whether StoreLogs may leave logs unsynced.
-func (w *WAL) defers(logs []*raft.Log) bool {
+func (w *Log) defers(logs []*raft.Log) bool {
 	if w.leads == nil || w.last == 0 || !w.leads() {
 		return false
 	}
@@ -58,7 +58,7 @@ func (w *WAL) defers(logs []*raft.Log) bool {
 }
 
 // Durable returns the last index known to be on disk.
-func (w *WAL) Durable() uint64 {
+func (w *Log) Durable() uint64 {
 	w.dur.mu.Lock()
 	defer w.dur.mu.Unlock()
 	return w.dur.index
@@ -67,7 +67,7 @@ func (w *WAL) Durable() uint64 {
 // WaitDurable waits until the entries up to index are on disk. It fails
 // when a sync failed (the log is then unknown until a reopen) or the WAL
 // closed before they were.
-func (w *WAL) WaitDurable(index uint64) error {
+func (w *Log) WaitDurable(index uint64) error {
 	d := &w.dur
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -82,7 +82,7 @@ func (w *WAL) WaitDurable(index uint64) error {
 
 // setDurable records index as durable, or, with lower, as the new mark
 // after a cut of the log's tail. Called under wmu.
-func (w *WAL) setDurable(index uint64, lower bool) {
+func (w *Log) setDurable(index uint64, lower bool) {
 	d := &w.dur
 	d.mu.Lock()
 	if lower || index > d.index {
@@ -93,7 +93,7 @@ func (w *WAL) setDurable(index uint64, lower bool) {
 }
 
 // failDurable stops every wait with err. Called under wmu.
-func (w *WAL) failDurable(err error) {
+func (w *Log) failDurable(err error) {
 	d := &w.dur
 	d.mu.Lock()
 	if d.err == nil {
@@ -104,7 +104,7 @@ func (w *WAL) failDurable(err error) {
 }
 
 // markDirty notes seg has a write to sync and wakes the syncer.
-func (w *WAL) markDirty(seg *segment) {
+func (w *Log) markDirty(seg *segment) {
 	if n := len(w.dirty); n == 0 || w.dirty[n-1] != seg {
 		w.dirty = append(w.dirty, seg)
 	}
@@ -116,7 +116,7 @@ func (w *WAL) markDirty(seg *segment) {
 
 // syncNow syncs the dirty segments and seg under wmu, for a synced
 // StoreLogs, a cut of the tail, or Close.
-func (w *WAL) syncNow(seg *segment) error {
+func (w *Log) syncNow(seg *segment) error {
 	segs := w.dirty
 	if seg != nil && (len(segs) == 0 || segs[len(segs)-1] != seg) {
 		segs = append(segs, seg)
@@ -132,7 +132,7 @@ func (w *WAL) syncNow(seg *segment) error {
 // writes that arrive during a flush go in the next, so under load one
 // flush covers many batches. A round whose log was cut meanwhile (gen)
 // leaves the mark to the cut, which synced everything first.
-func (w *WAL) syncer() {
+func (w *Log) syncer() {
 	defer close(w.syncDone)
 	for range w.syncReq {
 		w.wmu.Lock()

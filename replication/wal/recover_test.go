@@ -1,4 +1,4 @@
-package consensus
+package wal
 
 import (
 	"os"
@@ -32,7 +32,7 @@ func TestWALTornTail(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			w := openTestWAL(t, dir, testKey, walSegmentSize)
+			w := openTestWAL(t, dir, testKey, DefaultSegmentSize)
 			m := newWALModel()
 			for i := uint64(1); i <= 4; i++ {
 				m.store(t, w, i, i, 1)
@@ -47,7 +47,7 @@ func TestWALTornTail(t *testing.T) {
 			if tc.last < 7 {
 				m.deleteRange(tc.last+1, 7)
 			}
-			w = openTestWAL(t, dir, testKey, walSegmentSize)
+			w = openTestWAL(t, dir, testKey, DefaultSegmentSize)
 			defer func() { w.Close() }()
 			m.check(t, w)
 			m.store(t, w, tc.last+1, tc.last+1, 2)
@@ -60,35 +60,35 @@ func TestWALTornTail(t *testing.T) {
 func TestWALCorruptionFailsOpen(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		damage func(tb testing.TB, dir string, w *WAL)
+		damage func(tb testing.TB, dir string, w *Log)
 	}{
-		{"record-in-the-middle", func(tb testing.TB, dir string, w *WAL) {
+		{"record-in-the-middle", func(tb testing.TB, dir string, w *Log) {
 			seg := w.segs[len(w.segs)-1]
 			if seg.last() < seg.base+2 {
 				tb.Fatalf("the last segment holds %d-%d: no batch after its first", seg.base, seg.last())
 			}
 			flipInRecord(tb, dir, seg, seg.base+1)
 		}},
-		{"record-in-an-earlier-segment", func(tb testing.TB, dir string, w *WAL) {
+		{"record-in-an-earlier-segment", func(tb testing.TB, dir string, w *Log) {
 			flipInRecord(tb, dir, w.segs[1], w.segs[1].last())
 		}},
-		{"record-below-first-in-a-kept-segment", func(tb testing.TB, dir string, w *WAL) {
+		{"record-below-first-in-a-kept-segment", func(tb testing.TB, dir string, w *Log) {
 			must(tb, w.DeleteRange(1, w.segs[0].base+1))
 			flipInRecord(tb, dir, w.segs[0], w.segs[0].base)
 		}},
-		{"segment-missing", func(tb testing.TB, dir string, w *WAL) {
+		{"segment-missing", func(tb testing.TB, dir string, w *Log) {
 			must(tb, os.Remove(segPath(dir, w.segs[1].base)))
 		}},
-		{"first-file-missing", func(tb testing.TB, dir string, _ *WAL) {
+		{"first-file-missing", func(tb testing.TB, dir string, _ *Log) {
 			must(tb, os.Remove(filepath.Join(dir, walFirstFile)))
 		}},
-		{"meta-file", func(tb testing.TB, dir string, _ *WAL) {
+		{"meta-file", func(tb testing.TB, dir string, _ *Log) {
 			f, err := os.OpenFile(filepath.Join(dir, walMetaFile), os.O_RDWR, 0)
 			must(tb, err)
 			flipByte(tb, f, 3)
 			must(tb, f.Close())
 		}},
-		{"stable-file", func(tb testing.TB, dir string, w *WAL) {
+		{"stable-file", func(tb testing.TB, dir string, w *Log) {
 			must(tb, w.SetUint64([]byte("CurrentTerm"), 3))
 			f, err := os.OpenFile(filepath.Join(dir, walStableFile), os.O_RDWR, 0)
 			must(tb, err)
@@ -104,7 +104,7 @@ func TestWALCorruptionFailsOpen(t *testing.T) {
 			}
 			tc.damage(t, dir, w)
 			must(t, w.Close())
-			w, err := openWAL(dir, testKey, walOptions{segSize: 2048})
+			w, err := Open(dir, testKey, Options{SegmentSize: 2048})
 			if err == nil {
 				w.Close()
 				t.Fatal("opened a damaged log")
@@ -118,7 +118,7 @@ func FuzzWALOpen(f *testing.F) {
 	tmpl := map[bool][2][]byte{} // sealed → meta and first files
 	for _, sealed := range []bool{false, true} {
 		dir := f.TempDir()
-		w := openTestWAL(f, dir, fuzzKey(sealed), walSegmentSize)
+		w := openTestWAL(f, dir, fuzzKey(sealed), DefaultSegmentSize)
 		must(f, w.StoreLogs(walEntries(1, 1, 1)))
 		must(f, w.StoreLogs(walEntries(2, 3, 1)))
 		seg := make([]byte, w.segs[0].end)
@@ -141,7 +141,7 @@ func FuzzWALOpen(f *testing.F) {
 		must(t, os.WriteFile(filepath.Join(dir, walMetaFile), tmpl[sealed][0], 0o600))
 		must(t, os.WriteFile(filepath.Join(dir, walFirstFile), tmpl[sealed][1], 0o600))
 		must(t, os.WriteFile(segPath(dir, 1), data, 0o600))
-		w, err := openWAL(dir, fuzzKey(sealed), walOptions{segSize: 4096})
+		w, err := Open(dir, fuzzKey(sealed), Options{SegmentSize: 4096})
 		if err != nil {
 			return
 		}

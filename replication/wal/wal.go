@@ -1,4 +1,4 @@
-package consensus
+package wal
 
 import (
 	"crypto/cipher"
@@ -13,18 +13,20 @@ import (
 	"github.com/hashicorp/raft"
 )
 
-// WAL is Raft's log and stable store in plain files: the log in segment
-// files of about 64 MiB, each StoreLogs batch one write and one fdatasync
-// (a leader's left to its syncer, walsync.go) into space preallocated
-// when the segment was made, so the sync has no file size to journal. It replaces LogStore (badger), whose write path
-// cost a stored entry 1.5 to 2 times a bare synced write, on the latency of
-// every decision: the leader's and a follower's StoreLogs run in sequence.
+// Log is Raft's log and stable store in plain files (raft.LogStore,
+// raft.MonotonicLogStore and raft.StableStore): the log in segment files
+// of about 64 MiB, each StoreLogs batch one write and one fdatasync (a
+// leader's left to its syncer, sync.go) into space preallocated when the
+// segment was made, so the sync has no file size to journal. It replaces
+// LogStore (badger), whose write path cost a stored entry 1.5 to 2 times a
+// bare synced write, on the latency of every decision: the leader's and a
+// follower's StoreLogs run in sequence.
 //
 // With a key every record and the stable file are sealed with AES-GCM
 // under a key derived from it; the meta file says which, so a log opens
-// only with the setting it was created with. See walsegment.go for the
+// only with the setting it was created with. See segment.go for the
 // formats.
-type WAL struct {
+type Log struct {
 	dir     string
 	aead    cipher.AEAD // nil in clear
 	segSize int64
@@ -40,7 +42,7 @@ type WAL struct {
 	smu    sync.Mutex // guards the stable store
 	stable map[string][]byte
 
-	// The leader's deferred sync (walsync.go): leads, dirty and gen are
+	// The leader's deferred sync (sync.go): leads, dirty and gen are
 	// under wmu.
 	leads      func() bool
 	beforeSync func()
@@ -63,26 +65,29 @@ const (
 	walStableFile = "stable" // raft's stable keys
 )
 
-var errWALClosed = errors.New("raft wal closed")
+// ErrClosed is what a call on a closed log, and a wait for its durable
+// mark that Close ended, return.
+var ErrClosed = errors.New("raft wal closed")
 
-// walOptions are for tests.
-type walOptions struct {
-	segSize int64
-	// beforeSync runs in the syncer before each flush: a test holds it to
-	// see a leader whose disk lags its log.
-	beforeSync func()
+// Options tune a log; the zero value is what a node runs.
+type Options struct {
+	// SegmentSize is the size segment files are made with (default
+	// DefaultSegmentSize); tests want small ones.
+	SegmentSize int64
+	// BeforeSync, if set, runs in the syncer before each flush: a test
+	// holds it to see a leader whose disk lags its log.
+	BeforeSync func()
 }
 
-// OpenWAL opens or creates the log in dir, sealed with key (16, 24 or 32
+// Open opens or creates the log in dir, sealed with key (16, 24 or 32
 // bytes) when it is set: the entries are decisions with NIKs and biodata.
 // A log created with a key opens only with that key, and one created
 // without a key does not open with one. A torn last write is dropped;
 // any other damage is an error.
-func OpenWAL(dir string, key []byte) (*WAL, error) {
-	return openWAL(dir, key, walOptions{segSize: walSegmentSize})
-}
-
-func openWAL(dir string, key []byte, opt walOptions) (*WAL, error) {
+func Open(dir string, key []byte, opt Options) (*Log, error) {
+	if opt.SegmentSize == 0 {
+		opt.SegmentSize = DefaultSegmentSize
+	}
 	w, err := loadWAL(dir, key, opt)
 	if err != nil {
 		return nil, fmt.Errorf("open raft wal %s: %w", dir, err)
@@ -92,7 +97,7 @@ func openWAL(dir string, key []byte, opt walOptions) (*WAL, error) {
 	return w, nil
 }
 
-func loadWAL(dir string, key []byte, opt walOptions) (*WAL, error) {
+func loadWAL(dir string, key []byte, opt Options) (*Log, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -100,7 +105,7 @@ func loadWAL(dir string, key []byte, opt walOptions) (*WAL, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &WAL{dir: dir, aead: aead, segSize: opt.segSize, beforeSync: opt.beforeSync,
+	w := &Log{dir: dir, aead: aead, segSize: opt.SegmentSize, beforeSync: opt.BeforeSync,
 		removals: make(chan removal, 16), done: make(chan struct{}),
 		syncReq: make(chan struct{}, 1), syncDone: make(chan struct{})}
 	w.dur.changed = sync.NewCond(&w.dur.mu)
@@ -123,7 +128,7 @@ func loadWAL(dir string, key []byte, opt walOptions) (*WAL, error) {
 }
 
 // loadLog finds the log in the segment files and makes the tail writable.
-func (w *WAL) loadLog() error {
+func (w *Log) loadLog() error {
 	first, ok, err := readFirst(w.dir)
 	if err != nil {
 		return err
@@ -133,7 +138,7 @@ func (w *WAL) loadLog() error {
 		return err
 	}
 	if !ok && len(bases) > 0 {
-		return fmt.Errorf("%w: segments without a %s file", errWALCorrupt, walFirstFile)
+		return fmt.Errorf("%w: segments without a %s file", ErrCorrupt, walFirstFile)
 	}
 	if first == 0 {
 		// Leftovers of a log deleted whole, or of a first write that never
@@ -146,14 +151,14 @@ func (w *WAL) loadLog() error {
 		k++
 	}
 	if len(bases) == 0 || bases[k] > first {
-		return fmt.Errorf("%w: no segment holds the first index %d", errWALCorrupt, first)
+		return fmt.Errorf("%w: no segment holds the first index %d", ErrCorrupt, first)
 	}
 	if err := w.scanSegments(bases[k:]); err != nil {
 		return err
 	}
 	tail := w.segs[len(w.segs)-1]
 	if tail.last() < first {
-		return fmt.Errorf("%w: the log ends at %d, before its first index %d", errWALCorrupt, tail.last(), first)
+		return fmt.Errorf("%w: the log ends at %d, before its first index %d", ErrCorrupt, tail.last(), first)
 	}
 	w.first, w.last = first, tail.last()
 	// Zero what follows the tail, so later writes never leave old bytes
@@ -166,7 +171,7 @@ func (w *WAL) loadLog() error {
 
 // scanSegments opens and reads the segments, which must continue each
 // other; only the last may end in a torn write.
-func (w *WAL) scanSegments(bases []uint64) error {
+func (w *Log) scanSegments(bases []uint64) error {
 	for i, base := range bases {
 		seg, err := openSegmentFile(w.dir, base)
 		if err != nil {
@@ -174,7 +179,7 @@ func (w *WAL) scanSegments(bases []uint64) error {
 		}
 		w.segs = append(w.segs, seg)
 		if i > 0 && w.segs[i-1].last()+1 != base {
-			return fmt.Errorf("%w: %s follows a segment ending at %d", errWALCorrupt, segmentName(base), w.segs[i-1].last())
+			return fmt.Errorf("%w: %s follows a segment ending at %d", ErrCorrupt, segmentName(base), w.segs[i-1].last())
 		}
 		if err := scanSegment(seg, i == len(bases)-1); err != nil {
 			return err
@@ -196,7 +201,7 @@ func removeSegments(dir string, bases []uint64) error {
 }
 
 // Close waits for the removal of compacted segments and closes the files.
-func (w *WAL) Close() error {
+func (w *Log) Close() error {
 	w.wmu.Lock()
 	defer w.wmu.Unlock()
 	if w.closed {
@@ -214,7 +219,7 @@ func (w *WAL) Close() error {
 	if err == nil {
 		w.setDurable(w.last, false)
 	}
-	w.failDurable(errWALClosed)
+	w.failDurable(ErrClosed)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	err = errors.Join(err, w.closeSegments())
@@ -222,7 +227,7 @@ func (w *WAL) Close() error {
 	return errors.Join(w.bgErr, err)
 }
 
-func (w *WAL) closeSegments() error {
+func (w *Log) closeSegments() error {
 	var errs []error
 	for _, s := range w.segs {
 		errs = append(errs, s.f.Close())
@@ -231,21 +236,21 @@ func (w *WAL) closeSegments() error {
 }
 
 // FirstIndex implements raft.LogStore.
-func (w *WAL) FirstIndex() (uint64, error) {
+func (w *Log) FirstIndex() (uint64, error) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	return w.first, nil
 }
 
 // LastIndex implements raft.LogStore.
-func (w *WAL) LastIndex() (uint64, error) {
+func (w *Log) LastIndex() (uint64, error) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	return w.last, nil
 }
 
 // GetLog implements raft.LogStore.
-func (w *WAL) GetLog(index uint64, out *raft.Log) error {
+func (w *Log) GetLog(index uint64, out *raft.Log) error {
 	rec, err := w.readRecord(index)
 	if err != nil {
 		return err
@@ -264,7 +269,7 @@ func (w *WAL) GetLog(index uint64, out *raft.Log) error {
 }
 
 // readRecord reads index's record. The read lock keeps its file open.
-func (w *WAL) readRecord(index uint64) ([]byte, error) {
+func (w *Log) readRecord(index uint64) ([]byte, error) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if index < w.first || index > w.last || w.first == 0 {
@@ -284,16 +289,16 @@ func (w *WAL) readRecord(index uint64) ([]byte, error) {
 // after installing a snapshot raft must empty it (DeleteRange of all of
 // it) and start again after the snapshot, rather than keep old entries
 // and append past a gap, which StoreLogs refuses.
-func (w *WAL) IsMonotonic() bool { return true }
+func (w *Log) IsMonotonic() bool { return true }
 
 // StoreLog implements raft.LogStore.
-func (w *WAL) StoreLog(l *raft.Log) error { return w.StoreLogs([]*raft.Log{l}) }
+func (w *Log) StoreLog(l *raft.Log) error { return w.StoreLogs([]*raft.Log{l}) }
 
 // StoreLogs implements raft.LogStore: the batch is on disk, in one write
 // and one fdatasync, before it returns, except a leader's commands, whose
-// sync the syncer does (walsync.go). It must continue the log, or, on an
+// sync the syncer does (sync.go). It must continue the log, or, on an
 // empty log, may start at any index (after a snapshot was installed).
-func (w *WAL) StoreLogs(logs []*raft.Log) error {
+func (w *Log) StoreLogs(logs []*raft.Log) error {
 	if len(logs) == 0 {
 		return nil
 	}
@@ -317,9 +322,9 @@ func (w *WAL) StoreLogs(logs []*raft.Log) error {
 	return nil
 }
 
-func (w *WAL) writable() error {
+func (w *Log) writable() error {
 	if w.closed {
-		return errWALClosed
+		return ErrClosed
 	}
 	if w.broken != nil {
 		return fmt.Errorf("raft wal %s failed earlier, reopen it: %w", w.dir, w.broken)
@@ -327,7 +332,7 @@ func (w *WAL) writable() error {
 	return nil
 }
 
-func (w *WAL) checkAppend(logs []*raft.Log) error {
+func (w *Log) checkAppend(logs []*raft.Log) error {
 	next := w.last + 1
 	if w.last == 0 {
 		next = max(logs[0].Index, 1) // an empty log starts anywhere but 0
@@ -341,7 +346,7 @@ func (w *WAL) checkAppend(logs []*raft.Log) error {
 }
 
 // encodeBatch returns the batch's records and where each starts in them.
-func (w *WAL) encodeBatch(logs []*raft.Log) ([]byte, []uint32, error) {
+func (w *Log) encodeBatch(logs []*raft.Log) ([]byte, []uint32, error) {
 	var buf []byte
 	rel := make([]uint32, len(logs))
 	for i, l := range logs {
@@ -358,7 +363,7 @@ func (w *WAL) encodeBatch(logs []*raft.Log) ([]byte, []uint32, error) {
 
 // appendBatch writes buf at the tail, synced or left to the syncer, then
 // shows its records.
-func (w *WAL) appendBatch(index uint64, buf []byte, rel []uint32, synced bool) error {
+func (w *Log) appendBatch(index uint64, buf []byte, rel []uint32, synced bool) error {
 	seg, fresh, err := w.tailFor(index, int64(len(buf)))
 	if err != nil {
 		return fmt.Errorf("raft wal: new segment at %d: %w", index, err)
@@ -399,7 +404,7 @@ func (w *WAL) appendBatch(index uint64, buf []byte, rel []uint32, synced bool) e
 
 // tailFor returns the segment n bytes for index go to: the last one,
 // unless they would overflow it.
-func (w *WAL) tailFor(index uint64, n int64) (seg *segment, fresh bool, err error) {
+func (w *Log) tailFor(index uint64, n int64) (seg *segment, fresh bool, err error) {
 	if k := len(w.segs); k > 0 {
 		seg = w.segs[k-1]
 		if seg.end == 0 || seg.end+n <= w.segSize {
@@ -413,14 +418,14 @@ func (w *WAL) tailFor(index uint64, n int64) (seg *segment, fresh bool, err erro
 // sealBody appends plain, sealed when the log has a key: a fresh random
 // nonce per record, and the index as additional data, so a record moved
 // to another place in the log does not open.
-func (w *WAL) sealBody(buf []byte, index uint64, plain []byte) []byte {
+func (w *Log) sealBody(buf []byte, index uint64, plain []byte) []byte {
 	if w.aead == nil {
 		return append(buf, plain...)
 	}
 	return sealWith(w.aead, buf, plain, binary.BigEndian.AppendUint64(nil, index))
 }
 
-func (w *WAL) openBody(index uint64, body []byte) ([]byte, error) {
+func (w *Log) openBody(index uint64, body []byte) ([]byte, error) {
 	if w.aead == nil {
 		return body, nil
 	}
@@ -434,7 +439,7 @@ func (w *WAL) openBody(index uint64, body []byte) ([]byte, error) {
 // DeleteRange implements raft.LogStore. Raft deletes a prefix after a
 // snapshot, a conflicting tail a new leader overwrites, or everything
 // before it installs a snapshot; a range in the middle is refused.
-func (w *WAL) DeleteRange(from, to uint64) error {
+func (w *Log) DeleteRange(from, to uint64) error {
 	w.wmu.Lock()
 	defer w.wmu.Unlock()
 	if err := w.writable(); err != nil {
@@ -464,7 +469,7 @@ func (w *WAL) DeleteRange(from, to uint64) error {
 // cut runs a deletion of the log's tail, after which the log ends at
 // last. Everything written is synced first, so the mark is exact after it
 // and a syncer round that started before it (gen) counts for nothing.
-func (w *WAL) cut(del func() error, last uint64) error {
+func (w *Log) cut(del func() error, last uint64) error {
 	if err := w.syncNow(nil); err != nil {
 		return err
 	}
@@ -487,7 +492,7 @@ type removal struct {
 // first index and deleting the files (a few fsyncs) is left to the remover,
 // so StoreLogs does not wait behind it. A crash before it finishes shows
 // the old prefix again, which the next compaction deletes.
-func (w *WAL) compact(hi uint64) {
+func (w *Log) compact(hi uint64) {
 	w.mu.Lock()
 	w.first = hi + 1
 	k := 0
@@ -501,7 +506,7 @@ func (w *WAL) compact(hi uint64) {
 	w.removals <- removal{first: hi + 1, segs: gone}
 }
 
-func (w *WAL) remover() {
+func (w *Log) remover() {
 	defer close(w.done)
 	for r := range w.removals {
 		if err := w.removeCompacted(r); err != nil && w.bgErr == nil {
@@ -513,7 +518,7 @@ func (w *WAL) remover() {
 
 // removeCompacted persists the first index before the files go: a reopen
 // must not look for it in a deleted segment.
-func (w *WAL) removeCompacted(r removal) error {
+func (w *Log) removeCompacted(r removal) error {
 	var errs []error
 	for _, s := range r.segs {
 		errs = append(errs, s.f.Close())
@@ -532,7 +537,7 @@ func (w *WAL) removeCompacted(r removal) error {
 // next StoreLogs writes over it, and a reopen must find neither the old
 // tail nor a mix. Later segments go last first, so a crash leaves a prefix
 // of the old log; the segment holding lo is cut there.
-func (w *WAL) truncate(lo uint64) error {
+func (w *Log) truncate(lo uint64) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	k := sort.Search(len(w.segs), func(i int) bool { return w.segs[i].base > lo }) - 1
@@ -558,7 +563,7 @@ func (w *WAL) truncate(lo uint64) error {
 // reset empties the log; the next StoreLogs may start at any index. The
 // empty first index is persisted before the files go, so a crash between
 // leaves segments that the reopen deletes rather than a log with holes.
-func (w *WAL) reset() error {
+func (w *Log) reset() error {
 	w.pending.Wait() // the remover writes the first index too
 	if err := writeFirst(w.dir, 0); err != nil {
 		return err

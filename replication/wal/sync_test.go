@@ -1,36 +1,17 @@
-package consensus
+package wal
 
 import (
 	"errors"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/sinkron-id/sinkron/replication/internal/testdisk"
 )
 
-// gate holds the syncer before each flush while it is shut.
-type gate struct {
-	shut    atomic.Bool
-	release chan struct{}
-}
-
-func newGate() *gate { return &gate{release: make(chan struct{})} }
-
-func (g *gate) wait() {
-	if g.shut.Load() {
-		<-g.release
-	}
-}
-
-func (g *gate) open() {
-	if g.shut.Swap(false) {
-		close(g.release)
-	}
-}
-
 // wantDurable checks the log's durable mark.
-func wantDurable(t *testing.T, w *WAL, want uint64, when string) {
+func wantDurable(t *testing.T, w *Log, want uint64, when string) {
 	t.Helper()
 	if d := w.Durable(); d != want {
 		t.Fatalf("%s: durable %d, want %d", when, d, want)
@@ -38,23 +19,23 @@ func wantDurable(t *testing.T, w *WAL, want uint64, when string) {
 }
 
 // leadingWAL is a WAL whose node leads, with its syncer held by g.
-func leadingWAL(t *testing.T, g *gate) *WAL {
+func leadingWAL(t *testing.T, g *testdisk.Gate) *Log {
 	t.Helper()
-	w, err := openWAL(t.TempDir(), nil, walOptions{segSize: 1 << 20, beforeSync: g.wait})
+	w, err := Open(t.TempDir(), nil, Options{SegmentSize: 1 << 20, BeforeSync: g.Wait})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { g.open(); w.Close() })
+	t.Cleanup(func() { g.Open(); w.Close() })
 	w.SetLeading(func() bool { return true })
 	return w
 }
 
 func TestWALLeaderDefersSync(t *testing.T) {
-	g := newGate()
+	g := testdisk.NewGate()
 	w := leadingWAL(t, g)
 	must(t, w.StoreLogs(walEntries(1, 3, 1))) // an empty log's first entries: synced
 	wantDurable(t, w, 3, "after the first entries")
-	g.shut.Store(true)
+	g.Shut()
 	must(t, w.StoreLogs(walEntries(4, 6, 1)))
 	wantDurable(t, w, 3, "with the sync held")
 	var l raft.Log
@@ -66,7 +47,7 @@ func TestWALLeaderDefersSync(t *testing.T) {
 		t.Fatalf("WaitDurable(6) returned %v before the sync", err)
 	case <-time.After(50 * time.Millisecond):
 	}
-	g.open()
+	g.Open()
 	if err := <-waited; err != nil {
 		t.Fatal(err)
 	}
@@ -74,10 +55,10 @@ func TestWALLeaderDefersSync(t *testing.T) {
 }
 
 func TestWALSyncsWhatALeaderMustNotDefer(t *testing.T) {
-	g := newGate()
+	g := testdisk.NewGate()
 	w := leadingWAL(t, g)
 	must(t, w.StoreLogs(walEntries(1, 1, 1)))
-	g.shut.Store(true)
+	g.Shut()
 	for i, typ := range []raft.LogType{raft.LogConfiguration, raft.LogNoop, raft.LogBarrier} {
 		l := walEntry(uint64(i+2), 1)
 		l.Type = typ
@@ -93,16 +74,16 @@ func TestWALSyncsWhatALeaderMustNotDefer(t *testing.T) {
 // the cut syncs first, so the mark is exact, and the held round counts for
 // nothing when it finishes.
 func TestWALCutOfAnUnsyncedTail(t *testing.T) {
-	g := newGate()
+	g := testdisk.NewGate()
 	w := leadingWAL(t, g)
 	must(t, w.StoreLogs(walEntries(1, 2, 1)))
-	g.shut.Store(true)
+	g.Shut()
 	must(t, w.StoreLogs(walEntries(3, 10, 1)))
 	time.Sleep(20 * time.Millisecond) // the syncer takes the round and waits
 	w.SetLeading(func() bool { return false })
 	must(t, w.DeleteRange(6, 10))
 	wantDurable(t, w, 5, "after cutting 6-10")
-	g.open()
+	g.Open()
 	time.Sleep(20 * time.Millisecond)
 	wantDurable(t, w, 5, "after the old round")
 	must(t, w.StoreLogs(walEntries(6, 7, 2)))
@@ -121,23 +102,23 @@ func TestWALCutOfAnUnsyncedTail(t *testing.T) {
 }
 
 func TestWALCloseSyncsAndEndsWaits(t *testing.T) {
-	g := newGate()
+	g := testdisk.NewGate()
 	dir := t.TempDir()
-	w, err := openWAL(dir, nil, walOptions{segSize: 1 << 20, beforeSync: g.wait})
+	w, err := Open(dir, nil, Options{SegmentSize: 1 << 20, BeforeSync: g.Wait})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.SetLeading(func() bool { return true })
 	must(t, w.StoreLogs(walEntries(1, 1, 1)))
-	g.shut.Store(true)
+	g.Shut()
 	must(t, w.StoreLogs(walEntries(2, 4, 1)))
 	beyond := make(chan error, 1)
 	go func() { beyond <- w.WaitDurable(9) }()
 	time.Sleep(20 * time.Millisecond)
-	g.open()
+	g.Open()
 	must(t, w.Close())
 	wantDurable(t, w, 4, "after Close")
-	if err := <-beyond; !errors.Is(err, errWALClosed) {
+	if err := <-beyond; !errors.Is(err, ErrClosed) {
 		t.Fatalf("WaitDurable past the log after Close: %v, want closed", err)
 	}
 	if err := w.WaitDurable(4); err != nil {
@@ -153,7 +134,7 @@ func TestWALCloseSyncsAndEndsWaits(t *testing.T) {
 func TestWALDeferredSyncMatchesModel(t *testing.T) {
 	// The model test's operations with the node leading: what is stored
 	// reads back the same, and everything is durable after a reopen.
-	g := newGate()
+	g := testdisk.NewGate()
 	w := leadingWAL(t, g)
 	m := newWALModel()
 	m.store(t, w, 1, 1, 1)

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"slices"
 	"sync"
@@ -15,9 +16,10 @@ import (
 
 	"github.com/sinkron-id/sinkron/api"
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/catalog"
-	"github.com/sinkron-id/sinkron/testnet"
+	"github.com/sinkron-id/sinkron/node/regency"
 )
 
 // bench measures the whole system the way counters use it: requests filed
@@ -37,7 +39,7 @@ func bench(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	nw, err := testnet.Start(dir, testnet.Options{Kecamatan: 1})
+	nw, err := regency.Start(dir, regency.Options{Kecamatan: 1})
 	if err != nil {
 		return err
 	}
@@ -52,7 +54,7 @@ func bench(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer srv.Close()
-	c := dialAs(srv.Addr(), token).req
+	c := counterClient(srv.Addr(), token)
 	kec.SetOnline(!*alone)
 
 	lat, elapsed, err := fileRequests(ctx, c, *n, *workers, 0)
@@ -90,6 +92,21 @@ func benchOfficer(n *node.Node) (string, error) {
 	n.Accounts.TokenTTL = 24 * time.Hour // however long the run takes; set before serving
 	token, _, err := n.Accounts.Login("loket", pw)
 	return token, err
+}
+
+// counterClient is counter software's Connect client of the node at addr
+// (h2c, as the API serves it), every call signed with the officer's token.
+func counterClient(addr, token string) sinkronv1connect.RequestServiceClient {
+	p := new(http.Protocols)
+	p.SetUnencryptedHTTP2(true)
+	hc := &http.Client{Transport: &http.Transport{Protocols: p}}
+	sign := connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, r connect.AnyRequest) (connect.AnyResponse, error) {
+			r.Header().Set("Authorization", "Bearer "+token)
+			return next(ctx, r)
+		}
+	})
+	return sinkronv1connect.NewRequestServiceClient(hc, "http://"+addr, connect.WithInterceptors(sign))
 }
 
 type creator interface {
@@ -138,13 +155,13 @@ func benchRequest(i int) *v1.CreateRequestRequest {
 		ApplicantName: "Warga Uji", Nik: "1806015708900003", Kk: "1806010101150007",
 		Problem: fmt.Sprintf("NIK tidak ditemukan di BPJS (%d)", i), Whatsapp: "081234567890", Officer: "Rina",
 		Documents: []*v1.DocumentUpload{
-			{Kind: v1.DocumentKind_DOCUMENT_KIND_FOTO_KK, Content: testnet.Photo(2 * i)},
-			{Kind: v1.DocumentKind_DOCUMENT_KIND_FOTO_KTP_EL, Content: testnet.Photo(2*i + 1)},
+			{Kind: v1.DocumentKind_DOCUMENT_KIND_FOTO_KK, Content: regency.Photo(2 * i)},
+			{Kind: v1.DocumentKind_DOCUMENT_KIND_FOTO_KTP_EL, Content: regency.Photo(2*i + 1)},
 		},
 	}
 }
 
-func waitDinas(ctx context.Context, nw *testnet.Network) error {
+func waitDinas(ctx context.Context, nw *regency.Regency) error {
 	for {
 		st := nw.Dinas().Status()
 		if nw.Converged() && st.BlobsMissing == 0 {

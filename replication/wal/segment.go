@@ -1,4 +1,4 @@
-package consensus
+package wal
 
 import (
 	"bufio"
@@ -20,6 +20,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sinkron-id/sinkron/replication/internal/derive"
 )
 
 // A segment file holds records back to back from offset 0, followed by
@@ -35,13 +37,15 @@ import (
 // batch written, so a bad record with a later batch's record behind it is
 // corruption of data already stored, not a torn write (see scanSegment).
 const (
-	walSegmentSize = 64 << 20
-	walRecHeader   = 8
-	walRecMinLen   = 8 // the index
-	walBatchStart  = 1 << 31
-	walRecMaxLen   = 1<<30 - 1
-	walSegmentExt  = ".wal"
+	walRecHeader  = 8
+	walRecMinLen  = 8 // the index
+	walBatchStart = 1 << 31
+	walRecMaxLen  = 1<<30 - 1
+	walSegmentExt = ".wal"
 )
+
+// DefaultSegmentSize is the size a log's segment files are made with.
+const DefaultSegmentSize = 64 << 20
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -192,8 +196,8 @@ func (rr *recordReader) endOrBad(rest int64) (recKind, uint64, bool, error) {
 	return recEnd, 0, false, nil
 }
 
-// errWALCorrupt marks a log that cannot be read back as it was written.
-var errWALCorrupt = errors.New("raft wal corrupt")
+// ErrCorrupt marks a log that cannot be read back as it was written.
+var ErrCorrupt = errors.New("raft wal corrupt")
 
 // scanSegment reads seg.f from the start, filling seg.offs and seg.end.
 // Records must run on from seg.base. The scan stops at the first place
@@ -220,13 +224,13 @@ func scanSegment(seg *segment, tail bool) error {
 			seg.offs = append(seg.offs, uint32(at))
 			continue
 		case kind == recOK:
-			return fmt.Errorf("%w: %s offset %d: record %d where %d was due", errWALCorrupt,
+			return fmt.Errorf("%w: %s offset %d: record %d where %d was due", ErrCorrupt,
 				segmentName(seg.base), at, index, seg.base+uint64(len(seg.offs)))
 		case !tail:
-			return fmt.Errorf("%w: %s offset %d: bad record", errWALCorrupt, segmentName(seg.base), at)
+			return fmt.Errorf("%w: %s offset %d: bad record", ErrCorrupt, segmentName(seg.base), at)
 		}
 		if err := noLaterBatch(rr, at); err != nil {
-			return fmt.Errorf("%w: %s: %w", errWALCorrupt, segmentName(seg.base), err)
+			return fmt.Errorf("%w: %s: %w", ErrCorrupt, segmentName(seg.base), err)
 		}
 		seg.end = at
 		return nil
@@ -362,8 +366,8 @@ const (
 	walKeyCheck = "sinkron raft wal key check"
 )
 
-// errWALKey is a log opened with another key setting than it was made with.
-var errWALKey = errors.New("raft wal key mismatch")
+// ErrKey is a log opened with another key setting than it was made with.
+var ErrKey = errors.New("raft wal key mismatch")
 
 // openMeta checks the log's key setting, or records it for a new log, and
 // returns the AEAD to seal with (nil in clear).
@@ -388,7 +392,7 @@ func createMeta(dir string, key []byte) (cipher.AEAD, error) {
 		return nil, err
 	}
 	if _, serr := os.Stat(filepath.Join(dir, walStableFile)); len(bases) > 0 || serr == nil {
-		return nil, fmt.Errorf("%w: log files without a %s file", errWALCorrupt, walMetaFile)
+		return nil, fmt.Errorf("%w: log files without a %s file", ErrCorrupt, walMetaFile)
 	}
 	b := append([]byte(nil), walMagic...)
 	var aead cipher.AEAD
@@ -397,7 +401,7 @@ func createMeta(dir string, key []byte) (cipher.AEAD, error) {
 	} else {
 		salt := make([]byte, walSaltLen)
 		rand.Read(salt)
-		if aead, err = derivedAEAD(key, salt, walKeyInfo); err != nil {
+		if aead, err = derive.AEAD(key, salt, walKeyInfo); err != nil {
 			return nil, err
 		}
 		b = append(append(b, 1), salt...)
@@ -409,25 +413,25 @@ func createMeta(dir string, key []byte) (cipher.AEAD, error) {
 func checkMeta(b, key []byte) (cipher.AEAD, error) {
 	body, ok := checkCRC(b)
 	if !ok || !bytes.HasPrefix(body, walMagic) || len(body) == len(walMagic) {
-		return nil, fmt.Errorf("%w: %s file", errWALCorrupt, walMetaFile)
+		return nil, fmt.Errorf("%w: %s file", ErrCorrupt, walMetaFile)
 	}
 	mode, rest := body[len(walMagic)], body[len(walMagic)+1:]
 	switch {
 	case mode == 0 && len(key) == 0:
 		return nil, nil
 	case mode == 0:
-		return nil, fmt.Errorf("%w: the log was made without an at-rest key and does not open with one", errWALKey)
+		return nil, fmt.Errorf("%w: the log was made without an at-rest key and does not open with one", ErrKey)
 	case mode != 1 || len(rest) < walSaltLen:
-		return nil, fmt.Errorf("%w: %s file", errWALCorrupt, walMetaFile)
+		return nil, fmt.Errorf("%w: %s file", ErrCorrupt, walMetaFile)
 	case len(key) == 0:
-		return nil, fmt.Errorf("%w: the log is sealed with an at-rest key and does not open without it", errWALKey)
+		return nil, fmt.Errorf("%w: the log is sealed with an at-rest key and does not open without it", ErrKey)
 	}
-	aead, err := derivedAEAD(key, rest[:walSaltLen], walKeyInfo)
+	aead, err := derive.AEAD(key, rest[:walSaltLen], walKeyInfo)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := openWith(aead, rest[walSaltLen:], []byte(walMetaFile)); err != nil {
-		return nil, fmt.Errorf("%w: the log was sealed with another at-rest key", errWALKey)
+		return nil, fmt.Errorf("%w: the log was sealed with another at-rest key", ErrKey)
 	}
 	return aead, nil
 }
@@ -475,7 +479,7 @@ func readFirst(dir string) (first uint64, ok bool, err error) {
 	}
 	body, ok := checkCRC(b)
 	if !ok || len(body) != 8 {
-		return 0, false, fmt.Errorf("%w: %s file", errWALCorrupt, walFirstFile)
+		return 0, false, fmt.Errorf("%w: %s file", ErrCorrupt, walFirstFile)
 	}
 	return binary.BigEndian.Uint64(body), true, nil
 }
@@ -510,7 +514,7 @@ func readStable(dir string, aead cipher.AEAD) (map[string][]byte, error) {
 		}
 	}
 	if !ok {
-		return nil, fmt.Errorf("%w: %s file", errWALCorrupt, walStableFile)
+		return nil, fmt.Errorf("%w: %s file", ErrCorrupt, walStableFile)
 	}
 	return m, nil
 }

@@ -1,4 +1,4 @@
-package consensus
+package wal
 
 import (
 	"errors"
@@ -13,12 +13,12 @@ import (
 // raft.go: keyCurrentTerm, keyLastVoteTerm, keyLastVoteCand).
 var stableKeys = []string{"CurrentTerm", "LastVoteTerm", "LastVoteCand"}
 
-// migrateLogStore copies the badger log store in oldDir, if there is one,
+// Migrate copies the badger log store in oldDir, if there is one,
 // into a new WAL at walDir: every entry and raft's stable keys. The WAL is
 // built aside and renamed into place whole, and only then is oldDir
 // removed, so a crash at any point leaves one complete store to start from
 // (a leftover oldDir beside a WAL is what a crash after the rename leaves).
-func migrateLogStore(oldDir, walDir string, key []byte) error {
+func Migrate(oldDir, walDir string, key []byte) error {
 	if _, err := os.Stat(oldDir); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
@@ -56,7 +56,7 @@ func copyLogStore(oldDir, dir string, key []byte) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, old.Close()) }()
-	w, err := OpenWAL(dir, key)
+	w, err := Open(dir, key, Options{})
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func copyLogStore(oldDir, dir string, key []byte) (err error) {
 
 // copyEntries copies first..last in batches of up to 1024 entries or
 // 4 MiB, each one write and one fdatasync.
-func copyEntries(from raft.LogStore, to *WAL) error {
+func copyEntries(from raft.LogStore, to *Log) error {
 	first, _ := from.FirstIndex()
 	last, _ := from.LastIndex()
 	var batch []*raft.Log

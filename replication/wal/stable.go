@@ -1,4 +1,4 @@
-package consensus
+package wal
 
 import (
 	"encoding/binary"
@@ -8,7 +8,7 @@ import (
 
 // Set implements raft.StableStore: the stable file is rewritten whole
 // (atomically) on each call, which raft makes only on a new term or vote.
-func (w *WAL) Set(key, val []byte) error {
+func (w *Log) Set(key, val []byte) error {
 	w.smu.Lock()
 	defer w.smu.Unlock()
 	next := maps.Clone(w.stable)
@@ -21,7 +21,7 @@ func (w *WAL) Set(key, val []byte) error {
 }
 
 // Get implements raft.StableStore.
-func (w *WAL) Get(key []byte) ([]byte, error) {
+func (w *Log) Get(key []byte) ([]byte, error) {
 	w.smu.Lock()
 	defer w.smu.Unlock()
 	v, ok := w.stable[string(key)]
@@ -32,12 +32,12 @@ func (w *WAL) Get(key []byte) ([]byte, error) {
 }
 
 // SetUint64 implements raft.StableStore.
-func (w *WAL) SetUint64(key []byte, val uint64) error {
+func (w *Log) SetUint64(key []byte, val uint64) error {
 	return w.Set(key, binary.BigEndian.AppendUint64(nil, val))
 }
 
 // GetUint64 implements raft.StableStore.
-func (w *WAL) GetUint64(key []byte) (uint64, error) {
+func (w *Log) GetUint64(key []byte) (uint64, error) {
 	v, err := w.Get(key)
 	if err != nil {
 		return 0, err

@@ -1,4 +1,4 @@
-package consensus
+package wal
 
 import (
 	"encoding/binary"
@@ -13,7 +13,7 @@ import (
 
 // LogStore is the Raft log and stable store of releases before the WAL: a
 // badger database of its own, every write fsynced before it returns. It is
-// kept to open such a store once and move it into a WAL (migrateLogStore).
+// kept to open such a store once and move it into a WAL (Migrate).
 //
 // It replaces raft-wal, whose v0.4.0 (the only release the module proxy
 // serves) cannot reopen a log after Raft truncated its tail: the segment is

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
@@ -15,16 +16,17 @@ import (
 	"github.com/sinkron-id/sinkron/testnet/netlab"
 )
 
-const testnetUsage = `usage: sinkron testnet COMMAND [--dir STATE] …
-  up [--kecamatan 5] [--dinas 3] [--profile 3g-kecamatan] [--prefix sk-] [--seed N]
+const testnetUsage = `usage: sinkron-lab testnet COMMAND [--dir STATE] …
+  up [--kecamatan 5] [--dinas 3] [--profile 3g-kecamatan] [--prefix sk-] [--seed N] [--sinkron PATH]
   down | status
   cut OFFICE [--arah naik|turun|dua] | heal OFFICE [--arah …]
   degrade OFFICE PROFILE            (` + "3g-kecamatan, vsat, fiber-dinas, down" + `)
   pause OFFICE | resume OFFICE | kill OFFICE | start OFFICE
   run SCENARIO [--csv DIR] …        (offline-week, hari-penuh, kills-partitions)
-STATE defaults to $SINKRON_TESTNET_DIR or ./testnet-state; every command needs root.`
+STATE defaults to $SINKRON_TESTNET_DIR or ./testnet-state; every command needs root.
+The nodes run the sinkron binary beside sinkron-lab, or --sinkron PATH.`
 
-// testnetCmd runs `sinkron testnet …`: a regency of real node processes in
+// testnetCmd runs `sinkron-lab testnet …`: a regency of real node processes in
 // network namespaces (testnet/lab over testnet/netlab).
 func testnetCmd(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
@@ -111,10 +113,15 @@ func testnetUp(ctx context.Context, args []string, out io.Writer) error {
 	profile := fs.String("profile", "3g-kecamatan", "link profile of the kecamatan")
 	prefix := fs.String("prefix", netlab.DefaultPrefix, "name prefix of the lab's namespaces")
 	seed := fs.Uint64("seed", 1, "seed of the links' random drops")
+	sinkron := fs.String("sinkron", "", "the sinkron binary the nodes run (default: the one beside sinkron-lab, else on $PATH)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	bin, err := os.Executable()
+	ctl, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	bin, err := nodeBinary(*sinkron, ctl)
 	if err != nil {
 		return err
 	}
@@ -123,7 +130,7 @@ func testnetUp(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	l, err := lab.Up(ctx, lab.Config{Dir: abs, Bin: bin, Dinas: *dinas, Kecamatan: *kec, Profile: *profile,
+	l, err := lab.Up(ctx, lab.Config{Dir: abs, Bin: bin, Controller: ctl, Dinas: *dinas, Kecamatan: *kec, Profile: *profile,
 		Prefix: *prefix, Seed: *seed, Log: out})
 	if err != nil {
 		return err
@@ -131,6 +138,22 @@ func testnetUp(ctx context.Context, args []string, out io.Writer) error {
 	defer l.Close()
 	fmt.Fprintf(out, "lab up in %.1f s, state in %s\n", time.Since(start).Seconds(), abs)
 	return testnetStatus(ctx, l, out)
+}
+
+// nodeBinary finds the sinkron binary the lab's nodes run: the one given,
+// else the one beside this binary (as a release ships them), else the one
+// on $PATH; as an absolute path, since the nodes start in other
+// namespaces from the controller.
+func nodeBinary(given, self string) (string, error) {
+	if given == "" {
+		beside := filepath.Join(filepath.Dir(self), "sinkron")
+		if st, err := os.Stat(beside); err == nil && !st.IsDir() {
+			given = beside
+		} else if given, err = exec.LookPath("sinkron"); err != nil {
+			return "", fmt.Errorf("no sinkron binary beside %s or on $PATH (go build -o %s ./cmd/sinkron, or --sinkron PATH)", self, beside)
+		}
+	}
+	return filepath.Abs(given)
 }
 
 func testnetCut(ctx context.Context, cmd string, args []string) error {

@@ -1,4 +1,4 @@
-package consensus
+package wal
 
 import (
 	"bytes"
@@ -13,7 +13,15 @@ import (
 
 	"github.com/hashicorp/raft"
 	"pgregory.net/rapid"
+
+	"github.com/sinkron-id/sinkron/replication/internal/testdisk"
 )
+
+// testKey is an at-rest key, 32 bytes.
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+// nikMarker is an entry's data that must not reach the disk in clear.
+const nikMarker = "NIK-1806015708900003-SITI-AMINAH"
 
 // walModel is what a WAL should hold: the term each index was stored with
 // (an entry's data names both, so a stale entry shows).
@@ -45,7 +53,7 @@ func walEntries(from, to, term uint64) []*raft.Log {
 }
 
 // store stores from..to on w and the model.
-func (m *walModel) store(tb walTB, w *WAL, from, to, term uint64) {
+func (m *walModel) store(tb walTB, w *Log, from, to, term uint64) {
 	tb.Helper()
 	if err := w.StoreLogs(walEntries(from, to, term)); err != nil {
 		tb.Fatalf("store %d-%d: %v", from, to, err)
@@ -75,7 +83,7 @@ func (m *walModel) deleteRange(min, max uint64) {
 }
 
 // check compares every index from before first to after last.
-func (m *walModel) check(tb walTB, w *WAL) {
+func (m *walModel) check(tb walTB, w *Log) {
 	tb.Helper()
 	first, _ := w.FirstIndex()
 	last, _ := w.LastIndex()
@@ -101,16 +109,16 @@ func (m *walModel) check(tb walTB, w *WAL) {
 	}
 }
 
-func openTestWAL(tb walTB, dir string, key []byte, segSize int64) *WAL {
+func openTestWAL(tb walTB, dir string, key []byte, segSize int64) *Log {
 	tb.Helper()
-	w, err := openWAL(dir, key, walOptions{segSize: segSize})
+	w, err := Open(dir, key, Options{SegmentSize: segSize})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return w
 }
 
-func reopen(tb walTB, w *WAL, key []byte) *WAL {
+func reopen(tb walTB, w *Log, key []byte) *Log {
 	tb.Helper()
 	if err := w.Close(); err != nil {
 		tb.Fatal(err)
@@ -135,7 +143,7 @@ func TestWALStoreGetReopen(t *testing.T) {
 		key  []byte
 	}{{"clear", nil}, {"sealed", testKey}, {"sealed-16", testKey[:16]}} {
 		t.Run(tc.name, func(t *testing.T) {
-			w := openTestWAL(t, t.TempDir(), tc.key, walSegmentSize)
+			w := openTestWAL(t, t.TempDir(), tc.key, DefaultSegmentSize)
 			m := newWALModel()
 			m.check(t, w)
 			m.store(t, w, 1, 1, 1)
@@ -160,14 +168,14 @@ func TestWALDeleteRange(t *testing.T) {
 		min, max uint64
 		next     uint64 // where the next StoreLogs goes
 	}{
-		{"prefix", walSegmentSize, 1, 120, 301},
+		{"prefix", DefaultSegmentSize, 1, 120, 301},
 		{"prefix-whole-segments", 2048, 1, 250, 301},
 		{"prefix-to-a-segment-base", 2048, 1, 0, 301}, // max set below to a segment's last
-		{"tail", walSegmentSize, 201, 300, 201},
+		{"tail", DefaultSegmentSize, 201, 300, 201},
 		{"tail-across-segments", 2048, 101, 300, 101},
 		{"tail-at-a-segment-base", 2048, 0, 300, 0}, // min set below to a segment's base
-		{"tail-beyond-last", walSegmentSize, 290, 1000, 290},
-		{"all", walSegmentSize, 1, 300, 5000},
+		{"tail-beyond-last", DefaultSegmentSize, 290, 1000, 290},
+		{"all", DefaultSegmentSize, 1, 300, 5000},
 		{"all-segments", 2048, 1, 300, 7},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -227,7 +235,7 @@ func TestWALCompactionRemovesSegments(t *testing.T) {
 }
 
 func TestWALEmptyLogStartsAnywhere(t *testing.T) {
-	w := openTestWAL(t, t.TempDir(), nil, walSegmentSize)
+	w := openTestWAL(t, t.TempDir(), nil, DefaultSegmentSize)
 	m := newWALModel()
 	m.store(t, w, 1000, 1009, 4)
 	m.check(t, w)
@@ -240,7 +248,7 @@ func TestWALEmptyLogStartsAnywhere(t *testing.T) {
 }
 
 func TestWALRefusesGaps(t *testing.T) {
-	w := openTestWAL(t, t.TempDir(), nil, walSegmentSize)
+	w := openTestWAL(t, t.TempDir(), nil, DefaultSegmentSize)
 	defer w.Close()
 	if err := w.StoreLogs([]*raft.Log{walEntry(0, 1)}); err == nil {
 		t.Fatal("an empty log took index 0")
@@ -288,11 +296,11 @@ func TestWALEncryption(t *testing.T) {
 			must(t, w.StoreLogs([]*raft.Log{l, {Index: 2, Term: 1, Data: bytes.Repeat(marker, 1000)}}))
 			must(t, w.Set([]byte("LastVoteCand"), marker))
 			must(t, w.Close())
-			if found := filesContaining(t, dir, marker); (len(found) > 0) != (tc.key == nil) {
+			if found := testdisk.FilesContaining(t, dir, marker); (len(found) > 0) != (tc.key == nil) {
 				t.Fatalf("marker in %v", found)
 			}
 			for _, k := range tc.others {
-				if w, err := OpenWAL(dir, k); !errors.Is(err, errWALKey) {
+				if w, err := Open(dir, k, Options{}); !errors.Is(err, ErrKey) {
 					if err == nil {
 						w.Close()
 					}
@@ -315,7 +323,7 @@ func TestWALEncryption(t *testing.T) {
 // A sealed record moved to another index does not open.
 func TestWALSealedRecordBoundToIndex(t *testing.T) {
 	dir := t.TempDir()
-	w := openTestWAL(t, dir, testKey, walSegmentSize)
+	w := openTestWAL(t, dir, testKey, DefaultSegmentSize)
 	defer w.Close()
 	must(t, w.StoreLogs(walEntries(1, 2, 1)))
 	// Record 2's sealed body under index 1, with a CRC to match, over
@@ -338,7 +346,7 @@ func TestWALSealedRecordBoundToIndex(t *testing.T) {
 func TestWALStable(t *testing.T) {
 	for _, key := range [][]byte{nil, testKey} {
 		dir := t.TempDir()
-		w := openTestWAL(t, dir, key, walSegmentSize)
+		w := openTestWAL(t, dir, key, DefaultSegmentSize)
 		if _, err := w.Get([]byte("CurrentTerm")); err == nil || err.Error() != "not found" {
 			t.Fatalf("missing key: %v, want the text raft compares against", err)
 		}
@@ -442,7 +450,7 @@ func TestWALMatchesModel(t *testing.T) {
 		dir, err := os.MkdirTemp(root, "wal")
 		must(rt, err)
 		defer os.RemoveAll(dir)
-		w := openTestWAL(rt, dir, nil, rapid.SampledFrom([]int64{1024, 4096, walSegmentSize}).Draw(rt, "segSize"))
+		w := openTestWAL(rt, dir, nil, rapid.SampledFrom([]int64{1024, 4096, DefaultSegmentSize}).Draw(rt, "segSize"))
 		defer func() { w.Close() }()
 		m := newWALModel()
 		term := uint64(1)
