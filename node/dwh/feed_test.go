@@ -136,9 +136,10 @@ func (e *faultEnv) sink(t *testing.T, name string, dsn string) *Sink {
 func killPostgres(t *testing.T, w *world, env *faultEnv) {
 	sink := env.sink(t, "dinas-1", env.srv.DSN())
 	var once sync.Once
+	killed := make(chan struct{})
 	w.hook = func(n int) {
 		if n == 5 {
-			once.Do(func() { go env.srv.Kill() }) // lands while the batch is being written
+			once.Do(func() { go func() { env.srv.Kill(); close(killed) }() }) // lands while the batch is being written
 		}
 	}
 	f := NewFeeder(sink, w, &fixedLeader{term: 1, ok: true}, opts())
@@ -148,6 +149,7 @@ func killPostgres(t *testing.T, w *world, env *faultEnv) {
 	waitError(t, f)
 	cancel()
 	<-done
+	<-killed // the server is down before it starts again
 	env.srv.Restart()
 	env.pool.Reset() // the checker's connections died with the server
 	w.hook = nil
