@@ -43,6 +43,9 @@ type warehouse struct {
 	pool   *pgxpool.Pool
 	feeder *dwh.Feeder
 	inst   *institution.Service
+	// rescanned is when the feed last looked for requests to confirm;
+	// only the feeder's goroutine touches it.
+	rescanned time.Time
 }
 
 // startWarehouse feeds the DWH from this dinas server while it leads the
@@ -276,7 +279,17 @@ func (n *Node) pendingRow(r *request.Request) *dwh.Pending {
 // of reacting to one batch, so a leader elected just after a batch
 // committed confirms it too; the key (decision.WarehouseKey) makes a
 // repeated proposal decide nothing new.
-func (n *Node) warehoused(ctx context.Context, _ []dwh.Change, cp dwh.Checkpoint) {
+func (n *Node) warehoused(ctx context.Context, changes []dwh.Change, cp dwh.Checkpoint) {
+	// Listing the open requests costs a scan of them: do it when a batch
+	// brought a consolidation, else at most once a second.
+	consolidated := slices.ContainsFunc(changes, func(c dwh.Change) bool {
+		return c.State != nil && c.State.State == dwh.StateConsolidated
+	})
+	if now := n.now(); consolidated || now.Sub(n.dwh.rescanned) >= time.Second {
+		n.dwh.rescanned = now
+	} else {
+		return
+	}
 	waiting, err := n.Requests.Waiting()
 	if err != nil {
 		n.log.Warn("dwh: waiting requests", "err", err)
