@@ -87,6 +87,52 @@ func TestInstitutionSeesAChangeArrive(t *testing.T) {
 	}
 }
 
+// An institution that cannot find a resident opens a Sinkronisasi Data
+// request for them, filled from its check and its customer file: the dinas
+// holds a request with the resident's WhatsApp number, which the resident
+// then follows; the same call again is a replay and opens nothing.
+func TestInstitutionOpensASyncRequest(t *testing.T) {
+	pg := pgtest.Start(t)
+	nw, err := Start(t.TempDir(), Options{Configure: func(c *node.Config) { c.DWH.DSN = pg.DSN() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nw.Close)
+	dinas := nw.Dinas()
+	institutionClient(t, dinas) // registers BPJS Kesehatan once the schema is there
+	_, key, err := dinas.Institutions().Registry.Register(context.Background(), "Bank Lampung", 10, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.NewInstitutionHandler(dinas))
+	t.Cleanup(srv.Close)
+	c := sinkronv1connect.NewInstitutionServiceClient(srv.Client(), srv.URL)
+	form := SampleForm(3)
+	open := func() (*connect.Response[v1.OpenSyncResponse], error) {
+		req := connect.NewRequest(&v1.OpenSyncRequest{RequestId: "bank-sync-0001", SentAt: timestamppb.Now(), Nik: form.NIK,
+			NamaPemohon: form.ApplicantName, Kk: form.KK, Whatsapp: form.WhatsApp, Permasalahan: "NIK tidak ditemukan di Bank Lampung",
+			Documents: []*v1.DocumentUpload{{Kind: v1.DocumentKind_DOCUMENT_KIND_FOTO_KK, Content: Photo(3)},
+				{Kind: v1.DocumentKind_DOCUMENT_KIND_FOTO_KTP_EL, Content: Photo(1003)}}})
+		req.Header().Set("Authorization", "Bearer "+key)
+		return c.OpenSync(context.Background(), req)
+	}
+	r, err := open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := dinas.Requests.Get(r.Msg.TrackingCode)
+	if err != nil || got.NIK != form.NIK || got.WhatsApp == "" || got.Status != request.Baru || got.Problem != "NIK tidak ditemukan di Bank Lampung" {
+		t.Fatalf("opened request %+v, %v", got, err)
+	}
+	before, _ := dinas.Requests.List(request.Filter{})
+	if _, err := open(); connect.CodeOf(err) != connect.CodeFailedPrecondition {
+		t.Fatalf("the same call again: %v, want a replay refused", err)
+	}
+	if after, _ := dinas.Requests.List(request.Filter{}); len(after) != len(before) {
+		t.Fatalf("a replay opened a request: %d → %d", len(before), len(after))
+	}
+}
+
 // institutionClient registers an institution at the dinas and returns a
 // check of a NIK through the institutions' listener.
 func institutionClient(t testing.TB, dinas *node.Node) func(nik string) *v1.CheckResponse {
