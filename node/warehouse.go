@@ -55,7 +55,14 @@ func (n *Node) startWarehouse(ctx context.Context) error {
 	if n.dinas == nil || n.cfg.DWH.DSN == "" {
 		return nil
 	}
-	pool, err := pgxpool.New(ctx, n.cfg.DWH.DSN)
+	pc, err := pgxpool.ParseConfig(n.cfg.DWH.DSN)
+	if err != nil {
+		return fmt.Errorf("[dwh] dsn: %w", err)
+	}
+	if !strings.Contains(n.cfg.DWH.DSN, "pool_max_conns") {
+		pc.MaxConns = 16 // the feed, the audit writer and the institutions' batched reads (BENCHMARKS.md)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return fmt.Errorf("[dwh] dsn: %w", err)
 	}
