@@ -52,6 +52,7 @@ var operations = map[string]string{
 	c.NodeServiceSyncNowProcedure: account.OpNodeAdmin, c.NodeServiceExportBundleProcedure: account.OpBundle,
 	c.NodeServiceImportBundleProcedure: account.OpBundle,
 	c.NodeServiceQueryAuditProcedure:   account.OpAuditRead, c.NodeServiceListFailedNoticesProcedure: account.OpRequestRead, c.NodeServiceRetryNoticeProcedure: account.OpRequestCreate,
+	c.NodeServiceListWhatsAppConversationsProcedure: account.OpRequestRead,
 
 	c.InstitutionAdminServiceRegisterInstitutionProcedure: account.OpInstitutionAdmin, c.InstitutionAdminServiceRotateInstitutionKeyProcedure: account.OpInstitutionAdmin,
 	c.InstitutionAdminServiceSetInstitutionQuotaProcedure: account.OpInstitutionAdmin, c.InstitutionAdminServiceInstitutionUsageProcedure: account.OpInstitutionRead,
@@ -101,8 +102,9 @@ var actions = map[string]string{
 	c.NodeServiceListConflictsProcedure: "melihat daftar konflik data", c.NodeServiceSetNetworkProcedure: "mengubah status jaringan kantor",
 	c.NodeServiceSyncNowProcedure: "menyinkronkan data sekarang", c.NodeServiceExportBundleProcedure: "mengekspor bundel data",
 	c.NodeServiceImportBundleProcedure: "mengimpor bundel data", c.NodeServiceQueryAuditProcedure: "melihat jejak audit",
-	c.NodeServiceListFailedNoticesProcedure: "melihat pemberitahuan WhatsApp yang gagal terkirim",
-	c.NodeServiceRetryNoticeProcedure:       "mengirim ulang pemberitahuan WhatsApp",
+	c.NodeServiceListFailedNoticesProcedure:         "melihat pemberitahuan WhatsApp yang gagal terkirim",
+	c.NodeServiceRetryNoticeProcedure:               "mengirim ulang pemberitahuan WhatsApp",
+	c.NodeServiceListWhatsAppConversationsProcedure: "melihat percakapan WhatsApp warga yang perlu ditangani petugas",
 
 	c.PublicServiceSubmitRequestProcedure: "mengajukan permohonan daring", c.PublicServiceTrackRequestProcedure: "melacak permohonan",
 

@@ -39,7 +39,7 @@ func NewPublicHandler(n PublicNode, opts ...PublicOption) http.Handler {
 	mux.HandleFunc("GET /{$}", page.form)
 	mux.HandleFunc("GET /status", page.status)
 	mux.HandleFunc("POST /status", page.status)
-	return limits.remember(newSizeGuard(mux, sinkronv1connect.PublicServiceName))
+	return withWebhook(n, limits.remember(newSizeGuard(mux, sinkronv1connect.PublicServiceName)))
 }
 
 // PublicOption adjusts NewPublicHandler.

@@ -171,6 +171,7 @@ func (h *requests) toProto(r *request.Request) *v1.Request {
 		out.Documents = append(out.Documents, &v1.Document{Name: d.Name, Kind: v1.DocumentKind(d.Kind), ContentType: d.ContentType, Sha256: d.SHA256, Size: d.Size, Available: avail})
 	}
 	out.Conflicts = conflictsProto(r.Conflicts)
+	out.Notices = noticesProto(h.n, r.ID)
 	return out
 }
 

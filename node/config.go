@@ -102,6 +102,15 @@ type WhatsAppConfig struct {
 	// Templates are the notices' texts per status ({kode}, {catatan},
 	// {layanan}, {kantor}); empty ones keep the defaults.
 	Templates outbox.Templates `toml:"templates,omitempty"`
+	// Template names the approved message template of each notice kind
+	// ([whatsapp.template.selesai] name, language, body, params), over
+	// outbox.DefaultApprovedTemplates; see whatsapp_config.go.
+	Template outbox.ApprovedTemplates `toml:"template,omitempty"`
+	// Relay (every office but the one holding the number): notices go to
+	// the dinas's sender through the log instead of being only logged.
+	Relay bool `toml:"relay,omitempty"`
+	// Webhook is the Cloud API's webhook on the public listener.
+	Webhook WebhookConfig `toml:"webhook,omitzero"`
 }
 
 // Enabled reports whether notices go to a gateway.
@@ -113,7 +122,12 @@ func (w WhatsAppConfig) Sender(log *slog.Logger) (*outbox.WhatsApp, error) {
 	if err != nil {
 		return nil, err
 	}
-	return outbox.NewWhatsApp(w.BaseURL, w.PhoneNumberID, token, w.Timeout.Duration, log)
+	wa, err := outbox.NewWhatsApp(w.BaseURL, w.PhoneNumberID, token, w.Timeout.Duration, log)
+	if err != nil {
+		return nil, err
+	}
+	wa.Templates = w.ApprovedTemplates()
+	return wa, nil
 }
 
 // OutboxOptions is the configured retry policy.
@@ -122,7 +136,7 @@ func (w WhatsAppConfig) OutboxOptions() []outbox.Option {
 }
 
 func (w WhatsAppConfig) check() error {
-	err := w.Templates.Check()
+	err := errors.Join(w.Templates.Check(), w.ApprovedTemplates().Check(), w.Webhook.check(w.Enabled()))
 	if w.Enabled() && (w.BaseURL == "" || w.TokenFile == "") {
 		err = errors.Join(err, errors.New("whatsapp: base_url and token_file are required with phone_number_id"))
 	}
@@ -156,7 +170,8 @@ func LoadConfig(path string) (Config, error) {
 		return Config{}, fmt.Errorf("config %s: %w", path, err)
 	}
 	base := filepath.Dir(path)
-	for _, p := range []*string{&c.DataDir, &c.Genesis, &c.EncryptionKeyFile, &c.ClusterKeyFile, &c.WhatsApp.TokenFile} {
+	for _, p := range []*string{&c.DataDir, &c.Genesis, &c.EncryptionKeyFile, &c.ClusterKeyFile, &c.WhatsApp.TokenFile,
+		&c.WhatsApp.Webhook.VerifyTokenFile, &c.WhatsApp.Webhook.AppSecretFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
 		}

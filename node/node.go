@@ -22,6 +22,7 @@ import (
 	"github.com/sinkron-id/sinkron/node/account"
 	"github.com/sinkron-id/sinkron/node/audit"
 	"github.com/sinkron-id/sinkron/node/decision"
+	"github.com/sinkron-id/sinkron/node/notices"
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
@@ -59,6 +60,7 @@ type Node struct {
 	store     *store.Store
 	blobs     *blob.Store
 	outbox    *outbox.Outbox
+	wa        *whatsApp
 	Requests  *request.Service
 	Residents *registry.Service // resident registry (Registry() is the metrics registry)
 	Accounts  *account.Service
@@ -80,6 +82,9 @@ type Node struct {
 func New(cfg Config, opt Options) (*Node, error) {
 	cfg = cfg.withDefaults()
 	opt = opt.withDefaults()
+	if err := cfg.WhatsApp.check(); err != nil { // e.g. a template Meta would refuse
+		return nil, err
+	}
 	n := &Node{cfg: cfg, log: opt.Logger, now: opt.Now, rand: opt.Rand, commits: newQueue()}
 	priv, err := LoadOrCreateIdentity(cfg.DataDir)
 	if err != nil {
@@ -106,7 +111,12 @@ func New(cfg Config, opt Options) (*Node, error) {
 	for _, f := range stale {
 		_ = os.Remove(f)
 	}
-	n.outbox = outbox.New(n.store.DB(), opt.Sender, n.log, append(cfg.WhatsApp.OutboxOptions(), outbox.WithRand(opt.Rand))...)
+	n.outbox = outbox.New(n.store.DB(), n.noticeSender(opt.Sender), n.log,
+		append(cfg.WhatsApp.OutboxOptions(), outbox.WithRand(opt.Rand), outbox.WithObserver(n.publishDelivery))...)
+	if n.wa, err = newWhatsApp(cfg.WhatsApp, n.outbox, n.log); err != nil {
+		n.store.Close()
+		return nil, err
+	}
 	if n.net, err = startNetwork(n, priv, opt.Host); err != nil {
 		n.store.Close()
 		return nil, err
@@ -128,6 +138,7 @@ func New(cfg Config, opt Options) (*Node, error) {
 	n.Requests.Texts = cfg.WhatsApp.Templates
 	n.Residents = registry.New(n.store, n.self.Office, opt.Now)
 	n.Audit = audit.Log{Store: n.store, Office: n.self.Office, Now: opt.Now}
+	n.startConversations(ctx, opt.Sender)
 	if err := n.startWarehouse(ctx); err != nil {
 		n.Close()
 		return nil, err
@@ -192,6 +203,7 @@ func (n *Node) openStore(priv crypto.PrivKey, opt Options) error {
 			registry.KindResident: registry.ResidentFolder{},
 			registry.KindFamily:   registry.FamilyFolder{},
 			account.Kind:          account.Folder{},
+			notices.Kind:          notices.Folder{}, notices.KindOptOut: notices.OptOutFolder{},
 		},
 		Observer: storeObserver{n},
 		Logger:   n.log,
@@ -244,6 +256,7 @@ func (n *Node) dispatch(ctx context.Context) {
 			}
 		}
 		n.Requests.Changed(ids)
+		n.noticesArrived(res.Applied)
 		pubs, _ := decision.Publications(res.Applied) // a bad block was refused by File
 		n.settle(pubs)
 		if wantBlobs {

@@ -16,7 +16,8 @@ import (
 //  1. a Connect handler (api) calls a service (node/request, registry,
 //     account, decision), which appends the event to the store;
 //  2. InTxn, inside that batch's transaction: the disk check, the
-//     decision book (decision.File), the documents the node wants
+//     decision book (decision.File), relayed WhatsApp notices into the
+//     sender's outbox (queueNotices), the documents the node wants
 //     (blob.Want), all committed with the events or not at all;
 //  3. Committed queues the batch for dispatch, off the write path;
 //  4. dispatch (node.go): a local batch nudges the sync service, which
@@ -39,6 +40,11 @@ func (o storeObserver) InTxn(txn *badger.Txn, applied []*event.Event) error {
 		return err
 	}
 	if err := decision.File(txn, applied); err != nil {
+		return err
+	}
+	// At the dinas server holding the WhatsApp number: the notices other
+	// offices handed to the log, queued with their events.
+	if err := n.queueNotices(txn, applied); err != nil {
 		return err
 	}
 	for _, e := range applied {

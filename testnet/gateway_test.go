@@ -115,7 +115,11 @@ func (g *waGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // check verifies a request against the Cloud API's text message format.
 func (g *waGateway) check(r *http.Request) waRequest {
-	m := cloudapitest.Gateway{PhoneID: waPhoneID, Token: waToken, KeyHeader: outbox.IdempotencyHeader}.Check(g.t, r)
+	bodies := map[string]string{}
+	for _, t := range outbox.DefaultApprovedTemplates() {
+		bodies[t.Name] = t.Body
+	}
+	m := cloudapitest.Gateway{PhoneID: waPhoneID, Token: waToken, KeyHeader: outbox.IdempotencyHeader, Bodies: bodies}.Check(g.t, r)
 	return waRequest{Key: m.Key, To: m.To, Text: m.Text, Node: r.Header.Get(nodeHeader)}
 }
 

@@ -28,6 +28,12 @@ type DeadLetter struct {
 	// have the message; check (e.g. in WhatsApp Manager, by the notice ID
 	// sent as biz_opaque_callback_data) before retrying.
 	Uncertain bool `json:"uncertain,omitempty"`
+	// Code is Meta's error code when a status webhook reported the
+	// message failed; Permanent when resending cannot help (131026: the
+	// number cannot receive WhatsApp), so the officer reaches the resident
+	// another way.
+	Code      int  `json:"code,omitempty"`
+	Permanent bool `json:"permanent,omitempty"`
 }
 
 func deadKey(id string) []byte { return append(append([]byte{}, deadPrefix...), id...) }
@@ -35,17 +41,30 @@ func deadKey(id string) []byte { return append(append([]byte{}, deadPrefix...), 
 // bury moves a notice from the queue to the dead letters in one
 // transaction, so it is in exactly one of them.
 func (o *Outbox) bury(n Notice, reason string, uncertain bool) {
-	n.Sending = false
-	d := DeadLetter{Notice: n, Error: reason, At: o.now(), Uncertain: uncertain}
-	b, err := json.Marshal(d)
-	if err == nil {
-		err = o.db.Update(func(txn *badger.Txn) error {
-			if err := txn.Set(deadKey(n.ID), b); err != nil {
-				return err
-			}
-			return txn.Delete(key(n.ID))
-		})
+	o.buryLetter(DeadLetter{Notice: n, Error: reason, Uncertain: uncertain})
+}
+
+// buryFailed files a notice whose send failed for good, with the Cloud
+// API's code when it gave one.
+func (o *Outbox) buryFailed(n Notice, err error) {
+	d := DeadLetter{Notice: n, Error: err.Error(), Permanent: IsPermanent(err)}
+	var ge *GatewayError
+	if errors.As(err, &ge) {
+		d.Code = ge.Code
 	}
+	o.buryLetter(d)
+}
+
+func (o *Outbox) buryLetter(d DeadLetter) {
+	n, reason, uncertain := d.Notice, d.Error, d.Uncertain
+	n.Sending = false
+	d.Notice, d.At = n, o.now()
+	err := o.db.Update(func(txn *badger.Txn) error {
+		if err := putJSON(txn, deadKey(n.ID), d); err != nil {
+			return err
+		}
+		return txn.Delete(key(n.ID))
+	})
 	if err != nil {
 		o.log.Error("move notice to dead letters", "id", n.ID, "err", err)
 		return
@@ -53,6 +72,14 @@ func (o *Outbox) bury(n Notice, reason string, uncertain bool) {
 	o.depth.Add(-1)
 	o.dead.Add(1)
 	o.log.Warn("notice given up", "id", n.ID, "request", n.Request, "attempts", n.Attempts, "uncertain", uncertain, "err", reason)
+}
+
+// buryTxn files a dead letter for a message Meta reported failed; the
+// notice had already left the queue when the gateway accepted it.
+func (o *Outbox) buryTxn(txn *badger.Txn, n Notice, reason string, code int) error {
+	d := DeadLetter{Notice: n, Error: reason, At: o.now(), Code: code, Permanent: permanentCodes[code]}
+	o.log.Warn("notice failed", "id", n.ID, "request", n.Request, "code", code, "reason", reason)
+	return putJSON(txn, deadKey(n.ID), d)
 }
 
 // DeadLetters lists the notices given up on, in ID order.

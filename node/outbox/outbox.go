@@ -40,10 +40,18 @@ var deadPrefix = []byte{prefix, 0, 'd'} // 'o' 0 'd' id → DeadLetter
 
 // Notice is one message to a resident.
 type Notice struct {
-	ID       string    `json:"id"`
-	Request  string    `json:"request"`
-	To       string    `json:"to"`
-	Text     string    `json:"text"`
+	ID      string `json:"id"`
+	Request string `json:"request"`
+	To      string `json:"to"`
+	Text    string `json:"text"`
+	// Kind (a request status, or kartu_siap) picks the approved template
+	// the notice is sent as outside the customer-service window; Vars fill
+	// its body parameters. A notice without a kind is sent as Text.
+	Kind string            `json:"kind,omitempty"`
+	Vars map[string]string `json:"vars,omitempty"`
+	// FreeForm is set for one send when the resident's window is open:
+	// the text goes as it is, no template needed.
+	FreeForm bool      `json:"-"`
 	Created  time.Time `json:"created"`
 	Attempts int       `json:"attempts"` // sends that reached (or may have reached) the gateway
 	// Failures counts every failed send, also those that never left the
@@ -61,6 +69,12 @@ type Notice struct {
 // the gateway; any other error means "try again later".
 type Sender interface {
 	Send(ctx context.Context, n Notice) error
+}
+
+// Tracker is a Sender whose gateway names each accepted message (the Cloud
+// API's wamid), so its delivery can be followed by webhook.
+type Tracker interface {
+	SendTracked(ctx context.Context, n Notice) (message string, err error)
 }
 
 // LogSender is the default sender until a gateway is configured: it logs.
@@ -91,6 +105,7 @@ type Outbox struct {
 	now         func() time.Time
 	after       func(time.Duration) <-chan time.Time
 	rand        io.Reader
+	observe     func(Delivery)
 }
 
 // New opens the outbox table in db.
@@ -164,6 +179,11 @@ func (o *Outbox) Run(ctx context.Context) {
 	}
 }
 
+// Pass sends every due notice once, as each round of Run does, and
+// returns when the earliest of the rest is due (zero: none waiting). Tests
+// and tools drive an outbox that is not Running with it.
+func (o *Outbox) Pass(ctx context.Context) time.Time { return o.deliver(ctx) }
+
 // deliver sends every due notice once and returns when the earliest of the
 // rest is due (zero: none waiting).
 //
@@ -220,10 +240,11 @@ func (o *Outbox) attempt(ctx context.Context, n Notice) (time.Time, bool) {
 		o.log.Error("mark notice sending", "id", n.ID, "err", err)
 		return o.now().Add(o.minBackoff), true
 	}
-	err := o.send(ctx, n)
+	n.FreeForm = n.Kind == "" || o.WindowOpen(n.To)
+	msg, err := o.send(ctx, n)
 	n.Sending = false
 	if err == nil {
-		o.delivered(n)
+		o.delivered(n, msg)
 		return time.Time{}, false
 	}
 	return o.failed(n, err)
@@ -232,7 +253,7 @@ func (o *Outbox) attempt(ctx context.Context, n Notice) (time.Time, bool) {
 // send gives an in-flight send a grace period after shutdown begins: a send
 // cut off mid-request is the case that can leave a resident with a
 // duplicate, so a clean stop lets it finish.
-func (o *Outbox) send(ctx context.Context, n Notice) error {
+func (o *Outbox) send(ctx context.Context, n Notice) (string, error) {
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() {
@@ -243,12 +264,27 @@ func (o *Outbox) send(ctx context.Context, n Notice) error {
 		}
 	})
 	defer stop()
-	return o.sender.Send(sctx, n)
+	if t, ok := o.sender.(Tracker); ok {
+		return t.SendTracked(sctx, n)
+	}
+	return "", o.sender.Send(sctx, n)
 }
 
-// delivered removes a sent notice: this delete is the delivered mark.
-func (o *Outbox) delivered(n Notice) {
-	err := o.db.Update(func(txn *badger.Txn) error { return txn.Delete(key(n.ID)) })
+// delivered removes a sent notice: this delete is the delivered mark. A
+// message the gateway named (its wamid) is tracked from here on by the
+// status webhooks, in the same transaction.
+func (o *Outbox) delivered(n Notice, msg string) {
+	err := o.db.Update(func(txn *badger.Txn) error {
+		if msg != "" {
+			if err := o.track(txn, n, msg); err != nil {
+				return err
+			}
+		}
+		return txn.Delete(key(n.ID))
+	})
+	if err == nil && msg != "" && o.observe != nil {
+		o.observe(Delivery{Notice: n, Message: msg, State: Accepted, FreeForm: n.FreeForm, Updated: o.now()})
+	}
 	if err != nil {
 		// The record keeps Sending set, so the next pass (here or after
 		// a restart) parks it as uncertain rather than sending it again.
@@ -267,11 +303,8 @@ func (o *Outbox) failed(n Notice, err error) (time.Time, bool) {
 		n.Attempts++
 	}
 	switch {
-	case IsPermanent(err):
-		o.bury(n, err.Error(), false)
-		return time.Time{}, false
-	case n.Attempts >= o.maxAttempts:
-		o.bury(n, err.Error(), false)
+	case IsPermanent(err), n.Attempts >= o.maxAttempts:
+		o.buryFailed(n, err)
 		return time.Time{}, false
 	}
 	n.Next = o.now().Add(o.backoff(n.Failures))

@@ -60,6 +60,9 @@ type WhatsApp struct {
 	// server's certificate); keep a Timeout on it.
 	Client *http.Client
 	Log    *slog.Logger
+	// Templates are the approved templates a notice of a kind is sent as
+	// outside the resident's customer-service window.
+	Templates ApprovedTemplates
 }
 
 // NewWhatsApp checks the gateway's settings. The base URL must be https,
@@ -114,13 +117,34 @@ type waText struct {
 }
 
 type waMessage struct {
-	MessagingProduct string `json:"messaging_product"`
-	RecipientType    string `json:"recipient_type"`
-	To               string `json:"to"`
-	Type             string `json:"type"`
-	Text             waText `json:"text"`
+	MessagingProduct string      `json:"messaging_product"`
+	RecipientType    string      `json:"recipient_type"`
+	To               string      `json:"to"`
+	Type             string      `json:"type"`
+	Text             *waText     `json:"text,omitempty"`
+	Template         *waTemplate `json:"template,omitempty"`
 	// Echoed in Meta's status webhooks: ties a message to its notice.
 	Callback string `json:"biz_opaque_callback_data,omitempty"`
+}
+
+type waTemplate struct {
+	Name       string        `json:"name"`
+	Language   waLanguage    `json:"language"`
+	Components []waComponent `json:"components,omitempty"`
+}
+
+type waLanguage struct {
+	Code string `json:"code"`
+}
+
+type waComponent struct {
+	Type       string    `json:"type"`
+	Parameters []waParam `json:"parameters"`
+}
+
+type waParam struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
 }
 
 type waReply struct {
@@ -133,37 +157,64 @@ type waReply struct {
 	} `json:"error"`
 }
 
-// Send posts one notice. A bad number or a refused request is Permanent;
-// 429, 5xx and network errors are for retrying.
+// Send posts one notice (see SendTracked).
 func (w *WhatsApp) Send(ctx context.Context, n Notice) error {
+	_, err := w.SendTracked(ctx, n)
+	return err
+}
+
+// message is the Cloud API message for a notice: its kind's approved
+// template, or free-form text when the resident's window is open (or the
+// notice has no kind).
+func (w *WhatsApp) message(n Notice, to string) waMessage {
+	m := waMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: to, Callback: n.ID}
+	t, ok := w.Templates.For(n)
+	if n.FreeForm || !ok {
+		m.Type, m.Text = "text", &waText{Body: truncate(n.Text, maxBody)}
+		return m
+	}
+	params := make([]waParam, 0, len(t.Params))
+	for _, v := range t.Values(n.Vars) {
+		params = append(params, waParam{Type: "text", Text: v})
+	}
+	m.Type, m.Template = "template", &waTemplate{Name: t.Name, Language: waLanguage{Code: t.Language}}
+	if len(params) > 0 {
+		m.Template.Components = []waComponent{{Type: "body", Parameters: params}}
+	}
+	return m
+}
+
+// SendTracked posts one notice and returns the message's wamid. A bad
+// number or a refused request is Permanent; 429, 5xx and network errors
+// are for retrying.
+func (w *WhatsApp) SendTracked(ctx context.Context, n Notice) (string, error) {
 	to, err := InternationalNumber(n.To)
 	if err != nil {
-		return Permanent(err)
+		return "", Permanent(err)
 	}
-	body, err := json.Marshal(waMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: to,
-		Type: "text", Text: waText{Body: truncate(n.Text, maxBody)}, Callback: n.ID})
+	body, err := json.Marshal(w.message(n, to))
 	if err != nil {
-		return Permanent(err)
+		return "", Permanent(err)
 	}
 	endpoint := w.BaseURL + "/" + url.PathEscape(w.PhoneNumberID) + "/messages"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
-		return Permanent(err)
+		return "", Permanent(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+w.Token)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(IdempotencyHeader, n.ID)
 	resp, err := w.Client.Do(req)
 	if err != nil {
-		return classifyNetError(err)
+		return "", classifyNetError(err)
 	}
 	defer resp.Body.Close()
 	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	return w.outcome(resp.StatusCode, reply, n)
 }
 
-// outcome classifies the gateway's answer.
-func (w *WhatsApp) outcome(status int, body []byte, n Notice) error {
+// outcome classifies the gateway's answer and returns the wamid.
+func (w *WhatsApp) outcome(status int, body []byte, n Notice) (string, error) {
 	var r waReply
 	_ = json.Unmarshal(body, &r) // a 2xx with an odd body was still accepted
 	if status >= 200 && status < 300 {
@@ -171,17 +222,17 @@ func (w *WhatsApp) outcome(status int, body []byte, n Notice) error {
 		if len(r.Messages) > 0 {
 			msg = r.Messages[0].ID
 		}
-		w.Log.Info("whatsapp notice sent", "id", n.ID, "request", n.Request, "message", msg)
-		return nil
+		w.Log.Info("whatsapp notice sent", "id", n.ID, "request", n.Request, "message", msg, "template", !n.FreeForm)
+		return msg, nil
 	}
 	ge := &GatewayError{Status: status, Message: truncate(strings.TrimSpace(string(body)), 300)}
 	if r.Error != nil {
 		ge.Code, ge.Message = r.Error.Code, truncate(r.Error.Message, 300)
 	}
 	if status == http.StatusTooManyRequests || status >= 500 || status < 400 || transientCodes[ge.Code] {
-		return ge
+		return "", ge
 	}
-	return Permanent(ge)
+	return "", Permanent(ge)
 }
 
 // transientCodes are Graph API error codes for throttling or a passing
@@ -200,6 +251,9 @@ type GatewayError struct {
 }
 
 func (e *GatewayError) Error() string {
+	if _, known := reasons[e.Code]; known {
+		return fmt.Sprintf("gateway WhatsApp menolak pesan (HTTP %d): %s", e.Status, Reason(e.Code, ""))
+	}
 	if e.Code != 0 {
 		return fmt.Sprintf("gateway WhatsApp menjawab HTTP %d (kode %d): %s", e.Status, e.Code, e.Message)
 	}

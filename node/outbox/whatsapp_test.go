@@ -209,12 +209,12 @@ func (f senderFunc) Send(ctx context.Context, n Notice) error { return f(ctx, n)
 // A throttling code Meta sends with HTTP 400 is retried, not buried.
 func TestThrottlingCodeIsRetried(t *testing.T) {
 	w := &WhatsApp{Log: slog.New(slog.DiscardHandler)}
-	err := w.outcome(400, []byte(`{"error":{"message":"(#130429) Rate limit hit","code":130429}}`), Notice{})
+	_, err := w.outcome(400, []byte(`{"error":{"message":"(#130429) Rate limit hit","code":130429}}`), Notice{})
 	if err == nil || IsPermanent(err) {
 		t.Fatalf("130429: %v", err)
 	}
 	for status, permanent := range map[int]bool{401: true, 404: true, 429: false, 500: false, 502: false} {
-		if err := w.outcome(status, []byte("no json"), Notice{}); IsPermanent(err) != permanent {
+		if _, err := w.outcome(status, []byte("no json"), Notice{}); IsPermanent(err) != permanent {
 			t.Errorf("HTTP %d: %v", status, err)
 		}
 	}

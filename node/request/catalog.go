@@ -2,6 +2,7 @@ package request
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/replication/roster"
@@ -32,8 +33,12 @@ func flowOf(service, path string) (flow, error) {
 	}
 	f := flow{service: svc, path: p}
 	f.verify, _ = p.Verification()
+	printed := false // a path that prints a card tells the resident when it waits
 	for _, st := range p.Processing() {
-		f.steps = append(f.steps, stepDef(st))
+		d := stepDef(st)
+		printed = printed || slices.Contains(st.Produces, catalog.OutKTPEl)
+		d.Notifies = printed && slices.Contains(st.Produces, catalog.OutPemberitahuan)
+		f.steps = append(f.steps, d)
 	}
 	return f, nil
 }

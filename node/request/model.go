@@ -65,6 +65,10 @@ type StepDef struct {
 	Waits      []string      `json:"waits,omitempty"`
 	Inputs     []string      `json:"takes,omitempty"`  // step input kinds
 	Effect     string        `json:"effect,omitempty"` // catalog.Effect of its decisions on the registry
+	// Notifies: recording the step tells the resident that the card
+	// printed earlier on the path waits at the office (the catalog's
+	// output "pemberitahuan" after "ktp-el"): a kartu_siap notice.
+	Notifies bool `json:"notifies,omitempty"`
 }
 
 // Short is the step's title cut to its name: the SOP's wording is a whole

@@ -127,12 +127,13 @@ func (s *Service) Create(f Form) (*Request, error) {
 				return nil, fmt.Errorf("simpan dokumen %d: %w", i+1, err)
 			}
 		}
-		text := s.Texts.Render(Baru.String(), map[string]string{outbox.VarKode: id, outbox.VarLayanan: title,
-			outbox.VarKantor: s.office.Name, outbox.VarKodeLayanan: msg.Service})
+		vars := map[string]string{outbox.VarKode: id, outbox.VarLayanan: title,
+			outbox.VarKantor: s.office.Name, outbox.VarKodeLayanan: msg.Service}
+		text := s.Texts.Render(Baru.String(), vars)
 		if text == "" {
 			return nil, nil
 		}
-		return s.notice(e, msg.Whatsapp, text), nil
+		return s.notice(e, msg.Whatsapp, text, Baru, vars), nil
 	}
 	return s.append(id, typeCreated, msg, blobs, withDocs)
 }
@@ -269,8 +270,11 @@ func (s *Service) append(id, typ string, m proto.Message, blobs []event.Hash, wi
 	return s.Get(id)
 }
 
-func (s *Service) notice(e *event.Event, to, text string) *outbox.Notice {
-	return &outbox.Notice{ID: e.ID().String(), Request: e.Entity, To: to, Text: text, Created: s.now()}
+// notice is the resident's notice of an event: its text, and the kind and
+// values that fill the approved template it goes as outside the window.
+func (s *Service) notice(e *event.Event, to, text string, st Status, vars map[string]string) *outbox.Notice {
+	return &outbox.Notice{ID: e.ID().String(), Request: e.Entity, To: to, Text: text, Created: s.now(),
+		Kind: strings.ToLower(st.String()), Vars: vars}
 }
 
 // Get returns a request as this node knows it.

@@ -110,13 +110,23 @@ func (s *Service) editable(id, officer string) (*Request, error) {
 func (s *Service) statusNotice(e *event.Event, r *Request, to Status, note string) *outbox.Notice {
 	// Every placeholder the config may use has its value here: a missing
 	// one would reach the resident as a gap ("siap diambil di .").
-	text := s.Texts.Render(to.String(), map[string]string{
+	vars := map[string]string{
 		outbox.VarKode: r.ID, outbox.VarCatatan: note, outbox.VarKodeLayanan: r.Service,
-		outbox.VarLayanan: serviceTitle(r.Service), outbox.VarKantor: s.office.Name})
+		outbox.VarLayanan: serviceTitle(r.Service), outbox.VarKantor: s.office.Name}
+	text := s.Texts.Render(to.String(), vars)
 	if text == "" {
 		return nil // this status sends no notice
 	}
-	return s.notice(e, r.WhatsApp, text)
+	return s.notice(e, r.WhatsApp, text, to, vars)
+}
+
+// cardNotice tells the resident their card waits at this office.
+func (s *Service) cardNotice(e *event.Event, r *Request) *outbox.Notice {
+	vars := map[string]string{outbox.VarKode: r.ID, outbox.VarKodeLayanan: r.Service,
+		outbox.VarLayanan: serviceTitle(r.Service), outbox.VarKantor: s.office.Name}
+	text := outbox.DefaultApprovedTemplates()[outbox.KindKartuSiap].Render(vars)
+	return &outbox.Notice{ID: e.ID().String(), Request: e.Entity, To: r.WhatsApp, Text: text, Created: s.now(),
+		Kind: outbox.KindKartuSiap, Vars: vars}
 }
 
 // StepInput is a record a step takes from another subsystem (biometric
@@ -149,11 +159,14 @@ func (s *Service) CompleteStep(id, step, role, note, officer string, inputs ...S
 		return nil, err
 	}
 	msg := &eventpb.StepCompleted{Actor: s.actor(officer), Step: step, Role: role, Note: strings.TrimSpace(note), Awaiting: awaiting, Inputs: refs}
-	return s.append(id, typeStep, msg, blobs, func(txn *badger.Txn, _ *event.Event) (*outbox.Notice, error) {
+	return s.append(id, typeStep, msg, blobs, func(txn *badger.Txn, e *event.Event) (*outbox.Notice, error) {
 		for _, c := range contents {
 			if _, err := blob.Put(txn, c); err != nil {
 				return nil, err
 			}
+		}
+		if def.Notifies {
+			return s.cardNotice(e, r), nil
 		}
 		return nil, nil
 	})

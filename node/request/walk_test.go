@@ -31,6 +31,7 @@ type office struct {
 	name  string
 	store *store.Store
 	svc   *request.Service
+	ob    *outbox.Outbox
 }
 
 // regency is a dinas, a kecamatan and a mobile unit, sharing one stand-in
@@ -68,7 +69,7 @@ func (g *regency) open(kind roster.Role, name string) *office {
 	svc := request.New(st, ob, o, g.dinas, g.now, rand.Reader)
 	svc.HandleInput(catalog.InputISOTemplate, stepinput.Capture{})
 	svc.HandleInput(catalog.InputPrintedCard, stepinput.PrintRoom{})
-	return &office{name: name, store: st, svc: svc}
+	return &office{name: name, store: st, svc: svc, ob: ob}
 }
 
 // sync brings every office up to date with every other, as the network or
@@ -196,6 +197,38 @@ func walk(t *testing.T, svc catalog.Service, path catalog.Path) {
 	must(t)(g.holder(r.ID).svc.Transition(r.ID, request.Selesai, "", "", "Andi"))
 	g.sync()
 	g.sameEverywhere(r.ID, len(path.Processing()))
+	g.cardNotices(path, r.ID)
+}
+
+// cardNotices checks that a path that prints a card tells the resident
+// once, from the office where it waits, that it is ready (kartu_siap),
+// and that no other path does.
+func (g *regency) cardNotices(path catalog.Path, id string) {
+	want, printed := 0, false
+	for _, st := range path.Processing() {
+		printed = printed || slices.Contains(st.Produces, catalog.OutKTPEl)
+		if printed && slices.Contains(st.Produces, catalog.OutPemberitahuan) {
+			want++
+		}
+	}
+	got := 0
+	for _, o := range g.offices {
+		ns, err := o.ob.Pending()
+		if err != nil {
+			g.t.Fatal(err)
+		}
+		for _, n := range ns {
+			if n.Kind == outbox.KindKartuSiap && n.Request == id {
+				got++
+				if n.Vars[outbox.VarKantor] != o.name || !strings.Contains(n.Text, o.name) {
+					g.t.Errorf("card notice from %s: %+v", o.name, n)
+				}
+			}
+		}
+	}
+	if got != want {
+		g.t.Fatalf("%d card-ready notices, want %d", got, want)
+	}
 }
 
 func (g *regency) holder(id string) *office {

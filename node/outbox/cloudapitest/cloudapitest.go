@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -14,10 +15,15 @@ type Gateway struct {
 	// KeyHeader is the header with the notice's idempotency key, which the
 	// body must also carry as biz_opaque_callback_data.
 	KeyHeader string
+	// Bodies are the approved templates' bodies by name ({{1}}, …): a
+	// template message's Text is its body filled in, as the resident
+	// reads it.
+	Bodies map[string]string
 }
 
-// Message is what a well-formed request asks to send.
-type Message struct{ Key, To, Text string }
+// Message is what a well-formed request asks to send; Template is the
+// template's name for a template message.
+type Message struct{ Key, To, Text, Template string }
 
 var intlNumber = regexp.MustCompile(`^628[0-9]{8,11}$`)
 
@@ -38,6 +44,9 @@ func (g Gateway) Check(t testing.TB, r *http.Request) Message {
 		t.Errorf("gateway: body: %v", err)
 	}
 	key := r.Header.Get(g.KeyHeader)
+	if body["type"] == "template" {
+		return g.checkTemplate(t, key, body)
+	}
 	want := map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual", "type": "text", "biz_opaque_callback_data": key}
 	for k, v := range want {
 		if body[k] != v {
@@ -66,4 +75,49 @@ func Answer(w http.ResponseWriter, status int, to, id string) {
 	default:
 		fmt.Fprint(w, `{"error":{"message":"Service temporarily unavailable","code":2}}`)
 	}
+}
+
+var bodyParam = regexp.MustCompile(`\{\{([0-9]+)\}\}`)
+
+// checkTemplate checks a template message: name, language id, and its
+// body parameters as text, none empty or with a newline or tab.
+func (g Gateway) checkTemplate(t testing.TB, key string, body map[string]any) Message {
+	to, _ := body["to"].(string)
+	tpl, _ := body["template"].(map[string]any)
+	name, _ := tpl["name"].(string)
+	lang, _ := tpl["language"].(map[string]any)
+	var params []string
+	comps, _ := tpl["components"].([]any)
+	for _, c := range comps {
+		comp, _ := c.(map[string]any)
+		ps, _ := comp["parameters"].([]any)
+		for _, p := range ps {
+			param, _ := p.(map[string]any)
+			text, _ := param["text"].(string)
+			if comp["type"] != "body" || param["type"] != "text" || text == "" || strings.ContainsAny(text, "\n\t") {
+				t.Errorf("gateway: bad template parameter %v", param)
+			}
+			params = append(params, text)
+		}
+	}
+	if key == "" || body["biz_opaque_callback_data"] != key || !intlNumber.MatchString(to) || name == "" || lang["code"] != "id" ||
+		body["messaging_product"] != "whatsapp" || body["recipient_type"] != "individual" {
+		t.Errorf("gateway: malformed template message (key %q): %v", key, body)
+	}
+	text := name
+	if b, ok := g.Bodies[name]; ok {
+		text = bodyParam.ReplaceAllStringFunc(b, func(m string) string {
+			var i int
+			fmt.Sscanf(m, "{{%d}}", &i)
+			if i < 1 || i > len(params) {
+				t.Errorf("gateway: template %s has %d parameters, its body asks for {{%d}}", name, len(params), i)
+				return m
+			}
+			return params[i-1]
+		})
+		if bodyParam.NumSubexp() > 0 && len(bodyParam.FindAllString(b, -1)) != len(params) {
+			t.Errorf("gateway: template %s: %d parameters for %q", name, len(params), b)
+		}
+	}
+	return Message{Key: key, To: to, Text: text, Template: name}
 }

@@ -1139,7 +1139,11 @@ type FailedNotice struct {
 	Error     string                 `protobuf:"bytes,5,opt,name=error,proto3" json:"error,omitempty"`
 	At        *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
 	// uncertain: the node stopped mid-send; the resident may have it.
-	Uncertain     bool `protobuf:"varint,7,opt,name=uncertain,proto3" json:"uncertain,omitempty"`
+	Uncertain bool `protobuf:"varint,7,opt,name=uncertain,proto3" json:"uncertain,omitempty"`
+	// code is Meta's error code when WhatsApp reported the failure;
+	// permanent: resending cannot help, reach the resident another way.
+	Code          int32 `protobuf:"varint,8,opt,name=code,proto3" json:"code,omitempty"`
+	Permanent     bool  `protobuf:"varint,9,opt,name=permanent,proto3" json:"permanent,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1219,6 +1223,20 @@ func (x *FailedNotice) GetAt() *timestamppb.Timestamp {
 func (x *FailedNotice) GetUncertain() bool {
 	if x != nil {
 		return x.Uncertain
+	}
+	return false
+}
+
+func (x *FailedNotice) GetCode() int32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+func (x *FailedNotice) GetPermanent() bool {
+	if x != nil {
+		return x.Permanent
 	}
 	return false
 }
@@ -1604,6 +1622,154 @@ func (x *QueryAuditResponse) GetEntries() []*AuditEntry {
 	return nil
 }
 
+type WhatsAppConversation struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Number        string                 `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"` // 628…
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"` // in Bahasa
+	Flow          string                 `protobuf:"bytes,3,opt,name=flow,proto3" json:"flow,omitempty"`     // cek, ajukan, or empty
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WhatsAppConversation) Reset() {
+	*x = WhatsAppConversation{}
+	mi := &file_sinkron_v1_node_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WhatsAppConversation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WhatsAppConversation) ProtoMessage() {}
+
+func (x *WhatsAppConversation) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_node_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WhatsAppConversation.ProtoReflect.Descriptor instead.
+func (*WhatsAppConversation) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *WhatsAppConversation) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *WhatsAppConversation) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *WhatsAppConversation) GetFlow() string {
+	if x != nil {
+		return x.Flow
+	}
+	return ""
+}
+
+func (x *WhatsAppConversation) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+type ListWhatsAppConversationsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListWhatsAppConversationsRequest) Reset() {
+	*x = ListWhatsAppConversationsRequest{}
+	mi := &file_sinkron_v1_node_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListWhatsAppConversationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListWhatsAppConversationsRequest) ProtoMessage() {}
+
+func (x *ListWhatsAppConversationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_node_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListWhatsAppConversationsRequest.ProtoReflect.Descriptor instead.
+func (*ListWhatsAppConversationsRequest) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{27}
+}
+
+type ListWhatsAppConversationsResponse struct {
+	state         protoimpl.MessageState  `protogen:"open.v1"`
+	Conversations []*WhatsAppConversation `protobuf:"bytes,1,rep,name=conversations,proto3" json:"conversations,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListWhatsAppConversationsResponse) Reset() {
+	*x = ListWhatsAppConversationsResponse{}
+	mi := &file_sinkron_v1_node_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListWhatsAppConversationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListWhatsAppConversationsResponse) ProtoMessage() {}
+
+func (x *ListWhatsAppConversationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_node_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListWhatsAppConversationsResponse.ProtoReflect.Descriptor instead.
+func (*ListWhatsAppConversationsResponse) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ListWhatsAppConversationsResponse) GetConversations() []*WhatsAppConversation {
+	if x != nil {
+		return x.Conversations
+	}
+	return nil
+}
+
 var File_sinkron_v1_node_proto protoreflect.FileDescriptor
 
 const file_sinkron_v1_node_proto_rawDesc = "" +
@@ -1696,7 +1862,7 @@ const file_sinkron_v1_node_proto_rawDesc = "" +
 	"\x14ImportBundleResponse\x12%\n" +
 	"\x0eevents_applied\x18\x01 \x01(\x04R\reventsApplied\x12)\n" +
 	"\x10events_duplicate\x18\x02 \x01(\x04R\x0feventsDuplicate\x12\x1c\n" +
-	"\tdocuments\x18\x03 \x01(\x04R\tdocuments\"\xc1\x01\n" +
+	"\tdocuments\x18\x03 \x01(\x04R\tdocuments\"\xf3\x01\n" +
 	"\fFailedNotice\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1705,7 +1871,9 @@ const file_sinkron_v1_node_proto_rawDesc = "" +
 	"\x04text\x18\x04 \x01(\tR\x04text\x12\x14\n" +
 	"\x05error\x18\x05 \x01(\tR\x05error\x12*\n" +
 	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x1c\n" +
-	"\tuncertain\x18\a \x01(\bR\tuncertain\"\x1a\n" +
+	"\tuncertain\x18\a \x01(\bR\tuncertain\x12\x12\n" +
+	"\x04code\x18\b \x01(\x05R\x04code\x12\x1c\n" +
+	"\tpermanent\x18\t \x01(\bR\tpermanent\"\x1a\n" +
 	"\x18ListFailedNoticesRequest\"O\n" +
 	"\x19ListFailedNoticesResponse\x122\n" +
 	"\anotices\x18\x01 \x03(\v2\x18.sinkron.v1.FailedNoticeR\anotices\"$\n" +
@@ -1729,12 +1897,22 @@ const file_sinkron_v1_node_proto_rawDesc = "" +
 	"\x04type\x18\a \x01(\tR\x04type\x12\x19\n" +
 	"\bevent_id\x18\b \x01(\tR\aeventId\"F\n" +
 	"\x12QueryAuditResponse\x120\n" +
-	"\aentries\x18\x01 \x03(\v2\x16.sinkron.v1.AuditEntryR\aentries2\xd4\x06\n" +
+	"\aentries\x18\x01 \x03(\v2\x16.sinkron.v1.AuditEntryR\aentries\"\x95\x01\n" +
+	"\x14WhatsAppConversation\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\tR\x06number\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x12\n" +
+	"\x04flow\x18\x03 \x01(\tR\x04flow\x129\n" +
+	"\n" +
+	"updated_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\"\n" +
+	" ListWhatsAppConversationsRequest\"k\n" +
+	"!ListWhatsAppConversationsResponse\x12F\n" +
+	"\rconversations\x18\x01 \x03(\v2 .sinkron.v1.WhatsAppConversationR\rconversations2\xd3\a\n" +
 	"\vNodeService\x12e\n" +
 	"\x11ListFailedNotices\x12$.sinkron.v1.ListFailedNoticesRequest\x1a%.sinkron.v1.ListFailedNoticesResponse\"\x03\x90\x02\x01\x12P\n" +
 	"\n" +
 	"QueryAudit\x12\x1d.sinkron.v1.QueryAuditRequest\x1a\x1e.sinkron.v1.QueryAuditResponse\"\x03\x90\x02\x01\x12P\n" +
-	"\vRetryNotice\x12\x1e.sinkron.v1.RetryNoticeRequest\x1a\x1f.sinkron.v1.RetryNoticeResponse\"\x00\x12M\n" +
+	"\vRetryNotice\x12\x1e.sinkron.v1.RetryNoticeRequest\x1a\x1f.sinkron.v1.RetryNoticeResponse\"\x00\x12}\n" +
+	"\x19ListWhatsAppConversations\x12,.sinkron.v1.ListWhatsAppConversationsRequest\x1a-.sinkron.v1.ListWhatsAppConversationsResponse\"\x03\x90\x02\x01\x12M\n" +
 	"\tGetStatus\x12\x1c.sinkron.v1.GetStatusRequest\x1a\x1d.sinkron.v1.GetStatusResponse\"\x03\x90\x02\x01\x12M\n" +
 	"\tListPeers\x12\x1c.sinkron.v1.ListPeersRequest\x1a\x1d.sinkron.v1.ListPeersResponse\"\x03\x90\x02\x01\x12Y\n" +
 	"\rListConflicts\x12 .sinkron.v1.ListConflictsRequest\x1a!.sinkron.v1.ListConflictsResponse\"\x03\x90\x02\x01\x12M\n" +
@@ -1756,78 +1934,85 @@ func file_sinkron_v1_node_proto_rawDescGZIP() []byte {
 	return file_sinkron_v1_node_proto_rawDescData
 }
 
-var file_sinkron_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_sinkron_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_sinkron_v1_node_proto_goTypes = []any{
-	(*VersionEntry)(nil),              // 0: sinkron.v1.VersionEntry
-	(*GetStatusRequest)(nil),          // 1: sinkron.v1.GetStatusRequest
-	(*GetStatusResponse)(nil),         // 2: sinkron.v1.GetStatusResponse
-	(*DWHStatus)(nil),                 // 3: sinkron.v1.DWHStatus
-	(*Peer)(nil),                      // 4: sinkron.v1.Peer
-	(*ListPeersRequest)(nil),          // 5: sinkron.v1.ListPeersRequest
-	(*ListPeersResponse)(nil),         // 6: sinkron.v1.ListPeersResponse
-	(*ConflictEntity)(nil),            // 7: sinkron.v1.ConflictEntity
-	(*ListConflictsRequest)(nil),      // 8: sinkron.v1.ListConflictsRequest
-	(*ListConflictsResponse)(nil),     // 9: sinkron.v1.ListConflictsResponse
-	(*SetNetworkRequest)(nil),         // 10: sinkron.v1.SetNetworkRequest
-	(*SetNetworkResponse)(nil),        // 11: sinkron.v1.SetNetworkResponse
-	(*SyncNowRequest)(nil),            // 12: sinkron.v1.SyncNowRequest
-	(*SyncNowResponse)(nil),           // 13: sinkron.v1.SyncNowResponse
-	(*ExportBundleRequest)(nil),       // 14: sinkron.v1.ExportBundleRequest
-	(*ExportBundleResponse)(nil),      // 15: sinkron.v1.ExportBundleResponse
-	(*ImportBundleRequest)(nil),       // 16: sinkron.v1.ImportBundleRequest
-	(*ImportBundleResponse)(nil),      // 17: sinkron.v1.ImportBundleResponse
-	(*FailedNotice)(nil),              // 18: sinkron.v1.FailedNotice
-	(*ListFailedNoticesRequest)(nil),  // 19: sinkron.v1.ListFailedNoticesRequest
-	(*ListFailedNoticesResponse)(nil), // 20: sinkron.v1.ListFailedNoticesResponse
-	(*RetryNoticeRequest)(nil),        // 21: sinkron.v1.RetryNoticeRequest
-	(*RetryNoticeResponse)(nil),       // 22: sinkron.v1.RetryNoticeResponse
-	(*QueryAuditRequest)(nil),         // 23: sinkron.v1.QueryAuditRequest
-	(*AuditEntry)(nil),                // 24: sinkron.v1.AuditEntry
-	(*QueryAuditResponse)(nil),        // 25: sinkron.v1.QueryAuditResponse
-	nil,                               // 26: sinkron.v1.GetStatusResponse.ClockAheadMsEntry
-	(*timestamppb.Timestamp)(nil),     // 27: google.protobuf.Timestamp
+	(*VersionEntry)(nil),                      // 0: sinkron.v1.VersionEntry
+	(*GetStatusRequest)(nil),                  // 1: sinkron.v1.GetStatusRequest
+	(*GetStatusResponse)(nil),                 // 2: sinkron.v1.GetStatusResponse
+	(*DWHStatus)(nil),                         // 3: sinkron.v1.DWHStatus
+	(*Peer)(nil),                              // 4: sinkron.v1.Peer
+	(*ListPeersRequest)(nil),                  // 5: sinkron.v1.ListPeersRequest
+	(*ListPeersResponse)(nil),                 // 6: sinkron.v1.ListPeersResponse
+	(*ConflictEntity)(nil),                    // 7: sinkron.v1.ConflictEntity
+	(*ListConflictsRequest)(nil),              // 8: sinkron.v1.ListConflictsRequest
+	(*ListConflictsResponse)(nil),             // 9: sinkron.v1.ListConflictsResponse
+	(*SetNetworkRequest)(nil),                 // 10: sinkron.v1.SetNetworkRequest
+	(*SetNetworkResponse)(nil),                // 11: sinkron.v1.SetNetworkResponse
+	(*SyncNowRequest)(nil),                    // 12: sinkron.v1.SyncNowRequest
+	(*SyncNowResponse)(nil),                   // 13: sinkron.v1.SyncNowResponse
+	(*ExportBundleRequest)(nil),               // 14: sinkron.v1.ExportBundleRequest
+	(*ExportBundleResponse)(nil),              // 15: sinkron.v1.ExportBundleResponse
+	(*ImportBundleRequest)(nil),               // 16: sinkron.v1.ImportBundleRequest
+	(*ImportBundleResponse)(nil),              // 17: sinkron.v1.ImportBundleResponse
+	(*FailedNotice)(nil),                      // 18: sinkron.v1.FailedNotice
+	(*ListFailedNoticesRequest)(nil),          // 19: sinkron.v1.ListFailedNoticesRequest
+	(*ListFailedNoticesResponse)(nil),         // 20: sinkron.v1.ListFailedNoticesResponse
+	(*RetryNoticeRequest)(nil),                // 21: sinkron.v1.RetryNoticeRequest
+	(*RetryNoticeResponse)(nil),               // 22: sinkron.v1.RetryNoticeResponse
+	(*QueryAuditRequest)(nil),                 // 23: sinkron.v1.QueryAuditRequest
+	(*AuditEntry)(nil),                        // 24: sinkron.v1.AuditEntry
+	(*QueryAuditResponse)(nil),                // 25: sinkron.v1.QueryAuditResponse
+	(*WhatsAppConversation)(nil),              // 26: sinkron.v1.WhatsAppConversation
+	(*ListWhatsAppConversationsRequest)(nil),  // 27: sinkron.v1.ListWhatsAppConversationsRequest
+	(*ListWhatsAppConversationsResponse)(nil), // 28: sinkron.v1.ListWhatsAppConversationsResponse
+	nil,                           // 29: sinkron.v1.GetStatusResponse.ClockAheadMsEntry
+	(*timestamppb.Timestamp)(nil), // 30: google.protobuf.Timestamp
 }
 var file_sinkron_v1_node_proto_depIdxs = []int32{
 	0,  // 0: sinkron.v1.GetStatusResponse.version_vector:type_name -> sinkron.v1.VersionEntry
-	27, // 1: sinkron.v1.GetStatusResponse.now:type_name -> google.protobuf.Timestamp
-	26, // 2: sinkron.v1.GetStatusResponse.clock_ahead_ms:type_name -> sinkron.v1.GetStatusResponse.ClockAheadMsEntry
+	30, // 1: sinkron.v1.GetStatusResponse.now:type_name -> google.protobuf.Timestamp
+	29, // 2: sinkron.v1.GetStatusResponse.clock_ahead_ms:type_name -> sinkron.v1.GetStatusResponse.ClockAheadMsEntry
 	3,  // 3: sinkron.v1.GetStatusResponse.dwh:type_name -> sinkron.v1.DWHStatus
-	27, // 4: sinkron.v1.DWHStatus.last_written:type_name -> google.protobuf.Timestamp
-	27, // 5: sinkron.v1.Peer.last_sync:type_name -> google.protobuf.Timestamp
+	30, // 4: sinkron.v1.DWHStatus.last_written:type_name -> google.protobuf.Timestamp
+	30, // 5: sinkron.v1.Peer.last_sync:type_name -> google.protobuf.Timestamp
 	4,  // 6: sinkron.v1.ListPeersResponse.peers:type_name -> sinkron.v1.Peer
 	7,  // 7: sinkron.v1.ListConflictsResponse.entities:type_name -> sinkron.v1.ConflictEntity
 	0,  // 8: sinkron.v1.ExportBundleRequest.since:type_name -> sinkron.v1.VersionEntry
-	27, // 9: sinkron.v1.FailedNotice.at:type_name -> google.protobuf.Timestamp
+	30, // 9: sinkron.v1.FailedNotice.at:type_name -> google.protobuf.Timestamp
 	18, // 10: sinkron.v1.ListFailedNoticesResponse.notices:type_name -> sinkron.v1.FailedNotice
-	27, // 11: sinkron.v1.QueryAuditRequest.from:type_name -> google.protobuf.Timestamp
-	27, // 12: sinkron.v1.QueryAuditRequest.to:type_name -> google.protobuf.Timestamp
-	27, // 13: sinkron.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	30, // 11: sinkron.v1.QueryAuditRequest.from:type_name -> google.protobuf.Timestamp
+	30, // 12: sinkron.v1.QueryAuditRequest.to:type_name -> google.protobuf.Timestamp
+	30, // 13: sinkron.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
 	24, // 14: sinkron.v1.QueryAuditResponse.entries:type_name -> sinkron.v1.AuditEntry
-	19, // 15: sinkron.v1.NodeService.ListFailedNotices:input_type -> sinkron.v1.ListFailedNoticesRequest
-	23, // 16: sinkron.v1.NodeService.QueryAudit:input_type -> sinkron.v1.QueryAuditRequest
-	21, // 17: sinkron.v1.NodeService.RetryNotice:input_type -> sinkron.v1.RetryNoticeRequest
-	1,  // 18: sinkron.v1.NodeService.GetStatus:input_type -> sinkron.v1.GetStatusRequest
-	5,  // 19: sinkron.v1.NodeService.ListPeers:input_type -> sinkron.v1.ListPeersRequest
-	8,  // 20: sinkron.v1.NodeService.ListConflicts:input_type -> sinkron.v1.ListConflictsRequest
-	10, // 21: sinkron.v1.NodeService.SetNetwork:input_type -> sinkron.v1.SetNetworkRequest
-	12, // 22: sinkron.v1.NodeService.SyncNow:input_type -> sinkron.v1.SyncNowRequest
-	14, // 23: sinkron.v1.NodeService.ExportBundle:input_type -> sinkron.v1.ExportBundleRequest
-	16, // 24: sinkron.v1.NodeService.ImportBundle:input_type -> sinkron.v1.ImportBundleRequest
-	20, // 25: sinkron.v1.NodeService.ListFailedNotices:output_type -> sinkron.v1.ListFailedNoticesResponse
-	25, // 26: sinkron.v1.NodeService.QueryAudit:output_type -> sinkron.v1.QueryAuditResponse
-	22, // 27: sinkron.v1.NodeService.RetryNotice:output_type -> sinkron.v1.RetryNoticeResponse
-	2,  // 28: sinkron.v1.NodeService.GetStatus:output_type -> sinkron.v1.GetStatusResponse
-	6,  // 29: sinkron.v1.NodeService.ListPeers:output_type -> sinkron.v1.ListPeersResponse
-	9,  // 30: sinkron.v1.NodeService.ListConflicts:output_type -> sinkron.v1.ListConflictsResponse
-	11, // 31: sinkron.v1.NodeService.SetNetwork:output_type -> sinkron.v1.SetNetworkResponse
-	13, // 32: sinkron.v1.NodeService.SyncNow:output_type -> sinkron.v1.SyncNowResponse
-	15, // 33: sinkron.v1.NodeService.ExportBundle:output_type -> sinkron.v1.ExportBundleResponse
-	17, // 34: sinkron.v1.NodeService.ImportBundle:output_type -> sinkron.v1.ImportBundleResponse
-	25, // [25:35] is the sub-list for method output_type
-	15, // [15:25] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	30, // 15: sinkron.v1.WhatsAppConversation.updated_at:type_name -> google.protobuf.Timestamp
+	26, // 16: sinkron.v1.ListWhatsAppConversationsResponse.conversations:type_name -> sinkron.v1.WhatsAppConversation
+	19, // 17: sinkron.v1.NodeService.ListFailedNotices:input_type -> sinkron.v1.ListFailedNoticesRequest
+	23, // 18: sinkron.v1.NodeService.QueryAudit:input_type -> sinkron.v1.QueryAuditRequest
+	21, // 19: sinkron.v1.NodeService.RetryNotice:input_type -> sinkron.v1.RetryNoticeRequest
+	27, // 20: sinkron.v1.NodeService.ListWhatsAppConversations:input_type -> sinkron.v1.ListWhatsAppConversationsRequest
+	1,  // 21: sinkron.v1.NodeService.GetStatus:input_type -> sinkron.v1.GetStatusRequest
+	5,  // 22: sinkron.v1.NodeService.ListPeers:input_type -> sinkron.v1.ListPeersRequest
+	8,  // 23: sinkron.v1.NodeService.ListConflicts:input_type -> sinkron.v1.ListConflictsRequest
+	10, // 24: sinkron.v1.NodeService.SetNetwork:input_type -> sinkron.v1.SetNetworkRequest
+	12, // 25: sinkron.v1.NodeService.SyncNow:input_type -> sinkron.v1.SyncNowRequest
+	14, // 26: sinkron.v1.NodeService.ExportBundle:input_type -> sinkron.v1.ExportBundleRequest
+	16, // 27: sinkron.v1.NodeService.ImportBundle:input_type -> sinkron.v1.ImportBundleRequest
+	20, // 28: sinkron.v1.NodeService.ListFailedNotices:output_type -> sinkron.v1.ListFailedNoticesResponse
+	25, // 29: sinkron.v1.NodeService.QueryAudit:output_type -> sinkron.v1.QueryAuditResponse
+	22, // 30: sinkron.v1.NodeService.RetryNotice:output_type -> sinkron.v1.RetryNoticeResponse
+	28, // 31: sinkron.v1.NodeService.ListWhatsAppConversations:output_type -> sinkron.v1.ListWhatsAppConversationsResponse
+	2,  // 32: sinkron.v1.NodeService.GetStatus:output_type -> sinkron.v1.GetStatusResponse
+	6,  // 33: sinkron.v1.NodeService.ListPeers:output_type -> sinkron.v1.ListPeersResponse
+	9,  // 34: sinkron.v1.NodeService.ListConflicts:output_type -> sinkron.v1.ListConflictsResponse
+	11, // 35: sinkron.v1.NodeService.SetNetwork:output_type -> sinkron.v1.SetNetworkResponse
+	13, // 36: sinkron.v1.NodeService.SyncNow:output_type -> sinkron.v1.SyncNowResponse
+	15, // 37: sinkron.v1.NodeService.ExportBundle:output_type -> sinkron.v1.ExportBundleResponse
+	17, // 38: sinkron.v1.NodeService.ImportBundle:output_type -> sinkron.v1.ImportBundleResponse
+	28, // [28:39] is the sub-list for method output_type
+	17, // [17:28] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_v1_node_proto_init() }
@@ -1841,7 +2026,7 @@ func file_sinkron_v1_node_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_v1_node_proto_rawDesc), len(file_sinkron_v1_node_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   27,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

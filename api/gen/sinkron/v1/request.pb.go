@@ -933,7 +933,10 @@ type Request struct {
 	Fields    map[string]string `protobuf:"bytes,19,rep,name=fields,proto3" json:"fields,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// holder is the kind of office that holds the file now (kecamatan, dinas,
 	// mobile): hand-overs move it.
-	Holder        string `protobuf:"bytes,20,opt,name=holder,proto3" json:"holder,omitempty"`
+	Holder string `protobuf:"bytes,20,opt,name=holder,proto3" json:"holder,omitempty"`
+	// notices are the resident's WhatsApp notices of this request and how
+	// far each got, as the dinas's sender reported them through the log.
+	Notices       []*NoticeDelivery `protobuf:"bytes,21,rep,name=notices,proto3" json:"notices,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1108,6 +1111,109 @@ func (x *Request) GetHolder() string {
 	return ""
 }
 
+func (x *Request) GetNotices() []*NoticeDelivery {
+	if x != nil {
+		return x.Notices
+	}
+	return nil
+}
+
+// NoticeDelivery is one WhatsApp notice: state is empty while it waits
+// for the dinas's sender, then accepted, sent, delivered, read or failed
+// (with Meta's code and a reason in Bahasa; permanent: reach the resident
+// another way).
+type NoticeDelivery struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	NoticeId      string                 `protobuf:"bytes,1,opt,name=notice_id,json=noticeId,proto3" json:"notice_id,omitempty"`
+	Kind          string                 `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	State         string                 `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
+	Code          int32                  `protobuf:"varint,4,opt,name=code,proto3" json:"code,omitempty"`
+	Reason        string                 `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	Permanent     bool                   `protobuf:"varint,6,opt,name=permanent,proto3" json:"permanent,omitempty"`
+	FreeForm      bool                   `protobuf:"varint,7,opt,name=free_form,json=freeForm,proto3" json:"free_form,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NoticeDelivery) Reset() {
+	*x = NoticeDelivery{}
+	mi := &file_sinkron_v1_request_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NoticeDelivery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NoticeDelivery) ProtoMessage() {}
+
+func (x *NoticeDelivery) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_request_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NoticeDelivery.ProtoReflect.Descriptor instead.
+func (*NoticeDelivery) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *NoticeDelivery) GetNoticeId() string {
+	if x != nil {
+		return x.NoticeId
+	}
+	return ""
+}
+
+func (x *NoticeDelivery) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *NoticeDelivery) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *NoticeDelivery) GetCode() int32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+func (x *NoticeDelivery) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *NoticeDelivery) GetPermanent() bool {
+	if x != nil {
+		return x.Permanent
+	}
+	return false
+}
+
+func (x *NoticeDelivery) GetFreeForm() bool {
+	if x != nil {
+		return x.FreeForm
+	}
+	return false
+}
+
 type CreateRequestRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ApplicantName string                 `protobuf:"bytes,1,opt,name=applicant_name,json=applicantName,proto3" json:"applicant_name,omitempty"`
@@ -1131,7 +1237,7 @@ type CreateRequestRequest struct {
 
 func (x *CreateRequestRequest) Reset() {
 	*x = CreateRequestRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[9]
+	mi := &file_sinkron_v1_request_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1143,7 +1249,7 @@ func (x *CreateRequestRequest) String() string {
 func (*CreateRequestRequest) ProtoMessage() {}
 
 func (x *CreateRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[9]
+	mi := &file_sinkron_v1_request_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1156,7 +1262,7 @@ func (x *CreateRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRequestRequest.ProtoReflect.Descriptor instead.
 func (*CreateRequestRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{9}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CreateRequestRequest) GetApplicantName() string {
@@ -1245,7 +1351,7 @@ type CreateRequestResponse struct {
 
 func (x *CreateRequestResponse) Reset() {
 	*x = CreateRequestResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[10]
+	mi := &file_sinkron_v1_request_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1257,7 +1363,7 @@ func (x *CreateRequestResponse) String() string {
 func (*CreateRequestResponse) ProtoMessage() {}
 
 func (x *CreateRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[10]
+	mi := &file_sinkron_v1_request_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1270,7 +1376,7 @@ func (x *CreateRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRequestResponse.ProtoReflect.Descriptor instead.
 func (*CreateRequestResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{10}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CreateRequestResponse) GetRequest() *Request {
@@ -1289,7 +1395,7 @@ type GetRequestRequest struct {
 
 func (x *GetRequestRequest) Reset() {
 	*x = GetRequestRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[11]
+	mi := &file_sinkron_v1_request_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1301,7 +1407,7 @@ func (x *GetRequestRequest) String() string {
 func (*GetRequestRequest) ProtoMessage() {}
 
 func (x *GetRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[11]
+	mi := &file_sinkron_v1_request_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1314,7 +1420,7 @@ func (x *GetRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequestRequest.ProtoReflect.Descriptor instead.
 func (*GetRequestRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{11}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetRequestRequest) GetId() string {
@@ -1333,7 +1439,7 @@ type GetRequestResponse struct {
 
 func (x *GetRequestResponse) Reset() {
 	*x = GetRequestResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[12]
+	mi := &file_sinkron_v1_request_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1345,7 +1451,7 @@ func (x *GetRequestResponse) String() string {
 func (*GetRequestResponse) ProtoMessage() {}
 
 func (x *GetRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[12]
+	mi := &file_sinkron_v1_request_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1358,7 +1464,7 @@ func (x *GetRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequestResponse.ProtoReflect.Descriptor instead.
 func (*GetRequestResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{12}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetRequestResponse) GetRequest() *Request {
@@ -1387,7 +1493,7 @@ type ListRequestsRequest struct {
 
 func (x *ListRequestsRequest) Reset() {
 	*x = ListRequestsRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[13]
+	mi := &file_sinkron_v1_request_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1399,7 +1505,7 @@ func (x *ListRequestsRequest) String() string {
 func (*ListRequestsRequest) ProtoMessage() {}
 
 func (x *ListRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[13]
+	mi := &file_sinkron_v1_request_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1412,7 +1518,7 @@ func (x *ListRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequestsRequest.ProtoReflect.Descriptor instead.
 func (*ListRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{13}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListRequestsRequest) GetStatus() Status {
@@ -1481,7 +1587,7 @@ type ListRequestsResponse struct {
 
 func (x *ListRequestsResponse) Reset() {
 	*x = ListRequestsResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[14]
+	mi := &file_sinkron_v1_request_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1493,7 +1599,7 @@ func (x *ListRequestsResponse) String() string {
 func (*ListRequestsResponse) ProtoMessage() {}
 
 func (x *ListRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[14]
+	mi := &file_sinkron_v1_request_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1506,7 +1612,7 @@ func (x *ListRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequestsResponse.ProtoReflect.Descriptor instead.
 func (*ListRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{14}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListRequestsResponse) GetRequests() []*Request {
@@ -1538,7 +1644,7 @@ type TransitionRequestRequest struct {
 
 func (x *TransitionRequestRequest) Reset() {
 	*x = TransitionRequestRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[15]
+	mi := &file_sinkron_v1_request_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1550,7 +1656,7 @@ func (x *TransitionRequestRequest) String() string {
 func (*TransitionRequestRequest) ProtoMessage() {}
 
 func (x *TransitionRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[15]
+	mi := &file_sinkron_v1_request_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1563,7 +1669,7 @@ func (x *TransitionRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransitionRequestRequest.ProtoReflect.Descriptor instead.
 func (*TransitionRequestRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{15}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *TransitionRequestRequest) GetId() string {
@@ -1610,7 +1716,7 @@ type TransitionRequestResponse struct {
 
 func (x *TransitionRequestResponse) Reset() {
 	*x = TransitionRequestResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[16]
+	mi := &file_sinkron_v1_request_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1622,7 +1728,7 @@ func (x *TransitionRequestResponse) String() string {
 func (*TransitionRequestResponse) ProtoMessage() {}
 
 func (x *TransitionRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[16]
+	mi := &file_sinkron_v1_request_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1635,7 +1741,7 @@ func (x *TransitionRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransitionRequestResponse.ProtoReflect.Descriptor instead.
 func (*TransitionRequestResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{16}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *TransitionRequestResponse) GetRequest() *Request {
@@ -1660,7 +1766,7 @@ type CompleteStepRequest struct {
 
 func (x *CompleteStepRequest) Reset() {
 	*x = CompleteStepRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[17]
+	mi := &file_sinkron_v1_request_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1672,7 +1778,7 @@ func (x *CompleteStepRequest) String() string {
 func (*CompleteStepRequest) ProtoMessage() {}
 
 func (x *CompleteStepRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[17]
+	mi := &file_sinkron_v1_request_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1685,7 +1791,7 @@ func (x *CompleteStepRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteStepRequest.ProtoReflect.Descriptor instead.
 func (*CompleteStepRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{17}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CompleteStepRequest) GetId() string {
@@ -1744,7 +1850,7 @@ type StepInput struct {
 
 func (x *StepInput) Reset() {
 	*x = StepInput{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[18]
+	mi := &file_sinkron_v1_request_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1756,7 +1862,7 @@ func (x *StepInput) String() string {
 func (*StepInput) ProtoMessage() {}
 
 func (x *StepInput) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[18]
+	mi := &file_sinkron_v1_request_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1769,7 +1875,7 @@ func (x *StepInput) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StepInput.ProtoReflect.Descriptor instead.
 func (*StepInput) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{18}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *StepInput) GetKind() string {
@@ -1802,7 +1908,7 @@ type CompleteStepResponse struct {
 
 func (x *CompleteStepResponse) Reset() {
 	*x = CompleteStepResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[19]
+	mi := &file_sinkron_v1_request_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1814,7 +1920,7 @@ func (x *CompleteStepResponse) String() string {
 func (*CompleteStepResponse) ProtoMessage() {}
 
 func (x *CompleteStepResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[19]
+	mi := &file_sinkron_v1_request_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1827,7 +1933,7 @@ func (x *CompleteStepResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteStepResponse.ProtoReflect.Descriptor instead.
 func (*CompleteStepResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{19}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CompleteStepResponse) GetRequest() *Request {
@@ -1851,7 +1957,7 @@ type ResolveConflictRequest struct {
 
 func (x *ResolveConflictRequest) Reset() {
 	*x = ResolveConflictRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[20]
+	mi := &file_sinkron_v1_request_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1863,7 +1969,7 @@ func (x *ResolveConflictRequest) String() string {
 func (*ResolveConflictRequest) ProtoMessage() {}
 
 func (x *ResolveConflictRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[20]
+	mi := &file_sinkron_v1_request_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1876,7 +1982,7 @@ func (x *ResolveConflictRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveConflictRequest.ProtoReflect.Descriptor instead.
 func (*ResolveConflictRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{20}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ResolveConflictRequest) GetId() string {
@@ -1923,7 +2029,7 @@ type ResolveConflictResponse struct {
 
 func (x *ResolveConflictResponse) Reset() {
 	*x = ResolveConflictResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[21]
+	mi := &file_sinkron_v1_request_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1935,7 +2041,7 @@ func (x *ResolveConflictResponse) String() string {
 func (*ResolveConflictResponse) ProtoMessage() {}
 
 func (x *ResolveConflictResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[21]
+	mi := &file_sinkron_v1_request_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1948,7 +2054,7 @@ func (x *ResolveConflictResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveConflictResponse.ProtoReflect.Descriptor instead.
 func (*ResolveConflictResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{21}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ResolveConflictResponse) GetRequest() *Request {
@@ -1970,7 +2076,7 @@ type SettleEffectRequest struct {
 
 func (x *SettleEffectRequest) Reset() {
 	*x = SettleEffectRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	mi := &file_sinkron_v1_request_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1982,7 +2088,7 @@ func (x *SettleEffectRequest) String() string {
 func (*SettleEffectRequest) ProtoMessage() {}
 
 func (x *SettleEffectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[22]
+	mi := &file_sinkron_v1_request_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1995,7 +2101,7 @@ func (x *SettleEffectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettleEffectRequest.ProtoReflect.Descriptor instead.
 func (*SettleEffectRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{22}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *SettleEffectRequest) GetId() string {
@@ -2035,7 +2141,7 @@ type SettleEffectResponse struct {
 
 func (x *SettleEffectResponse) Reset() {
 	*x = SettleEffectResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[23]
+	mi := &file_sinkron_v1_request_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2047,7 +2153,7 @@ func (x *SettleEffectResponse) String() string {
 func (*SettleEffectResponse) ProtoMessage() {}
 
 func (x *SettleEffectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[23]
+	mi := &file_sinkron_v1_request_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2060,7 +2166,7 @@ func (x *SettleEffectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettleEffectResponse.ProtoReflect.Descriptor instead.
 func (*SettleEffectResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{23}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SettleEffectResponse) GetRequest() *Request {
@@ -2078,7 +2184,7 @@ type RetryEffectsRequest struct {
 
 func (x *RetryEffectsRequest) Reset() {
 	*x = RetryEffectsRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	mi := &file_sinkron_v1_request_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2090,7 +2196,7 @@ func (x *RetryEffectsRequest) String() string {
 func (*RetryEffectsRequest) ProtoMessage() {}
 
 func (x *RetryEffectsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[24]
+	mi := &file_sinkron_v1_request_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2103,7 +2209,7 @@ func (x *RetryEffectsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryEffectsRequest.ProtoReflect.Descriptor instead.
 func (*RetryEffectsRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{24}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{25}
 }
 
 // RetryEffectsResponse lists the requests whose registry change still
@@ -2117,7 +2223,7 @@ type RetryEffectsResponse struct {
 
 func (x *RetryEffectsResponse) Reset() {
 	*x = RetryEffectsResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	mi := &file_sinkron_v1_request_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2129,7 +2235,7 @@ func (x *RetryEffectsResponse) String() string {
 func (*RetryEffectsResponse) ProtoMessage() {}
 
 func (x *RetryEffectsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[25]
+	mi := &file_sinkron_v1_request_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2142,7 +2248,7 @@ func (x *RetryEffectsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryEffectsResponse.ProtoReflect.Descriptor instead.
 func (*RetryEffectsResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{25}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *RetryEffectsResponse) GetFailed() []*Request {
@@ -2161,7 +2267,7 @@ type GetDocumentRequest struct {
 
 func (x *GetDocumentRequest) Reset() {
 	*x = GetDocumentRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[26]
+	mi := &file_sinkron_v1_request_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2173,7 +2279,7 @@ func (x *GetDocumentRequest) String() string {
 func (*GetDocumentRequest) ProtoMessage() {}
 
 func (x *GetDocumentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[26]
+	mi := &file_sinkron_v1_request_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2186,7 +2292,7 @@ func (x *GetDocumentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDocumentRequest.ProtoReflect.Descriptor instead.
 func (*GetDocumentRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{26}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetDocumentRequest) GetSha256() string {
@@ -2206,7 +2312,7 @@ type GetDocumentResponse struct {
 
 func (x *GetDocumentResponse) Reset() {
 	*x = GetDocumentResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[27]
+	mi := &file_sinkron_v1_request_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2218,7 +2324,7 @@ func (x *GetDocumentResponse) String() string {
 func (*GetDocumentResponse) ProtoMessage() {}
 
 func (x *GetDocumentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[27]
+	mi := &file_sinkron_v1_request_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2231,7 +2337,7 @@ func (x *GetDocumentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDocumentResponse.ProtoReflect.Descriptor instead.
 func (*GetDocumentResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{27}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetDocumentResponse) GetContentType() string {
@@ -2256,7 +2362,7 @@ type WatchRequestsRequest struct {
 
 func (x *WatchRequestsRequest) Reset() {
 	*x = WatchRequestsRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[28]
+	mi := &file_sinkron_v1_request_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2268,7 +2374,7 @@ func (x *WatchRequestsRequest) String() string {
 func (*WatchRequestsRequest) ProtoMessage() {}
 
 func (x *WatchRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[28]
+	mi := &file_sinkron_v1_request_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2281,7 +2387,7 @@ func (x *WatchRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestsRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{28}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{29}
 }
 
 type WatchRequestsResponse struct {
@@ -2293,7 +2399,7 @@ type WatchRequestsResponse struct {
 
 func (x *WatchRequestsResponse) Reset() {
 	*x = WatchRequestsResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[29]
+	mi := &file_sinkron_v1_request_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2305,7 +2411,7 @@ func (x *WatchRequestsResponse) String() string {
 func (*WatchRequestsResponse) ProtoMessage() {}
 
 func (x *WatchRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[29]
+	mi := &file_sinkron_v1_request_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2318,7 +2424,7 @@ func (x *WatchRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequestsResponse.ProtoReflect.Descriptor instead.
 func (*WatchRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{29}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *WatchRequestsResponse) GetRequest() *Request {
@@ -2336,7 +2442,7 @@ type ListServicesRequest struct {
 
 func (x *ListServicesRequest) Reset() {
 	*x = ListServicesRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[30]
+	mi := &file_sinkron_v1_request_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2348,7 +2454,7 @@ func (x *ListServicesRequest) String() string {
 func (*ListServicesRequest) ProtoMessage() {}
 
 func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[30]
+	mi := &file_sinkron_v1_request_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2361,7 +2467,7 @@ func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServicesRequest.ProtoReflect.Descriptor instead.
 func (*ListServicesRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{30}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{31}
 }
 
 type ListServicesResponse struct {
@@ -2373,7 +2479,7 @@ type ListServicesResponse struct {
 
 func (x *ListServicesResponse) Reset() {
 	*x = ListServicesResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[31]
+	mi := &file_sinkron_v1_request_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2385,7 +2491,7 @@ func (x *ListServicesResponse) String() string {
 func (*ListServicesResponse) ProtoMessage() {}
 
 func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[31]
+	mi := &file_sinkron_v1_request_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2398,7 +2504,7 @@ func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServicesResponse.ProtoReflect.Descriptor instead.
 func (*ListServicesResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{31}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListServicesResponse) GetServices() []*ServiceInfo {
@@ -2423,7 +2529,7 @@ type ServiceInfo struct {
 
 func (x *ServiceInfo) Reset() {
 	*x = ServiceInfo{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[32]
+	mi := &file_sinkron_v1_request_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2435,7 +2541,7 @@ func (x *ServiceInfo) String() string {
 func (*ServiceInfo) ProtoMessage() {}
 
 func (x *ServiceInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[32]
+	mi := &file_sinkron_v1_request_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2448,7 +2554,7 @@ func (x *ServiceInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceInfo.ProtoReflect.Descriptor instead.
 func (*ServiceInfo) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{32}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ServiceInfo) GetName() string {
@@ -2513,7 +2619,7 @@ type FormField struct {
 
 func (x *FormField) Reset() {
 	*x = FormField{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[33]
+	mi := &file_sinkron_v1_request_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2525,7 +2631,7 @@ func (x *FormField) String() string {
 func (*FormField) ProtoMessage() {}
 
 func (x *FormField) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[33]
+	mi := &file_sinkron_v1_request_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2538,7 +2644,7 @@ func (x *FormField) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FormField.ProtoReflect.Descriptor instead.
 func (*FormField) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{33}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *FormField) GetName() string {
@@ -2590,7 +2696,7 @@ type DocumentRequirement struct {
 
 func (x *DocumentRequirement) Reset() {
 	*x = DocumentRequirement{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[34]
+	mi := &file_sinkron_v1_request_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2602,7 +2708,7 @@ func (x *DocumentRequirement) String() string {
 func (*DocumentRequirement) ProtoMessage() {}
 
 func (x *DocumentRequirement) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[34]
+	mi := &file_sinkron_v1_request_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2615,7 +2721,7 @@ func (x *DocumentRequirement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DocumentRequirement.ProtoReflect.Descriptor instead.
 func (*DocumentRequirement) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{34}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *DocumentRequirement) GetName() string {
@@ -2666,7 +2772,7 @@ type PathInfo struct {
 
 func (x *PathInfo) Reset() {
 	*x = PathInfo{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[35]
+	mi := &file_sinkron_v1_request_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2678,7 +2784,7 @@ func (x *PathInfo) String() string {
 func (*PathInfo) ProtoMessage() {}
 
 func (x *PathInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[35]
+	mi := &file_sinkron_v1_request_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2691,7 +2797,7 @@ func (x *PathInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PathInfo.ProtoReflect.Descriptor instead.
 func (*PathInfo) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{35}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *PathInfo) GetName() string {
@@ -2747,7 +2853,7 @@ type StepInfo struct {
 
 func (x *StepInfo) Reset() {
 	*x = StepInfo{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[36]
+	mi := &file_sinkron_v1_request_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2759,7 +2865,7 @@ func (x *StepInfo) String() string {
 func (*StepInfo) ProtoMessage() {}
 
 func (x *StepInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[36]
+	mi := &file_sinkron_v1_request_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2772,7 +2878,7 @@ func (x *StepInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StepInfo.ProtoReflect.Descriptor instead.
 func (*StepInfo) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{36}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StepInfo) GetNo() int32 {
@@ -2857,7 +2963,7 @@ type GetLogbookRequest struct {
 
 func (x *GetLogbookRequest) Reset() {
 	*x = GetLogbookRequest{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[37]
+	mi := &file_sinkron_v1_request_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2869,7 +2975,7 @@ func (x *GetLogbookRequest) String() string {
 func (*GetLogbookRequest) ProtoMessage() {}
 
 func (x *GetLogbookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[37]
+	mi := &file_sinkron_v1_request_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2882,7 +2988,7 @@ func (x *GetLogbookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLogbookRequest.ProtoReflect.Descriptor instead.
 func (*GetLogbookRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{37}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *GetLogbookRequest) GetDate() string {
@@ -2910,7 +3016,7 @@ type GetLogbookResponse struct {
 
 func (x *GetLogbookResponse) Reset() {
 	*x = GetLogbookResponse{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[38]
+	mi := &file_sinkron_v1_request_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2922,7 +3028,7 @@ func (x *GetLogbookResponse) String() string {
 func (*GetLogbookResponse) ProtoMessage() {}
 
 func (x *GetLogbookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[38]
+	mi := &file_sinkron_v1_request_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2935,7 +3041,7 @@ func (x *GetLogbookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLogbookResponse.ProtoReflect.Descriptor instead.
 func (*GetLogbookResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{38}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *GetLogbookResponse) GetOffice() string {
@@ -2976,7 +3082,7 @@ type LogbookEntry struct {
 
 func (x *LogbookEntry) Reset() {
 	*x = LogbookEntry{}
-	mi := &file_sinkron_v1_request_proto_msgTypes[39]
+	mi := &file_sinkron_v1_request_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2988,7 +3094,7 @@ func (x *LogbookEntry) String() string {
 func (*LogbookEntry) ProtoMessage() {}
 
 func (x *LogbookEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_request_proto_msgTypes[39]
+	mi := &file_sinkron_v1_request_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3001,7 +3107,7 @@ func (x *LogbookEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogbookEntry.ProtoReflect.Descriptor instead.
 func (*LogbookEntry) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{39}
+	return file_sinkron_v1_request_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *LogbookEntry) GetAt() *timestamppb.Timestamp {
@@ -3131,7 +3237,7 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\x02at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"X\n" +
 	"\rFieldConflict\x12\x14\n" +
 	"\x05field\x18\x01 \x01(\tR\x05field\x121\n" +
-	"\x06values\x18\x02 \x03(\v2\x19.sinkron.v1.ConflictValueR\x06values\"\xa0\x06\n" +
+	"\x06values\x18\x02 \x03(\v2\x19.sinkron.v1.ConflictValueR\x06values\"\xd6\x06\n" +
 	"\aRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\aservice\x18\x02 \x01(\tR\aservice\x12%\n" +
@@ -3155,10 +3261,19 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\tconflicts\x18\x11 \x03(\v2\x19.sinkron.v1.FieldConflictR\tconflicts\x12\x12\n" +
 	"\x04path\x18\x12 \x01(\tR\x04path\x127\n" +
 	"\x06fields\x18\x13 \x03(\v2\x1f.sinkron.v1.Request.FieldsEntryR\x06fields\x12\x16\n" +
-	"\x06holder\x18\x14 \x01(\tR\x06holder\x1a9\n" +
+	"\x06holder\x18\x14 \x01(\tR\x06holder\x124\n" +
+	"\anotices\x18\x15 \x03(\v2\x1a.sinkron.v1.NoticeDeliveryR\anotices\x1a9\n" +
 	"\vFieldsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc7\x03\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xbe\x01\n" +
+	"\x0eNoticeDelivery\x12\x1b\n" +
+	"\tnotice_id\x18\x01 \x01(\tR\bnoticeId\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x14\n" +
+	"\x05state\x18\x03 \x01(\tR\x05state\x12\x12\n" +
+	"\x04code\x18\x04 \x01(\x05R\x04code\x12\x16\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\x12\x1c\n" +
+	"\tpermanent\x18\x06 \x01(\bR\tpermanent\x12\x1b\n" +
+	"\tfree_form\x18\a \x01(\bR\bfreeForm\"\xc7\x03\n" +
 	"\x14CreateRequestRequest\x12%\n" +
 	"\x0eapplicant_name\x18\x01 \x01(\tR\rapplicantName\x12\x10\n" +
 	"\x03nik\x18\x02 \x01(\tR\x03nik\x12\x0e\n" +
@@ -3346,7 +3461,7 @@ func file_sinkron_v1_request_proto_rawDescGZIP() []byte {
 }
 
 var file_sinkron_v1_request_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_sinkron_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_sinkron_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_sinkron_v1_request_proto_goTypes = []any{
 	(Status)(0),                       // 0: sinkron.v1.Status
 	(Channel)(0),                      // 1: sinkron.v1.Channel
@@ -3360,115 +3475,117 @@ var file_sinkron_v1_request_proto_goTypes = []any{
 	(*ConflictValue)(nil),             // 9: sinkron.v1.ConflictValue
 	(*FieldConflict)(nil),             // 10: sinkron.v1.FieldConflict
 	(*Request)(nil),                   // 11: sinkron.v1.Request
-	(*CreateRequestRequest)(nil),      // 12: sinkron.v1.CreateRequestRequest
-	(*CreateRequestResponse)(nil),     // 13: sinkron.v1.CreateRequestResponse
-	(*GetRequestRequest)(nil),         // 14: sinkron.v1.GetRequestRequest
-	(*GetRequestResponse)(nil),        // 15: sinkron.v1.GetRequestResponse
-	(*ListRequestsRequest)(nil),       // 16: sinkron.v1.ListRequestsRequest
-	(*ListRequestsResponse)(nil),      // 17: sinkron.v1.ListRequestsResponse
-	(*TransitionRequestRequest)(nil),  // 18: sinkron.v1.TransitionRequestRequest
-	(*TransitionRequestResponse)(nil), // 19: sinkron.v1.TransitionRequestResponse
-	(*CompleteStepRequest)(nil),       // 20: sinkron.v1.CompleteStepRequest
-	(*StepInput)(nil),                 // 21: sinkron.v1.StepInput
-	(*CompleteStepResponse)(nil),      // 22: sinkron.v1.CompleteStepResponse
-	(*ResolveConflictRequest)(nil),    // 23: sinkron.v1.ResolveConflictRequest
-	(*ResolveConflictResponse)(nil),   // 24: sinkron.v1.ResolveConflictResponse
-	(*SettleEffectRequest)(nil),       // 25: sinkron.v1.SettleEffectRequest
-	(*SettleEffectResponse)(nil),      // 26: sinkron.v1.SettleEffectResponse
-	(*RetryEffectsRequest)(nil),       // 27: sinkron.v1.RetryEffectsRequest
-	(*RetryEffectsResponse)(nil),      // 28: sinkron.v1.RetryEffectsResponse
-	(*GetDocumentRequest)(nil),        // 29: sinkron.v1.GetDocumentRequest
-	(*GetDocumentResponse)(nil),       // 30: sinkron.v1.GetDocumentResponse
-	(*WatchRequestsRequest)(nil),      // 31: sinkron.v1.WatchRequestsRequest
-	(*WatchRequestsResponse)(nil),     // 32: sinkron.v1.WatchRequestsResponse
-	(*ListServicesRequest)(nil),       // 33: sinkron.v1.ListServicesRequest
-	(*ListServicesResponse)(nil),      // 34: sinkron.v1.ListServicesResponse
-	(*ServiceInfo)(nil),               // 35: sinkron.v1.ServiceInfo
-	(*FormField)(nil),                 // 36: sinkron.v1.FormField
-	(*DocumentRequirement)(nil),       // 37: sinkron.v1.DocumentRequirement
-	(*PathInfo)(nil),                  // 38: sinkron.v1.PathInfo
-	(*StepInfo)(nil),                  // 39: sinkron.v1.StepInfo
-	(*GetLogbookRequest)(nil),         // 40: sinkron.v1.GetLogbookRequest
-	(*GetLogbookResponse)(nil),        // 41: sinkron.v1.GetLogbookResponse
-	(*LogbookEntry)(nil),              // 42: sinkron.v1.LogbookEntry
-	nil,                               // 43: sinkron.v1.Request.FieldsEntry
-	nil,                               // 44: sinkron.v1.CreateRequestRequest.FieldsEntry
-	(*timestamppb.Timestamp)(nil),     // 45: google.protobuf.Timestamp
+	(*NoticeDelivery)(nil),            // 12: sinkron.v1.NoticeDelivery
+	(*CreateRequestRequest)(nil),      // 13: sinkron.v1.CreateRequestRequest
+	(*CreateRequestResponse)(nil),     // 14: sinkron.v1.CreateRequestResponse
+	(*GetRequestRequest)(nil),         // 15: sinkron.v1.GetRequestRequest
+	(*GetRequestResponse)(nil),        // 16: sinkron.v1.GetRequestResponse
+	(*ListRequestsRequest)(nil),       // 17: sinkron.v1.ListRequestsRequest
+	(*ListRequestsResponse)(nil),      // 18: sinkron.v1.ListRequestsResponse
+	(*TransitionRequestRequest)(nil),  // 19: sinkron.v1.TransitionRequestRequest
+	(*TransitionRequestResponse)(nil), // 20: sinkron.v1.TransitionRequestResponse
+	(*CompleteStepRequest)(nil),       // 21: sinkron.v1.CompleteStepRequest
+	(*StepInput)(nil),                 // 22: sinkron.v1.StepInput
+	(*CompleteStepResponse)(nil),      // 23: sinkron.v1.CompleteStepResponse
+	(*ResolveConflictRequest)(nil),    // 24: sinkron.v1.ResolveConflictRequest
+	(*ResolveConflictResponse)(nil),   // 25: sinkron.v1.ResolveConflictResponse
+	(*SettleEffectRequest)(nil),       // 26: sinkron.v1.SettleEffectRequest
+	(*SettleEffectResponse)(nil),      // 27: sinkron.v1.SettleEffectResponse
+	(*RetryEffectsRequest)(nil),       // 28: sinkron.v1.RetryEffectsRequest
+	(*RetryEffectsResponse)(nil),      // 29: sinkron.v1.RetryEffectsResponse
+	(*GetDocumentRequest)(nil),        // 30: sinkron.v1.GetDocumentRequest
+	(*GetDocumentResponse)(nil),       // 31: sinkron.v1.GetDocumentResponse
+	(*WatchRequestsRequest)(nil),      // 32: sinkron.v1.WatchRequestsRequest
+	(*WatchRequestsResponse)(nil),     // 33: sinkron.v1.WatchRequestsResponse
+	(*ListServicesRequest)(nil),       // 34: sinkron.v1.ListServicesRequest
+	(*ListServicesResponse)(nil),      // 35: sinkron.v1.ListServicesResponse
+	(*ServiceInfo)(nil),               // 36: sinkron.v1.ServiceInfo
+	(*FormField)(nil),                 // 37: sinkron.v1.FormField
+	(*DocumentRequirement)(nil),       // 38: sinkron.v1.DocumentRequirement
+	(*PathInfo)(nil),                  // 39: sinkron.v1.PathInfo
+	(*StepInfo)(nil),                  // 40: sinkron.v1.StepInfo
+	(*GetLogbookRequest)(nil),         // 41: sinkron.v1.GetLogbookRequest
+	(*GetLogbookResponse)(nil),        // 42: sinkron.v1.GetLogbookResponse
+	(*LogbookEntry)(nil),              // 43: sinkron.v1.LogbookEntry
+	nil,                               // 44: sinkron.v1.Request.FieldsEntry
+	nil,                               // 45: sinkron.v1.CreateRequestRequest.FieldsEntry
+	(*timestamppb.Timestamp)(nil),     // 46: google.protobuf.Timestamp
 }
 var file_sinkron_v1_request_proto_depIdxs = []int32{
 	2,  // 0: sinkron.v1.DocumentUpload.kind:type_name -> sinkron.v1.DocumentKind
 	2,  // 1: sinkron.v1.Document.kind:type_name -> sinkron.v1.DocumentKind
 	0,  // 2: sinkron.v1.StatusChange.status:type_name -> sinkron.v1.Status
-	45, // 3: sinkron.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
-	45, // 4: sinkron.v1.Step.at:type_name -> google.protobuf.Timestamp
-	45, // 5: sinkron.v1.Step.due:type_name -> google.protobuf.Timestamp
+	46, // 3: sinkron.v1.StatusChange.at:type_name -> google.protobuf.Timestamp
+	46, // 4: sinkron.v1.Step.at:type_name -> google.protobuf.Timestamp
+	46, // 5: sinkron.v1.Step.due:type_name -> google.protobuf.Timestamp
 	8,  // 6: sinkron.v1.Step.decisions:type_name -> sinkron.v1.StepDecision
-	45, // 7: sinkron.v1.ConflictValue.at:type_name -> google.protobuf.Timestamp
+	46, // 7: sinkron.v1.ConflictValue.at:type_name -> google.protobuf.Timestamp
 	9,  // 8: sinkron.v1.FieldConflict.values:type_name -> sinkron.v1.ConflictValue
 	1,  // 9: sinkron.v1.Request.channel:type_name -> sinkron.v1.Channel
 	0,  // 10: sinkron.v1.Request.status:type_name -> sinkron.v1.Status
-	45, // 11: sinkron.v1.Request.created_at:type_name -> google.protobuf.Timestamp
-	45, // 12: sinkron.v1.Request.updated_at:type_name -> google.protobuf.Timestamp
+	46, // 11: sinkron.v1.Request.created_at:type_name -> google.protobuf.Timestamp
+	46, // 12: sinkron.v1.Request.updated_at:type_name -> google.protobuf.Timestamp
 	6,  // 13: sinkron.v1.Request.history:type_name -> sinkron.v1.StatusChange
 	7,  // 14: sinkron.v1.Request.steps:type_name -> sinkron.v1.Step
 	5,  // 15: sinkron.v1.Request.documents:type_name -> sinkron.v1.Document
 	10, // 16: sinkron.v1.Request.conflicts:type_name -> sinkron.v1.FieldConflict
-	43, // 17: sinkron.v1.Request.fields:type_name -> sinkron.v1.Request.FieldsEntry
-	1,  // 18: sinkron.v1.CreateRequestRequest.channel:type_name -> sinkron.v1.Channel
-	4,  // 19: sinkron.v1.CreateRequestRequest.documents:type_name -> sinkron.v1.DocumentUpload
-	44, // 20: sinkron.v1.CreateRequestRequest.fields:type_name -> sinkron.v1.CreateRequestRequest.FieldsEntry
-	11, // 21: sinkron.v1.CreateRequestResponse.request:type_name -> sinkron.v1.Request
-	11, // 22: sinkron.v1.GetRequestResponse.request:type_name -> sinkron.v1.Request
-	0,  // 23: sinkron.v1.ListRequestsRequest.status:type_name -> sinkron.v1.Status
-	11, // 24: sinkron.v1.ListRequestsResponse.requests:type_name -> sinkron.v1.Request
-	0,  // 25: sinkron.v1.TransitionRequestRequest.to:type_name -> sinkron.v1.Status
-	11, // 26: sinkron.v1.TransitionRequestResponse.request:type_name -> sinkron.v1.Request
-	21, // 27: sinkron.v1.CompleteStepRequest.inputs:type_name -> sinkron.v1.StepInput
-	11, // 28: sinkron.v1.CompleteStepResponse.request:type_name -> sinkron.v1.Request
-	11, // 29: sinkron.v1.ResolveConflictResponse.request:type_name -> sinkron.v1.Request
-	11, // 30: sinkron.v1.SettleEffectResponse.request:type_name -> sinkron.v1.Request
-	11, // 31: sinkron.v1.RetryEffectsResponse.failed:type_name -> sinkron.v1.Request
-	11, // 32: sinkron.v1.WatchRequestsResponse.request:type_name -> sinkron.v1.Request
-	35, // 33: sinkron.v1.ListServicesResponse.services:type_name -> sinkron.v1.ServiceInfo
-	36, // 34: sinkron.v1.ServiceInfo.fields:type_name -> sinkron.v1.FormField
-	37, // 35: sinkron.v1.ServiceInfo.documents:type_name -> sinkron.v1.DocumentRequirement
-	38, // 36: sinkron.v1.ServiceInfo.paths:type_name -> sinkron.v1.PathInfo
-	39, // 37: sinkron.v1.PathInfo.steps:type_name -> sinkron.v1.StepInfo
-	42, // 38: sinkron.v1.GetLogbookResponse.entries:type_name -> sinkron.v1.LogbookEntry
-	45, // 39: sinkron.v1.LogbookEntry.at:type_name -> google.protobuf.Timestamp
-	12, // 40: sinkron.v1.RequestService.CreateRequest:input_type -> sinkron.v1.CreateRequestRequest
-	14, // 41: sinkron.v1.RequestService.GetRequest:input_type -> sinkron.v1.GetRequestRequest
-	16, // 42: sinkron.v1.RequestService.ListRequests:input_type -> sinkron.v1.ListRequestsRequest
-	18, // 43: sinkron.v1.RequestService.TransitionRequest:input_type -> sinkron.v1.TransitionRequestRequest
-	20, // 44: sinkron.v1.RequestService.CompleteStep:input_type -> sinkron.v1.CompleteStepRequest
-	23, // 45: sinkron.v1.RequestService.ResolveConflict:input_type -> sinkron.v1.ResolveConflictRequest
-	25, // 46: sinkron.v1.RequestService.SettleEffect:input_type -> sinkron.v1.SettleEffectRequest
-	27, // 47: sinkron.v1.RequestService.RetryEffects:input_type -> sinkron.v1.RetryEffectsRequest
-	29, // 48: sinkron.v1.RequestService.GetDocument:input_type -> sinkron.v1.GetDocumentRequest
-	31, // 49: sinkron.v1.RequestService.WatchRequests:input_type -> sinkron.v1.WatchRequestsRequest
-	33, // 50: sinkron.v1.RequestService.ListServices:input_type -> sinkron.v1.ListServicesRequest
-	40, // 51: sinkron.v1.RequestService.GetLogbook:input_type -> sinkron.v1.GetLogbookRequest
-	14, // 52: sinkron.v1.RequestService.PrintRequestCopy:input_type -> sinkron.v1.GetRequestRequest
-	40, // 53: sinkron.v1.RequestService.PrintLogbook:input_type -> sinkron.v1.GetLogbookRequest
-	13, // 54: sinkron.v1.RequestService.CreateRequest:output_type -> sinkron.v1.CreateRequestResponse
-	15, // 55: sinkron.v1.RequestService.GetRequest:output_type -> sinkron.v1.GetRequestResponse
-	17, // 56: sinkron.v1.RequestService.ListRequests:output_type -> sinkron.v1.ListRequestsResponse
-	19, // 57: sinkron.v1.RequestService.TransitionRequest:output_type -> sinkron.v1.TransitionRequestResponse
-	22, // 58: sinkron.v1.RequestService.CompleteStep:output_type -> sinkron.v1.CompleteStepResponse
-	24, // 59: sinkron.v1.RequestService.ResolveConflict:output_type -> sinkron.v1.ResolveConflictResponse
-	26, // 60: sinkron.v1.RequestService.SettleEffect:output_type -> sinkron.v1.SettleEffectResponse
-	28, // 61: sinkron.v1.RequestService.RetryEffects:output_type -> sinkron.v1.RetryEffectsResponse
-	30, // 62: sinkron.v1.RequestService.GetDocument:output_type -> sinkron.v1.GetDocumentResponse
-	32, // 63: sinkron.v1.RequestService.WatchRequests:output_type -> sinkron.v1.WatchRequestsResponse
-	34, // 64: sinkron.v1.RequestService.ListServices:output_type -> sinkron.v1.ListServicesResponse
-	41, // 65: sinkron.v1.RequestService.GetLogbook:output_type -> sinkron.v1.GetLogbookResponse
-	3,  // 66: sinkron.v1.RequestService.PrintRequestCopy:output_type -> sinkron.v1.PdfDocument
-	3,  // 67: sinkron.v1.RequestService.PrintLogbook:output_type -> sinkron.v1.PdfDocument
-	54, // [54:68] is the sub-list for method output_type
-	40, // [40:54] is the sub-list for method input_type
-	40, // [40:40] is the sub-list for extension type_name
-	40, // [40:40] is the sub-list for extension extendee
-	0,  // [0:40] is the sub-list for field type_name
+	44, // 17: sinkron.v1.Request.fields:type_name -> sinkron.v1.Request.FieldsEntry
+	12, // 18: sinkron.v1.Request.notices:type_name -> sinkron.v1.NoticeDelivery
+	1,  // 19: sinkron.v1.CreateRequestRequest.channel:type_name -> sinkron.v1.Channel
+	4,  // 20: sinkron.v1.CreateRequestRequest.documents:type_name -> sinkron.v1.DocumentUpload
+	45, // 21: sinkron.v1.CreateRequestRequest.fields:type_name -> sinkron.v1.CreateRequestRequest.FieldsEntry
+	11, // 22: sinkron.v1.CreateRequestResponse.request:type_name -> sinkron.v1.Request
+	11, // 23: sinkron.v1.GetRequestResponse.request:type_name -> sinkron.v1.Request
+	0,  // 24: sinkron.v1.ListRequestsRequest.status:type_name -> sinkron.v1.Status
+	11, // 25: sinkron.v1.ListRequestsResponse.requests:type_name -> sinkron.v1.Request
+	0,  // 26: sinkron.v1.TransitionRequestRequest.to:type_name -> sinkron.v1.Status
+	11, // 27: sinkron.v1.TransitionRequestResponse.request:type_name -> sinkron.v1.Request
+	22, // 28: sinkron.v1.CompleteStepRequest.inputs:type_name -> sinkron.v1.StepInput
+	11, // 29: sinkron.v1.CompleteStepResponse.request:type_name -> sinkron.v1.Request
+	11, // 30: sinkron.v1.ResolveConflictResponse.request:type_name -> sinkron.v1.Request
+	11, // 31: sinkron.v1.SettleEffectResponse.request:type_name -> sinkron.v1.Request
+	11, // 32: sinkron.v1.RetryEffectsResponse.failed:type_name -> sinkron.v1.Request
+	11, // 33: sinkron.v1.WatchRequestsResponse.request:type_name -> sinkron.v1.Request
+	36, // 34: sinkron.v1.ListServicesResponse.services:type_name -> sinkron.v1.ServiceInfo
+	37, // 35: sinkron.v1.ServiceInfo.fields:type_name -> sinkron.v1.FormField
+	38, // 36: sinkron.v1.ServiceInfo.documents:type_name -> sinkron.v1.DocumentRequirement
+	39, // 37: sinkron.v1.ServiceInfo.paths:type_name -> sinkron.v1.PathInfo
+	40, // 38: sinkron.v1.PathInfo.steps:type_name -> sinkron.v1.StepInfo
+	43, // 39: sinkron.v1.GetLogbookResponse.entries:type_name -> sinkron.v1.LogbookEntry
+	46, // 40: sinkron.v1.LogbookEntry.at:type_name -> google.protobuf.Timestamp
+	13, // 41: sinkron.v1.RequestService.CreateRequest:input_type -> sinkron.v1.CreateRequestRequest
+	15, // 42: sinkron.v1.RequestService.GetRequest:input_type -> sinkron.v1.GetRequestRequest
+	17, // 43: sinkron.v1.RequestService.ListRequests:input_type -> sinkron.v1.ListRequestsRequest
+	19, // 44: sinkron.v1.RequestService.TransitionRequest:input_type -> sinkron.v1.TransitionRequestRequest
+	21, // 45: sinkron.v1.RequestService.CompleteStep:input_type -> sinkron.v1.CompleteStepRequest
+	24, // 46: sinkron.v1.RequestService.ResolveConflict:input_type -> sinkron.v1.ResolveConflictRequest
+	26, // 47: sinkron.v1.RequestService.SettleEffect:input_type -> sinkron.v1.SettleEffectRequest
+	28, // 48: sinkron.v1.RequestService.RetryEffects:input_type -> sinkron.v1.RetryEffectsRequest
+	30, // 49: sinkron.v1.RequestService.GetDocument:input_type -> sinkron.v1.GetDocumentRequest
+	32, // 50: sinkron.v1.RequestService.WatchRequests:input_type -> sinkron.v1.WatchRequestsRequest
+	34, // 51: sinkron.v1.RequestService.ListServices:input_type -> sinkron.v1.ListServicesRequest
+	41, // 52: sinkron.v1.RequestService.GetLogbook:input_type -> sinkron.v1.GetLogbookRequest
+	15, // 53: sinkron.v1.RequestService.PrintRequestCopy:input_type -> sinkron.v1.GetRequestRequest
+	41, // 54: sinkron.v1.RequestService.PrintLogbook:input_type -> sinkron.v1.GetLogbookRequest
+	14, // 55: sinkron.v1.RequestService.CreateRequest:output_type -> sinkron.v1.CreateRequestResponse
+	16, // 56: sinkron.v1.RequestService.GetRequest:output_type -> sinkron.v1.GetRequestResponse
+	18, // 57: sinkron.v1.RequestService.ListRequests:output_type -> sinkron.v1.ListRequestsResponse
+	20, // 58: sinkron.v1.RequestService.TransitionRequest:output_type -> sinkron.v1.TransitionRequestResponse
+	23, // 59: sinkron.v1.RequestService.CompleteStep:output_type -> sinkron.v1.CompleteStepResponse
+	25, // 60: sinkron.v1.RequestService.ResolveConflict:output_type -> sinkron.v1.ResolveConflictResponse
+	27, // 61: sinkron.v1.RequestService.SettleEffect:output_type -> sinkron.v1.SettleEffectResponse
+	29, // 62: sinkron.v1.RequestService.RetryEffects:output_type -> sinkron.v1.RetryEffectsResponse
+	31, // 63: sinkron.v1.RequestService.GetDocument:output_type -> sinkron.v1.GetDocumentResponse
+	33, // 64: sinkron.v1.RequestService.WatchRequests:output_type -> sinkron.v1.WatchRequestsResponse
+	35, // 65: sinkron.v1.RequestService.ListServices:output_type -> sinkron.v1.ListServicesResponse
+	42, // 66: sinkron.v1.RequestService.GetLogbook:output_type -> sinkron.v1.GetLogbookResponse
+	3,  // 67: sinkron.v1.RequestService.PrintRequestCopy:output_type -> sinkron.v1.PdfDocument
+	3,  // 68: sinkron.v1.RequestService.PrintLogbook:output_type -> sinkron.v1.PdfDocument
+	55, // [55:69] is the sub-list for method output_type
+	41, // [41:55] is the sub-list for method input_type
+	41, // [41:41] is the sub-list for extension type_name
+	41, // [41:41] is the sub-list for extension extendee
+	0,  // [0:41] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_v1_request_proto_init() }
@@ -3482,7 +3599,7 @@ func file_sinkron_v1_request_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_v1_request_proto_rawDesc), len(file_sinkron_v1_request_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   42,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -40,6 +40,9 @@ const (
 	NodeServiceQueryAuditProcedure = "/sinkron.v1.NodeService/QueryAudit"
 	// NodeServiceRetryNoticeProcedure is the fully-qualified name of the NodeService's RetryNotice RPC.
 	NodeServiceRetryNoticeProcedure = "/sinkron.v1.NodeService/RetryNotice"
+	// NodeServiceListWhatsAppConversationsProcedure is the fully-qualified name of the NodeService's
+	// ListWhatsAppConversations RPC.
+	NodeServiceListWhatsAppConversationsProcedure = "/sinkron.v1.NodeService/ListWhatsAppConversations"
 	// NodeServiceGetStatusProcedure is the fully-qualified name of the NodeService's GetStatus RPC.
 	NodeServiceGetStatusProcedure = "/sinkron.v1.NodeService/GetStatus"
 	// NodeServiceListPeersProcedure is the fully-qualified name of the NodeService's ListPeers RPC.
@@ -69,6 +72,10 @@ type NodeServiceClient interface {
 	QueryAudit(context.Context, *connect.Request[v1.QueryAuditRequest]) (*connect.Response[v1.QueryAuditResponse], error)
 	// RetryNotice puts a failed notice back in the queue.
 	RetryNotice(context.Context, *connect.Request[v1.RetryNoticeRequest]) (*connect.Response[v1.RetryNoticeResponse], error)
+	// ListWhatsAppConversations lists residents' WhatsApp conversations
+	// that need an officer (the resident asked for one, or could not get
+	// past a question); only the dinas server holding the number has them.
+	ListWhatsAppConversations(context.Context, *connect.Request[v1.ListWhatsAppConversationsRequest]) (*connect.Response[v1.ListWhatsAppConversationsResponse], error)
 	GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error)
 	ListPeers(context.Context, *connect.Request[v1.ListPeersRequest]) (*connect.Response[v1.ListPeersResponse], error)
 	ListConflicts(context.Context, *connect.Request[v1.ListConflictsRequest]) (*connect.Response[v1.ListConflictsResponse], error)
@@ -114,6 +121,13 @@ func NewNodeServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			httpClient,
 			baseURL+NodeServiceRetryNoticeProcedure,
 			connect.WithSchema(nodeServiceMethods.ByName("RetryNotice")),
+			connect.WithClientOptions(opts...),
+		),
+		listWhatsAppConversations: connect.NewClient[v1.ListWhatsAppConversationsRequest, v1.ListWhatsAppConversationsResponse](
+			httpClient,
+			baseURL+NodeServiceListWhatsAppConversationsProcedure,
+			connect.WithSchema(nodeServiceMethods.ByName("ListWhatsAppConversations")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 		getStatus: connect.NewClient[v1.GetStatusRequest, v1.GetStatusResponse](
@@ -166,16 +180,17 @@ func NewNodeServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 
 // nodeServiceClient implements NodeServiceClient.
 type nodeServiceClient struct {
-	listFailedNotices *connect.Client[v1.ListFailedNoticesRequest, v1.ListFailedNoticesResponse]
-	queryAudit        *connect.Client[v1.QueryAuditRequest, v1.QueryAuditResponse]
-	retryNotice       *connect.Client[v1.RetryNoticeRequest, v1.RetryNoticeResponse]
-	getStatus         *connect.Client[v1.GetStatusRequest, v1.GetStatusResponse]
-	listPeers         *connect.Client[v1.ListPeersRequest, v1.ListPeersResponse]
-	listConflicts     *connect.Client[v1.ListConflictsRequest, v1.ListConflictsResponse]
-	setNetwork        *connect.Client[v1.SetNetworkRequest, v1.SetNetworkResponse]
-	syncNow           *connect.Client[v1.SyncNowRequest, v1.SyncNowResponse]
-	exportBundle      *connect.Client[v1.ExportBundleRequest, v1.ExportBundleResponse]
-	importBundle      *connect.Client[v1.ImportBundleRequest, v1.ImportBundleResponse]
+	listFailedNotices         *connect.Client[v1.ListFailedNoticesRequest, v1.ListFailedNoticesResponse]
+	queryAudit                *connect.Client[v1.QueryAuditRequest, v1.QueryAuditResponse]
+	retryNotice               *connect.Client[v1.RetryNoticeRequest, v1.RetryNoticeResponse]
+	listWhatsAppConversations *connect.Client[v1.ListWhatsAppConversationsRequest, v1.ListWhatsAppConversationsResponse]
+	getStatus                 *connect.Client[v1.GetStatusRequest, v1.GetStatusResponse]
+	listPeers                 *connect.Client[v1.ListPeersRequest, v1.ListPeersResponse]
+	listConflicts             *connect.Client[v1.ListConflictsRequest, v1.ListConflictsResponse]
+	setNetwork                *connect.Client[v1.SetNetworkRequest, v1.SetNetworkResponse]
+	syncNow                   *connect.Client[v1.SyncNowRequest, v1.SyncNowResponse]
+	exportBundle              *connect.Client[v1.ExportBundleRequest, v1.ExportBundleResponse]
+	importBundle              *connect.Client[v1.ImportBundleRequest, v1.ImportBundleResponse]
 }
 
 // ListFailedNotices calls sinkron.v1.NodeService.ListFailedNotices.
@@ -191,6 +206,11 @@ func (c *nodeServiceClient) QueryAudit(ctx context.Context, req *connect.Request
 // RetryNotice calls sinkron.v1.NodeService.RetryNotice.
 func (c *nodeServiceClient) RetryNotice(ctx context.Context, req *connect.Request[v1.RetryNoticeRequest]) (*connect.Response[v1.RetryNoticeResponse], error) {
 	return c.retryNotice.CallUnary(ctx, req)
+}
+
+// ListWhatsAppConversations calls sinkron.v1.NodeService.ListWhatsAppConversations.
+func (c *nodeServiceClient) ListWhatsAppConversations(ctx context.Context, req *connect.Request[v1.ListWhatsAppConversationsRequest]) (*connect.Response[v1.ListWhatsAppConversationsResponse], error) {
+	return c.listWhatsAppConversations.CallUnary(ctx, req)
 }
 
 // GetStatus calls sinkron.v1.NodeService.GetStatus.
@@ -238,6 +258,10 @@ type NodeServiceHandler interface {
 	QueryAudit(context.Context, *connect.Request[v1.QueryAuditRequest]) (*connect.Response[v1.QueryAuditResponse], error)
 	// RetryNotice puts a failed notice back in the queue.
 	RetryNotice(context.Context, *connect.Request[v1.RetryNoticeRequest]) (*connect.Response[v1.RetryNoticeResponse], error)
+	// ListWhatsAppConversations lists residents' WhatsApp conversations
+	// that need an officer (the resident asked for one, or could not get
+	// past a question); only the dinas server holding the number has them.
+	ListWhatsAppConversations(context.Context, *connect.Request[v1.ListWhatsAppConversationsRequest]) (*connect.Response[v1.ListWhatsAppConversationsResponse], error)
 	GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error)
 	ListPeers(context.Context, *connect.Request[v1.ListPeersRequest]) (*connect.Response[v1.ListPeersResponse], error)
 	ListConflicts(context.Context, *connect.Request[v1.ListConflictsRequest]) (*connect.Response[v1.ListConflictsResponse], error)
@@ -279,6 +303,13 @@ func NewNodeServiceHandler(svc NodeServiceHandler, opts ...connect.HandlerOption
 		NodeServiceRetryNoticeProcedure,
 		svc.RetryNotice,
 		connect.WithSchema(nodeServiceMethods.ByName("RetryNotice")),
+		connect.WithHandlerOptions(opts...),
+	)
+	nodeServiceListWhatsAppConversationsHandler := connect.NewUnaryHandler(
+		NodeServiceListWhatsAppConversationsProcedure,
+		svc.ListWhatsAppConversations,
+		connect.WithSchema(nodeServiceMethods.ByName("ListWhatsAppConversations")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	nodeServiceGetStatusHandler := connect.NewUnaryHandler(
@@ -334,6 +365,8 @@ func NewNodeServiceHandler(svc NodeServiceHandler, opts ...connect.HandlerOption
 			nodeServiceQueryAuditHandler.ServeHTTP(w, r)
 		case NodeServiceRetryNoticeProcedure:
 			nodeServiceRetryNoticeHandler.ServeHTTP(w, r)
+		case NodeServiceListWhatsAppConversationsProcedure:
+			nodeServiceListWhatsAppConversationsHandler.ServeHTTP(w, r)
 		case NodeServiceGetStatusProcedure:
 			nodeServiceGetStatusHandler.ServeHTTP(w, r)
 		case NodeServiceListPeersProcedure:
@@ -367,6 +400,10 @@ func (UnimplementedNodeServiceHandler) QueryAudit(context.Context, *connect.Requ
 
 func (UnimplementedNodeServiceHandler) RetryNotice(context.Context, *connect.Request[v1.RetryNoticeRequest]) (*connect.Response[v1.RetryNoticeResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.NodeService.RetryNotice is not implemented"))
+}
+
+func (UnimplementedNodeServiceHandler) ListWhatsAppConversations(context.Context, *connect.Request[v1.ListWhatsAppConversationsRequest]) (*connect.Response[v1.ListWhatsAppConversationsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.NodeService.ListWhatsAppConversations is not implemented"))
 }
 
 func (UnimplementedNodeServiceHandler) GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error) {
