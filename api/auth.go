@@ -53,6 +53,9 @@ var operations = map[string]string{
 	c.NodeServiceImportBundleProcedure: account.OpBundle,
 	c.NodeServiceQueryAuditProcedure:   account.OpAuditRead, c.NodeServiceListFailedNoticesProcedure: account.OpRequestRead, c.NodeServiceRetryNoticeProcedure: account.OpRequestCreate,
 	c.NodeServiceListWhatsAppConversationsProcedure: account.OpRequestRead,
+
+	c.InstitutionAdminServiceRegisterInstitutionProcedure: account.OpInstitutionAdmin, c.InstitutionAdminServiceRotateInstitutionKeyProcedure: account.OpInstitutionAdmin,
+	c.InstitutionAdminServiceSetInstitutionQuotaProcedure: account.OpInstitutionAdmin, c.InstitutionAdminServiceInstitutionUsageProcedure: account.OpInstitutionRead,
 }
 
 // actions says in Bahasa what each RPC does, as a refusal names it to the
@@ -104,6 +107,10 @@ var actions = map[string]string{
 	c.NodeServiceListWhatsAppConversationsProcedure: "melihat percakapan WhatsApp warga yang perlu ditangani petugas",
 
 	c.PublicServiceSubmitRequestProcedure: "mengajukan permohonan daring", c.PublicServiceTrackRequestProcedure: "melacak permohonan",
+
+	c.InstitutionAdminServiceRegisterInstitutionProcedure: "mendaftarkan instansi pengguna data", c.InstitutionAdminServiceRotateInstitutionKeyProcedure: "mengganti kunci API instansi",
+	c.InstitutionAdminServiceSetInstitutionQuotaProcedure: "mengubah kuota instansi", c.InstitutionAdminServiceInstitutionUsageProcedure: "melihat pemakaian cek NIK oleh instansi",
+	c.InstitutionServiceCheckProcedure: "memeriksa data NIK", c.InstitutionServiceOpenSyncProcedure: "membuka permohonan sinkronisasi data",
 }
 
 // action is what a refusal says the officer tried to do.

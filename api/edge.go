@@ -102,6 +102,7 @@ type Node interface {
 	DecisionNode
 	ClusterNode
 	OperatorNode
+	InstitutionNode
 	diskChecker
 	Registry() *prometheus.Registry
 }
@@ -118,4 +119,6 @@ type PublicNode interface {
 var (
 	_ Node       = (*node.Node)(nil)
 	_ PublicNode = (*node.Node)(nil)
+
+	_ InstitutionNode = (*node.Node)(nil)
 )

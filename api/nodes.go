@@ -38,7 +38,7 @@ func (h *nodes) GetStatus(_ context.Context, req *connect.Request[v1.GetStatusRe
 		PeerId:       s.Peer.String(), Office: s.Office, Role: s.Role, RegionCode: s.Region, Online: s.Online,
 		ListenAddrs: s.ListenAddrs, VersionVector: vectorToProto(s.Vector), Events: s.Events,
 		Conflicts: uint64(s.Conflicts), OutboxDepth: uint64(s.OutboxDepth), BlobsMissing: uint64(s.BlobsMissing),
-		Now: timestamppb.New(s.Now), StateHash: hash,
+		Now: timestamppb.New(s.Now), StateHash: hash, Dwh: dwhToProto(s.DWH),
 	}), nil
 }
 

@@ -31,7 +31,7 @@ func AllowAnonymous() Option { return func(s *settings) { s.anonymous = true } }
 // order reflection and health list them.
 var officerServices = []string{sinkronv1connect.RequestServiceName, sinkronv1connect.NodeServiceName,
 	sinkronv1connect.DecisionServiceName, sinkronv1connect.ClusterServiceName, sinkronv1connect.RegistryServiceName,
-	sinkronv1connect.AccountServiceName}
+	sinkronv1connect.AccountServiceName, sinkronv1connect.InstitutionAdminServiceName}
 
 // NewHandler routes the node's services, reflection, health and /metrics.
 // Reflection, health and /metrics are not officers' calls and need no
@@ -50,6 +50,7 @@ func NewHandler(n Node, options ...Option) http.Handler {
 	mux.Handle(sinkronv1connect.NewDecisionServiceHandler(&decisions{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewRegistryServiceHandler(&residents{n: n}, opts...))
 	mux.Handle(sinkronv1connect.NewClusterServiceHandler(&clusterOps{n: n}, opts...))
+	mux.Handle(sinkronv1connect.NewInstitutionAdminServiceHandler(&institutionAdmin{n: n}, opts...))
 	reflector := grpcreflect.NewStaticReflector(officerServices...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))

@@ -73,6 +73,10 @@ type Config struct {
 	// WhatsApp is the gateway of residents' notices; without it they are
 	// only logged.
 	WhatsApp WhatsAppConfig `toml:"whatsapp,omitempty"`
+	// DWH is the data warehouse a dinas server feeds (node/dwh).
+	DWH DWHConfig `toml:"dwh,omitempty"`
+	// Institusi is the institutions' listener (with [dwh] only).
+	Institusi InstitusiConfig `toml:"institusi,omitempty"`
 }
 
 // LoginRequired reports whether the API refuses calls without a token:

@@ -27,6 +27,7 @@ import (
 // finds what was done and does the rest, and the registry refuses what is
 // already done (ErrExists), which counts as applied.
 func (n *Node) decided(r *request.Request, st request.Step) {
+	n.finishWarehoused(r, st)
 	if !st.EffectPending() {
 		return
 	}

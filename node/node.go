@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,6 +67,7 @@ type Node struct {
 	Audit     audit.Log
 	Decisions *decision.Service
 	dinas     *dinas
+	dwh       *warehouse // the DWH feed, on dinas servers with [dwh]
 	rand      io.Reader
 	encKey    []byte // at-rest key of the store and the decision state
 	registry  *prometheus.Registry
@@ -137,6 +139,10 @@ func New(cfg Config, opt Options) (*Node, error) {
 	n.Residents = registry.New(n.store, n.self.Office, opt.Now)
 	n.Audit = audit.Log{Store: n.store, Office: n.self.Office, Now: opt.Now}
 	n.startConversations(ctx, opt.Sender)
+	if err := n.startWarehouse(ctx); err != nil {
+		n.Close()
+		return nil, err
+	}
 	n.wg.Go(func() { n.outbox.Run(ctx) })
 	n.wg.Go(func() { n.dispatch(ctx) })
 	n.wg.Go(func() { n.retryEffects(ctx) })
@@ -259,6 +265,9 @@ func (n *Node) dispatch(ctx context.Context) {
 		if n.dinas != nil {
 			n.dinas.watcher.Committed(res.Applied)
 		}
+		if n.dwh != nil {
+			n.dwh.feeder.Wake()
+		}
 		n.rosterChanged(pubs)
 	}
 }
@@ -276,6 +285,11 @@ func (n *Node) settle(pubs []decision.Published) {
 	var keys []string
 	for _, p := range pubs {
 		if id, err := event.ParseID(p.Key); err == nil && id.Origin == n.ID() {
+			keys = append(keys, p.Key)
+		}
+		if strings.HasPrefix(p.Key, decision.WarehouseKey("")) && n.dinas != nil && n.dinas.cluster.IsLeader() {
+			// The warehouse's confirmation: the leader, whose feed proposed
+			// it, records it (one office, not every dinas server at once).
 			keys = append(keys, p.Key)
 		}
 		if p.Verdict() {
@@ -308,6 +322,7 @@ func (n *Node) Close() error {
 	n.cancel()
 	n.commits.close()
 	n.wg.Wait()
+	n.dwh.close()
 	if n.dinas != nil {
 		n.dinas.db.Close() // after the publisher, which reads it, stopped
 	}

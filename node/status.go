@@ -8,6 +8,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
+	"github.com/sinkron-id/sinkron/node/dwh"
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/replication/antientropy"
 	"github.com/sinkron-id/sinkron/replication/store"
@@ -32,6 +33,8 @@ type Status struct {
 	// and is being retried (request get shows each one's error).
 	EffectsFailed int
 	Now           time.Time
+	// DWH is the warehouse feed on a dinas server with [dwh], else nil.
+	DWH *dwh.Status
 	// ClockAhead lists origins stamping events beyond the maximum offset.
 	ClockAhead map[peer.ID]time.Duration
 }
@@ -47,6 +50,7 @@ func (n *Node) Status() Status {
 		Conflicts: len(conflicts), OutboxDepth: n.outbox.Depth(), OutboxDead: n.outbox.DeadCount(), BlobsMissing: len(wanted), Now: n.now(),
 		EffectsFailed: int(n.effectsFailed.Load()),
 		ClockAhead:    n.store.ClockSkew(),
+		DWH:           n.DWHStatus(),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/node/request"
@@ -94,10 +95,16 @@ func (g *regency) walk(t *testing.T, svc catalog.Service, path catalog.Path) {
 		if slices.Contains(st.Waits, catalog.DecisionDedup) {
 			g.verdict(t, r.ID) // nothing records a verdict by itself
 		}
+		if slices.Contains(st.Waits, catalog.DecisionDWH) {
+			g.warehoused(t, r.ID) // the request then finishes by itself
+			break
+		}
 	}
 	last := len(path.Processing()) - 1
 	done := g.await(t, r.ID, func(q *request.Request) bool { return q.Steps[last].Done })
-	must[*request.Request](t)(g.offices[roster.Role(done.Holder)].Requests.Transition(r.ID, request.Selesai, "", "", "Andi"))
+	if done.Status != request.Selesai && !slices.ContainsFunc(path.Processing(), func(s catalog.Step) bool { return slices.Contains(s.Waits, catalog.DecisionDWH) }) {
+		must[*request.Request](t)(g.offices[roster.Role(done.Holder)].Requests.Transition(r.ID, request.Selesai, "", "", "Andi"))
+	}
 	for _, o := range g.offices {
 		g.awaitAt(t, o, r.ID, func(q *request.Request) bool { return q.Status == request.Selesai && !q.InConflict() })
 	}
@@ -161,6 +168,18 @@ func (g *regency) verdict(t *testing.T, enrollment string) {
 		Op: &eventpb.Command_RecordDedupVerdict{RecordDedupVerdict: &eventpb.RecordDedupVerdict{Enrollment: enrollment, Verdict: "unik"}}})
 	if err != nil {
 		t.Fatalf("record the verdict on %s: %v", enrollment, err)
+	}
+}
+
+// warehoused is the DWH feed's confirmation that the warehouse holds the
+// request's consolidated record (TestInstitutionSeesAChangeArrive runs the
+// real feed against PostgreSQL).
+func (g *regency) warehoused(t *testing.T, request string) {
+	t.Helper()
+	_, err := g.offices[catalog.Dinas].Decisions.Decide(context.Background(), &eventpb.Command{Key: decision.WarehouseKey(request),
+		Op: &eventpb.Command_ConfirmWarehouse{ConfirmWarehouse: &eventpb.ConfirmWarehouse{Request: request}}})
+	if err != nil {
+		t.Fatalf("confirm %s in the warehouse: %v", request, err)
 	}
 }
 

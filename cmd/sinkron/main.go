@@ -54,6 +54,7 @@ Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs c
   sinkron vv --out FILE                      (this node's version vector, for a bundle)
   sinkron bundle export --out FILE [--since FILE] [--no-documents]
   sinkron bundle import FILE
+  sinkron institusi daftar|kunci-baru|kuota|pemakaian   (institutions checking NIKs against the DWH)
 
 Biometrics (offline tools; no node):
   sinkron biometric gen --orang N --seed S [--tayangan 2] [--impostor 100000] --out DIR   (synthetic set: ISO records, iris templates, pairs)
@@ -112,6 +113,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return bundleClient(ctx, rest, out)
 	case "biometric":
 		return biometricCmd(ctx, rest, out)
+	case "institusi":
+		return institutionClient(ctx, rest, out)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil

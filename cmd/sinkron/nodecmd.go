@@ -66,6 +66,16 @@ func runNode(ctx context.Context, args []string) error {
 		defer pub.Close()
 		log.Info("public api listening", "addr", scheme+pub.Addr())
 	}
+	if cfg.Institusi.Listen != "" {
+		inst, err := api.ListenTLS(cfg.Institusi.Listen, api.NewInstitutionHandler(n), cfg.TLSCertFile, cfg.TLSKeyFile)
+		if err != nil {
+			srv.Close()
+			n.Close()
+			return err
+		}
+		defer inst.Close()
+		log.Info("institutions' api listening", "addr", scheme+inst.Addr())
+	}
 	<-ctx.Done()
 	log.Info("shutting down")
 	srv.Close()

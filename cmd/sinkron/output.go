@@ -244,6 +244,9 @@ var fieldLabels = map[string]string{
 	"leader": "Pemimpin", "state": "Keadaan", "term": "Masa", "commit_index": "Indeks komit", "applied_index": "Indeks diterapkan",
 	"last_log_index": "Indeks log terakhir", "servers": "Server", "decisions": "Keputusan", "suffrage": "Hak suara",
 	"lag": "Tertinggal", "reachable": "Terjangkau", "filename": "Nama berkas", "content": "Isi",
+	"dwh": "DWH", "feeding": "Mengisi DWH", "fed": "Keputusan terakhir di DWH", "lag_decisions": "Keputusan tertinggal",
+	"lag_seconds": "Tertinggal (detik)", "changes_written": "Perubahan ditulis", "last_written": "Terakhir menulis",
+	"last_error": "Galat terakhir",
 }
 
 // fieldLabel is f's Bahasa label, or its name in words for a field the

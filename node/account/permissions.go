@@ -9,23 +9,25 @@ import (
 // Operations an officer's call may need, besides the steps of a request
 // (the workflow engine checks each step's role from the catalog).
 const (
-	OpRequestCreate   = "request.create"   // CreateRequest: take a file at the counter
-	OpRequestRead     = "request.read"     // Get/List/Watch requests, documents, logbook, prints
-	OpRequestApprove  = "request.approve"  // TransitionRequest: approve, cancel, process, finish
-	OpRequestStep     = "request.step"     // CompleteStep; the engine then checks the step's role
-	OpConflictResolve = "conflict.resolve" // settle a request's or a resident's conflict
-	OpRegistryRead    = "registry.read"    // residents' and families' biodata, VerifyKK
-	OpRegistryWrite   = "registry.write"   // register and change residents and family cards
-	OpKKIssue         = "kk.issue"         // IssueKK: the signed Kartu Keluarga
-	OpDecisionTake    = "decision.take"    // propose dinas decisions (NIK, cards, dedup, leases)
-	OpDecisionRead    = "decision.read"    // GetDecision, LookupNIK, GetActiveCard
-	OpDedupVerdict    = "dedup.verdict"    // RecordDedupVerdict: the dinas's finding on a recording
-	OpBundle          = "bundle"           // export and import flash-disk bundles
-	OpNodeRead        = "node.read"        // status, peers, the conflict list
-	OpNodeAdmin       = "node.admin"       // SetNetwork, SyncNow
-	OpClusterAdmin    = "cluster.admin"    // Raft membership and ChangeRoster
-	OpAccountAdmin    = "account.admin"    // create accounts, grant, revoke, disable, list
-	OpAuditRead       = "audit.read"       // the audit query by officer, NIK or time
+	OpRequestCreate    = "request.create"    // CreateRequest: take a file at the counter
+	OpRequestRead      = "request.read"      // Get/List/Watch requests, documents, logbook, prints
+	OpRequestApprove   = "request.approve"   // TransitionRequest: approve, cancel, process, finish
+	OpRequestStep      = "request.step"      // CompleteStep; the engine then checks the step's role
+	OpConflictResolve  = "conflict.resolve"  // settle a request's or a resident's conflict
+	OpRegistryRead     = "registry.read"     // residents' and families' biodata, VerifyKK
+	OpRegistryWrite    = "registry.write"    // register and change residents and family cards
+	OpKKIssue          = "kk.issue"          // IssueKK: the signed Kartu Keluarga
+	OpDecisionTake     = "decision.take"     // propose dinas decisions (NIK, cards, dedup, leases)
+	OpDecisionRead     = "decision.read"     // GetDecision, LookupNIK, GetActiveCard
+	OpDedupVerdict     = "dedup.verdict"     // RecordDedupVerdict: the dinas's finding on a recording
+	OpBundle           = "bundle"            // export and import flash-disk bundles
+	OpNodeRead         = "node.read"         // status, peers, the conflict list
+	OpNodeAdmin        = "node.admin"        // SetNetwork, SyncNow
+	OpClusterAdmin     = "cluster.admin"     // Raft membership and ChangeRoster
+	OpAccountAdmin     = "account.admin"     // create accounts, grant, revoke, disable, list
+	OpAuditRead        = "audit.read"        // the audit query by officer, NIK or time
+	OpInstitutionAdmin = "institution.admin" // register institutions, rotate their keys, set quotas
+	OpInstitutionRead  = "institution.read"  // institutions' usage of the NIK check
 )
 
 // Short names for the table below.
@@ -63,13 +65,15 @@ var Permissions = map[string][]catalog.Role{
 	OpDecisionRead:    {pp, si, okec, omob, odin, ks, kd, adb, pd},
 	// Duplicates are adjudicated at the dinas, by its operators and the
 	// section heads who check data; nobody at a counter.
-	OpDedupVerdict: {odin, ks, kd},
-	OpBundle:       {okec, omob, odin, adb},
-	OpNodeRead:     {pp, si, okec, omob, odin, ks, kd, adb, pd},
-	OpNodeAdmin:    {adb},
-	OpClusterAdmin: {adb},
-	OpAccountAdmin: {adb},
-	OpAuditRead:    {ks, kd, adb},
+	OpDedupVerdict:     {odin, ks, kd},
+	OpBundle:           {okec, omob, odin, adb},
+	OpNodeRead:         {pp, si, okec, omob, odin, ks, kd, adb, pd},
+	OpNodeAdmin:        {adb},
+	OpClusterAdmin:     {adb},
+	OpAccountAdmin:     {adb},
+	OpAuditRead:        {ks, kd, adb},
+	OpInstitutionAdmin: {kd, adb},
+	OpInstitutionRead:  {ks, kd, adb},
 }
 
 // Allowed reports whether the session holds a role allowed op. An

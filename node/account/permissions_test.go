@@ -36,6 +36,9 @@ var permissionSpec = map[string]string{
 	OpClusterAdmin:    ".  .  .  .  .  .  .  x   .  .",
 	OpAccountAdmin:    ".  .  .  .  .  .  .  x   .  .",
 	OpAuditRead:       ".  .  .  .  .  x  x  x   .  .",
+
+	OpInstitutionAdmin: ".  .  .  .  .  .  x  x   .  .",
+	OpInstitutionRead:  ".  .  .  .  .  x  x  x   .  .",
 }
 
 // Every operation × every role, allowed or refused as specified.

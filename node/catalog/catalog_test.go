@@ -132,7 +132,7 @@ func TestRolesFollowSOP(t *testing.T) {
 		inputs        []Input
 	}{
 		{"001 langkah 3: Kasi Data memerintahkan ADB SIAK", "sinkronisasi-data", "dinas", 3, KasiData, Dinas, "", nil, nil},
-		{"001 langkah 4: sinkronisasi pada Konsolidasi", "sinkronisasi-data", "dinas", 4, ADBSIAK, Dinas, "", []Decision{DecisionKonsolidasi}, nil},
+		{"001 langkah 4: sinkronisasi pada Konsolidasi", "sinkronisasi-data", "dinas", 4, ADBSIAK, Dinas, "", []Decision{DecisionKonsolidasi, DecisionDWH}, nil},
 		{"004 §1 box 3: petugas menerima berkas", "perekaman-ktp-el", "statis-online", 3, PetugasPendukung, Kecamatan, "", nil, nil},
 		{"004 §1 box 5: operator merekam", "perekaman-ktp-el", "statis-online", 5, OperatorKecamatan, Kecamatan, "", nil, []Input{InputISOTemplate}},
 		{"004 §2 box 7: operator membackup", "perekaman-ktp-el", "statis-offline", 7, OperatorKecamatan, Kecamatan, "", []Decision{DecisionDedup}, []Input{InputBundle}},

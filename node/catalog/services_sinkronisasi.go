@@ -72,7 +72,8 @@ func sinkronisasiDinas() []Step {
 				"pada Konsolidasi serta merekap data permohonan untuk disampaikan kepada admin Data Warehouse pusat"),
 		step(4, "sinkronisasi-dwh", ADBSIAK, Dinas, sop(day),
 			"Sinkronisasi DWH: melakukan sinkronisasi data NIK dan KK pada Konsolidasi serta merekap data permohonan "+
-				"dan mengirimkannya secara daring kepada admin Data Warehouse pusat").waits(DecisionKonsolidasi),
+				"dan mengirimkannya secara daring kepada admin Data Warehouse pusat; selesai ketika DWH memegang data yang sudah dikonsolidasi").
+			waits(DecisionKonsolidasi, DecisionDWH),
 		step(5, "informasi-pemohon", StafInformasi, Dinas, sop(5*minute),
 			"Menginformasikan kepada pemohon secara daring bahwa datanya sudah sinkron di DWH dan sudah bisa diakses "+
 				"pada lembaga pengguna data kependudukan").gives(OutPemberitahuan),

@@ -106,11 +106,12 @@ const (
 	DecisionKonsolidasi Decision = "konsolidasi" // ConsolidateChange
 	DecisionKartu       Decision = "kartu"       // IssueCard: one active card per NIK
 	DecisionDedup       Decision = "dedup"       // RecordDedupVerdict
+	DecisionDWH         Decision = "dwh"         // ConfirmWarehouse: the DWH holds the consolidated record
 )
 
 // Decisions lists every decision kind.
 func Decisions() []Decision {
-	return []Decision{DecisionNIK, DecisionKK, DecisionKonsolidasi, DecisionKartu, DecisionDedup}
+	return []Decision{DecisionNIK, DecisionKK, DecisionKonsolidasi, DecisionKartu, DecisionDedup, DecisionDWH}
 }
 
 // Effect is what a decided step changes in the resident registry, at the

@@ -51,6 +51,10 @@ func File(txn *badger.Txn, applied []*event.Event) error {
 // request whose recording is checked for duplicates).
 func VerdictKey(enrollment string) string { return "putusan-dedup/" + enrollment }
 
+// WarehouseKey is the key of the data warehouse's confirmation that it
+// holds a request's consolidated record (ConfirmWarehouse).
+func WarehouseKey(request string) string { return "dwh/" + request }
+
 // verdictAlias is the VerdictKey a published decision is also filed under:
 // a granted unik or duplikat verdict; adjudikasi is not final.
 func verdictAlias(p Published) string {

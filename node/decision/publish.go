@@ -151,6 +151,8 @@ func OpName(c *eventpb.Command) string {
 		return "roster"
 	case *eventpb.Command_AssignKk:
 		return "kk"
+	case *eventpb.Command_ConfirmWarehouse:
+		return "dwh"
 	}
 	return "lain"
 }

@@ -38,7 +38,7 @@ func (r rules) decide(cmd *eventpb.Command, d *eventpb.Decision) error {
 		err = r.verdict(op.RecordDedupVerdict, d)
 	case *eventpb.Command_AssignKk:
 		err = r.assignKK(op.AssignKk, cmd.TimeMs, d)
-	case *eventpb.Command_ConsolidateChange, *eventpb.Command_ChangeRoster:
+	case *eventpb.Command_ConsolidateChange, *eventpb.Command_ChangeRoster, *eventpb.Command_ConfirmWarehouse:
 		// Accepted as ordered; their effect is the published decision.
 	default:
 		d.Refused = "perintah tidak dikenal"

@@ -41,6 +41,7 @@ type Command struct {
 	//	*Command_ChangeRoster
 	//	*Command_AssignKk
 	//	*Command_Seal
+	//	*Command_ConfirmWarehouse
 	Op            isCommand_Op `protobuf_oneof:"op"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -194,6 +195,15 @@ func (x *Command) GetSeal() *Seal {
 	return nil
 }
 
+func (x *Command) GetConfirmWarehouse() *ConfirmWarehouse {
+	if x != nil {
+		if x, ok := x.Op.(*Command_ConfirmWarehouse); ok {
+			return x.ConfirmWarehouse
+		}
+	}
+	return nil
+}
+
 type isCommand_Op interface {
 	isCommand_Op()
 }
@@ -238,6 +248,10 @@ type Command_Seal struct {
 	Seal *Seal `protobuf:"bytes,19,opt,name=seal,proto3,oneof"`
 }
 
+type Command_ConfirmWarehouse struct {
+	ConfirmWarehouse *ConfirmWarehouse `protobuf:"bytes,20,opt,name=confirm_warehouse,json=confirmWarehouse,proto3,oneof"`
+}
+
 func (*Command_AssignNik) isCommand_Op() {}
 
 func (*Command_LeaseNikSlots) isCommand_Op() {}
@@ -257,6 +271,8 @@ func (*Command_ChangeRoster) isCommand_Op() {}
 func (*Command_AssignKk) isCommand_Op() {}
 
 func (*Command_Seal) isCommand_Op() {}
+
+func (*Command_ConfirmWarehouse) isCommand_Op() {}
 
 // Seal closes the open block of decisions for publishing: every decision
 // taken before it in the log and not yet in a block joins one. The leader
@@ -790,6 +806,71 @@ func (x *ConsolidateChange) GetSummary() string {
 	return ""
 }
 
+// ConfirmWarehouse records that the data warehouse holds a resident's
+// consolidated record: the DWH feed proposes it once the warehouse has
+// committed the consolidation decision and the resident's row, under the
+// key WarehouseKey(request), where the request's "Sinkronisasi DWH" step
+// waits.
+type ConfirmWarehouse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       string                 `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Nik           string                 `protobuf:"bytes,2,opt,name=nik,proto3" json:"nik,omitempty"`
+	Consolidation uint64                 `protobuf:"varint,3,opt,name=consolidation,proto3" json:"consolidation,omitempty"` // the consolidation decision's number
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmWarehouse) Reset() {
+	*x = ConfirmWarehouse{}
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmWarehouse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmWarehouse) ProtoMessage() {}
+
+func (x *ConfirmWarehouse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmWarehouse.ProtoReflect.Descriptor instead.
+func (*ConfirmWarehouse) Descriptor() ([]byte, []int) {
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ConfirmWarehouse) GetRequest() string {
+	if x != nil {
+		return x.Request
+	}
+	return ""
+}
+
+func (x *ConfirmWarehouse) GetNik() string {
+	if x != nil {
+		return x.Nik
+	}
+	return ""
+}
+
+func (x *ConfirmWarehouse) GetConsolidation() uint64 {
+	if x != nil {
+		return x.Consolidation
+	}
+	return 0
+}
+
 // ChangeRoster adds, retires or re-keys an office node.
 type ChangeRoster struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -806,7 +887,7 @@ type ChangeRoster struct {
 
 func (x *ChangeRoster) Reset() {
 	*x = ChangeRoster{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[10]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -818,7 +899,7 @@ func (x *ChangeRoster) String() string {
 func (*ChangeRoster) ProtoMessage() {}
 
 func (x *ChangeRoster) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[10]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -831,7 +912,7 @@ func (x *ChangeRoster) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeRoster.ProtoReflect.Descriptor instead.
 func (*ChangeRoster) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{10}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ChangeRoster) GetOp() string {
@@ -905,7 +986,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[11]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -917,7 +998,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[11]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -930,7 +1011,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{11}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Decision) GetNumber() uint64 {
@@ -1016,7 +1097,7 @@ type DecisionBlock struct {
 
 func (x *DecisionBlock) Reset() {
 	*x = DecisionBlock{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[12]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1028,7 +1109,7 @@ func (x *DecisionBlock) String() string {
 func (*DecisionBlock) ProtoMessage() {}
 
 func (x *DecisionBlock) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[12]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1041,7 +1122,7 @@ func (x *DecisionBlock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecisionBlock.ProtoReflect.Descriptor instead.
 func (*DecisionBlock) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{12}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DecisionBlock) GetNumber() uint64 {
@@ -1069,7 +1150,7 @@ type DecisionRequested struct {
 
 func (x *DecisionRequested) Reset() {
 	*x = DecisionRequested{}
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[13]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1081,7 +1162,7 @@ func (x *DecisionRequested) String() string {
 func (*DecisionRequested) ProtoMessage() {}
 
 func (x *DecisionRequested) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_event_v1_decision_proto_msgTypes[13]
+	mi := &file_sinkron_event_v1_decision_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1094,7 +1175,7 @@ func (x *DecisionRequested) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecisionRequested.ProtoReflect.Descriptor instead.
 func (*DecisionRequested) Descriptor() ([]byte, []int) {
-	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{13}
+	return file_sinkron_event_v1_decision_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *DecisionRequested) GetCommand() *Command {
@@ -1108,7 +1189,7 @@ var File_sinkron_event_v1_decision_proto protoreflect.FileDescriptor
 
 const file_sinkron_event_v1_decision_proto_rawDesc = "" +
 	"\n" +
-	"\x1fsinkron/event/v1/decision.proto\x12\x10sinkron.event.v1\x1a\x1esinkron/event/v1/request.proto\"\xb1\x06\n" +
+	"\x1fsinkron/event/v1/decision.proto\x12\x10sinkron.event.v1\x1a\x1esinkron/event/v1/request.proto\"\x84\a\n" +
 	"\aCommand\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x17\n" +
 	"\atime_ms\x18\x02 \x01(\x03R\x06timeMs\x12-\n" +
@@ -1126,7 +1207,8 @@ const file_sinkron_event_v1_decision_proto_rawDesc = "" +
 	"\x12consolidate_change\x18\x10 \x01(\v2#.sinkron.event.v1.ConsolidateChangeH\x00R\x11consolidateChange\x12E\n" +
 	"\rchange_roster\x18\x11 \x01(\v2\x1e.sinkron.event.v1.ChangeRosterH\x00R\fchangeRoster\x129\n" +
 	"\tassign_kk\x18\x12 \x01(\v2\x1a.sinkron.event.v1.AssignKKH\x00R\bassignKk\x12,\n" +
-	"\x04seal\x18\x13 \x01(\v2\x16.sinkron.event.v1.SealH\x00R\x04sealB\x04\n" +
+	"\x04seal\x18\x13 \x01(\v2\x16.sinkron.event.v1.SealH\x00R\x04seal\x12Q\n" +
+	"\x11confirm_warehouse\x18\x14 \x01(\v2\".sinkron.event.v1.ConfirmWarehouseH\x00R\x10confirmWarehouseB\x04\n" +
 	"\x02op\"\x06\n" +
 	"\x04Seal\"t\n" +
 	"\tAssignNIK\x12\x16\n" +
@@ -1164,7 +1246,11 @@ const file_sinkron_event_v1_decision_proto_rawDesc = "" +
 	"\x03nik\x18\x01 \x01(\tR\x03nik\x12\x16\n" +
 	"\x06entity\x18\x02 \x01(\tR\x06entity\x12\x14\n" +
 	"\x05event\x18\x03 \x01(\tR\x05event\x12\x18\n" +
-	"\asummary\x18\x04 \x01(\tR\asummary\"\xa7\x01\n" +
+	"\asummary\x18\x04 \x01(\tR\asummary\"d\n" +
+	"\x10ConfirmWarehouse\x12\x18\n" +
+	"\arequest\x18\x01 \x01(\tR\arequest\x12\x10\n" +
+	"\x03nik\x18\x02 \x01(\tR\x03nik\x12$\n" +
+	"\rconsolidation\x18\x03 \x01(\x04R\rconsolidation\"\xa7\x01\n" +
 	"\fChangeRoster\x12\x0e\n" +
 	"\x02op\x18\x01 \x01(\tR\x02op\x12\x12\n" +
 	"\x04peer\x18\x02 \x01(\tR\x04peer\x12\x16\n" +
@@ -1204,7 +1290,7 @@ func file_sinkron_event_v1_decision_proto_rawDescGZIP() []byte {
 	return file_sinkron_event_v1_decision_proto_rawDescData
 }
 
-var file_sinkron_event_v1_decision_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_sinkron_event_v1_decision_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_sinkron_event_v1_decision_proto_goTypes = []any{
 	(*Command)(nil),              // 0: sinkron.event.v1.Command
 	(*Seal)(nil),                 // 1: sinkron.event.v1.Seal
@@ -1216,14 +1302,15 @@ var file_sinkron_event_v1_decision_proto_goTypes = []any{
 	(*RecordDedupVerdict)(nil),   // 7: sinkron.event.v1.RecordDedupVerdict
 	(*AssignKK)(nil),             // 8: sinkron.event.v1.AssignKK
 	(*ConsolidateChange)(nil),    // 9: sinkron.event.v1.ConsolidateChange
-	(*ChangeRoster)(nil),         // 10: sinkron.event.v1.ChangeRoster
-	(*Decision)(nil),             // 11: sinkron.event.v1.Decision
-	(*DecisionBlock)(nil),        // 12: sinkron.event.v1.DecisionBlock
-	(*DecisionRequested)(nil),    // 13: sinkron.event.v1.DecisionRequested
-	(*Actor)(nil),                // 14: sinkron.event.v1.Actor
+	(*ConfirmWarehouse)(nil),     // 10: sinkron.event.v1.ConfirmWarehouse
+	(*ChangeRoster)(nil),         // 11: sinkron.event.v1.ChangeRoster
+	(*Decision)(nil),             // 12: sinkron.event.v1.Decision
+	(*DecisionBlock)(nil),        // 13: sinkron.event.v1.DecisionBlock
+	(*DecisionRequested)(nil),    // 14: sinkron.event.v1.DecisionRequested
+	(*Actor)(nil),                // 15: sinkron.event.v1.Actor
 }
 var file_sinkron_event_v1_decision_proto_depIdxs = []int32{
-	14, // 0: sinkron.event.v1.Command.actor:type_name -> sinkron.event.v1.Actor
+	15, // 0: sinkron.event.v1.Command.actor:type_name -> sinkron.event.v1.Actor
 	2,  // 1: sinkron.event.v1.Command.assign_nik:type_name -> sinkron.event.v1.AssignNIK
 	3,  // 2: sinkron.event.v1.Command.lease_nik_slots:type_name -> sinkron.event.v1.LeaseNIKSlots
 	4,  // 3: sinkron.event.v1.Command.confirm_nik:type_name -> sinkron.event.v1.ConfirmNIK
@@ -1231,17 +1318,18 @@ var file_sinkron_event_v1_decision_proto_depIdxs = []int32{
 	6,  // 5: sinkron.event.v1.Command.issue_card:type_name -> sinkron.event.v1.IssueCard
 	7,  // 6: sinkron.event.v1.Command.record_dedup_verdict:type_name -> sinkron.event.v1.RecordDedupVerdict
 	9,  // 7: sinkron.event.v1.Command.consolidate_change:type_name -> sinkron.event.v1.ConsolidateChange
-	10, // 8: sinkron.event.v1.Command.change_roster:type_name -> sinkron.event.v1.ChangeRoster
+	11, // 8: sinkron.event.v1.Command.change_roster:type_name -> sinkron.event.v1.ChangeRoster
 	8,  // 9: sinkron.event.v1.Command.assign_kk:type_name -> sinkron.event.v1.AssignKK
 	1,  // 10: sinkron.event.v1.Command.seal:type_name -> sinkron.event.v1.Seal
-	0,  // 11: sinkron.event.v1.Decision.command:type_name -> sinkron.event.v1.Command
-	11, // 12: sinkron.event.v1.DecisionBlock.decisions:type_name -> sinkron.event.v1.Decision
-	0,  // 13: sinkron.event.v1.DecisionRequested.command:type_name -> sinkron.event.v1.Command
-	14, // [14:14] is the sub-list for method output_type
-	14, // [14:14] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	10, // 11: sinkron.event.v1.Command.confirm_warehouse:type_name -> sinkron.event.v1.ConfirmWarehouse
+	0,  // 12: sinkron.event.v1.Decision.command:type_name -> sinkron.event.v1.Command
+	12, // 13: sinkron.event.v1.DecisionBlock.decisions:type_name -> sinkron.event.v1.Decision
+	0,  // 14: sinkron.event.v1.DecisionRequested.command:type_name -> sinkron.event.v1.Command
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_event_v1_decision_proto_init() }
@@ -1261,6 +1349,7 @@ func file_sinkron_event_v1_decision_proto_init() {
 		(*Command_ChangeRoster)(nil),
 		(*Command_AssignKk)(nil),
 		(*Command_Seal)(nil),
+		(*Command_ConfirmWarehouse)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1268,7 +1357,7 @@ func file_sinkron_event_v1_decision_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_event_v1_decision_proto_rawDesc), len(file_sinkron_event_v1_decision_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 )
 
@@ -25,8 +26,8 @@ func (s *Service) fileDecisions(r *Request, def StepDef, inputs takenInputs) ([]
 	}
 	var cmds []*eventpb.Command
 	for _, w := range def.Waits {
-		if catalog.Decision(w) == catalog.DecisionDedup {
-			continue
+		if catalog.Decision(w) == catalog.DecisionDedup || catalog.Decision(w) == catalog.DecisionDWH {
+			continue // findings filed by the dinas itself, not asked for
 		}
 		cmd, err := command(r, catalog.Decision(w), inputs)
 		if err != nil {
@@ -45,6 +46,9 @@ func (s *Service) fileDecisions(r *Request, def StepDef, inputs takenInputs) ([]
 	}
 	if slices.Contains(def.Waits, string(catalog.DecisionDedup)) {
 		keys = append(keys, s.decisions.VerdictKey(r.ID))
+	}
+	if slices.Contains(def.Waits, string(catalog.DecisionDWH)) {
+		keys = append(keys, decision.WarehouseKey(r.ID))
 	}
 	return keys, nil
 }
@@ -153,6 +157,8 @@ func stepDecided(step, key string, d *eventpb.Decision) *eventpb.StepDecided {
 		msg.Kind, msg.Kk = string(catalog.DecisionKK), d.Kk
 	case c.GetConsolidateChange() != nil:
 		msg.Kind, msg.Nik = string(catalog.DecisionKonsolidasi), d.Nik
+	case c.GetConfirmWarehouse() != nil:
+		msg.Kind, msg.Nik = string(catalog.DecisionDWH), c.GetConfirmWarehouse().Nik
 	case c.GetIssueCard() != nil:
 		msg.Kind, msg.Nik = string(catalog.DecisionKartu), d.Nik
 		if d.Refused == "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/outbox"
 	"github.com/sinkron-id/sinkron/node/request"
@@ -130,6 +131,13 @@ func (d *fakeDinas) verdict(enrollment, verdict, duplicateOf string) {
 			Enrollment: enrollment, Verdict: verdict, DuplicateOfNik: duplicateOf}}}}
 }
 
+// warehoused is the DWH feed's confirmation that it holds a request's record.
+func (d *fakeDinas) warehoused(request string) {
+	d.n++
+	d.decided[decision.WarehouseKey(request)] = &eventpb.Decision{Number: d.n, Key: decision.WarehouseKey(request),
+		Command: &eventpb.Command{Op: &eventpb.Command_ConfirmWarehouse{ConfirmWarehouse: &eventpb.ConfirmWarehouse{Request: request}}}}
+}
+
 // Every service of the catalog, on every path, from the office where it
 // starts to Selesai, each step at its office by its role, hand-overs moving
 // the file, decisions awaited; offline paths keep the starting office apart
@@ -169,6 +177,9 @@ func walk(t *testing.T, svc catalog.Service, path catalog.Path) {
 		}
 		if slices.Contains(st.Waits, catalog.DecisionDedup) {
 			g.dinas.verdict(r.ID, "unik", "") // an authorised officer's, as nothing records one by itself
+		}
+		if slices.Contains(st.Waits, catalog.DecisionDWH) {
+			g.dinas.warehoused(r.ID) // the DWH feed's confirmation
 		}
 		if len(st.Waits) > 0 {
 			if err := o.svc.Settle(r.ID); err != nil {

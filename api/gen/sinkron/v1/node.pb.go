@@ -140,7 +140,9 @@ type GetStatusResponse struct {
 	// state_hash digests every entity's folded state and conflict marks
 	// (set when asked for): replicas holding the same events have the same
 	// hash, so a lab compares offices with it once their faults heal.
-	StateHash     []byte `protobuf:"bytes,14,opt,name=state_hash,json=stateHash,proto3" json:"state_hash,omitempty"`
+	StateHash []byte `protobuf:"bytes,14,opt,name=state_hash,json=stateHash,proto3" json:"state_hash,omitempty"`
+	// dwh is the data warehouse feed, on a dinas server with [dwh].
+	Dwh           *DWHStatus `protobuf:"bytes,15,opt,name=dwh,proto3" json:"dwh,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -273,6 +275,122 @@ func (x *GetStatusResponse) GetStateHash() []byte {
 	return nil
 }
 
+func (x *GetStatusResponse) GetDwh() *DWHStatus {
+	if x != nil {
+		return x.Dwh
+	}
+	return nil
+}
+
+// DWHStatus is how far the data warehouse is behind the decisions.
+type DWHStatus struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Feeding        bool                   `protobuf:"varint,1,opt,name=feeding,proto3" json:"feeding,omitempty"` // this server leads the Raft group and feeds
+	Term           uint64                 `protobuf:"varint,2,opt,name=term,proto3" json:"term,omitempty"`
+	Decisions      uint64                 `protobuf:"varint,3,opt,name=decisions,proto3" json:"decisions,omitempty"` // the newest decision this server holds
+	Fed            uint64                 `protobuf:"varint,4,opt,name=fed,proto3" json:"fed,omitempty"`             // the newest decision in the warehouse
+	LagDecisions   uint64                 `protobuf:"varint,5,opt,name=lag_decisions,json=lagDecisions,proto3" json:"lag_decisions,omitempty"`
+	LagSeconds     float64                `protobuf:"fixed64,6,opt,name=lag_seconds,json=lagSeconds,proto3" json:"lag_seconds,omitempty"`
+	ChangesWritten uint64                 `protobuf:"varint,7,opt,name=changes_written,json=changesWritten,proto3" json:"changes_written,omitempty"`
+	LastWritten    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=last_written,json=lastWritten,proto3" json:"last_written,omitempty"`
+	LastError      string                 `protobuf:"bytes,9,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *DWHStatus) Reset() {
+	*x = DWHStatus{}
+	mi := &file_sinkron_v1_node_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DWHStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DWHStatus) ProtoMessage() {}
+
+func (x *DWHStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_node_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DWHStatus.ProtoReflect.Descriptor instead.
+func (*DWHStatus) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *DWHStatus) GetFeeding() bool {
+	if x != nil {
+		return x.Feeding
+	}
+	return false
+}
+
+func (x *DWHStatus) GetTerm() uint64 {
+	if x != nil {
+		return x.Term
+	}
+	return 0
+}
+
+func (x *DWHStatus) GetDecisions() uint64 {
+	if x != nil {
+		return x.Decisions
+	}
+	return 0
+}
+
+func (x *DWHStatus) GetFed() uint64 {
+	if x != nil {
+		return x.Fed
+	}
+	return 0
+}
+
+func (x *DWHStatus) GetLagDecisions() uint64 {
+	if x != nil {
+		return x.LagDecisions
+	}
+	return 0
+}
+
+func (x *DWHStatus) GetLagSeconds() float64 {
+	if x != nil {
+		return x.LagSeconds
+	}
+	return 0
+}
+
+func (x *DWHStatus) GetChangesWritten() uint64 {
+	if x != nil {
+		return x.ChangesWritten
+	}
+	return 0
+}
+
+func (x *DWHStatus) GetLastWritten() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastWritten
+	}
+	return nil
+}
+
+func (x *DWHStatus) GetLastError() string {
+	if x != nil {
+		return x.LastError
+	}
+	return ""
+}
+
 type Peer struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	PeerId    string                 `protobuf:"bytes,1,opt,name=peer_id,json=peerId,proto3" json:"peer_id,omitempty"`
@@ -297,7 +415,7 @@ type Peer struct {
 
 func (x *Peer) Reset() {
 	*x = Peer{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[3]
+	mi := &file_sinkron_v1_node_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -309,7 +427,7 @@ func (x *Peer) String() string {
 func (*Peer) ProtoMessage() {}
 
 func (x *Peer) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[3]
+	mi := &file_sinkron_v1_node_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -322,7 +440,7 @@ func (x *Peer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Peer.ProtoReflect.Descriptor instead.
 func (*Peer) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{3}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Peer) GetPeerId() string {
@@ -431,7 +549,7 @@ type ListPeersRequest struct {
 
 func (x *ListPeersRequest) Reset() {
 	*x = ListPeersRequest{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[4]
+	mi := &file_sinkron_v1_node_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -443,7 +561,7 @@ func (x *ListPeersRequest) String() string {
 func (*ListPeersRequest) ProtoMessage() {}
 
 func (x *ListPeersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[4]
+	mi := &file_sinkron_v1_node_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -456,7 +574,7 @@ func (x *ListPeersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPeersRequest.ProtoReflect.Descriptor instead.
 func (*ListPeersRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{4}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{5}
 }
 
 type ListPeersResponse struct {
@@ -468,7 +586,7 @@ type ListPeersResponse struct {
 
 func (x *ListPeersResponse) Reset() {
 	*x = ListPeersResponse{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[5]
+	mi := &file_sinkron_v1_node_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -480,7 +598,7 @@ func (x *ListPeersResponse) String() string {
 func (*ListPeersResponse) ProtoMessage() {}
 
 func (x *ListPeersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[5]
+	mi := &file_sinkron_v1_node_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -493,7 +611,7 @@ func (x *ListPeersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPeersResponse.ProtoReflect.Descriptor instead.
 func (*ListPeersResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{5}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ListPeersResponse) GetPeers() []*Peer {
@@ -514,7 +632,7 @@ type ConflictEntity struct {
 
 func (x *ConflictEntity) Reset() {
 	*x = ConflictEntity{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[6]
+	mi := &file_sinkron_v1_node_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -526,7 +644,7 @@ func (x *ConflictEntity) String() string {
 func (*ConflictEntity) ProtoMessage() {}
 
 func (x *ConflictEntity) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[6]
+	mi := &file_sinkron_v1_node_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -539,7 +657,7 @@ func (x *ConflictEntity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConflictEntity.ProtoReflect.Descriptor instead.
 func (*ConflictEntity) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{6}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ConflictEntity) GetKind() string {
@@ -571,7 +689,7 @@ type ListConflictsRequest struct {
 
 func (x *ListConflictsRequest) Reset() {
 	*x = ListConflictsRequest{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[7]
+	mi := &file_sinkron_v1_node_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -583,7 +701,7 @@ func (x *ListConflictsRequest) String() string {
 func (*ListConflictsRequest) ProtoMessage() {}
 
 func (x *ListConflictsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[7]
+	mi := &file_sinkron_v1_node_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -596,7 +714,7 @@ func (x *ListConflictsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListConflictsRequest.ProtoReflect.Descriptor instead.
 func (*ListConflictsRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{7}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{8}
 }
 
 type ListConflictsResponse struct {
@@ -608,7 +726,7 @@ type ListConflictsResponse struct {
 
 func (x *ListConflictsResponse) Reset() {
 	*x = ListConflictsResponse{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[8]
+	mi := &file_sinkron_v1_node_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -620,7 +738,7 @@ func (x *ListConflictsResponse) String() string {
 func (*ListConflictsResponse) ProtoMessage() {}
 
 func (x *ListConflictsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[8]
+	mi := &file_sinkron_v1_node_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -633,7 +751,7 @@ func (x *ListConflictsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListConflictsResponse.ProtoReflect.Descriptor instead.
 func (*ListConflictsResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{8}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ListConflictsResponse) GetEntities() []*ConflictEntity {
@@ -652,7 +770,7 @@ type SetNetworkRequest struct {
 
 func (x *SetNetworkRequest) Reset() {
 	*x = SetNetworkRequest{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[9]
+	mi := &file_sinkron_v1_node_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -664,7 +782,7 @@ func (x *SetNetworkRequest) String() string {
 func (*SetNetworkRequest) ProtoMessage() {}
 
 func (x *SetNetworkRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[9]
+	mi := &file_sinkron_v1_node_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -677,7 +795,7 @@ func (x *SetNetworkRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetNetworkRequest.ProtoReflect.Descriptor instead.
 func (*SetNetworkRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{9}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SetNetworkRequest) GetOnline() bool {
@@ -696,7 +814,7 @@ type SetNetworkResponse struct {
 
 func (x *SetNetworkResponse) Reset() {
 	*x = SetNetworkResponse{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[10]
+	mi := &file_sinkron_v1_node_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -708,7 +826,7 @@ func (x *SetNetworkResponse) String() string {
 func (*SetNetworkResponse) ProtoMessage() {}
 
 func (x *SetNetworkResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[10]
+	mi := &file_sinkron_v1_node_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -721,7 +839,7 @@ func (x *SetNetworkResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetNetworkResponse.ProtoReflect.Descriptor instead.
 func (*SetNetworkResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{10}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SetNetworkResponse) GetOnline() bool {
@@ -739,7 +857,7 @@ type SyncNowRequest struct {
 
 func (x *SyncNowRequest) Reset() {
 	*x = SyncNowRequest{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[11]
+	mi := &file_sinkron_v1_node_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -751,7 +869,7 @@ func (x *SyncNowRequest) String() string {
 func (*SyncNowRequest) ProtoMessage() {}
 
 func (x *SyncNowRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[11]
+	mi := &file_sinkron_v1_node_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -764,7 +882,7 @@ func (x *SyncNowRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncNowRequest.ProtoReflect.Descriptor instead.
 func (*SyncNowRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{11}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{12}
 }
 
 type SyncNowResponse struct {
@@ -776,7 +894,7 @@ type SyncNowResponse struct {
 
 func (x *SyncNowResponse) Reset() {
 	*x = SyncNowResponse{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[12]
+	mi := &file_sinkron_v1_node_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -788,7 +906,7 @@ func (x *SyncNowResponse) String() string {
 func (*SyncNowResponse) ProtoMessage() {}
 
 func (x *SyncNowResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[12]
+	mi := &file_sinkron_v1_node_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -801,7 +919,7 @@ func (x *SyncNowResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncNowResponse.ProtoReflect.Descriptor instead.
 func (*SyncNowResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{12}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SyncNowResponse) GetPeers() int32 {
@@ -822,7 +940,7 @@ type ExportBundleRequest struct {
 
 func (x *ExportBundleRequest) Reset() {
 	*x = ExportBundleRequest{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[13]
+	mi := &file_sinkron_v1_node_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -834,7 +952,7 @@ func (x *ExportBundleRequest) String() string {
 func (*ExportBundleRequest) ProtoMessage() {}
 
 func (x *ExportBundleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[13]
+	mi := &file_sinkron_v1_node_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -847,7 +965,7 @@ func (x *ExportBundleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportBundleRequest.ProtoReflect.Descriptor instead.
 func (*ExportBundleRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{13}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ExportBundleRequest) GetSince() []*VersionEntry {
@@ -873,7 +991,7 @@ type ExportBundleResponse struct {
 
 func (x *ExportBundleResponse) Reset() {
 	*x = ExportBundleResponse{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[14]
+	mi := &file_sinkron_v1_node_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -885,7 +1003,7 @@ func (x *ExportBundleResponse) String() string {
 func (*ExportBundleResponse) ProtoMessage() {}
 
 func (x *ExportBundleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[14]
+	mi := &file_sinkron_v1_node_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -898,7 +1016,7 @@ func (x *ExportBundleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportBundleResponse.ProtoReflect.Descriptor instead.
 func (*ExportBundleResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{14}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ExportBundleResponse) GetChunk() []byte {
@@ -917,7 +1035,7 @@ type ImportBundleRequest struct {
 
 func (x *ImportBundleRequest) Reset() {
 	*x = ImportBundleRequest{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[15]
+	mi := &file_sinkron_v1_node_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -929,7 +1047,7 @@ func (x *ImportBundleRequest) String() string {
 func (*ImportBundleRequest) ProtoMessage() {}
 
 func (x *ImportBundleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[15]
+	mi := &file_sinkron_v1_node_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -942,7 +1060,7 @@ func (x *ImportBundleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportBundleRequest.ProtoReflect.Descriptor instead.
 func (*ImportBundleRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{15}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ImportBundleRequest) GetChunk() []byte {
@@ -963,7 +1081,7 @@ type ImportBundleResponse struct {
 
 func (x *ImportBundleResponse) Reset() {
 	*x = ImportBundleResponse{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[16]
+	mi := &file_sinkron_v1_node_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -975,7 +1093,7 @@ func (x *ImportBundleResponse) String() string {
 func (*ImportBundleResponse) ProtoMessage() {}
 
 func (x *ImportBundleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[16]
+	mi := &file_sinkron_v1_node_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -988,7 +1106,7 @@ func (x *ImportBundleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportBundleResponse.ProtoReflect.Descriptor instead.
 func (*ImportBundleResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{16}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ImportBundleResponse) GetEventsApplied() uint64 {
@@ -1032,7 +1150,7 @@ type FailedNotice struct {
 
 func (x *FailedNotice) Reset() {
 	*x = FailedNotice{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[17]
+	mi := &file_sinkron_v1_node_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1044,7 +1162,7 @@ func (x *FailedNotice) String() string {
 func (*FailedNotice) ProtoMessage() {}
 
 func (x *FailedNotice) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[17]
+	mi := &file_sinkron_v1_node_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1057,7 +1175,7 @@ func (x *FailedNotice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FailedNotice.ProtoReflect.Descriptor instead.
 func (*FailedNotice) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{17}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *FailedNotice) GetId() string {
@@ -1131,7 +1249,7 @@ type ListFailedNoticesRequest struct {
 
 func (x *ListFailedNoticesRequest) Reset() {
 	*x = ListFailedNoticesRequest{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[18]
+	mi := &file_sinkron_v1_node_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1143,7 +1261,7 @@ func (x *ListFailedNoticesRequest) String() string {
 func (*ListFailedNoticesRequest) ProtoMessage() {}
 
 func (x *ListFailedNoticesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[18]
+	mi := &file_sinkron_v1_node_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1156,7 +1274,7 @@ func (x *ListFailedNoticesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFailedNoticesRequest.ProtoReflect.Descriptor instead.
 func (*ListFailedNoticesRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{18}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{19}
 }
 
 type ListFailedNoticesResponse struct {
@@ -1168,7 +1286,7 @@ type ListFailedNoticesResponse struct {
 
 func (x *ListFailedNoticesResponse) Reset() {
 	*x = ListFailedNoticesResponse{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[19]
+	mi := &file_sinkron_v1_node_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1180,7 +1298,7 @@ func (x *ListFailedNoticesResponse) String() string {
 func (*ListFailedNoticesResponse) ProtoMessage() {}
 
 func (x *ListFailedNoticesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[19]
+	mi := &file_sinkron_v1_node_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1193,7 +1311,7 @@ func (x *ListFailedNoticesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFailedNoticesResponse.ProtoReflect.Descriptor instead.
 func (*ListFailedNoticesResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{19}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListFailedNoticesResponse) GetNotices() []*FailedNotice {
@@ -1212,7 +1330,7 @@ type RetryNoticeRequest struct {
 
 func (x *RetryNoticeRequest) Reset() {
 	*x = RetryNoticeRequest{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[20]
+	mi := &file_sinkron_v1_node_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1224,7 +1342,7 @@ func (x *RetryNoticeRequest) String() string {
 func (*RetryNoticeRequest) ProtoMessage() {}
 
 func (x *RetryNoticeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[20]
+	mi := &file_sinkron_v1_node_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1237,7 +1355,7 @@ func (x *RetryNoticeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryNoticeRequest.ProtoReflect.Descriptor instead.
 func (*RetryNoticeRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{20}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RetryNoticeRequest) GetId() string {
@@ -1255,7 +1373,7 @@ type RetryNoticeResponse struct {
 
 func (x *RetryNoticeResponse) Reset() {
 	*x = RetryNoticeResponse{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[21]
+	mi := &file_sinkron_v1_node_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1267,7 +1385,7 @@ func (x *RetryNoticeResponse) String() string {
 func (*RetryNoticeResponse) ProtoMessage() {}
 
 func (x *RetryNoticeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[21]
+	mi := &file_sinkron_v1_node_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1280,7 +1398,7 @@ func (x *RetryNoticeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryNoticeResponse.ProtoReflect.Descriptor instead.
 func (*RetryNoticeResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{21}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{22}
 }
 
 type QueryAuditRequest struct {
@@ -1296,7 +1414,7 @@ type QueryAuditRequest struct {
 
 func (x *QueryAuditRequest) Reset() {
 	*x = QueryAuditRequest{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[22]
+	mi := &file_sinkron_v1_node_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1308,7 +1426,7 @@ func (x *QueryAuditRequest) String() string {
 func (*QueryAuditRequest) ProtoMessage() {}
 
 func (x *QueryAuditRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[22]
+	mi := &file_sinkron_v1_node_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1321,7 +1439,7 @@ func (x *QueryAuditRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryAuditRequest.ProtoReflect.Descriptor instead.
 func (*QueryAuditRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{22}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *QueryAuditRequest) GetOfficer() string {
@@ -1376,7 +1494,7 @@ type AuditEntry struct {
 
 func (x *AuditEntry) Reset() {
 	*x = AuditEntry{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[23]
+	mi := &file_sinkron_v1_node_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1388,7 +1506,7 @@ func (x *AuditEntry) String() string {
 func (*AuditEntry) ProtoMessage() {}
 
 func (x *AuditEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[23]
+	mi := &file_sinkron_v1_node_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1401,7 +1519,7 @@ func (x *AuditEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
 func (*AuditEntry) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{23}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *AuditEntry) GetAt() *timestamppb.Timestamp {
@@ -1469,7 +1587,7 @@ type QueryAuditResponse struct {
 
 func (x *QueryAuditResponse) Reset() {
 	*x = QueryAuditResponse{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[24]
+	mi := &file_sinkron_v1_node_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1481,7 +1599,7 @@ func (x *QueryAuditResponse) String() string {
 func (*QueryAuditResponse) ProtoMessage() {}
 
 func (x *QueryAuditResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[24]
+	mi := &file_sinkron_v1_node_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1494,7 +1612,7 @@ func (x *QueryAuditResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryAuditResponse.ProtoReflect.Descriptor instead.
 func (*QueryAuditResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{24}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *QueryAuditResponse) GetEntries() []*AuditEntry {
@@ -1516,7 +1634,7 @@ type WhatsAppConversation struct {
 
 func (x *WhatsAppConversation) Reset() {
 	*x = WhatsAppConversation{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[25]
+	mi := &file_sinkron_v1_node_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1528,7 +1646,7 @@ func (x *WhatsAppConversation) String() string {
 func (*WhatsAppConversation) ProtoMessage() {}
 
 func (x *WhatsAppConversation) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[25]
+	mi := &file_sinkron_v1_node_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1541,7 +1659,7 @@ func (x *WhatsAppConversation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhatsAppConversation.ProtoReflect.Descriptor instead.
 func (*WhatsAppConversation) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{25}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *WhatsAppConversation) GetNumber() string {
@@ -1580,7 +1698,7 @@ type ListWhatsAppConversationsRequest struct {
 
 func (x *ListWhatsAppConversationsRequest) Reset() {
 	*x = ListWhatsAppConversationsRequest{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[26]
+	mi := &file_sinkron_v1_node_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1592,7 +1710,7 @@ func (x *ListWhatsAppConversationsRequest) String() string {
 func (*ListWhatsAppConversationsRequest) ProtoMessage() {}
 
 func (x *ListWhatsAppConversationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[26]
+	mi := &file_sinkron_v1_node_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1605,7 +1723,7 @@ func (x *ListWhatsAppConversationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListWhatsAppConversationsRequest.ProtoReflect.Descriptor instead.
 func (*ListWhatsAppConversationsRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{26}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{27}
 }
 
 type ListWhatsAppConversationsResponse struct {
@@ -1617,7 +1735,7 @@ type ListWhatsAppConversationsResponse struct {
 
 func (x *ListWhatsAppConversationsResponse) Reset() {
 	*x = ListWhatsAppConversationsResponse{}
-	mi := &file_sinkron_v1_node_proto_msgTypes[27]
+	mi := &file_sinkron_v1_node_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1629,7 +1747,7 @@ func (x *ListWhatsAppConversationsResponse) String() string {
 func (*ListWhatsAppConversationsResponse) ProtoMessage() {}
 
 func (x *ListWhatsAppConversationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_node_proto_msgTypes[27]
+	mi := &file_sinkron_v1_node_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1642,7 +1760,7 @@ func (x *ListWhatsAppConversationsResponse) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use ListWhatsAppConversationsResponse.ProtoReflect.Descriptor instead.
 func (*ListWhatsAppConversationsResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{27}
+	return file_sinkron_v1_node_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListWhatsAppConversationsResponse) GetConversations() []*WhatsAppConversation {
@@ -1662,7 +1780,7 @@ const file_sinkron_v1_node_proto_rawDesc = "" +
 	"\x06origin\x18\x01 \x01(\tR\x06origin\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\":\n" +
 	"\x10GetStatusRequest\x12&\n" +
-	"\x0fwith_state_hash\x18\x01 \x01(\bR\rwithStateHash\"\xd8\x04\n" +
+	"\x0fwith_state_hash\x18\x01 \x01(\bR\rwithStateHash\"\x81\x05\n" +
 	"\x11GetStatusResponse\x12\x17\n" +
 	"\apeer_id\x18\x01 \x01(\tR\x06peerId\x12\x16\n" +
 	"\x06office\x18\x02 \x01(\tR\x06office\x12\x12\n" +
@@ -1680,10 +1798,23 @@ const file_sinkron_v1_node_proto_rawDesc = "" +
 	"\x03now\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\x03now\x12U\n" +
 	"\x0eclock_ahead_ms\x18\r \x03(\v2/.sinkron.v1.GetStatusResponse.ClockAheadMsEntryR\fclockAheadMs\x12\x1d\n" +
 	"\n" +
-	"state_hash\x18\x0e \x01(\fR\tstateHash\x1a?\n" +
+	"state_hash\x18\x0e \x01(\fR\tstateHash\x12'\n" +
+	"\x03dwh\x18\x0f \x01(\v2\x15.sinkron.v1.DWHStatusR\x03dwh\x1a?\n" +
 	"\x11ClockAheadMsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xc3\x03\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xb6\x02\n" +
+	"\tDWHStatus\x12\x18\n" +
+	"\afeeding\x18\x01 \x01(\bR\afeeding\x12\x12\n" +
+	"\x04term\x18\x02 \x01(\x04R\x04term\x12\x1c\n" +
+	"\tdecisions\x18\x03 \x01(\x04R\tdecisions\x12\x10\n" +
+	"\x03fed\x18\x04 \x01(\x04R\x03fed\x12#\n" +
+	"\rlag_decisions\x18\x05 \x01(\x04R\flagDecisions\x12\x1f\n" +
+	"\vlag_seconds\x18\x06 \x01(\x01R\n" +
+	"lagSeconds\x12'\n" +
+	"\x0fchanges_written\x18\a \x01(\x04R\x0echangesWritten\x12=\n" +
+	"\flast_written\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\vlastWritten\x12\x1d\n" +
+	"\n" +
+	"last_error\x18\t \x01(\tR\tlastError\"\xc3\x03\n" +
 	"\x04Peer\x12\x17\n" +
 	"\apeer_id\x18\x01 \x01(\tR\x06peerId\x12\x16\n" +
 	"\x06office\x18\x02 \x01(\tR\x06office\x12\x12\n" +
@@ -1803,82 +1934,85 @@ func file_sinkron_v1_node_proto_rawDescGZIP() []byte {
 	return file_sinkron_v1_node_proto_rawDescData
 }
 
-var file_sinkron_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_sinkron_v1_node_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_sinkron_v1_node_proto_goTypes = []any{
 	(*VersionEntry)(nil),                      // 0: sinkron.v1.VersionEntry
 	(*GetStatusRequest)(nil),                  // 1: sinkron.v1.GetStatusRequest
 	(*GetStatusResponse)(nil),                 // 2: sinkron.v1.GetStatusResponse
-	(*Peer)(nil),                              // 3: sinkron.v1.Peer
-	(*ListPeersRequest)(nil),                  // 4: sinkron.v1.ListPeersRequest
-	(*ListPeersResponse)(nil),                 // 5: sinkron.v1.ListPeersResponse
-	(*ConflictEntity)(nil),                    // 6: sinkron.v1.ConflictEntity
-	(*ListConflictsRequest)(nil),              // 7: sinkron.v1.ListConflictsRequest
-	(*ListConflictsResponse)(nil),             // 8: sinkron.v1.ListConflictsResponse
-	(*SetNetworkRequest)(nil),                 // 9: sinkron.v1.SetNetworkRequest
-	(*SetNetworkResponse)(nil),                // 10: sinkron.v1.SetNetworkResponse
-	(*SyncNowRequest)(nil),                    // 11: sinkron.v1.SyncNowRequest
-	(*SyncNowResponse)(nil),                   // 12: sinkron.v1.SyncNowResponse
-	(*ExportBundleRequest)(nil),               // 13: sinkron.v1.ExportBundleRequest
-	(*ExportBundleResponse)(nil),              // 14: sinkron.v1.ExportBundleResponse
-	(*ImportBundleRequest)(nil),               // 15: sinkron.v1.ImportBundleRequest
-	(*ImportBundleResponse)(nil),              // 16: sinkron.v1.ImportBundleResponse
-	(*FailedNotice)(nil),                      // 17: sinkron.v1.FailedNotice
-	(*ListFailedNoticesRequest)(nil),          // 18: sinkron.v1.ListFailedNoticesRequest
-	(*ListFailedNoticesResponse)(nil),         // 19: sinkron.v1.ListFailedNoticesResponse
-	(*RetryNoticeRequest)(nil),                // 20: sinkron.v1.RetryNoticeRequest
-	(*RetryNoticeResponse)(nil),               // 21: sinkron.v1.RetryNoticeResponse
-	(*QueryAuditRequest)(nil),                 // 22: sinkron.v1.QueryAuditRequest
-	(*AuditEntry)(nil),                        // 23: sinkron.v1.AuditEntry
-	(*QueryAuditResponse)(nil),                // 24: sinkron.v1.QueryAuditResponse
-	(*WhatsAppConversation)(nil),              // 25: sinkron.v1.WhatsAppConversation
-	(*ListWhatsAppConversationsRequest)(nil),  // 26: sinkron.v1.ListWhatsAppConversationsRequest
-	(*ListWhatsAppConversationsResponse)(nil), // 27: sinkron.v1.ListWhatsAppConversationsResponse
-	nil,                           // 28: sinkron.v1.GetStatusResponse.ClockAheadMsEntry
-	(*timestamppb.Timestamp)(nil), // 29: google.protobuf.Timestamp
+	(*DWHStatus)(nil),                         // 3: sinkron.v1.DWHStatus
+	(*Peer)(nil),                              // 4: sinkron.v1.Peer
+	(*ListPeersRequest)(nil),                  // 5: sinkron.v1.ListPeersRequest
+	(*ListPeersResponse)(nil),                 // 6: sinkron.v1.ListPeersResponse
+	(*ConflictEntity)(nil),                    // 7: sinkron.v1.ConflictEntity
+	(*ListConflictsRequest)(nil),              // 8: sinkron.v1.ListConflictsRequest
+	(*ListConflictsResponse)(nil),             // 9: sinkron.v1.ListConflictsResponse
+	(*SetNetworkRequest)(nil),                 // 10: sinkron.v1.SetNetworkRequest
+	(*SetNetworkResponse)(nil),                // 11: sinkron.v1.SetNetworkResponse
+	(*SyncNowRequest)(nil),                    // 12: sinkron.v1.SyncNowRequest
+	(*SyncNowResponse)(nil),                   // 13: sinkron.v1.SyncNowResponse
+	(*ExportBundleRequest)(nil),               // 14: sinkron.v1.ExportBundleRequest
+	(*ExportBundleResponse)(nil),              // 15: sinkron.v1.ExportBundleResponse
+	(*ImportBundleRequest)(nil),               // 16: sinkron.v1.ImportBundleRequest
+	(*ImportBundleResponse)(nil),              // 17: sinkron.v1.ImportBundleResponse
+	(*FailedNotice)(nil),                      // 18: sinkron.v1.FailedNotice
+	(*ListFailedNoticesRequest)(nil),          // 19: sinkron.v1.ListFailedNoticesRequest
+	(*ListFailedNoticesResponse)(nil),         // 20: sinkron.v1.ListFailedNoticesResponse
+	(*RetryNoticeRequest)(nil),                // 21: sinkron.v1.RetryNoticeRequest
+	(*RetryNoticeResponse)(nil),               // 22: sinkron.v1.RetryNoticeResponse
+	(*QueryAuditRequest)(nil),                 // 23: sinkron.v1.QueryAuditRequest
+	(*AuditEntry)(nil),                        // 24: sinkron.v1.AuditEntry
+	(*QueryAuditResponse)(nil),                // 25: sinkron.v1.QueryAuditResponse
+	(*WhatsAppConversation)(nil),              // 26: sinkron.v1.WhatsAppConversation
+	(*ListWhatsAppConversationsRequest)(nil),  // 27: sinkron.v1.ListWhatsAppConversationsRequest
+	(*ListWhatsAppConversationsResponse)(nil), // 28: sinkron.v1.ListWhatsAppConversationsResponse
+	nil,                           // 29: sinkron.v1.GetStatusResponse.ClockAheadMsEntry
+	(*timestamppb.Timestamp)(nil), // 30: google.protobuf.Timestamp
 }
 var file_sinkron_v1_node_proto_depIdxs = []int32{
 	0,  // 0: sinkron.v1.GetStatusResponse.version_vector:type_name -> sinkron.v1.VersionEntry
-	29, // 1: sinkron.v1.GetStatusResponse.now:type_name -> google.protobuf.Timestamp
-	28, // 2: sinkron.v1.GetStatusResponse.clock_ahead_ms:type_name -> sinkron.v1.GetStatusResponse.ClockAheadMsEntry
-	29, // 3: sinkron.v1.Peer.last_sync:type_name -> google.protobuf.Timestamp
-	3,  // 4: sinkron.v1.ListPeersResponse.peers:type_name -> sinkron.v1.Peer
-	6,  // 5: sinkron.v1.ListConflictsResponse.entities:type_name -> sinkron.v1.ConflictEntity
-	0,  // 6: sinkron.v1.ExportBundleRequest.since:type_name -> sinkron.v1.VersionEntry
-	29, // 7: sinkron.v1.FailedNotice.at:type_name -> google.protobuf.Timestamp
-	17, // 8: sinkron.v1.ListFailedNoticesResponse.notices:type_name -> sinkron.v1.FailedNotice
-	29, // 9: sinkron.v1.QueryAuditRequest.from:type_name -> google.protobuf.Timestamp
-	29, // 10: sinkron.v1.QueryAuditRequest.to:type_name -> google.protobuf.Timestamp
-	29, // 11: sinkron.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
-	23, // 12: sinkron.v1.QueryAuditResponse.entries:type_name -> sinkron.v1.AuditEntry
-	29, // 13: sinkron.v1.WhatsAppConversation.updated_at:type_name -> google.protobuf.Timestamp
-	25, // 14: sinkron.v1.ListWhatsAppConversationsResponse.conversations:type_name -> sinkron.v1.WhatsAppConversation
-	18, // 15: sinkron.v1.NodeService.ListFailedNotices:input_type -> sinkron.v1.ListFailedNoticesRequest
-	22, // 16: sinkron.v1.NodeService.QueryAudit:input_type -> sinkron.v1.QueryAuditRequest
-	20, // 17: sinkron.v1.NodeService.RetryNotice:input_type -> sinkron.v1.RetryNoticeRequest
-	26, // 18: sinkron.v1.NodeService.ListWhatsAppConversations:input_type -> sinkron.v1.ListWhatsAppConversationsRequest
-	1,  // 19: sinkron.v1.NodeService.GetStatus:input_type -> sinkron.v1.GetStatusRequest
-	4,  // 20: sinkron.v1.NodeService.ListPeers:input_type -> sinkron.v1.ListPeersRequest
-	7,  // 21: sinkron.v1.NodeService.ListConflicts:input_type -> sinkron.v1.ListConflictsRequest
-	9,  // 22: sinkron.v1.NodeService.SetNetwork:input_type -> sinkron.v1.SetNetworkRequest
-	11, // 23: sinkron.v1.NodeService.SyncNow:input_type -> sinkron.v1.SyncNowRequest
-	13, // 24: sinkron.v1.NodeService.ExportBundle:input_type -> sinkron.v1.ExportBundleRequest
-	15, // 25: sinkron.v1.NodeService.ImportBundle:input_type -> sinkron.v1.ImportBundleRequest
-	19, // 26: sinkron.v1.NodeService.ListFailedNotices:output_type -> sinkron.v1.ListFailedNoticesResponse
-	24, // 27: sinkron.v1.NodeService.QueryAudit:output_type -> sinkron.v1.QueryAuditResponse
-	21, // 28: sinkron.v1.NodeService.RetryNotice:output_type -> sinkron.v1.RetryNoticeResponse
-	27, // 29: sinkron.v1.NodeService.ListWhatsAppConversations:output_type -> sinkron.v1.ListWhatsAppConversationsResponse
-	2,  // 30: sinkron.v1.NodeService.GetStatus:output_type -> sinkron.v1.GetStatusResponse
-	5,  // 31: sinkron.v1.NodeService.ListPeers:output_type -> sinkron.v1.ListPeersResponse
-	8,  // 32: sinkron.v1.NodeService.ListConflicts:output_type -> sinkron.v1.ListConflictsResponse
-	10, // 33: sinkron.v1.NodeService.SetNetwork:output_type -> sinkron.v1.SetNetworkResponse
-	12, // 34: sinkron.v1.NodeService.SyncNow:output_type -> sinkron.v1.SyncNowResponse
-	14, // 35: sinkron.v1.NodeService.ExportBundle:output_type -> sinkron.v1.ExportBundleResponse
-	16, // 36: sinkron.v1.NodeService.ImportBundle:output_type -> sinkron.v1.ImportBundleResponse
-	26, // [26:37] is the sub-list for method output_type
-	15, // [15:26] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	30, // 1: sinkron.v1.GetStatusResponse.now:type_name -> google.protobuf.Timestamp
+	29, // 2: sinkron.v1.GetStatusResponse.clock_ahead_ms:type_name -> sinkron.v1.GetStatusResponse.ClockAheadMsEntry
+	3,  // 3: sinkron.v1.GetStatusResponse.dwh:type_name -> sinkron.v1.DWHStatus
+	30, // 4: sinkron.v1.DWHStatus.last_written:type_name -> google.protobuf.Timestamp
+	30, // 5: sinkron.v1.Peer.last_sync:type_name -> google.protobuf.Timestamp
+	4,  // 6: sinkron.v1.ListPeersResponse.peers:type_name -> sinkron.v1.Peer
+	7,  // 7: sinkron.v1.ListConflictsResponse.entities:type_name -> sinkron.v1.ConflictEntity
+	0,  // 8: sinkron.v1.ExportBundleRequest.since:type_name -> sinkron.v1.VersionEntry
+	30, // 9: sinkron.v1.FailedNotice.at:type_name -> google.protobuf.Timestamp
+	18, // 10: sinkron.v1.ListFailedNoticesResponse.notices:type_name -> sinkron.v1.FailedNotice
+	30, // 11: sinkron.v1.QueryAuditRequest.from:type_name -> google.protobuf.Timestamp
+	30, // 12: sinkron.v1.QueryAuditRequest.to:type_name -> google.protobuf.Timestamp
+	30, // 13: sinkron.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	24, // 14: sinkron.v1.QueryAuditResponse.entries:type_name -> sinkron.v1.AuditEntry
+	30, // 15: sinkron.v1.WhatsAppConversation.updated_at:type_name -> google.protobuf.Timestamp
+	26, // 16: sinkron.v1.ListWhatsAppConversationsResponse.conversations:type_name -> sinkron.v1.WhatsAppConversation
+	19, // 17: sinkron.v1.NodeService.ListFailedNotices:input_type -> sinkron.v1.ListFailedNoticesRequest
+	23, // 18: sinkron.v1.NodeService.QueryAudit:input_type -> sinkron.v1.QueryAuditRequest
+	21, // 19: sinkron.v1.NodeService.RetryNotice:input_type -> sinkron.v1.RetryNoticeRequest
+	27, // 20: sinkron.v1.NodeService.ListWhatsAppConversations:input_type -> sinkron.v1.ListWhatsAppConversationsRequest
+	1,  // 21: sinkron.v1.NodeService.GetStatus:input_type -> sinkron.v1.GetStatusRequest
+	5,  // 22: sinkron.v1.NodeService.ListPeers:input_type -> sinkron.v1.ListPeersRequest
+	8,  // 23: sinkron.v1.NodeService.ListConflicts:input_type -> sinkron.v1.ListConflictsRequest
+	10, // 24: sinkron.v1.NodeService.SetNetwork:input_type -> sinkron.v1.SetNetworkRequest
+	12, // 25: sinkron.v1.NodeService.SyncNow:input_type -> sinkron.v1.SyncNowRequest
+	14, // 26: sinkron.v1.NodeService.ExportBundle:input_type -> sinkron.v1.ExportBundleRequest
+	16, // 27: sinkron.v1.NodeService.ImportBundle:input_type -> sinkron.v1.ImportBundleRequest
+	20, // 28: sinkron.v1.NodeService.ListFailedNotices:output_type -> sinkron.v1.ListFailedNoticesResponse
+	25, // 29: sinkron.v1.NodeService.QueryAudit:output_type -> sinkron.v1.QueryAuditResponse
+	22, // 30: sinkron.v1.NodeService.RetryNotice:output_type -> sinkron.v1.RetryNoticeResponse
+	28, // 31: sinkron.v1.NodeService.ListWhatsAppConversations:output_type -> sinkron.v1.ListWhatsAppConversationsResponse
+	2,  // 32: sinkron.v1.NodeService.GetStatus:output_type -> sinkron.v1.GetStatusResponse
+	6,  // 33: sinkron.v1.NodeService.ListPeers:output_type -> sinkron.v1.ListPeersResponse
+	9,  // 34: sinkron.v1.NodeService.ListConflicts:output_type -> sinkron.v1.ListConflictsResponse
+	11, // 35: sinkron.v1.NodeService.SetNetwork:output_type -> sinkron.v1.SetNetworkResponse
+	13, // 36: sinkron.v1.NodeService.SyncNow:output_type -> sinkron.v1.SyncNowResponse
+	15, // 37: sinkron.v1.NodeService.ExportBundle:output_type -> sinkron.v1.ExportBundleResponse
+	17, // 38: sinkron.v1.NodeService.ImportBundle:output_type -> sinkron.v1.ImportBundleResponse
+	28, // [28:39] is the sub-list for method output_type
+	17, // [17:28] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_sinkron_v1_node_proto_init() }
@@ -1892,7 +2026,7 @@ func file_sinkron_v1_node_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_v1_node_proto_rawDesc), len(file_sinkron_v1_node_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   29,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1,0 +1,175 @@
+package institution
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sinkron-id/sinkron/node/fault"
+)
+
+// OverQuota refuses a call beyond the institution's quota; RetryAfter says
+// when the next one is allowed.
+type OverQuota struct{ RetryAfter time.Duration }
+
+func (e *OverQuota) Error() string {
+	return fmt.Sprintf("kuota instansi terlampaui; coba lagi dalam %d detik", retrySeconds(e.RetryAfter))
+}
+
+// Unwrap lets errors.Is find fault.Exhausted's sentinel.
+func (e *OverQuota) Unwrap() error { return errExhausted }
+
+var errExhausted = fault.New(fault.Exhausted, "kuota instansi terlampaui")
+
+// RetrySeconds is the Retry-After value of a wait: whole seconds, at least 1.
+func RetrySeconds(d time.Duration) int { return retrySeconds(d) }
+
+func retrySeconds(d time.Duration) int { return max(1, int((d+time.Second-1)/time.Second)) }
+
+// SyncForm is an institution's request to open a Sinkronisasi Data request.
+type SyncForm struct {
+	RequestID                        string
+	SentAt                           time.Time
+	NIK, Nama, KK, WhatsApp, Problem string
+	Documents                        []Document
+}
+
+// Document is a photo sent with a SyncForm.
+type Document struct {
+	Name    string
+	Kind    int32 // as sinkron.v1.DocumentKind
+	Content []byte
+}
+
+// Opener opens a Sinkronisasi Data request (the node's request engine) and
+// returns its tracking code.
+type Opener func(f SyncForm, institution string) (string, error)
+
+// Options configure a Service.
+type Options struct {
+	Now     func() time.Time
+	Rand    io.Reader
+	Log     *slog.Logger
+	Zone    *time.Location // of times in answers (WIB)
+	Opener  Opener
+	FlushAt time.Duration // how often audit rows are written (200 ms)
+}
+
+// Service answers institutions from the warehouse.
+type Service struct {
+	Registry *Registry
+	pool     *pgxpool.Pool
+	opt      Options
+	audit    *auditor
+	reader   *reader
+	replays  replays
+}
+
+// NewService serves institutions from the warehouse behind pool. Close
+// writes the audit rows still queued.
+func NewService(pool *pgxpool.Pool, opt Options) *Service {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Rand == nil {
+		opt.Rand = rand.Reader
+	}
+	if opt.Zone == nil {
+		opt.Zone = time.FixedZone("WIB", 7*3600)
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.FlushAt <= 0 {
+		opt.FlushAt = 200 * time.Millisecond
+	}
+	return &Service{Registry: NewRegistry(pool, opt.Now, opt.Rand), pool: pool, opt: opt,
+		audit: newAuditor(pool, opt.Log, opt.FlushAt), reader: newReader(pool)}
+}
+
+// Close stops the readers, and the audit writer after writing what it holds.
+func (s *Service) Close() {
+	s.reader.close()
+	s.audit.Close()
+}
+
+// admit authenticates a call, takes it from the quota, validates it and
+// refuses a replay, in that order: a malformed or replayed call changes
+// nothing but its audit row.
+func (s *Service) admit(ctx context.Context, key, op, requestID, nik string, validate func(time.Time) error) (*Caller, error) {
+	now := s.opt.Now()
+	entry := Entry{At: now, RequestID: clip(requestID), Op: op, NIK: clip(nik), Refused: true}
+	c, err := s.Registry.Authenticate(ctx, key)
+	if err == nil {
+		entry.Institution = c.ID
+		if wait, ok := s.Registry.Allow(c); !ok {
+			err = &OverQuota{RetryAfter: wait}
+		}
+	}
+	if err == nil {
+		err = validate(now)
+	}
+	if err == nil && !s.replays.fresh(c.ID+"/"+requestID, now) {
+		err = fmt.Errorf("%w: request_id %s sudah dipakai", ErrReplay, requestID)
+	}
+	if err != nil {
+		entry.Outcome = "ditolak: " + err.Error()
+		s.audit.Record(entry)
+		return nil, err
+	}
+	return c, nil
+}
+
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64]
+	}
+	return s
+}
+
+// Check answers a check from the institution holding key.
+func (s *Service) Check(ctx context.Context, key string, q Query) (Answer, error) {
+	c, err := s.admit(ctx, key, "check", q.RequestID, q.NIK, q.Validate)
+	if err != nil {
+		return Answer{}, err
+	}
+	var a Answer
+	rec, err := s.reader.read(ctx, q.NIK)
+	if err == nil {
+		a = answer(q, rec, s.opt.Zone)
+	}
+	entry := Entry{At: s.opt.Now(), Institution: c.ID, RequestID: q.RequestID, Op: "check", NIK: q.NIK, Outcome: a.Code}
+	if err != nil {
+		entry.Outcome, entry.Refused = "gagal: "+err.Error(), true
+	}
+	s.audit.Record(entry)
+	return a, err
+}
+
+// OpenSync opens a Sinkronisasi Data request for the resident.
+func (s *Service) OpenSync(ctx context.Context, key string, f SyncForm) (string, error) {
+	validate := func(now time.Time) error {
+		q := Query{RequestID: f.RequestID, SentAt: f.SentAt, NIK: f.NIK, Nama: f.Nama}
+		return q.Validate(now)
+	}
+	c, err := s.admit(ctx, key, "open-sync", f.RequestID, f.NIK, validate)
+	if err != nil {
+		return "", err
+	}
+	if s.opt.Opener == nil {
+		return "", errors.New("this server does not open requests")
+	}
+	code, err := s.opt.Opener(f, c.Name)
+	entry := Entry{At: s.opt.Now(), Institution: c.ID, RequestID: f.RequestID, Op: "open-sync", NIK: f.NIK, Outcome: code}
+	if err != nil {
+		entry.Outcome, entry.Refused = "gagal: "+err.Error(), true
+	}
+	s.audit.Record(entry)
+	return code, err
+}
