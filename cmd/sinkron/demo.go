@@ -98,7 +98,7 @@ func printSkipped(out io.Writer) {
 	fmt.Fprint(out, `
 Not running in this demo:
   officers' console in the browser (/konsol/)        not built yet (issue 15)
-  DWH feed and institution checks (PostgreSQL)       not built yet (issue 16)
+  DWH feed and institution checks                    need a PostgreSQL server: [dwh] dsn and [institusi] listen (node/dwh)
   WhatsApp through the Cloud API                     notices are logged: no [whatsapp] number configured
   1:N duplicate search of recordings                 package biometric (the demo records no biometrics;
                                                      a recording waits for an officer's verdict: decide verdict)
