@@ -10,6 +10,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/fault"
 	"github.com/sinkron-id/sinkron/replication/event"
@@ -113,9 +114,24 @@ func (s *Service) ActiveCard(ctx context.Context, nik string) (uint64, error) {
 	return strconv.ParseUint(string(b), 10, 64)
 }
 
-// VerdictKey is where a final duplicate-check verdict on an enrollment is
-// filed (request.Decider).
-func (s *Service) VerdictKey(enrollment string) string { return VerdictKey(enrollment) }
+// FindingKey is where the dinas files its own finding on a request
+// (request.Decider).
+func (s *Service) FindingKey(d catalog.Decision, request string) (string, bool) {
+	return FindingKey(d, request)
+}
+
+// FindingKey is where the dinas files its own finding on a request: the
+// final duplicate-check verdict on a recording, the warehouse's
+// confirmation. Other decisions are asked for, under their request's key.
+func FindingKey(d catalog.Decision, request string) (string, bool) {
+	switch d {
+	case catalog.DecisionDedup:
+		return VerdictKey(request), true
+	case catalog.DecisionDWH:
+		return WarehouseKey(request), true
+	}
+	return "", false
+}
 
 // Request asks the dinas for a decision through the replicated log: it
 // works offline, and the dinas leader decides when the request arrives,

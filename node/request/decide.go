@@ -3,10 +3,8 @@ package request
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
-	"github.com/sinkron-id/sinkron/node/decision"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 )
 
@@ -25,9 +23,11 @@ func (s *Service) fileDecisions(r *Request, def StepDef, inputs takenInputs) ([]
 		return nil, fmt.Errorf("%w: node ini tidak dapat meminta keputusan Dinas", ErrPrecondition)
 	}
 	var cmds []*eventpb.Command
+	var findings []string
 	for _, w := range def.Waits {
-		if catalog.Decision(w) == catalog.DecisionDedup || catalog.Decision(w) == catalog.DecisionDWH {
-			continue // findings filed by the dinas itself, not asked for
+		if key, ok := s.decisions.FindingKey(catalog.Decision(w), r.ID); ok {
+			findings = append(findings, key) // filed by the dinas itself, not asked for
+			continue
 		}
 		cmd, err := command(r, catalog.Decision(w), inputs)
 		if err != nil {
@@ -44,13 +44,7 @@ func (s *Service) fileDecisions(r *Request, def StepDef, inputs takenInputs) ([]
 		}
 		keys = append(keys, key)
 	}
-	if slices.Contains(def.Waits, string(catalog.DecisionDedup)) {
-		keys = append(keys, s.decisions.VerdictKey(r.ID))
-	}
-	if slices.Contains(def.Waits, string(catalog.DecisionDWH)) {
-		keys = append(keys, decision.WarehouseKey(r.ID))
-	}
-	return keys, nil
+	return append(keys, findings...), nil
 }
 
 // command builds the dinas command a waiting step needs from the request.

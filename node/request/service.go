@@ -46,9 +46,11 @@ type Office struct {
 type Decider interface {
 	Request(cmd *eventpb.Command) (string, error)
 	Decided(key string) (*eventpb.Decision, bool, error)
-	// VerdictKey is the key under which a final duplicate-check verdict on
-	// an enrollment is filed, whoever recorded it.
-	VerdictKey(enrollment string) string
+	// FindingKey is, for a decision the dinas files of its own accord
+	// about a request (a duplicate-check verdict, the warehouse's
+	// confirmation), the key it is filed under; ok is false for a decision
+	// a step asks for.
+	FindingKey(d catalog.Decision, request string) (key string, ok bool)
 }
 
 // Service takes and moves requests at one node.

@@ -121,12 +121,15 @@ func (d *fakeDinas) Decided(key string) (*eventpb.Decision, bool, error) {
 	return dec, ok, nil
 }
 
-func (d *fakeDinas) VerdictKey(enrollment string) string { return "putusan/" + enrollment }
+// FindingKey files the dinas's own findings where the real book does.
+func (d *fakeDinas) FindingKey(k catalog.Decision, request string) (string, bool) {
+	return decision.FindingKey(k, request)
+}
 
 // verdict is an officer's verdict on an enrollment, as the dinas files it.
 func (d *fakeDinas) verdict(enrollment, verdict, duplicateOf string) {
 	d.n++
-	d.decided[d.VerdictKey(enrollment)] = &eventpb.Decision{Number: d.n, Key: fmt.Sprintf("putusan-%d", d.n),
+	d.decided[decision.VerdictKey(enrollment)] = &eventpb.Decision{Number: d.n, Key: fmt.Sprintf("putusan-%d", d.n),
 		Command: &eventpb.Command{Op: &eventpb.Command_RecordDedupVerdict{RecordDedupVerdict: &eventpb.RecordDedupVerdict{
 			Enrollment: enrollment, Verdict: verdict, DuplicateOfNik: duplicateOf}}}}
 }
