@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"connectrpc.com/connect"
@@ -100,6 +101,10 @@ func (d *Desk) advance(ctx context.Context, l *Lab, g *Ledger, server string, r 
 		if st.Done {
 			continue
 		}
+		if awaitsWarehouse(st) {
+			g.warehouse(r.Id) // the lab runs no warehouse to confirm it
+			return 0, nil
+		}
 		if st.Waiting || st.OfficeKind != string(catalog.Dinas) {
 			return 0, nil // its decision has not come, or not ours
 		}
@@ -160,11 +165,27 @@ func list(ctx context.Context, c *Client, status v1.Status, holder string) ([]*v
 	}
 }
 
-// Pending counts acknowledged requests not cancelled and not finished.
+// awaitsWarehouse reports a step that waits only for the warehouse's
+// confirmation (a "Sinkronisasi DWH" step): the lab's dinas feeds no
+// PostgreSQL warehouse, so nothing will confirm it, rightly.
+func awaitsWarehouse(st *v1.Step) bool {
+	if !st.Waiting || len(st.DecisionKeys) == 0 {
+		return false
+	}
+	for _, k := range st.DecisionKeys {
+		if !strings.HasPrefix(k, "dwh/") {
+			return false
+		}
+	}
+	return true
+}
+
+// Pending counts acknowledged requests not cancelled, not finished and
+// not waiting for the warehouse the lab does not run.
 func (g *Ledger) Pending() int {
 	n := 0
 	for _, a := range g.Requests() {
-		if !a.Cancelled && !hasChange(a.Changes, "status:Selesai") {
+		if !a.Cancelled && !a.Warehouse && !hasChange(a.Changes, "status:Selesai") {
 			n++
 		}
 	}

@@ -169,10 +169,14 @@ func applied(r *v1.Request, change string) bool {
 // request neither cancelled nor in conflict is finished.
 func checkDecided(g *Ledger, views map[string]map[string]*v1.Request) Result {
 	var probs []string
+	warehouse := map[string]bool{}
 	for office, view := range views {
 		for _, r := range view {
 			for _, s := range r.Steps {
-				if s.Waiting {
+				switch {
+				case awaitsWarehouse(s):
+					warehouse[r.Id] = true
+				case s.Waiting:
 					probs = append(probs, fmt.Sprintf("%s at %s still waits for %v", r.Id, office, s.DecisionKeys))
 				}
 			}
@@ -181,7 +185,8 @@ func checkDecided(g *Ledger, views map[string]map[string]*v1.Request) Result {
 	if n := g.Pending(); n > 0 {
 		probs = append(probs, fmt.Sprintf("%d acknowledged requests not finished", n))
 	}
-	return result("keputusan-tuntas", probs, "tidak ada langkah menunggu keputusan; semua permohonan selesai atau batal")
+	return result("keputusan-tuntas", probs, fmt.Sprintf("tidak ada langkah menunggu keputusan Dinas; semua permohonan selesai, batal, "+
+		"atau (%d) menunggu konfirmasi gudang data, yang tidak dijalankan lab ini", len(warehouse)))
 }
 
 // checkConflicts: a request edited at two offices at once shows the

@@ -36,6 +36,9 @@ type Acked struct {
 	// Changes are "status:Disetujui", "step:konsolidasi-manual", …
 	Changes   []string
 	Cancelled bool
+	// Warehouse: it waits for the warehouse's confirmation, which the lab
+	// (no PostgreSQL in its namespaces) never gives.
+	Warehouse bool
 }
 
 // NewLedger returns an empty ledger.
@@ -75,6 +78,15 @@ func (g *Ledger) nik(nik, subject string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.niks[nik] = append(g.niks[nik], subject)
+}
+
+// warehouse marks a request as waiting for the warehouse's confirmation.
+func (g *Ledger) warehouse(id string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if a, ok := g.requests[id]; ok {
+		a.Warehouse = true
+	}
 }
 
 // conflicted reports whether id is one of the scenario's planned
