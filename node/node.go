@@ -278,18 +278,19 @@ func (n *Node) dispatch(ctx context.Context) {
 // A decision's key is the ID of the request event that asked for it, so
 // only decisions this node asked for can concern its waiting steps; the
 // rest (at the dinas, every decision of the regency) are skipped without
-// reading any request. A duplicate-check verdict is the exception: an
-// officer or the 1:N search records it, and recording steps wait for it
-// under its enrollment's verdict key.
+// reading any request. The dinas's own findings are the exception: a
+// duplicate-check verdict (an officer's or the 1:N search's) and the
+// warehouse's confirmation (the feed's) are filed under the request's
+// finding key, and the office whose step waits there records them.
 func (n *Node) settle(pubs []decision.Published) {
 	var keys []string
 	for _, p := range pubs {
 		if id, err := event.ParseID(p.Key); err == nil && id.Origin == n.ID() {
 			keys = append(keys, p.Key)
 		}
-		if strings.HasPrefix(p.Key, decision.WarehouseKey("")) && n.dinas != nil && n.dinas.cluster.IsLeader() {
-			// The warehouse's confirmation: the leader, whose feed proposed
-			// it, records it (one office, not every dinas server at once).
+		if strings.HasPrefix(p.Key, decision.WarehouseKey("")) {
+			// The warehouse's confirmation, proposed by the leader's feed:
+			// the office whose step waits for it records it.
 			keys = append(keys, p.Key)
 		}
 		if p.Verdict() {

@@ -297,17 +297,16 @@ func (n *Node) warehoused(ctx context.Context, changes []dwh.Change, cp dwh.Chec
 	} else {
 		return
 	}
-	waiting, err := n.Requests.Waiting()
+	// Every dinas server's requests: the step may have been recorded at
+	// another server than the one leading now.
+	waiting, err := n.Requests.WaitingFor(decision.WarehouseKey(""))
 	if err != nil {
 		n.log.Warn("dwh: waiting requests", "err", err)
 		return
 	}
 	for key, id := range waiting {
-		if !strings.HasPrefix(key, decision.WarehouseKey("")) {
-			continue
-		}
 		if _, done, _ := n.Decisions.Decided(key); done {
-			_ = n.Requests.Settle(id) // confirmed before; record it here
+			_ = n.Requests.Settle(id) // confirmed before; recorded where it waits
 			continue
 		}
 		if err := n.confirmWarehoused(ctx, key, id, cp); err != nil {

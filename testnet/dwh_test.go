@@ -168,3 +168,54 @@ func itoa(n int) string {
 	}
 	return s
 }
+
+// The dinas is one office of several servers: a "Sinkronisasi DWH" step
+// recorded at a server that is not leading (the leader feeds the warehouse)
+// is still confirmed by the warehouse, recorded where it waits, and the
+// request reaches Selesai by itself (the demo's tour found it waiting
+// forever when the step was recorded away from the leader).
+func TestWarehouseConfirmsAStepRecordedAtAFollower(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three dinas servers and PostgreSQL")
+	}
+	pg := pgtest.Start(t)
+	nw, err := Start(t.TempDir(), Options{Dinas: 3, Kecamatan: 1, SyncInterval: 200 * time.Millisecond,
+		Configure: func(c *node.Config) {
+			if c.ClusterKeyFile != "" {
+				c.DWH.DSN = pg.DSN()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nw.Close)
+	leader, err := nw.WaitLeader(10 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	follower := nw.DinasNodes()[0]
+	if follower == leader {
+		follower = nw.DinasNodes()[1]
+	}
+	form := SampleForm(2)
+	if _, err := follower.RegisterResident(registry.Biodata{NIK: form.NIK, NamaLengkap: "Siti Aminah", TempatLahir: "Kota Agung",
+		TanggalLahir: "1990-08-17", JenisKelamin: "Perempuan", Agama: "Islam", StatusPerkawinan: "Belum Kawin",
+		Pekerjaan: "Wiraswasta", Kewarganegaraan: "WNI", Address: registry.Address{Alamat: "Jl. Samudra No. 5", RT: "1", RW: "2",
+			DesaKelurahan: "Kuripan", Kecamatan: "Kota Agung", KabupatenKota: "Kabupaten Tanggamus", Provinsi: "Lampung"}}, "Petugas"); err != nil {
+		t.Fatal(err)
+	}
+	kec := nw.Kecamatan(0)
+	r := must[*request.Request](t)(kec.Requests.Create(form))
+	must[*request.Request](t)(kec.Requests.Transition(r.ID, request.Disetujui, pendukung, "berkas lengkap", "Budi"))
+	waitFor(t, "the approved file at the follower", func() bool {
+		got, err := follower.Requests.Get(r.ID)
+		return err == nil && got.Status == request.Disetujui && got.Holder == "dinas"
+	})
+	must[*request.Request](t)(follower.Requests.Transition(r.ID, request.Diproses, "", "", "Andi"))
+	must[*request.Request](t)(follower.Requests.CompleteStep(r.ID, "konsolidasi-manual", "kasi-data", "", "Andi"))
+	must[*request.Request](t)(follower.Requests.CompleteStep(r.ID, "sinkronisasi-dwh", "adb-siak", "", "Dewi"))
+	waitForWithin(t, 30*time.Second, "Selesai by itself", func() bool {
+		got, err := follower.Requests.Get(r.ID)
+		return err == nil && got.Status == request.Selesai
+	})
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/sinkron-id/sinkron/api"
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/dwh/pglocal"
 	"github.com/sinkron-id/sinkron/node/regency"
 	"github.com/sinkron-id/sinkron/node/registry"
 )
@@ -41,7 +42,17 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 		defer os.RemoveAll(tmp)
 		*dir = tmp
 	}
-	nw, err := regency.Start(*dir, regency.Options{Dinas: *dinasN, Kecamatan: *kec, RaftHeartbeat: 500 * time.Millisecond, Logger: newLogger(*level)})
+	warehouse, stop, err := startWarehouse()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	nw, err := regency.Start(*dir, regency.Options{Dinas: *dinasN, Kecamatan: *kec, RaftHeartbeat: 500 * time.Millisecond,
+		Logger: newLogger(*level), Configure: func(c *node.Config) {
+			if warehouse != nil && c.ClusterKeyFile != "" { // a dinas server
+				c.DWH.DSN = warehouse.DSN()
+			}
+		}})
 	if err != nil {
 		return err
 	}
@@ -77,7 +88,10 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 	}
 	printDemo(out, nw, addrs, *dir, officers)
 	fmt.Fprintf(out, "\nResidents' page of %s (status by tracking code and NIK): http://%s/\n", nw.Kecamatan(0).Member().Office, public.Addr())
-	printSkipped(out)
+	if warehouse != nil {
+		fmt.Fprintf(out, "The regency's data warehouse (PostgreSQL, fed by the dinas leader): %s\n", warehouse.DSN())
+	}
+	printSkipped(out, warehouse != nil)
 	<-ctx.Done()
 	fmt.Fprintln(out, "\nmenghentikan demo…")
 	return nil
@@ -92,13 +106,42 @@ func listen(port int, h http.Handler) (*api.Server, error) {
 	return srv, err
 }
 
+// startWarehouse runs the regency's warehouse on this machine's
+// PostgreSQL, when it has one: without it the "Sinkronisasi DWH" step
+// waits for a confirmation nobody gives. Its directory is a temporary one
+// of its own (the postgres user must reach it), removed by stop.
+func startWarehouse() (*pglocal.Server, func(), error) {
+	if !pglocal.Installed() {
+		return nil, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "sinkron-dwh-")
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := pglocal.Start(dir, pglocal.Options{Fast: true})
+	stop := func() {
+		if s != nil {
+			_ = s.Stop()
+		}
+		_ = os.RemoveAll(dir)
+	}
+	if err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("the demo's warehouse: %w", err)
+	}
+	return s, stop, nil
+}
+
 // printSkipped names the parts of the pipeline this demo does not run, and
 // where each comes from, so nobody takes their absence for a feature.
-func printSkipped(out io.Writer) {
-	fmt.Fprint(out, `
-Not running in this demo:
-  officers' console in the browser (/konsol/)        not built yet (issue 15)
-  DWH feed and institution checks                    need a PostgreSQL server: [dwh] dsn and [institusi] listen (node/dwh)
+func printSkipped(out io.Writer, warehouse bool) {
+	fmt.Fprint(out, "\nNot running in this demo:\n")
+	if !warehouse {
+		fmt.Fprint(out, `  DWH feed (node/dwh): PostgreSQL is not installed   (apt-get install postgresql); Sinkronisasi DWH steps wait
+`)
+	}
+	fmt.Fprint(out, `  officers' console in the browser (/konsol/)        not built yet (issue 15)
+  institution checks (node/institution)              a listener of their own: [institusi] listen on a dinas server
   WhatsApp through the Cloud API                     notices are logged: no [whatsapp] number configured
   1:N duplicate search of recordings                 package biometric (the demo records no biometrics;
                                                      a recording waits for an officer's verdict: decide verdict)

@@ -3,6 +3,7 @@ package request
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/eventpb"
@@ -168,6 +169,24 @@ func stepDecided(step, key string, d *eventpb.Decision) *eventpb.StepDecided {
 		}
 	}
 	return msg
+}
+
+// WaitingFor returns, by key, the requests in Diproses whose steps wait at
+// any office for a decision whose key starts with prefix: what the dinas
+// leader looks for when it files a finding of its own.
+func (s *Service) WaitingFor(prefix string) (map[string]string, error) {
+	out := map[string]string{}
+	all, err := s.List(Filter{Status: Diproses})
+	for _, r := range all {
+		for _, st := range r.Steps {
+			for _, k := range st.Awaiting {
+				if st.Waiting && strings.HasPrefix(k, prefix) {
+					out[k] = r.ID
+				}
+			}
+		}
+	}
+	return out, err
 }
 
 // Waiting returns the IDs of requests this office filed decisions for and
