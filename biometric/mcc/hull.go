@@ -1,6 +1,7 @@
 package mcc
 
 import (
+	"cmp"
 	"slices"
 )
 
@@ -11,9 +12,9 @@ func hull(ms []minutia) []minutia {
 	pts := slices.Clone(ms)
 	slices.SortFunc(pts, func(a, b minutia) int {
 		if a.x != b.x {
-			return cmpF(a.x, b.x)
+			return cmp.Compare(a.x, b.x)
 		}
-		return cmpF(a.y, b.y)
+		return cmp.Compare(a.y, b.y)
 	})
 	if len(pts) < 3 {
 		return pts
@@ -35,16 +36,6 @@ func hull(ms []minutia) []minutia {
 		h = append(h, p)
 	}
 	return h[:len(h)-1]
-}
-
-func cmpF(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // nearHull reports whether (x, y) is inside the hull or within omega of it.

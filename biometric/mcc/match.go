@@ -1,6 +1,7 @@
 package mcc
 
 import (
+	"cmp"
 	"math"
 	"math/bits"
 	"slices"
@@ -74,7 +75,7 @@ func (m *Matcher) Score(a, b *Template) float64 {
 	m.relax(a, b)
 	np := m.p.MinNP + int(math.Round(sigmoid(float64(nr), m.p.MuP, m.p.TauP)*float64(m.p.MaxNP-m.p.MinNP)))
 	np = min(np, len(m.pairs))
-	slices.SortFunc(m.pairs, func(x, y pair) int { return cmpF(y.eff, x.eff) })
+	slices.SortFunc(m.pairs, func(x, y pair) int { return cmp.Compare(y.eff, x.eff) })
 	s := 0.0
 	for _, pr := range m.pairs[:np] {
 		s += pr.rel

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"math/bits"
@@ -150,21 +151,11 @@ func (g *Gallery) Search(ctx context.Context, probe *template.Record, cfg Config
 	}
 	slices.SortFunc(s.found, func(a, b Candidate) int {
 		if a.Score != b.Score {
-			return cmpF(b.Score, a.Score)
+			return cmp.Compare(b.Score, a.Score)
 		}
-		return cmpF(float64(a.ID), float64(b.ID))
+		return cmp.Compare(float64(a.ID), float64(b.ID))
 	})
 	return s.found, Stats{Scanned: len(g.ids), Fine: int(s.fine.Load()), Fused: int(s.fused.Load()), BestRejected: s.bestRejected}, nil
-}
-
-func cmpF(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // searcher is one search's state, shared by its workers.

@@ -4,12 +4,10 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/sinkron-id/sinkron/bench/sourceafis"
@@ -43,18 +41,9 @@ func run(dir, out string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(out)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	for _, s := range scores {
-		w.WriteString(strconv.FormatFloat(s, 'g', 8, 64) + "\n")
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
+	if err := eval.WriteScores(out, scores); err != nil {
 		return err
 	}
 	fmt.Printf("%d pairs scored by SourceAFIS in %v → %s\n", len(pairs), time.Since(start).Round(time.Millisecond), out)
-	return f.Close()
+	return nil
 }
