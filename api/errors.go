@@ -5,8 +5,10 @@ import (
 	"errors"
 
 	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	"github.com/sinkron-id/sinkron/node/fault"
+	"github.com/sinkron-id/sinkron/node/form"
 	"github.com/sinkron-id/sinkron/replication/bundle"
 	"github.com/sinkron-id/sinkron/replication/consensus"
 )
@@ -38,7 +40,35 @@ func toConnectOr(err error, unknown connect.Code) error {
 	if err == nil {
 		return nil
 	}
-	return connect.NewError(codeOf(err, unknown), err)
+	ce := connect.NewError(codeOf(err, unknown), err)
+	if v := violations(err); v != nil {
+		if d, derr := connect.NewErrorDetail(v); derr == nil {
+			ce.AddDetail(d)
+		}
+	}
+	return ce
+}
+
+// violations lists a refused form's fields as google.rpc.BadRequest, so a
+// client (the console, an outside counter program) shows each message next
+// to its field without parsing the sentence.
+func violations(err error) *errdetails.BadRequest {
+	var fields form.Errors
+	var one *form.FieldError
+	switch {
+	case errors.As(err, &fields):
+	case errors.As(err, &one):
+		fields = form.Errors{one}
+	default:
+		return nil
+	}
+	br := &errdetails.BadRequest{}
+	for _, f := range fields {
+		if f != nil {
+			br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: f.Field, Description: f.Message})
+		}
+	}
+	return br
 }
 
 // codeOf is the code of err: its domain kind first, then the replication

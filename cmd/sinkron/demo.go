@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sinkron-id/sinkron/api"
+	"github.com/sinkron-id/sinkron/api/console"
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/dwh/pglocal"
@@ -62,7 +63,12 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 	}
 	var addrs []string
 	for i, n := range nw.Nodes {
-		srv, err := listen(*port+i, api.NewHandler(n))
+		officers, con, err := console.Mount(api.NewHandler(n))
+		if err != nil {
+			return err
+		}
+		defer con.Close()
+		srv, err := listen(*port+i, officers)
 		if err != nil {
 			return err
 		}
@@ -217,7 +223,7 @@ func writeSamples(dir string) error {
 func printDemo(out io.Writer, nw *regency.Regency, addrs []string, dir string, officers []demoOfficer) {
 	fmt.Fprintf(out, "Sinkron demo: %s, %d nodes, data in %s\n\n", nw.Dinas().Roster().Regency(), len(nw.Nodes), dir)
 	for i, n := range nw.Nodes {
-		fmt.Fprintf(out, "  %-36s api %-24s peer %s\n", n.Member().Office, addrs[i], n.ID())
+		fmt.Fprintf(out, "  %-36s api %-24s console %s%s\n", n.Member().Office, addrs[i], addrs[i], console.Prefix)
 	}
 	fmt.Fprintf(out, "\nOfficer accounts (this run only; they replicate to every office, tokens last %d hours here):\n\n", int(demoTokenTTL.Hours()))
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)

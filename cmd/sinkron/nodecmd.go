@@ -15,6 +15,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/sinkron-id/sinkron/api"
+	"github.com/sinkron-id/sinkron/api/console"
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/account"
 	"github.com/sinkron-id/sinkron/replication/roster"
@@ -46,7 +47,13 @@ func runNode(ctx context.Context, args []string) error {
 		log.Warn("require_login = false: the API takes calls without an officer's token; for a lab only, never an office")
 		opts = append(opts, api.AllowAnonymous())
 	}
-	srv, err := api.ListenTLS(cfg.APIListen, api.NewHandler(n, opts...), cfg.TLSCertFile, cfg.TLSKeyFile)
+	officers, con, err := console.Mount(api.NewHandler(n, opts...), console.Logger(log))
+	if err != nil {
+		n.Close()
+		return err
+	}
+	defer con.Close()
+	srv, err := api.ListenTLS(cfg.APIListen, officers, cfg.TLSCertFile, cfg.TLSKeyFile)
 	if err != nil {
 		n.Close()
 		return err
@@ -55,7 +62,7 @@ func runNode(ctx context.Context, args []string) error {
 	if cfg.TLSCertFile != "" {
 		scheme = "https://"
 	}
-	log.Info("api listening", "addr", scheme+srv.Addr())
+	log.Info("api listening", "addr", scheme+srv.Addr(), "console", scheme+srv.Addr()+console.Prefix)
 	if cfg.PublicListen != "" {
 		pub, err := api.ListenTLS(cfg.PublicListen, api.NewPublicHandler(n), cfg.TLSCertFile, cfg.TLSKeyFile)
 		if err != nil {
