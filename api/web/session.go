@@ -4,6 +4,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
+	"hash/fnv"
 	"net/http"
 	"time"
 )
@@ -15,8 +17,12 @@ import (
 // under a key only this process knows, so a forged post from another origin
 // cannot compute it and a stolen form token is worthless with another
 // session.
+//
+// The cookie's name carries a digest of the host the browser asked for:
+// cookies ignore ports, so two offices served from one machine (the demo,
+// a training room) would otherwise sign each other's officers out.
 type Sessions struct {
-	Cookie string // cookie name
+	Cookie string // cookie name's prefix
 	Path   string // cookie path, the screen's prefix
 	key    []byte
 }
@@ -36,19 +42,19 @@ func NewSessions(cookie, path string, key []byte) *Sessions {
 
 // Set starts a session for an API token that expires at expires.
 func (s *Sessions) Set(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
-	http.SetCookie(w, &http.Cookie{Name: s.Cookie, Value: token, Path: s.Path, Expires: expires,
+	http.SetCookie(w, &http.Cookie{Name: s.name(r), Value: token, Path: s.Path, Expires: expires,
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 }
 
 // Clear ends the browser's session.
 func (s *Sessions) Clear(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: s.Cookie, Value: "", Path: s.Path, MaxAge: -1,
+	http.SetCookie(w, &http.Cookie{Name: s.name(r), Value: "", Path: s.Path, MaxAge: -1,
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 }
 
 // Token is the request's API token, "" without a session.
 func (s *Sessions) Token(r *http.Request) string {
-	c, err := r.Cookie(s.Cookie)
+	c, err := r.Cookie(s.name(r))
 	if err != nil {
 		return ""
 	}
@@ -74,4 +80,11 @@ func (s *Sessions) CheckCSRF(r *http.Request, token string) bool {
 		return false
 	}
 	return hmac.Equal([]byte(got), []byte(s.CSRF(token)))
+}
+
+// name is the cookie's name for the host the request was made to.
+func (s *Sessions) name(r *http.Request) string {
+	h := fnv.New32a()
+	h.Write([]byte(r.Host))
+	return fmt.Sprintf("%s_%08x", s.Cookie, h.Sum32())
 }
