@@ -55,6 +55,9 @@ type detailPage struct {
 	SeePhoto bool
 	Flash    string
 	Error    string
+	// Resolvers names the roles that may resolve a conflict, for an
+	// officer who may not.
+	Resolvers string
 }
 
 func (con *Console) detail(w http.ResponseWriter, r *http.Request, o *officer) {
@@ -71,7 +74,7 @@ func (con *Console) showDetail(w http.ResponseWriter, r *http.Request, o *office
 	}
 	req := res.Msg.Request
 	p := detailPage{R: req, Flash: flash, Error: fail, SeePhoto: o.Can(account.OpRequestRead) && !o.HasRole("petugas-pendistribusian"),
-		Resolve: req.Conflict && o.Can(account.OpConflictResolve)}
+		Resolve: req.Conflict && o.Can(account.OpConflictResolve), Resolvers: resolvers()}
 	if !req.Conflict {
 		if a, ok := nextAction(req, o.Here); ok {
 			p.Next = a
@@ -172,4 +175,17 @@ func sendFile(w http.ResponseWriter, ctype, name string, body []byte) {
 		w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(name, `"`, "")+`"`)
 	}
 	w.Write(body)
+}
+
+// resolvers names the roles the permission table lets resolve a conflict.
+func resolvers() string {
+	roles := account.Permissions[account.OpConflictResolve]
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = r.Title()
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " atau " + names[len(names)-1]
 }
