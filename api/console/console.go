@@ -90,10 +90,13 @@ func New(api http.Handler, opts ...Option) (*Console, error) {
 	con := &Console{loop: web.NewLoop(api), sessions: web.NewSessions("sinkron_konsol", Prefix, key),
 		assets: web.NewAssets(), now: set.now, log: set.log}
 	hc, base := con.loop.Client(), con.loop.URL()
-	con.api = clients{accounts: c.NewAccountServiceClient(hc, base), requests: c.NewRequestServiceClient(hc, base),
-		nodes: c.NewNodeServiceClient(hc, base), decisions: c.NewDecisionServiceClient(hc, base),
-		cluster: c.NewClusterServiceClient(hc, base), registry: c.NewRegistryServiceClient(hc, base),
-		institution: c.NewInstitutionAdminServiceClient(hc, base)}
+	// In memory, compressing answers only costs CPU: the client does not
+	// offer gzip, so the API does not compress.
+	o := connect.WithAcceptCompression("gzip", nil, nil)
+	con.api = clients{accounts: c.NewAccountServiceClient(hc, base, o), requests: c.NewRequestServiceClient(hc, base, o),
+		nodes: c.NewNodeServiceClient(hc, base, o), decisions: c.NewDecisionServiceClient(hc, base, o),
+		cluster: c.NewClusterServiceClient(hc, base, o), registry: c.NewRegistryServiceClient(hc, base, o),
+		institution: c.NewInstitutionAdminServiceClient(hc, base, o)}
 	pages, err := parsePages(con.funcs())
 	if err != nil {
 		con.loop.Close()

@@ -13,13 +13,18 @@ import (
 
 // queuePage is what waits for the officer at this office, oldest first.
 type queuePage struct {
-	Work      []workItem // requests at a step the officer's roles do here
+	Work      []workItem // the oldest requests at a step the officer's roles do here
+	Total     int        // how many wait for the officer in all
 	Waiting   int        // requests waiting for a dinas decision
 	Conflicts []*v1.Request
 	Effects   []effectItem // decided steps whose registry change failed
 	Notices   int          // WhatsApp notices that failed for good
 	Error     string       // a part that could not be read
 }
+
+// queueRows is how many of the waiting requests the queue lists: the
+// oldest, which are the ones to take next; the count says how many more.
+const queueRows = 40
 
 // workItem is one request at hand.
 type workItem struct {
@@ -62,6 +67,8 @@ func (con *Console) queue(w http.ResponseWriter, r *http.Request, o *officer) {
 		}
 	}
 	slices.SortFunc(p.Work, func(a, b workItem) int { return -cmpDuration(a.Age, b.Age) })
+	p.Total = len(p.Work)
+	p.Work = p.Work[:min(len(p.Work), queueRows)]
 	if o.Can(account.OpRequestRead) {
 		if n, err := con.api.nodes.ListFailedNotices(r.Context(), call(o, &v1.ListFailedNoticesRequest{})); err == nil {
 			p.Notices = len(n.Msg.Notices)
@@ -80,17 +87,17 @@ func cmpDuration(a, b time.Duration) int {
 	return 0
 }
 
-// active lists the requests not yet finished or cancelled.
+// active lists the requests not yet finished or cancelled: one pass over
+// the office's requests (the node reads every one per call, whatever the
+// filter, so three calls by status would read them three times).
 func (con *Console) active(ctx context.Context, o *officer) ([]*v1.Request, error) {
-	var all []*v1.Request
-	for _, s := range []v1.Status{v1.Status_STATUS_BARU, v1.Status_STATUS_DISETUJUI, v1.Status_STATUS_DIPROSES} {
-		rs, err := con.list(ctx, o, &v1.ListRequestsRequest{Status: s})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, rs...)
+	all, err := con.list(ctx, o, &v1.ListRequestsRequest{})
+	if err != nil {
+		return nil, err
 	}
-	return all, nil
+	return slices.DeleteFunc(all, func(r *v1.Request) bool {
+		return r.Status == v1.Status_STATUS_SELESAI || r.Status == v1.Status_STATUS_DIBATALKAN
+	}), nil
 }
 
 // list pages through ListRequests.
