@@ -84,6 +84,12 @@ func (h *accounts) DisableAccount(ctx context.Context, req *connect.Request[v1.D
 	})
 }
 
+func (h *accounts) ResetPassword(ctx context.Context, req *connect.Request[v1.ResetPasswordRequest]) (*connect.Response[v1.AccountInfo], error) {
+	return h.admin(ctx, req.Msg.Username, func(by string) error {
+		return h.n.AccountService().ResetPassword(req.Msg.Username, req.Msg.NewPassword, by)
+	})
+}
+
 func (h *accounts) ListAccounts(ctx context.Context, _ *connect.Request[v1.ListAccountsRequest]) (*connect.Response[v1.ListAccountsResponse], error) {
 	if _, ok := sessionFrom(ctx); !ok {
 		return nil, errNoSession

@@ -20,7 +20,7 @@ var operations = map[string]string{
 	c.AccountServiceLogoutProcedure: "", c.AccountServiceWhoAmIProcedure: "", c.AccountServiceChangePasswordProcedure: "",
 	c.AccountServiceCreateAccountProcedure: account.OpAccountAdmin, c.AccountServiceGrantRoleProcedure: account.OpAccountAdmin,
 	c.AccountServiceRevokeRoleProcedure: account.OpAccountAdmin, c.AccountServiceDisableAccountProcedure: account.OpAccountAdmin,
-	c.AccountServiceListAccountsProcedure: account.OpAccountAdmin,
+	c.AccountServiceListAccountsProcedure: account.OpAccountAdmin, c.AccountServiceResetPasswordProcedure: account.OpAccountAdmin,
 
 	c.RequestServiceCreateRequestProcedure: account.OpRequestCreate, c.RequestServiceGetRequestProcedure: account.OpRequestRead,
 	c.RequestServiceListRequestsProcedure: account.OpRequestRead, c.RequestServiceWatchRequestsProcedure: account.OpRequestRead,
@@ -67,7 +67,7 @@ var actions = map[string]string{
 	c.AccountServiceWhoAmIProcedure: "melihat akun sendiri", c.AccountServiceChangePasswordProcedure: "mengganti kata sandi",
 	c.AccountServiceCreateAccountProcedure: "membuat akun petugas", c.AccountServiceGrantRoleProcedure: "memberikan peran kepada petugas",
 	c.AccountServiceRevokeRoleProcedure: "mencabut peran petugas", c.AccountServiceDisableAccountProcedure: "menonaktifkan akun petugas",
-	c.AccountServiceListAccountsProcedure: "melihat daftar akun petugas",
+	c.AccountServiceListAccountsProcedure: "melihat daftar akun petugas", c.AccountServiceResetPasswordProcedure: "mengatur ulang kata sandi petugas",
 
 	c.RequestServiceCreateRequestProcedure: "menerima permohonan", c.RequestServiceGetRequestProcedure: "melihat permohonan",
 	c.RequestServiceListRequestsProcedure: "melihat daftar permohonan", c.RequestServiceWatchRequestsProcedure: "memantau permohonan",

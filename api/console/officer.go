@@ -54,7 +54,14 @@ const maxForm = 40 << 20
 // the sign-in page. A POST must carry the session's CSRF token: a form
 // posted from another site, or one with a forged token, is refused before
 // anything reaches the API.
-func (con *Console) signedIn(h handler) http.HandlerFunc {
+func (con *Console) signedIn(h handler) http.HandlerFunc { return con.session(h, true) }
+
+// signedInStream is signedIn for a form the handler streams itself (a
+// bundle upload, too big to hold as a parsed form): the handler must check
+// the CSRF token, which the form sends before the file (checkStream).
+func (con *Console) signedInStream(h handler) http.HandlerFunc { return con.session(h, false) }
+
+func (con *Console) session(h handler, parse bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token := con.sessions.Token(r)
 		if token == "" {
@@ -80,9 +87,8 @@ func (con *Console) signedIn(h handler) http.HandlerFunc {
 			con.fail(w, r, o, err)
 			return
 		}
-		if r.Method == http.MethodPost && !con.checkForm(w, r, token) {
-			con.render(w, r, http.StatusForbidden, "galat.html", o, errorPage{
-				Message: "Formulir ini tidak sah atau sudah kedaluwarsa; muat ulang halaman lalu coba lagi. Tidak ada yang diubah."})
+		if parse && r.Method == http.MethodPost && !con.checkForm(w, r, token) {
+			con.forged(w, r, o)
 			return
 		}
 		h(w, r, o)
@@ -99,6 +105,12 @@ func (con *Console) checkForm(w http.ResponseWriter, r *http.Request, token stri
 		err = r.ParseForm()
 	}
 	return err == nil && con.sessions.CheckCSRF(r, token)
+}
+
+// forged answers a post whose CSRF token is missing or wrong.
+func (con *Console) forged(w http.ResponseWriter, r *http.Request, o *officer) {
+	con.render(w, r, http.StatusForbidden, "galat.html", o, errorPage{
+		Message: "Formulir ini tidak sah atau sudah kedaluwarsa; muat ulang halaman lalu coba lagi. Tidak ada yang diubah."})
 }
 
 func (con *Console) toLogin(w http.ResponseWriter, r *http.Request) {

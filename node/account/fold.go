@@ -130,7 +130,11 @@ func appendHistory(a *Account, e *event.Event) []Change {
 	case *eventpb.RoleRevoked:
 		h = append(h, change(e, "peran dicabut", m.Role, m.Note))
 	case *eventpb.PasswordChanged:
-		h = append(h, change(e, "kata sandi diubah", "", ""))
+		what := "kata sandi diubah"
+		if by := actorOf(e).GetOfficer(); by != "" && by != a.Username {
+			what = "kata sandi diatur ulang" // by an ADB SIAK (ResetPassword)
+		}
+		h = append(h, change(e, what, "", ""))
 	case *eventpb.AccountDisabled:
 		// Sticky: any disablement in the set disables, whatever else
 		// happened concurrently or later (see doc.go).

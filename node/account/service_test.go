@@ -304,3 +304,35 @@ func TestLastAdminKept(t *testing.T) {
 		t.Fatalf("a disabled admin creates: %v", err)
 	}
 }
+
+// An ADB SIAK resets a locked-out officer's password: the old password and
+// tokens stop working, the lockout is lifted, the history names the
+// administrator; nobody else may reset, and a weak password is refused.
+func TestResetPassword(t *testing.T) {
+	o := withBudi(t, "Kecamatan Sibolga Kota")
+	old, _ := login(t, o, "budi", budiPass)
+	for range LockAfter {
+		o.svc.Login("budi", "tebakan-sandi-1")
+	}
+	if err := o.svc.ResetPassword("admin", "teh-manis-2026", "budi"); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("reset by an operator: %v", err)
+	}
+	if err := o.svc.ResetPassword("budi", "1234567890", "admin"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("weak password: %v", err)
+	}
+	if err := o.svc.ResetPassword("siapa", "teh-manis-2026", "admin"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown account: %v", err)
+	}
+	o.clock.advance(time.Minute)
+	must(t, o.svc.ResetPassword("budi", "teh-manis-2026", "admin"))
+	if _, err := o.svc.Verify(old); !errors.Is(err, ErrToken) {
+		t.Fatalf("token from before the reset: %v", err)
+	}
+	if _, _, err := o.svc.Login("budi", budiPass); !errors.Is(err, ErrCredentials) {
+		t.Fatalf("old password: %v", err)
+	}
+	login(t, o, "budi", "teh-manis-2026") // the lockout is lifted
+	if a := get(t, o, "budi"); a.History[1].What != "kata sandi diatur ulang" || a.History[1].Officer != "admin" {
+		t.Fatalf("history %+v", a.History)
+	}
+}

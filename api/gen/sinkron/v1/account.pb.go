@@ -578,6 +578,58 @@ func (x *DisableAccountRequest) GetReason() string {
 	return ""
 }
 
+type ResetPasswordRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Username      string                 `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	NewPassword   string                 `protobuf:"bytes,2,opt,name=new_password,json=newPassword,proto3" json:"new_password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetPasswordRequest) Reset() {
+	*x = ResetPasswordRequest{}
+	mi := &file_sinkron_v1_account_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetPasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetPasswordRequest) ProtoMessage() {}
+
+func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_account_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetPasswordRequest.ProtoReflect.Descriptor instead.
+func (*ResetPasswordRequest) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_account_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ResetPasswordRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *ResetPasswordRequest) GetNewPassword() string {
+	if x != nil {
+		return x.NewPassword
+	}
+	return ""
+}
+
 type ListAccountsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -586,7 +638,7 @@ type ListAccountsRequest struct {
 
 func (x *ListAccountsRequest) Reset() {
 	*x = ListAccountsRequest{}
-	mi := &file_sinkron_v1_account_proto_msgTypes[11]
+	mi := &file_sinkron_v1_account_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -598,7 +650,7 @@ func (x *ListAccountsRequest) String() string {
 func (*ListAccountsRequest) ProtoMessage() {}
 
 func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_account_proto_msgTypes[11]
+	mi := &file_sinkron_v1_account_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -611,7 +663,7 @@ func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsRequest.ProtoReflect.Descriptor instead.
 func (*ListAccountsRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_account_proto_rawDescGZIP(), []int{11}
+	return file_sinkron_v1_account_proto_rawDescGZIP(), []int{12}
 }
 
 type ListAccountsResponse struct {
@@ -623,7 +675,7 @@ type ListAccountsResponse struct {
 
 func (x *ListAccountsResponse) Reset() {
 	*x = ListAccountsResponse{}
-	mi := &file_sinkron_v1_account_proto_msgTypes[12]
+	mi := &file_sinkron_v1_account_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -635,7 +687,7 @@ func (x *ListAccountsResponse) String() string {
 func (*ListAccountsResponse) ProtoMessage() {}
 
 func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_account_proto_msgTypes[12]
+	mi := &file_sinkron_v1_account_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -648,7 +700,7 @@ func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsResponse.ProtoReflect.Descriptor instead.
 func (*ListAccountsResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_account_proto_rawDescGZIP(), []int{12}
+	return file_sinkron_v1_account_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListAccountsResponse) GetAccounts() []*AccountInfo {
@@ -694,10 +746,13 @@ const file_sinkron_v1_account_proto_rawDesc = "" +
 	"\x04role\x18\x02 \x01(\tR\x04role\"K\n" +
 	"\x15DisableAccountRequest\x12\x1a\n" +
 	"\busername\x18\x01 \x01(\tR\busername\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x15\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"U\n" +
+	"\x14ResetPasswordRequest\x12\x1a\n" +
+	"\busername\x18\x01 \x01(\tR\busername\x12!\n" +
+	"\fnew_password\x18\x02 \x01(\tR\vnewPassword\"\x15\n" +
 	"\x13ListAccountsRequest\"K\n" +
 	"\x14ListAccountsResponse\x123\n" +
-	"\baccounts\x18\x01 \x03(\v2\x17.sinkron.v1.AccountInfoR\baccounts2\xaa\x05\n" +
+	"\baccounts\x18\x01 \x03(\v2\x17.sinkron.v1.AccountInfoR\baccounts2\xf8\x05\n" +
 	"\x0eAccountService\x12>\n" +
 	"\x05Login\x12\x18.sinkron.v1.LoginRequest\x1a\x19.sinkron.v1.LoginResponse\"\x00\x12A\n" +
 	"\x06Logout\x12\x19.sinkron.v1.LogoutRequest\x1a\x1a.sinkron.v1.LogoutResponse\"\x00\x12A\n" +
@@ -707,7 +762,8 @@ const file_sinkron_v1_account_proto_rawDesc = "" +
 	"\tGrantRole\x12\x17.sinkron.v1.RoleRequest\x1a\x17.sinkron.v1.AccountInfo\"\x00\x12@\n" +
 	"\n" +
 	"RevokeRole\x12\x17.sinkron.v1.RoleRequest\x1a\x17.sinkron.v1.AccountInfo\"\x00\x12N\n" +
-	"\x0eDisableAccount\x12!.sinkron.v1.DisableAccountRequest\x1a\x17.sinkron.v1.AccountInfo\"\x00\x12V\n" +
+	"\x0eDisableAccount\x12!.sinkron.v1.DisableAccountRequest\x1a\x17.sinkron.v1.AccountInfo\"\x00\x12L\n" +
+	"\rResetPassword\x12 .sinkron.v1.ResetPasswordRequest\x1a\x17.sinkron.v1.AccountInfo\"\x00\x12V\n" +
 	"\fListAccounts\x12\x1f.sinkron.v1.ListAccountsRequest\x1a .sinkron.v1.ListAccountsResponse\"\x03\x90\x02\x01B<Z:github.com/sinkron-id/sinkron/api/gen/sinkron/v1;sinkronv1b\x06proto3"
 
 var (
@@ -722,7 +778,7 @@ func file_sinkron_v1_account_proto_rawDescGZIP() []byte {
 	return file_sinkron_v1_account_proto_rawDescData
 }
 
-var file_sinkron_v1_account_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_sinkron_v1_account_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_sinkron_v1_account_proto_goTypes = []any{
 	(*LoginRequest)(nil),           // 0: sinkron.v1.LoginRequest
 	(*LoginResponse)(nil),          // 1: sinkron.v1.LoginResponse
@@ -735,12 +791,13 @@ var file_sinkron_v1_account_proto_goTypes = []any{
 	(*CreateAccountRequest)(nil),   // 8: sinkron.v1.CreateAccountRequest
 	(*RoleRequest)(nil),            // 9: sinkron.v1.RoleRequest
 	(*DisableAccountRequest)(nil),  // 10: sinkron.v1.DisableAccountRequest
-	(*ListAccountsRequest)(nil),    // 11: sinkron.v1.ListAccountsRequest
-	(*ListAccountsResponse)(nil),   // 12: sinkron.v1.ListAccountsResponse
-	(*timestamppb.Timestamp)(nil),  // 13: google.protobuf.Timestamp
+	(*ResetPasswordRequest)(nil),   // 11: sinkron.v1.ResetPasswordRequest
+	(*ListAccountsRequest)(nil),    // 12: sinkron.v1.ListAccountsRequest
+	(*ListAccountsResponse)(nil),   // 13: sinkron.v1.ListAccountsResponse
+	(*timestamppb.Timestamp)(nil),  // 14: google.protobuf.Timestamp
 }
 var file_sinkron_v1_account_proto_depIdxs = []int32{
-	13, // 0: sinkron.v1.LoginResponse.expires:type_name -> google.protobuf.Timestamp
+	14, // 0: sinkron.v1.LoginResponse.expires:type_name -> google.protobuf.Timestamp
 	7,  // 1: sinkron.v1.LoginResponse.account:type_name -> sinkron.v1.AccountInfo
 	7,  // 2: sinkron.v1.ListAccountsResponse.accounts:type_name -> sinkron.v1.AccountInfo
 	0,  // 3: sinkron.v1.AccountService.Login:input_type -> sinkron.v1.LoginRequest
@@ -751,18 +808,20 @@ var file_sinkron_v1_account_proto_depIdxs = []int32{
 	9,  // 8: sinkron.v1.AccountService.GrantRole:input_type -> sinkron.v1.RoleRequest
 	9,  // 9: sinkron.v1.AccountService.RevokeRole:input_type -> sinkron.v1.RoleRequest
 	10, // 10: sinkron.v1.AccountService.DisableAccount:input_type -> sinkron.v1.DisableAccountRequest
-	11, // 11: sinkron.v1.AccountService.ListAccounts:input_type -> sinkron.v1.ListAccountsRequest
-	1,  // 12: sinkron.v1.AccountService.Login:output_type -> sinkron.v1.LoginResponse
-	3,  // 13: sinkron.v1.AccountService.Logout:output_type -> sinkron.v1.LogoutResponse
-	7,  // 14: sinkron.v1.AccountService.WhoAmI:output_type -> sinkron.v1.AccountInfo
-	6,  // 15: sinkron.v1.AccountService.ChangePassword:output_type -> sinkron.v1.ChangePasswordResponse
-	7,  // 16: sinkron.v1.AccountService.CreateAccount:output_type -> sinkron.v1.AccountInfo
-	7,  // 17: sinkron.v1.AccountService.GrantRole:output_type -> sinkron.v1.AccountInfo
-	7,  // 18: sinkron.v1.AccountService.RevokeRole:output_type -> sinkron.v1.AccountInfo
-	7,  // 19: sinkron.v1.AccountService.DisableAccount:output_type -> sinkron.v1.AccountInfo
-	12, // 20: sinkron.v1.AccountService.ListAccounts:output_type -> sinkron.v1.ListAccountsResponse
-	12, // [12:21] is the sub-list for method output_type
-	3,  // [3:12] is the sub-list for method input_type
+	11, // 11: sinkron.v1.AccountService.ResetPassword:input_type -> sinkron.v1.ResetPasswordRequest
+	12, // 12: sinkron.v1.AccountService.ListAccounts:input_type -> sinkron.v1.ListAccountsRequest
+	1,  // 13: sinkron.v1.AccountService.Login:output_type -> sinkron.v1.LoginResponse
+	3,  // 14: sinkron.v1.AccountService.Logout:output_type -> sinkron.v1.LogoutResponse
+	7,  // 15: sinkron.v1.AccountService.WhoAmI:output_type -> sinkron.v1.AccountInfo
+	6,  // 16: sinkron.v1.AccountService.ChangePassword:output_type -> sinkron.v1.ChangePasswordResponse
+	7,  // 17: sinkron.v1.AccountService.CreateAccount:output_type -> sinkron.v1.AccountInfo
+	7,  // 18: sinkron.v1.AccountService.GrantRole:output_type -> sinkron.v1.AccountInfo
+	7,  // 19: sinkron.v1.AccountService.RevokeRole:output_type -> sinkron.v1.AccountInfo
+	7,  // 20: sinkron.v1.AccountService.DisableAccount:output_type -> sinkron.v1.AccountInfo
+	7,  // 21: sinkron.v1.AccountService.ResetPassword:output_type -> sinkron.v1.AccountInfo
+	13, // 22: sinkron.v1.AccountService.ListAccounts:output_type -> sinkron.v1.ListAccountsResponse
+	13, // [13:23] is the sub-list for method output_type
+	3,  // [3:13] is the sub-list for method input_type
 	3,  // [3:3] is the sub-list for extension type_name
 	3,  // [3:3] is the sub-list for extension extendee
 	0,  // [0:3] is the sub-list for field type_name
@@ -779,7 +838,7 @@ func file_sinkron_v1_account_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_v1_account_proto_rawDesc), len(file_sinkron_v1_account_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   13,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

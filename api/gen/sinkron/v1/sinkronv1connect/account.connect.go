@@ -54,6 +54,9 @@ const (
 	// AccountServiceDisableAccountProcedure is the fully-qualified name of the AccountService's
 	// DisableAccount RPC.
 	AccountServiceDisableAccountProcedure = "/sinkron.v1.AccountService/DisableAccount"
+	// AccountServiceResetPasswordProcedure is the fully-qualified name of the AccountService's
+	// ResetPassword RPC.
+	AccountServiceResetPasswordProcedure = "/sinkron.v1.AccountService/ResetPassword"
 	// AccountServiceListAccountsProcedure is the fully-qualified name of the AccountService's
 	// ListAccounts RPC.
 	AccountServiceListAccountsProcedure = "/sinkron.v1.AccountService/ListAccounts"
@@ -69,6 +72,10 @@ type AccountServiceClient interface {
 	GrantRole(context.Context, *connect.Request[v1.RoleRequest]) (*connect.Response[v1.AccountInfo], error)
 	RevokeRole(context.Context, *connect.Request[v1.RoleRequest]) (*connect.Response[v1.AccountInfo], error)
 	DisableAccount(context.Context, *connect.Request[v1.DisableAccountRequest]) (*connect.Response[v1.AccountInfo], error)
+	// ResetPassword sets a new password for an officer who lost theirs,
+	// without the old one: an administrator's call (ADB SIAK), recorded with
+	// the administrator as its actor. The officer's old tokens stop working.
+	ResetPassword(context.Context, *connect.Request[v1.ResetPasswordRequest]) (*connect.Response[v1.AccountInfo], error)
 	ListAccounts(context.Context, *connect.Request[v1.ListAccountsRequest]) (*connect.Response[v1.ListAccountsResponse], error)
 }
 
@@ -132,6 +139,12 @@ func NewAccountServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(accountServiceMethods.ByName("DisableAccount")),
 			connect.WithClientOptions(opts...),
 		),
+		resetPassword: connect.NewClient[v1.ResetPasswordRequest, v1.AccountInfo](
+			httpClient,
+			baseURL+AccountServiceResetPasswordProcedure,
+			connect.WithSchema(accountServiceMethods.ByName("ResetPassword")),
+			connect.WithClientOptions(opts...),
+		),
 		listAccounts: connect.NewClient[v1.ListAccountsRequest, v1.ListAccountsResponse](
 			httpClient,
 			baseURL+AccountServiceListAccountsProcedure,
@@ -152,6 +165,7 @@ type accountServiceClient struct {
 	grantRole      *connect.Client[v1.RoleRequest, v1.AccountInfo]
 	revokeRole     *connect.Client[v1.RoleRequest, v1.AccountInfo]
 	disableAccount *connect.Client[v1.DisableAccountRequest, v1.AccountInfo]
+	resetPassword  *connect.Client[v1.ResetPasswordRequest, v1.AccountInfo]
 	listAccounts   *connect.Client[v1.ListAccountsRequest, v1.ListAccountsResponse]
 }
 
@@ -195,6 +209,11 @@ func (c *accountServiceClient) DisableAccount(ctx context.Context, req *connect.
 	return c.disableAccount.CallUnary(ctx, req)
 }
 
+// ResetPassword calls sinkron.v1.AccountService.ResetPassword.
+func (c *accountServiceClient) ResetPassword(ctx context.Context, req *connect.Request[v1.ResetPasswordRequest]) (*connect.Response[v1.AccountInfo], error) {
+	return c.resetPassword.CallUnary(ctx, req)
+}
+
 // ListAccounts calls sinkron.v1.AccountService.ListAccounts.
 func (c *accountServiceClient) ListAccounts(ctx context.Context, req *connect.Request[v1.ListAccountsRequest]) (*connect.Response[v1.ListAccountsResponse], error) {
 	return c.listAccounts.CallUnary(ctx, req)
@@ -210,6 +229,10 @@ type AccountServiceHandler interface {
 	GrantRole(context.Context, *connect.Request[v1.RoleRequest]) (*connect.Response[v1.AccountInfo], error)
 	RevokeRole(context.Context, *connect.Request[v1.RoleRequest]) (*connect.Response[v1.AccountInfo], error)
 	DisableAccount(context.Context, *connect.Request[v1.DisableAccountRequest]) (*connect.Response[v1.AccountInfo], error)
+	// ResetPassword sets a new password for an officer who lost theirs,
+	// without the old one: an administrator's call (ADB SIAK), recorded with
+	// the administrator as its actor. The officer's old tokens stop working.
+	ResetPassword(context.Context, *connect.Request[v1.ResetPasswordRequest]) (*connect.Response[v1.AccountInfo], error)
 	ListAccounts(context.Context, *connect.Request[v1.ListAccountsRequest]) (*connect.Response[v1.ListAccountsResponse], error)
 }
 
@@ -269,6 +292,12 @@ func NewAccountServiceHandler(svc AccountServiceHandler, opts ...connect.Handler
 		connect.WithSchema(accountServiceMethods.ByName("DisableAccount")),
 		connect.WithHandlerOptions(opts...),
 	)
+	accountServiceResetPasswordHandler := connect.NewUnaryHandler(
+		AccountServiceResetPasswordProcedure,
+		svc.ResetPassword,
+		connect.WithSchema(accountServiceMethods.ByName("ResetPassword")),
+		connect.WithHandlerOptions(opts...),
+	)
 	accountServiceListAccountsHandler := connect.NewUnaryHandler(
 		AccountServiceListAccountsProcedure,
 		svc.ListAccounts,
@@ -294,6 +323,8 @@ func NewAccountServiceHandler(svc AccountServiceHandler, opts ...connect.Handler
 			accountServiceRevokeRoleHandler.ServeHTTP(w, r)
 		case AccountServiceDisableAccountProcedure:
 			accountServiceDisableAccountHandler.ServeHTTP(w, r)
+		case AccountServiceResetPasswordProcedure:
+			accountServiceResetPasswordHandler.ServeHTTP(w, r)
 		case AccountServiceListAccountsProcedure:
 			accountServiceListAccountsHandler.ServeHTTP(w, r)
 		default:
@@ -335,6 +366,10 @@ func (UnimplementedAccountServiceHandler) RevokeRole(context.Context, *connect.R
 
 func (UnimplementedAccountServiceHandler) DisableAccount(context.Context, *connect.Request[v1.DisableAccountRequest]) (*connect.Response[v1.AccountInfo], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.AccountService.DisableAccount is not implemented"))
+}
+
+func (UnimplementedAccountServiceHandler) ResetPassword(context.Context, *connect.Request[v1.ResetPasswordRequest]) (*connect.Response[v1.AccountInfo], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.AccountService.ResetPassword is not implemented"))
 }
 
 func (UnimplementedAccountServiceHandler) ListAccounts(context.Context, *connect.Request[v1.ListAccountsRequest]) (*connect.Response[v1.ListAccountsResponse], error) {
