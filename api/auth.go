@@ -166,9 +166,19 @@ func (g gate) admit(ctx context.Context, procedure string, header interface{ Get
 	}
 	op, known := operations[procedure]
 	if !known || (op != "" && !account.Allowed(s, op)) {
-		return ctx, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("peran Anda (%s) tidak berwenang %s", roleList(s), action(procedure)))
+		return ctx, connect.NewError(connect.CodePermissionDenied, refusal(s, op, procedure))
 	}
 	return context.WithValue(ctx, sessionKey{}, s), nil
+}
+
+// refusal says what the officer may not do; for a conflict, also who may,
+// since the officer cannot go on with the request until one of them has.
+func refusal(s account.Session, op, procedure string) error {
+	if op == account.OpConflictResolve {
+		return fmt.Errorf("peran Anda (%s) tidak berwenang %s; konflik diselesaikan oleh %s",
+			roleList(s), action(procedure), account.Holders(op))
+	}
+	return fmt.Errorf("peran Anda (%s) tidak berwenang %s", roleList(s), action(procedure))
 }
 
 // roleList names a session's roles for a refusal.

@@ -175,7 +175,8 @@ func TestRefusalNamesTheAction(t *testing.T) {
 		{"counter settles a conflict", func() error {
 			_, err := req.ResolveConflict(ctx, bearer(&v1.ResolveConflictRequest{}, token(t, n, "rina")))
 			return err
-		}, "peran Anda (Petugas Pendukung Pelayanan) tidak berwenang menyelesaikan konflik data permohonan"},
+		}, "peran Anda (Petugas Pendukung Pelayanan) tidak berwenang menyelesaikan konflik data permohonan; " +
+			"konflik diselesaikan oleh Operator Kecamatan, Operator Dinas, Kepala Seksi, Kepala Seksi Pengelolaan dan Penyajian Data atau Administrator Database SIAK"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

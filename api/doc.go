@@ -26,8 +26,8 @@
 // officer as they are.
 //
 // NewPublicHandler serves residents on an address of its own: submitting
-// a request and tracking it by code and NIK (PublicService and an HTML
-// status page), with a per-address attempt limit.
+// a request and tracking it by code and NIK (PublicService and the
+// residents' portal, api/portal), with a per-address attempt limit.
 //
 // Protobuf sources are in api/proto (sinkron/v1 for the API,
 // sinkron/event/v1 for event payloads, generated into node/eventpb); the

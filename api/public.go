@@ -15,30 +15,36 @@ import (
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
+	"github.com/sinkron-id/sinkron/api/portal"
 	"github.com/sinkron-id/sinkron/node/request"
 )
 
 // NewPublicHandler routes only what residents use: their Connect service,
-// and a status page in Bahasa Indonesia (GET / and /status, see
-// statuspage.go). It is meant for its own address, apart from the officers'
-// API, so nothing else is reachable. Each client address may make a few
-// attempts a minute (burst 10), counted across the service and the page,
-// which stops guessing tracking codes and NIKs.
+// the residents' portal in Bahasa Indonesia (api/portal: submit online,
+// track by code and NIK) and, when configured, the WhatsApp webhook. It is
+// meant for its own address, apart from the officers' API, so nothing else
+// is reachable. Each client address may make a few attempts a minute
+// (burst 10), counted across the service and the portal, which stops
+// guessing tracking codes and NIKs.
 func NewPublicHandler(n PublicNode, opts ...PublicOption) http.Handler {
 	set := publicSettings{every: 6 * time.Second, burst: 10, now: time.Now, zone: wib}
 	for _, o := range opts {
 		o(&set)
 	}
 	limits := newLimiter(set.every, set.burst, set.now)
-	mux := http.NewServeMux()
 	// Answers are a few hundred bytes: gzip would cost more CPU than it
 	// saves bytes (BENCHMARKS.md, residents' status lookups).
-	mux.Handle(sinkronv1connect.NewPublicServiceHandler(&public{n: n},
-		connect.WithReadMaxBytes(MaxRequestBytes), connect.WithInterceptors(limits, diskGuard{n: n}), connect.WithCompressMinBytes(1<<10)))
-	page := &statusPage{n: n, limits: limits, zone: set.zone}
-	mux.HandleFunc("GET /{$}", page.form)
-	mux.HandleFunc("GET /status", page.status)
-	mux.HandleFunc("POST /status", page.status)
+	path, service := sinkronv1connect.NewPublicServiceHandler(&public{n: n},
+		connect.WithReadMaxBytes(MaxRequestBytes), connect.WithInterceptors(limits, diskGuard{n: n}), connect.WithCompressMinBytes(1<<10))
+	// The portal calls the service in process, with each resident's
+	// request context, which holds their address for the limits.
+	p, err := portal.New(service, portal.Config{Dinas: set.dinas, Office: set.office, Zone: set.zone, RetryAfter: set.every, Log: n.Logger()})
+	if err != nil {
+		panic(err) // the embedded templates do not parse: a build fault, caught by any test
+	}
+	mux := http.NewServeMux()
+	mux.Handle(path, service)
+	mux.Handle("/", p)
 	return withWebhook(n, limits.remember(newSizeGuard(mux, sinkronv1connect.PublicServiceName)))
 }
 
@@ -46,10 +52,12 @@ func NewPublicHandler(n PublicNode, opts ...PublicOption) http.Handler {
 type PublicOption func(*publicSettings)
 
 type publicSettings struct {
-	every time.Duration
-	burst int
-	now   func() time.Time
-	zone  *time.Location
+	every  time.Duration
+	burst  int
+	now    func() time.Time
+	zone   *time.Location
+	dinas  portal.Dinas
+	office string
 }
 
 // AttemptLimit sets each client address's allowance: burst attempts, one
@@ -68,13 +76,19 @@ func PublicClock(now func() time.Time) PublicOption {
 	}
 }
 
-// PublicZone sets the time zone of the status page's times (default WIB).
+// PublicZone sets the time zone of the portal's times (default WIB).
 func PublicZone(zone *time.Location) PublicOption {
 	return func(s *publicSettings) {
 		if zone != nil {
 			s.zone = zone
 		}
 	}
+}
+
+// PublicDinas names the dinas, its address and telephone on the portal's
+// pages, and the office whose node serves them.
+func PublicDinas(d portal.Dinas, office string) PublicOption {
+	return func(s *publicSettings) { s.dinas, s.office = d, office }
 }
 
 var wib = time.FixedZone("WIB", 7*3600)
@@ -110,8 +124,14 @@ func (h *public) TrackRequest(_ context.Context, req *connect.Request[v1.TrackRe
 	}
 	out := &v1.TrackRequestResponse{TrackingCode: r.ID, Service: r.Service, Status: v1.Status(r.Status),
 		StepsTotal: int32(len(r.Steps)), StepAtHand: r.AtStep()}
-	for _, c := range r.History {
+	for _, c := range residentsHistory(r) {
 		out.History = append(out.History, &v1.PublicChange{Status: v1.Status(c.Status), At: timestamppb.New(c.At), Note: c.Note})
+		if c.Status == request.Dibatalkan {
+			out.CancelReason = c.Note
+		}
+	}
+	if r.Status != request.Dibatalkan {
+		out.CancelReason = ""
 	}
 	for _, st := range r.Steps {
 		if st.Done {
@@ -119,6 +139,20 @@ func (h *public) TrackRequest(_ context.Context, req *connect.Request[v1.TrackRe
 		}
 	}
 	return connect.NewResponse(out), nil
+}
+
+// residentsHistory is the part of a request's history its resident reads:
+// the status changes that stand. A conflict's resolution is the offices'
+// business (it read "Tidak diketahui" on the resident's page), and a
+// change it overruled did not happen as far as the resident is concerned.
+func residentsHistory(r *request.Request) []request.Change {
+	var out []request.Change
+	for _, c := range r.History {
+		if !c.Internal && !c.Superseded {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // track finds a resident's request by tracking code and NIK. An unknown

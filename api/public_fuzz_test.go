@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -103,7 +106,9 @@ func FuzzTrackRequest(f *testing.F) {
 	})
 }
 
-// publicTargets are what FuzzPublicHTTP sends raw bytes to.
+// publicTargets are what FuzzPublicHTTP sends raw bytes to. The portal's
+// posts carry a browser's cookie and form token, so the bytes reach the
+// form's reading and the API rather than stopping at the CSRF check.
 var publicTargets = []struct{ method, path, contentType string }{
 	{http.MethodPost, sinkronv1connect.PublicServiceSubmitRequestProcedure, "application/json"},
 	{http.MethodPost, sinkronv1connect.PublicServiceSubmitRequestProcedure, "application/proto"},
@@ -111,10 +116,14 @@ var publicTargets = []struct{ method, path, contentType string }{
 	{http.MethodPost, sinkronv1connect.PublicServiceTrackRequestProcedure, "application/proto"},
 	{http.MethodPost, sinkronv1connect.PublicServiceSubmitRequestProcedure, "application/connect+json"},
 	{http.MethodPost, sinkronv1connect.PublicServiceTrackRequestProcedure, "text/plain"},
-	{http.MethodPost, "/status", "application/x-www-form-urlencoded"},
+	{http.MethodPost, "/lacak", "application/x-www-form-urlencoded"},
 	{http.MethodGet, "/status", ""}, // the bytes are the query
 	{http.MethodGet, "/", ""},
+	{http.MethodPost, "/ajukan", "multipart/form-data; boundary=" + fuzzBoundary},
+	{http.MethodGet, "/lacak", ""},
 }
+
+const fuzzBoundary = "sinkron-uji"
 
 // Raw bytes through the whole public handler, as a client could send them.
 func FuzzPublicHTTP(f *testing.F) {
@@ -124,7 +133,8 @@ func FuzzPublicHTTP(f *testing.F) {
 		f.Fatal(err)
 	}
 	handler := NewPublicHandler(kec, AttemptLimit(0, 0))
-	notFound := serveRaw(handler, 7, []byte("kode=TEBAK&nik=1")).Body.String()
+	b := openBrowser(f, handler)
+	notFound := serveRaw(handler, b, 6, []byte("kode=TEBAK&nik=1")).Body.String()
 	submit, _ := protojson.Marshal(validSubmit())
 	submitPB, _ := proto.Marshal(validSubmit())
 	track, _ := json.Marshal(map[string]string{"trackingCode": r.ID, "nik": residentNIK})
@@ -136,7 +146,8 @@ func FuzzPublicHTTP(f *testing.F) {
 	}{
 		{0, submit}, {0, []byte(`{"documents":[{"content":"!!"}]}`)}, {0, []byte(`{"nik":1}`)}, {1, submitPB}, {1, []byte("\x0a\xff\xff\xff\xff\x0f")},
 		{2, track}, {2, []byte("{}")}, {3, trackPB}, {4, submit}, {5, track}, {6, query}, {6, []byte("kode=%zz&nik=;;")},
-		{7, query}, {7, []byte("kode=\x00&nik=%00")}, {8, nil},
+		{7, query}, {7, []byte("kode=\x00&nik=%00")}, {8, nil}, {9, multipartSubmit(f)}, {9, []byte("--" + fuzzBoundary + "\r\n")},
+		{10, query},
 	}
 	for _, s := range seeds {
 		f.Add(uint8(s.target), s.body)
@@ -144,26 +155,67 @@ func FuzzPublicHTTP(f *testing.F) {
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		target := publicTargets[int(which)%len(publicTargets)]
 		before := ownSeq(kec)
-		w := serveRaw(handler, int(which), body)
+		w := serveRaw(handler, b, int(which), body)
 		if w.Code >= 500 {
 			t.Fatalf("%s %s: HTTP %d %s", target.method, target.path, w.Code, w.Body)
 		}
 		if strings.Contains(w.Body.String(), `"code":"internal"`) || strings.Contains(w.Body.String(), `"code":"unknown"`) {
 			t.Fatalf("%s: %s", target.path, w.Body)
 		}
-		if w.Code == http.StatusNotFound && target.path == "/status" && w.Body.String() != notFound {
+		if w.Code == http.StatusNotFound && target.path == "/lacak" && w.Body.String() != notFound {
 			t.Fatalf("a second not-found page:\n%s", w.Body)
 		}
-		created := target.path == sinkronv1connect.PublicServiceSubmitRequestProcedure && w.Code == http.StatusOK
+		if target.method == http.MethodGet && strings.Contains(w.Body.String(), r.ID) {
+			t.Fatalf("GET %s?%q revealed the request", target.path, body)
+		}
+		created := (target.path == sinkronv1connect.PublicServiceSubmitRequestProcedure || target.path == "/ajukan") && w.Code == http.StatusOK
 		if after := ownSeq(kec); after != before && !created {
 			t.Fatalf("%s answered %d and wrote %d events", target.path, w.Code, after-before)
 		}
 	})
 }
 
+// fuzzBrowser is a resident's browser: its cookie and form token.
+type fuzzBrowser struct {
+	cookies []*http.Cookie
+	token   string
+}
+
+var csrfValue = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// openBrowser opens the track form once, as a browser would.
+func openBrowser(f *testing.F, h http.Handler) fuzzBrowser {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/lacak", nil))
+	m := csrfValue.FindStringSubmatch(w.Body.String())
+	if m == nil {
+		f.Fatalf("no form token:\n%s", w.Body)
+	}
+	return fuzzBrowser{cookies: w.Result().Cookies(), token: html.UnescapeString(m[1])}
+}
+
+// multipartSubmit is a valid online request as the portal's form posts it.
+func multipartSubmit(f *testing.F) []byte {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if err := mw.SetBoundary(fuzzBoundary); err != nil {
+		f.Fatal(err)
+	}
+	v := validSubmit()
+	for k, val := range map[string]string{"nama_pemohon": v.ApplicantName, "nik": v.Nik, "kk": v.Kk, "permasalahan": v.Problem, "whatsapp": v.Whatsapp} {
+		mw.WriteField(k, val)
+	}
+	for _, d := range v.Documents {
+		w, _ := mw.CreateFormFile(d.Name, d.Name+".jpg")
+		w.Write(d.Content)
+	}
+	mw.Close()
+	return buf.Bytes()
+}
+
 // serveRaw sends b to publicTargets[which]: as the body, or for a GET as
 // the raw query (set on the parsed request, so any bytes get through).
-func serveRaw(h http.Handler, which int, b []byte) *httptest.ResponseRecorder {
+func serveRaw(h http.Handler, br fuzzBrowser, which int, b []byte) *httptest.ResponseRecorder {
 	target := publicTargets[which%len(publicTargets)]
 	var req *http.Request
 	if target.method == http.MethodGet {
@@ -173,6 +225,10 @@ func serveRaw(h http.Handler, which int, b []byte) *httptest.ResponseRecorder {
 		req = httptest.NewRequest(target.method, target.path, bytes.NewReader(b))
 		req.Header.Set("Content-Type", target.contentType)
 	}
+	for _, c := range br.cookies {
+		req.AddCookie(c)
+	}
+	req.Header.Set("X-CSRF-Token", br.token)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	return w

@@ -77,6 +77,16 @@ type Config struct {
 	DWH DWHConfig `toml:"dwh,omitempty"`
 	// Institusi is the institutions' listener (with [dwh] only).
 	Institusi InstitusiConfig `toml:"institusi,omitempty"`
+	// Dinas is how the residents' portal on public_listen names the
+	// regency's civil-registration office and where to reach it.
+	Dinas DinasConfig `toml:"dinas,omitempty"`
+}
+
+// DinasConfig is the [dinas] section: the office residents deal with.
+type DinasConfig struct {
+	Nama    string `toml:"nama"`    // "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tanggamus"
+	Alamat  string `toml:"alamat"`  // street address, one line
+	Telepon string `toml:"telepon"` // a number residents may call
 }
 
 // LoginRequired reports whether the API refuses calls without a token:

@@ -72,18 +72,55 @@ func services(ctx context.Context, c interface {
 			fields = append(fields, f.Name)
 		}
 		fmt.Fprintf(out, "  isian: %s\n", strings.Join(fields, ", "))
+		printDocuments(out, s.Documents)
 		for _, p := range s.Paths {
 			fmt.Fprintf(out, "  jalur %s (mulai di %s): %s\n", p.Name, p.Start, p.Title)
 			for _, st := range p.Steps {
 				extra := ""
-				if len(st.Waits) > 0 {
-					extra = " [menunggu keputusan: " + strings.Join(st.Waits, ", ") + "]"
+				if st.No == 0 {
+					extra = " (langkah dari SOP lain)"
 				}
-				fmt.Fprintf(out, "    %2d. %-28s %-28s %-10s %s%s\n", st.No, st.Name, st.Role, st.Office, lama(time.Duration(st.StandardSeconds)*time.Second), extra)
+				if len(st.Waits) > 0 {
+					extra += " [menunggu keputusan: " + strings.Join(st.Waits, ", ") + "]"
+				}
+				fmt.Fprintf(out, "    %s %-28s %-28s %-10s %s%s\n", stepNo(st.No), st.Name, st.Role, st.Office, lama(time.Duration(st.StandardSeconds)*time.Second), extra)
 			}
 		}
 	}
 	return nil
+}
+
+// printDocuments lists a service's documents by the names a form and the
+// CLI's --dokumen use, with what the counter does with each.
+func printDocuments(out io.Writer, docs []*v1.DocumentRequirement) {
+	if len(docs) == 0 {
+		return
+	}
+	fmt.Fprintln(out, "  dokumen:")
+	for _, d := range docs {
+		need := "tidak wajib"
+		if d.Required {
+			need = "wajib"
+		}
+		var how []string
+		if d.Upload {
+			how = append(how, "foto diunggah")
+		}
+		if d.Paper != "" {
+			how = append(how, "kertas "+d.Paper)
+		}
+		fmt.Fprintf(out, "    %-28s %s (%s; %s)\n", d.Name, d.Title, need, strings.Join(how, ", "))
+	}
+}
+
+// stepNo is a step's box number in its SOP section. A step taken from
+// another section has none (No 0): printing "0." would put it first in
+// the reader's eye while it runs where the path puts it.
+func stepNo(no int32) string {
+	if no == 0 {
+		return " — "
+	}
+	return fmt.Sprintf("%2d.", no)
 }
 
 func logbook(ctx context.Context, c interface {

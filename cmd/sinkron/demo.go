@@ -16,11 +16,13 @@ import (
 
 	"github.com/sinkron-id/sinkron/api"
 	"github.com/sinkron-id/sinkron/api/console"
+	"github.com/sinkron-id/sinkron/api/portal"
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/dwh/pglocal"
 	"github.com/sinkron-id/sinkron/node/regency"
 	"github.com/sinkron-id/sinkron/node/registry"
+	"github.com/sinkron-id/sinkron/node/zone"
 )
 
 // demo runs a regency in one process: one dinas node and kecamatan nodes on
@@ -50,6 +52,7 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 	defer stop()
 	nw, err := regency.Start(*dir, regency.Options{Dinas: *dinasN, Kecamatan: *kec, RaftHeartbeat: 500 * time.Millisecond,
 		Logger: newLogger(*level), Configure: func(c *node.Config) {
+			c.Dinas = demoDinas
 			if warehouse != nil && c.ClusterKeyFile != "" { // a dinas server
 				c.DWH.DSN = warehouse.DSN()
 			}
@@ -75,9 +78,13 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 		defer srv.Close()
 		addrs = append(addrs, "http://"+srv.Addr())
 	}
-	// The residents' listener of the first kecamatan: its status page and
-	// online requests, as a kecamatan serves them on public_listen.
-	public, err := listen(*port+len(nw.Nodes), api.NewPublicHandler(nw.Kecamatan(0)))
+	// The residents' listener of the first kecamatan: the portal (submit
+	// online, track) and the public API, as a kecamatan serves them on
+	// public_listen.
+	first := nw.Kecamatan(0)
+	residents := api.NewPublicHandler(first, api.PublicZone(zone.Of(first.Member().Region)),
+		api.PublicDinas(portal.Dinas{Name: demoDinas.Nama, Address: demoDinas.Alamat, Phone: demoDinas.Telepon}, first.Member().Office))
+	public, err := listen(*port+len(nw.Nodes), residents)
 	if err != nil {
 		return err
 	}
@@ -93,7 +100,7 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	printDemo(out, nw, addrs, *dir, officers)
-	fmt.Fprintf(out, "\nResidents' page of %s (status by tracking code and NIK): http://%s/\n", nw.Kecamatan(0).Member().Office, public.Addr())
+	fmt.Fprintf(out, "\nResidents' portal of %s (submit online, track by tracking code and NIK): http://%s/\n", first.Member().Office, public.Addr())
 	if warehouse != nil {
 		fmt.Fprintf(out, "The regency's data warehouse (PostgreSQL, fed by the dinas leader): %s\n", warehouse.DSN())
 	}
@@ -154,6 +161,11 @@ func printSkipped(out io.Writer, warehouse bool) {
   card chip writing and printing (PC/SC, CUPS)       not built yet (cardprint)
 `)
 }
+
+// demoDinas is the [dinas] section every demo office gets: what the
+// residents' portal names as the office to reach.
+var demoDinas = node.DinasConfig{Nama: "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tanggamus",
+	Alamat: "Jl. Contoh No. 1, Kota Agung, Kabupaten Tanggamus (alamat contoh untuk demo)", Telepon: "0722-000000 (contoh)"}
 
 // demoTokenTTL is how long a demo login lasts.
 const demoTokenTTL = 8 * time.Hour

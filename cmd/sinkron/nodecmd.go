@@ -16,8 +16,10 @@ import (
 
 	"github.com/sinkron-id/sinkron/api"
 	"github.com/sinkron-id/sinkron/api/console"
+	"github.com/sinkron-id/sinkron/api/portal"
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/account"
+	"github.com/sinkron-id/sinkron/node/zone"
 	"github.com/sinkron-id/sinkron/replication/roster"
 )
 
@@ -64,14 +66,16 @@ func runNode(ctx context.Context, args []string) error {
 	}
 	log.Info("api listening", "addr", scheme+srv.Addr(), "console", scheme+srv.Addr()+console.Prefix)
 	if cfg.PublicListen != "" {
-		pub, err := api.ListenTLS(cfg.PublicListen, api.NewPublicHandler(n), cfg.TLSCertFile, cfg.TLSKeyFile)
+		residents := api.NewPublicHandler(n, api.PublicZone(zone.Of(n.Member().Region)),
+			api.PublicDinas(portal.Dinas{Name: cfg.Dinas.Nama, Address: cfg.Dinas.Alamat, Phone: cfg.Dinas.Telepon}, n.Member().Office))
+		pub, err := api.ListenTLS(cfg.PublicListen, residents, cfg.TLSCertFile, cfg.TLSKeyFile)
 		if err != nil {
 			srv.Close()
 			n.Close()
 			return err
 		}
 		defer pub.Close()
-		log.Info("public api listening", "addr", scheme+pub.Addr())
+		log.Info("residents' portal and public api listening", "addr", scheme+pub.Addr())
 	}
 	if cfg.Institusi.Listen != "" {
 		inst, err := api.ListenTLS(cfg.Institusi.Listen, api.NewInstitutionHandler(n), cfg.TLSCertFile, cfg.TLSKeyFile)

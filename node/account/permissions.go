@@ -2,6 +2,7 @@ package account
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/sinkron-id/sinkron/node/catalog"
 )
@@ -81,4 +82,22 @@ var Permissions = map[string][]catalog.Role{
 // someone decides who may call it.
 func Allowed(s Session, op string) bool {
 	return slices.ContainsFunc(Permissions[op], s.HasRole)
+}
+
+// Holders names, in Bahasa, the roles allowed op ("Operator Kecamatan,
+// Kepala Seksi atau ADB SIAK"): a refusal says who to ask, so an officer
+// is not left guessing.
+func Holders(op string) string {
+	roles := Permissions[op]
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = r.Title()
+	}
+	switch len(names) {
+	case 0:
+		return "tidak seorang pun"
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " atau " + names[len(names)-1]
 }

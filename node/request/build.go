@@ -41,7 +41,7 @@ func (f Folder) build(st *fold.State) (*Request, error) {
 		case *eventpb.EffectRecorded:
 			r.effectRecorded(m)
 		case *eventpb.ConflictResolved:
-			r.History = append(r.History, Change{Status: r.Status, Note: fmt.Sprintf("Konflik %s diselesaikan: %s. %s", m.Field, m.Value, m.Note), Officer: actor.GetOfficer(), Office: actor.GetOffice(), At: at, Event: e.ID().String()})
+			r.resolved(st.Events, m, actor, at, e.ID().String())
 		}
 	}
 	if r.ID == "" {
@@ -50,6 +50,51 @@ func (f Folder) build(st *fold.State) (*Request, error) {
 	r.Status = statusOf(st)
 	r.Conflicts = conflicts(st)
 	return r, nil
+}
+
+// resolved records an officer's resolution, as an internal entry. For a
+// status conflict the resolution's status is the chosen one, and the
+// status changes it overruled are marked superseded: each competing
+// change is neither the chosen event nor one it followed (the chosen
+// event survived the fold, so no change followed it before now).
+func (r *Request) resolved(evs []*event.Event, m *eventpb.ConflictResolved, actor *eventpb.Actor, at time.Time, id string) {
+	c := Change{Note: fmt.Sprintf("Konflik %s diselesaikan: %s. %s", m.Field, m.Value, m.Note), Officer: actor.GetOfficer(),
+		Office: actor.GetOffice(), At: at, Event: id, Internal: true}
+	if m.Field == "status" {
+		c.Status = statusNamed(string(m.Value))
+		before := ancestors(evs, m.ChosenEvent)
+		for i := range r.History {
+			h := &r.History[i]
+			if !h.Internal && h.Status != Baru && h.Event != m.ChosenEvent && !before[h.Event] {
+				h.Superseded = true
+			}
+		}
+	}
+	r.History = append(r.History, c)
+}
+
+// ancestors are the events id depends on, directly or not, by ID string.
+func ancestors(evs []*event.Event, id string) map[string]bool {
+	byID := make(map[string]*event.Event, len(evs))
+	for _, e := range evs {
+		byID[e.ID().String()] = e
+	}
+	seen := map[string]bool{}
+	stack := []string{id}
+	for len(stack) > 0 {
+		e := byID[stack[len(stack)-1]]
+		stack = stack[:len(stack)-1]
+		if e == nil {
+			continue
+		}
+		for _, d := range e.Deps {
+			if ds := d.String(); !seen[ds] {
+				seen[ds] = true
+				stack = append(stack, ds)
+			}
+		}
+	}
+	return seen
 }
 
 func created(r *Request, fl flow, e *event.Event, m *eventpb.RequestCreated, at time.Time) {
@@ -158,8 +203,13 @@ func statusOf(st *fold.State) Status {
 	if len(vs) == 0 {
 		return Baru
 	}
+	return statusNamed(string(vs[0].Value))
+}
+
+// statusNamed is the status a stored value names (Baru for none).
+func statusNamed(v string) Status {
 	for s, n := range statusNames {
-		if n == string(vs[0].Value) {
+		if n == v {
 			return s
 		}
 	}

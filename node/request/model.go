@@ -93,6 +93,13 @@ type Change struct {
 	Office  string    `json:"office"`
 	At      time.Time `json:"at"`
 	Event   string    `json:"event"`
+	// Internal marks an officers' entry (a conflict's resolution): the
+	// resident's history leaves it out.
+	Internal bool `json:"internal,omitempty"`
+	// Superseded marks a status change that lost a conflict: it was made,
+	// and officers see it, but it is not the request's story a resident
+	// reads.
+	Superseded bool `json:"superseded,omitempty"`
 }
 
 // Step is a processing step's progress. A step that needs dinas decisions

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
+	"github.com/sinkron-id/sinkron/node/account"
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/node/eventpb"
 	"github.com/sinkron-id/sinkron/node/outbox"
@@ -47,10 +48,18 @@ func (s *Service) Transition(id string, to Status, role, note, officer string) (
 	})
 }
 
+// already says a status as "permohonan ini sudah …" ends: an officer who
+// approves twice (a double click, a colleague first) reads what happened,
+// not a rule about statuses.
+var already = map[Status]string{Baru: "diterima", Disetujui: "disetujui", Dibatalkan: "dibatalkan", Diproses: "diproses", Selesai: "selesai"}
+
 func checkTransition(r *Request, to Status, note string) error {
 	ok := false
 	for _, s := range allowed[r.Status] {
 		ok = ok || s == to
+	}
+	if !ok && r.Status == to {
+		return fmt.Errorf("%w: permohonan ini sudah %s", ErrPrecondition, already[to])
 	}
 	if !ok {
 		return fmt.Errorf("%w: status %s tidak dapat diubah menjadi %s", ErrPrecondition, r.Status, to)
@@ -102,7 +111,8 @@ func (s *Service) editable(id, officer string) (*Request, error) {
 		return nil, err
 	}
 	if r.InConflict() {
-		return nil, fmt.Errorf("%w: permohonan %s sedang konflik; selesaikan konflik terlebih dahulu", ErrPrecondition, id)
+		return nil, fmt.Errorf("%w: permohonan %s sedang konflik; konflik harus diselesaikan terlebih dahulu oleh %s",
+			ErrPrecondition, id, account.Holders(account.OpConflictResolve))
 	}
 	return r, nil
 }

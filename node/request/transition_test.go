@@ -2,6 +2,7 @@ package request
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -52,6 +53,21 @@ func TestTransitionTable(t *testing.T) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// A move to the status a request already has says so, in the words of a
+// counter ("sudah disetujui"); other refused moves keep naming both.
+func TestSameStatusSaysItIsAlreadyThere(t *testing.T) {
+	for st, want := range map[Status]string{Disetujui: "permohonan ini sudah disetujui", Dibatalkan: "permohonan ini sudah dibatalkan",
+		Diproses: "permohonan ini sudah diproses", Selesai: "permohonan ini sudah selesai"} {
+		err := checkTransition(&Request{Status: st}, st, "catatan")
+		if !errors.Is(err, ErrPrecondition) || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("%s→%s: %v, want …%s", st, st, err, want)
+		}
+	}
+	if err := checkTransition(&Request{Status: Dibatalkan}, Disetujui, ""); !strings.HasSuffix(err.Error(), "status Dibatalkan tidak dapat diubah menjadi Disetujui") {
+		t.Errorf("Dibatalkan→Disetujui: %v", err)
 	}
 }
 

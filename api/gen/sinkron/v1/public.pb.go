@@ -268,11 +268,18 @@ type TrackRequestResponse struct {
 	TrackingCode string                 `protobuf:"bytes,1,opt,name=tracking_code,json=trackingCode,proto3" json:"tracking_code,omitempty"`
 	Service      string                 `protobuf:"bytes,2,opt,name=service,proto3" json:"service,omitempty"`
 	Status       Status                 `protobuf:"varint,3,opt,name=status,proto3,enum=sinkron.v1.Status" json:"status,omitempty"`
-	History      []*PublicChange        `protobuf:"bytes,4,rep,name=history,proto3" json:"history,omitempty"`
+	// history is the request's story as its resident reads it: each status
+	// change, without officers' entries (a conflict's resolution) and
+	// without a change a resolution overruled.
+	History []*PublicChange `protobuf:"bytes,4,rep,name=history,proto3" json:"history,omitempty"`
 	// steps_done and steps_total tell how far processing is.
-	StepsDone     int32  `protobuf:"varint,5,opt,name=steps_done,json=stepsDone,proto3" json:"steps_done,omitempty"`
-	StepsTotal    int32  `protobuf:"varint,6,opt,name=steps_total,json=stepsTotal,proto3" json:"steps_total,omitempty"`
-	StepAtHand    string `protobuf:"bytes,7,opt,name=step_at_hand,json=stepAtHand,proto3" json:"step_at_hand,omitempty"`
+	StepsDone  int32  `protobuf:"varint,5,opt,name=steps_done,json=stepsDone,proto3" json:"steps_done,omitempty"`
+	StepsTotal int32  `protobuf:"varint,6,opt,name=steps_total,json=stepsTotal,proto3" json:"steps_total,omitempty"`
+	StepAtHand string `protobuf:"bytes,7,opt,name=step_at_hand,json=stepAtHand,proto3" json:"step_at_hand,omitempty"`
+	// cancel_reason is the officer's note on the cancellation, when status
+	// is DIBATALKAN: a cancelled request is over, and the resident is told
+	// why.
+	CancelReason  string `protobuf:"bytes,8,opt,name=cancel_reason,json=cancelReason,proto3" json:"cancel_reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -356,6 +363,13 @@ func (x *TrackRequestResponse) GetStepAtHand() string {
 	return ""
 }
 
+func (x *TrackRequestResponse) GetCancelReason() string {
+	if x != nil {
+		return x.CancelReason
+	}
+	return ""
+}
+
 var File_sinkron_v1_public_proto protoreflect.FileDescriptor
 
 const file_sinkron_v1_public_proto_rawDesc = "" +
@@ -377,7 +391,7 @@ const file_sinkron_v1_public_proto_rawDesc = "" +
 	"\fPublicChange\x12*\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x12.sinkron.v1.StatusR\x06status\x12*\n" +
 	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x12\n" +
-	"\x04note\x18\x03 \x01(\tR\x04note\"\x97\x02\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\"\xbc\x02\n" +
 	"\x14TrackRequestResponse\x12#\n" +
 	"\rtracking_code\x18\x01 \x01(\tR\ftrackingCode\x12\x18\n" +
 	"\aservice\x18\x02 \x01(\tR\aservice\x12*\n" +
@@ -388,7 +402,8 @@ const file_sinkron_v1_public_proto_rawDesc = "" +
 	"\vsteps_total\x18\x06 \x01(\x05R\n" +
 	"stepsTotal\x12 \n" +
 	"\fstep_at_hand\x18\a \x01(\tR\n" +
-	"stepAtHand2\xbf\x01\n" +
+	"stepAtHand\x12#\n" +
+	"\rcancel_reason\x18\b \x01(\tR\fcancelReason2\xbf\x01\n" +
 	"\rPublicService\x12V\n" +
 	"\rSubmitRequest\x12 .sinkron.v1.SubmitRequestRequest\x1a!.sinkron.v1.SubmitRequestResponse\"\x00\x12V\n" +
 	"\fTrackRequest\x12\x1f.sinkron.v1.TrackRequestRequest\x1a .sinkron.v1.TrackRequestResponse\"\x03\x90\x02\x01B<Z:github.com/sinkron-id/sinkron/api/gen/sinkron/v1;sinkronv1b\x06proto3"

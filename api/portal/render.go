@@ -1,0 +1,139 @@
+package portal
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"time"
+
+	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+)
+
+// parsePages parses each page with the layout it fills.
+func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
+	names, err := fs.Glob(tmplFiles, "tmpl/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		name := path.Base(n)
+		if name == "base.html" {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(tmplFiles, "tmpl/base.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("portal template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// page is what the layout shows around a page's own data.
+type page struct {
+	Dinas  Dinas
+	Office string
+	CSRF   string // the browser's form token, on pages with a form
+	Data   any
+}
+
+// render writes a whole page. Residents' pages are never cached: a status
+// or a NIK typed on a shared phone must not come back from the cache.
+func (p *Portal) render(w http.ResponseWriter, status int, name, csrf string, data any) {
+	var buf bytes.Buffer
+	err := p.pages[name].ExecuteTemplate(&buf, "base", page{Dinas: p.cfg.Dinas, Office: p.cfg.Office, CSRF: csrf, Data: data})
+	if err != nil {
+		p.cfg.Log.Error("portal: render", "page", name, "err", err)
+		http.Error(w, "Halaman tidak dapat ditampilkan; coba lagi nanti.", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// message is a page with one sentence and a way on.
+type message struct {
+	Title, Text, Link, LinkText string
+}
+
+func (p *Portal) home(w http.ResponseWriter, r *http.Request) {
+	p.render(w, http.StatusOK, "beranda.html", "", nil)
+}
+
+func (p *Portal) notFound(w http.ResponseWriter, r *http.Request) {
+	p.render(w, http.StatusNotFound, "pesan.html", "", message{Title: "Halaman tidak ditemukan",
+		Text: "Alamat yang Anda buka tidak ada di layanan ini.", Link: "/", LinkText: "Kembali ke beranda"})
+}
+
+// refuse answers a forged or stale post: nothing was sent to the API.
+func (p *Portal) refuse(w http.ResponseWriter, r *http.Request) {
+	p.render(w, http.StatusForbidden, "pesan.html", "", message{Title: "Formulir tidak dapat diterima",
+		Text: "Formulir ini kedaluwarsa atau dikirim dari situs lain, sehingga tidak diproses. " +
+			"Buka kembali formulirnya dari halaman ini lalu kirim ulang.", Link: "/", LinkText: "Kembali ke beranda"})
+}
+
+func (p *Portal) unreadable(w http.ResponseWriter, r *http.Request) {
+	p.render(w, http.StatusRequestEntityTooLarge, "pesan.html", "", message{Title: "Kiriman tidak dapat dibaca",
+		Text: fmt.Sprintf("Kiriman terlalu besar atau terpotong. Foto paling besar %d MB masing-masing; "+
+			"ambil foto dengan tombol kamera atau kecilkan fotonya, lalu isi kembali formulirnya.", maxPhotoBytes>>20),
+		Link: "/ajukan", LinkText: "Isi kembali formulir"})
+}
+
+func (p *Portal) funcs() template.FuncMap {
+	return template.FuncMap{
+		"aset":   func(name string) string { return "/aset/" + p.assets.Name(name) },
+		"waktu":  p.clock,
+		"status": statusTitle,
+	}
+}
+
+// clock formats a time as residents read it: "24 November 2026 09.15 WIB".
+func (p *Portal) clock(t time.Time) string {
+	t = t.In(p.cfg.Zone)
+	zone, _ := t.Zone()
+	return fmt.Sprintf("%d %s %d %s %s", t.Day(), bulan[t.Month()-1], t.Year(), t.Format("15.04"), zone)
+}
+
+var bulan = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}
+
+// statusTitle is a status as residents read it.
+func statusTitle(s v1.Status) string {
+	switch s {
+	case v1.Status_STATUS_BARU:
+		return "Diterima"
+	case v1.Status_STATUS_DISETUJUI:
+		return "Disetujui"
+	case v1.Status_STATUS_DIBATALKAN:
+		return "Dibatalkan"
+	case v1.Status_STATUS_DIPROSES:
+		return "Sedang diproses"
+	case v1.Status_STATUS_SELESAI:
+		return "Selesai"
+	}
+	return "Tidak diketahui"
+}
+
+// statusMeaning is what a status means for the resident.
+func statusMeaning(s v1.Status) string {
+	switch s {
+	case v1.Status_STATUS_BARU:
+		return "Permohonan sudah diterima dan menunggu pemeriksaan berkas oleh petugas."
+	case v1.Status_STATUS_DISETUJUI:
+		return "Berkas sudah lengkap; permohonan menunggu diproses."
+	case v1.Status_STATUS_DIBATALKAN:
+		return "Permohonan ini dibatalkan oleh petugas dan tidak diproses lebih lanjut. " +
+			"Jika masih diperlukan, ajukan permohonan baru dengan data dan foto yang sudah diperbaiki."
+	case v1.Status_STATUS_DIPROSES:
+		return "Permohonan sedang dikerjakan oleh petugas."
+	case v1.Status_STATUS_SELESAI:
+		return "Permohonan Anda telah selesai."
+	}
+	return ""
+}
