@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -107,6 +108,12 @@ func (h *public) SubmitRequest(_ context.Context, req *connect.Request[v1.Submit
 	}
 	f := request.Form{ApplicantName: m.ApplicantName, NIK: m.Nik, KK: m.Kk, Problem: m.Problem, WhatsApp: m.Whatsapp,
 		Channel: int32(v1.Channel_CHANNEL_ONLINE), Officer: "Layanan Online"}
+	if err := request.CheckKey(m.FilingKey); err != nil {
+		return nil, toConnect(err)
+	}
+	if m.FilingKey != "" { // a key answers only a retry for the same NIK
+		f.Key = "online\x00" + strings.Join(strings.Fields(m.Nik), "") + "\x00" + m.FilingKey
+	}
 	for _, d := range m.Documents {
 		f.Documents = append(f.Documents, request.Upload{Name: d.Name, Kind: int32(d.Kind), Content: d.Content})
 	}

@@ -28,6 +28,12 @@ func (h *requests) CreateRequest(ctx context.Context, req *connect.Request[v1.Cr
 		ApplicantName: m.ApplicantName, NIK: m.Nik, KK: m.Kk, Problem: m.Problem, WhatsApp: m.Whatsapp,
 		Channel: int32(m.Channel), Officer: officerName(ctx, m.Officer),
 	}
+	if err := request.CheckKey(m.FilingKey); err != nil {
+		return nil, toConnect(err)
+	}
+	if m.FilingKey != "" { // one officer's key never answers another's retry
+		f.Key = f.Officer + "\x00" + m.FilingKey
+	}
 	for _, d := range m.Documents {
 		f.Documents = append(f.Documents, request.Upload{Name: d.Name, Kind: int32(d.Kind), Content: d.Content})
 	}

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"crypto/rand"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -9,6 +10,7 @@ import (
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/api/web"
 	"github.com/sinkron-id/sinkron/node/account"
+	"github.com/sinkron-id/sinkron/node/request"
 )
 
 // maxPhoto bounds one uploaded photo as the form reads it; the API has
@@ -29,6 +31,7 @@ func (con *Console) serviceList(w http.ResponseWriter, r *http.Request, o *offic
 // values typed so far and the API's message next to each refused field.
 type intakePage struct {
 	S       *v1.ServiceInfo
+	Key     string         // the form's filing key: a double click or a reload files once
 	Paths   []*v1.PathInfo // the paths that start at this kind of office
 	Values  map[string]string
 	Path    string
@@ -51,7 +54,10 @@ func (con *Console) intakeFor(r *http.Request, o *officer) (intakePage, bool) {
 	if s == nil {
 		return intakePage{}, false
 	}
-	p := intakePage{S: s, Values: map[string]string{}}
+	p := intakePage{S: s, Values: map[string]string{}, Key: rand.Text()}
+	if k := r.PostFormValue("kunci"); k != "" && len(k) <= request.MaxKeyLen {
+		p.Key = k
+	}
 	for _, path := range s.Paths {
 		if path.Start == o.Here.Kind {
 			p.Paths = append(p.Paths, path)
@@ -68,7 +74,8 @@ func (con *Console) intake(w http.ResponseWriter, r *http.Request, o *officer) {
 		con.render(w, r, http.StatusForbidden, "galat.html", o, errorPage{Message: "Anda tidak dapat menerima permohonan layanan ini di sini"})
 		return
 	}
-	in := &v1.CreateRequestRequest{Service: p.S.Name, Path: r.PostFormValue("jalur"), Fields: map[string]string{}, Channel: v1.Channel_CHANNEL_LANGSUNG}
+	in := &v1.CreateRequestRequest{Service: p.S.Name, Path: r.PostFormValue("jalur"), Fields: map[string]string{},
+		Channel: v1.Channel_CHANNEL_LANGSUNG, FilingKey: p.Key}
 	for _, f := range p.S.Fields {
 		if v := r.PostFormValue(f.Name); v != "" {
 			in.Fields[f.Name] = v

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"crypto/rand"
 	"fmt"
 	"io"
 	"math"
@@ -53,6 +54,7 @@ type photo struct{ Name, Title, Error string }
 // submitPage is the online request form, or the tracking code once taken.
 type submitPage struct {
 	Title  string
+	Key    string // the form's filing key: a reload or double click files once
 	Inputs []input
 	Photos []photo
 	Error  string
@@ -66,7 +68,10 @@ type submitted struct{ Code, Service, WhatsApp, TrackURL string }
 // from the catalog, with the values of r's form, if any.
 func newSubmitPage(r *http.Request) submitPage {
 	svc, _ := catalog.Lookup(request.ServiceName)
-	sp := submitPage{Title: svc.Title}
+	sp := submitPage{Title: svc.Title, Key: rand.Text()}
+	if k := r.PostFormValue("kunci"); r.PostForm != nil && k != "" && len(k) <= request.MaxKeyLen {
+		sp.Key = k
+	}
 	for _, f := range svc.Form.Fields {
 		in := input{Name: f.Name, Label: f.Label, Hint: hints[f.Name], Type: "text", Max: f.MaxLen}
 		switch f.Type {
@@ -149,7 +154,7 @@ func (p *Portal) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := p.api.SubmitRequest(r.Context(), connect.NewRequest(&v1.SubmitRequestRequest{ApplicantName: sp.value("nama_pemohon"),
-		Nik: sp.value("nik"), Kk: sp.value("kk"), Problem: sp.value("permasalahan"), Whatsapp: sp.value("whatsapp"), Documents: docs}))
+		Nik: sp.value("nik"), Kk: sp.value("kk"), Problem: sp.value("permasalahan"), Whatsapp: sp.value("whatsapp"), Documents: docs, FilingKey: sp.Key}))
 	if err != nil {
 		if fields := web.Fields(err); fields != nil {
 			sp.mark(fields)

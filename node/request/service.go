@@ -100,6 +100,9 @@ type Form struct {
 	Channel                                   int32
 	Officer                                   string
 	Documents                                 []Upload
+	// Key, if set, makes the filing safe to send again: a second Create
+	// with the same key returns the first one's request (idempotent.go).
+	Key string
 }
 
 // Document kinds, matching sinkron.v1.DocumentKind.
@@ -113,10 +116,33 @@ var kindNames = map[int32]string{DocKK: "foto_kk", DocKTPEl: "foto_ktp_el"}
 // Create validates the form against the catalog, stores the photos and
 // files the request.
 func (s *Service) Create(f Form) (*Request, error) {
+	if err := checkStoredKey(f.Key); err != nil {
+		return nil, err
+	}
+	if id, ok, err := s.filed(f.Key); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return s.Get(id)
+	}
 	msg, blobs, err := s.validate(f)
 	if err != nil {
 		return nil, err
 	}
+	r, err := s.create(f, msg, blobs)
+	var again errFiled
+	if errors.As(err, &again) {
+		return s.Get(again.id)
+	}
+	if errors.Is(err, badger.ErrConflict) { // the same key, filed at this moment
+		if id, ok, ferr := s.filed(f.Key); ok && ferr == nil {
+			return s.Get(id)
+		}
+	}
+	return r, err
+}
+
+func (s *Service) create(f Form, msg *eventpb.RequestCreated, blobs []event.Hash) (*Request, error) {
 	id, err := newID(s.now(), s.rand)
 	if err != nil {
 		return nil, err
@@ -124,6 +150,9 @@ func (s *Service) Create(f Form) (*Request, error) {
 	msg.Actor = s.actor(f.Officer)
 	title := serviceTitle(msg.Service)
 	withDocs := func(txn *badger.Txn, e *event.Event) (*outbox.Notice, error) {
+		if err := claim(txn, f.Key, id); err != nil {
+			return nil, err
+		}
 		for i, u := range f.Documents {
 			if _, err := blob.Put(txn, u.Content); err != nil {
 				return nil, fmt.Errorf("simpan dokumen %d: %w", i+1, err)

@@ -30,7 +30,11 @@ type SubmitRequestRequest struct {
 	Problem       string                 `protobuf:"bytes,4,opt,name=problem,proto3" json:"problem,omitempty"`
 	Whatsapp      string                 `protobuf:"bytes,5,opt,name=whatsapp,proto3" json:"whatsapp,omitempty"`
 	// Photos of the KK and KTP-el (JPEG or PNG, at most 2 MB each).
-	Documents     []*DocumentUpload `protobuf:"bytes,6,rep,name=documents,proto3" json:"documents,omitempty"`
+	Documents []*DocumentUpload `protobuf:"bytes,6,rep,name=documents,proto3" json:"documents,omitempty"`
+	// filing_key, if set, makes the submission safe to send again: the same
+	// key at the same node answers with the first submission's code (at most
+	// 64 printable ASCII characters, e.g. a UUID the app made for the form).
+	FilingKey     string `protobuf:"bytes,7,opt,name=filing_key,json=filingKey,proto3" json:"filing_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -105,6 +109,13 @@ func (x *SubmitRequestRequest) GetDocuments() []*DocumentUpload {
 		return x.Documents
 	}
 	return nil
+}
+
+func (x *SubmitRequestRequest) GetFilingKey() string {
+	if x != nil {
+		return x.FilingKey
+	}
+	return ""
 }
 
 type SubmitRequestResponse struct {
@@ -375,14 +386,16 @@ var File_sinkron_v1_public_proto protoreflect.FileDescriptor
 const file_sinkron_v1_public_proto_rawDesc = "" +
 	"\n" +
 	"\x17sinkron/v1/public.proto\x12\n" +
-	"sinkron.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18sinkron/v1/request.proto\"\xcf\x01\n" +
+	"sinkron.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18sinkron/v1/request.proto\"\xee\x01\n" +
 	"\x14SubmitRequestRequest\x12%\n" +
 	"\x0eapplicant_name\x18\x01 \x01(\tR\rapplicantName\x12\x10\n" +
 	"\x03nik\x18\x02 \x01(\tR\x03nik\x12\x0e\n" +
 	"\x02kk\x18\x03 \x01(\tR\x02kk\x12\x18\n" +
 	"\aproblem\x18\x04 \x01(\tR\aproblem\x12\x1a\n" +
 	"\bwhatsapp\x18\x05 \x01(\tR\bwhatsapp\x128\n" +
-	"\tdocuments\x18\x06 \x03(\v2\x1a.sinkron.v1.DocumentUploadR\tdocuments\"<\n" +
+	"\tdocuments\x18\x06 \x03(\v2\x1a.sinkron.v1.DocumentUploadR\tdocuments\x12\x1d\n" +
+	"\n" +
+	"filing_key\x18\a \x01(\tR\tfilingKey\"<\n" +
 	"\x15SubmitRequestResponse\x12#\n" +
 	"\rtracking_code\x18\x01 \x01(\tR\ftrackingCode\"L\n" +
 	"\x13TrackRequestRequest\x12#\n" +

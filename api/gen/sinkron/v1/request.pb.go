@@ -1228,9 +1228,13 @@ type CreateRequestRequest struct {
 	// this office's path); fields are its form's values. The applicant_name,
 	// nik, kk, problem and whatsapp fields above are Sinkronisasi Data's form
 	// and fill fields when it is empty.
-	Service       string            `protobuf:"bytes,9,opt,name=service,proto3" json:"service,omitempty"`
-	Path          string            `protobuf:"bytes,10,opt,name=path,proto3" json:"path,omitempty"`
-	Fields        map[string]string `protobuf:"bytes,11,rep,name=fields,proto3" json:"fields,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Service string            `protobuf:"bytes,9,opt,name=service,proto3" json:"service,omitempty"`
+	Path    string            `protobuf:"bytes,10,opt,name=path,proto3" json:"path,omitempty"`
+	Fields  map[string]string `protobuf:"bytes,11,rep,name=fields,proto3" json:"fields,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// filing_key, if set, makes the call safe to retry: the same key at the
+	// same node returns the request the first call filed, never a second one
+	// (at most 64 printable ASCII characters, e.g. a UUID per form).
+	FilingKey     string `protobuf:"bytes,12,opt,name=filing_key,json=filingKey,proto3" json:"filing_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1340,6 +1344,13 @@ func (x *CreateRequestRequest) GetFields() map[string]string {
 		return x.Fields
 	}
 	return nil
+}
+
+func (x *CreateRequestRequest) GetFilingKey() string {
+	if x != nil {
+		return x.FilingKey
+	}
+	return ""
 }
 
 type CreateRequestResponse struct {
@@ -3273,7 +3284,7 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\x04code\x18\x04 \x01(\x05R\x04code\x12\x16\n" +
 	"\x06reason\x18\x05 \x01(\tR\x06reason\x12\x1c\n" +
 	"\tpermanent\x18\x06 \x01(\bR\tpermanent\x12\x1b\n" +
-	"\tfree_form\x18\a \x01(\bR\bfreeForm\"\xc7\x03\n" +
+	"\tfree_form\x18\a \x01(\bR\bfreeForm\"\xe6\x03\n" +
 	"\x14CreateRequestRequest\x12%\n" +
 	"\x0eapplicant_name\x18\x01 \x01(\tR\rapplicantName\x12\x10\n" +
 	"\x03nik\x18\x02 \x01(\tR\x03nik\x12\x0e\n" +
@@ -3286,7 +3297,9 @@ const file_sinkron_v1_request_proto_rawDesc = "" +
 	"\aservice\x18\t \x01(\tR\aservice\x12\x12\n" +
 	"\x04path\x18\n" +
 	" \x01(\tR\x04path\x12D\n" +
-	"\x06fields\x18\v \x03(\v2,.sinkron.v1.CreateRequestRequest.FieldsEntryR\x06fields\x1a9\n" +
+	"\x06fields\x18\v \x03(\v2,.sinkron.v1.CreateRequestRequest.FieldsEntryR\x06fields\x12\x1d\n" +
+	"\n" +
+	"filing_key\x18\f \x01(\tR\tfilingKey\x1a9\n" +
 	"\vFieldsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"F\n" +
