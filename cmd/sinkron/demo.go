@@ -153,8 +153,7 @@ func printSkipped(out io.Writer, warehouse bool) {
 		fmt.Fprint(out, `  DWH feed (node/dwh): PostgreSQL is not installed   (apt-get install postgresql); Sinkronisasi DWH steps wait
 `)
 	}
-	fmt.Fprint(out, `  officers' console in the browser (/konsol/)        not built yet (issue 15)
-  institution checks (node/institution)              a listener of their own: [institusi] listen on a dinas server
+	fmt.Fprint(out, `  institution checks (node/institution)              a listener of their own: [institusi] listen on a dinas server
   WhatsApp through the Cloud API                     notices are logged: no [whatsapp] number configured
   1:N duplicate search of recordings                 package biometric (the demo records no biometrics;
                                                      a recording waits for an officer's verdict: decide verdict)
@@ -249,6 +248,8 @@ func printDemo(out io.Writer, nw *regency.Regency, addrs []string, dir string, o
 	kec, dinas := addrs[len(nw.DinasNodes())], addrs[0]
 	third := addrs[min(2, len(nw.DinasNodes())-1)]
 	fmt.Fprintf(out, `
+In the browser (README.md, "A tour in the browser"): %[1]s/konsol/ as rina, then %[2]s/konsol/ as dewi and adb.
+
 The tour (README.md, "A tour with the CLI"), in another terminal at the repository root:
 
   export K=%[1]s D=%[2]s D3=%[3]s DEMO_DIR=%[4]s
