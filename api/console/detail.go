@@ -4,8 +4,11 @@ import (
 	"net/http"
 	"strings"
 
+	"connectrpc.com/connect"
+
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/node/account"
+	"github.com/sinkron-id/sinkron/node/catalog"
 )
 
 func (con *Console) requestRoutes(mux *http.ServeMux) {
@@ -58,6 +61,17 @@ type detailPage struct {
 	// Resolvers names the roles that may resolve a conflict, for an
 	// officer who may not.
 	Resolvers string
+	// Inputs are the records the step at hand takes (a biometric capture,
+	// the print room's record), uploaded with the step.
+	Inputs []stepInput
+}
+
+// stepInput is one record a step takes, as its form asks for it.
+type stepInput struct{ Kind, Title string }
+
+var inputTitles = map[string]string{
+	string(catalog.InputISOTemplate): "Rekaman biometrik (ISO/IEC 19794: sidik jari wajib; wajah dan iris bila ada)",
+	string(catalog.InputPrintedCard): "Catatan ruang cetak: KTP-el tercetak dan chip terverifikasi",
 }
 
 func (con *Console) detail(w http.ResponseWriter, r *http.Request, o *officer) {
@@ -85,6 +99,9 @@ func (con *Console) showDetail(w http.ResponseWriter, r *http.Request, o *office
 				p.CanAct = o.HasRole(a.Role) && o.Can(account.OpRequestApprove)
 			}
 			p.Cancel = p.CanAct && (p.Verify || p.Receive)
+			if p.Step {
+				p.Inputs = con.inputsOf(req, a.Step)
+			}
 		}
 	}
 	for _, st := range req.Steps {
@@ -127,10 +144,52 @@ func (con *Console) transition(w http.ResponseWriter, r *http.Request, o *office
 
 func (con *Console) step(w http.ResponseWriter, r *http.Request, o *officer) {
 	con.act(w, r, o, "Langkah dicatat.", func() error {
-		_, err := con.api.requests.CompleteStep(r.Context(), call(o, &v1.CompleteStepRequest{
-			Id: r.PathValue("id"), Step: r.PostFormValue("langkah"), Note: r.PostFormValue("catatan"), Role: r.PostFormValue("peran")}))
+		in := &v1.CompleteStepRequest{Id: r.PathValue("id"), Step: r.PostFormValue("langkah"),
+			Note: r.PostFormValue("catatan"), Role: r.PostFormValue("peran")}
+		for _, kind := range inputKinds {
+			if r.MultipartForm == nil {
+				break
+			}
+			for _, fh := range r.MultipartForm.File["masukan-"+kind] {
+				b, err := readUpload(fh)
+				if err != nil {
+					return connect.NewError(connect.CodeInvalidArgument, err)
+				}
+				in.Inputs = append(in.Inputs, &v1.StepInput{Kind: kind, Content: b})
+			}
+		}
+		_, err := con.api.requests.CompleteStep(r.Context(), call(o, in))
 		return err
 	})
+}
+
+// inputKinds are the records a step form may upload.
+var inputKinds = []string{string(catalog.InputISOTemplate), string(catalog.InputPrintedCard)}
+
+// inputsOf lists the records the catalog says a request's step takes.
+func (con *Console) inputsOf(req *v1.Request, step string) []stepInput {
+	svc := con.service(req.Service)
+	if svc == nil {
+		return nil
+	}
+	var out []stepInput
+	for _, p := range svc.Paths {
+		if p.Name != req.Path && req.Path != "" {
+			continue
+		}
+		for _, st := range p.Steps {
+			if st.Name != step {
+				continue
+			}
+			for _, k := range st.Inputs {
+				if t, ok := inputTitles[k]; ok {
+					out = append(out, stepInput{Kind: k, Title: t})
+				}
+			}
+			return out
+		}
+	}
+	return out
 }
 
 func (con *Console) resolve(w http.ResponseWriter, r *http.Request, o *officer) {
