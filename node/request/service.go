@@ -72,11 +72,12 @@ type Service struct {
 
 	mu       sync.Mutex
 	watchers map[chan *Request]bool
+	decoded  *decoded // requests as decoded from their stored state
 }
 
 // New builds the service over a node's store.
 func New(st *store.Store, ob *outbox.Outbox, office Office, d Decider, now func() time.Time, rand io.Reader) *Service {
-	return &Service{store: st, outbox: ob, office: office, decisions: d, now: now, rand: rand,
+	return &Service{store: st, outbox: ob, office: office, decisions: d, now: now, rand: rand, decoded: newDecoded(),
 		watchers: map[chan *Request]bool{}, inputs: map[catalog.Input]InputHandler{}}
 }
 
@@ -357,14 +358,14 @@ func (r *Request) AtStep() string {
 func (s *Service) List(f Filter) ([]*Request, error) {
 	var out []*Request
 	var decodeErr error
-	err := s.store.Each(Kind, f.After, func(_ string, b []byte) bool {
-		var r Request
-		if decodeErr = json.Unmarshal(b, &r); decodeErr != nil {
+	err := s.store.Each(Kind, f.After, func(id string, b []byte) bool {
+		var r *Request
+		if r, decodeErr = s.decoded.request(id, b); decodeErr != nil {
 			return false
 		}
-		schedule(&r, s.now())
-		if f.matches(&r) {
-			out = append(out, &r)
+		schedule(r, s.now())
+		if f.matches(r) {
+			out = append(out, r)
 		}
 		return f.Limit <= 0 || len(out) < f.Limit
 	})
