@@ -7,7 +7,7 @@
 //
 // Each institution has an API key (32 random bytes; only its SHA-256 is
 // stored, as a key of that entropy needs no slow hash), a rate quota, and an
-// audit row for every call (written in batches off the answer's path).
+// audit row for every call, committed before the call is answered.
 // Every call carries a request id and the time it was sent: an id seen
 // within the replay window, or a time outside it, is refused, so a captured
 // call cannot be played again to open a second request.

@@ -237,3 +237,56 @@ func TestRotatedKeyStopsWorking(t *testing.T) {
 		t.Fatalf("stored key %x (%v): want a 32-byte hash", stored, err)
 	}
 }
+
+// auditRows counts the committed audit rows of a request id, read at once
+// after the call returns: no flush, no wait.
+func auditRows(t *testing.T, s *Service, id string) (n int, outcome string) {
+	t.Helper()
+	err := s.pool.QueryRow(context.Background(), `SELECT count(*), coalesce(max(outcome), '') FROM institution_audit WHERE request_id = $1`, id).
+		Scan(&n, &outcome)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, outcome
+}
+
+func TestEveryCallIsAuditedBeforeItsAnswer(t *testing.T) {
+	s, _, key, _ := service(t, 100, 100)
+	ctx := context.Background()
+	a, err := s.Check(ctx, key, Query{RequestID: "chk-audit-1", SentAt: t0, NIK: niks.kec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, out := auditRows(t, s, "chk-audit-1"); n != 1 || out != a.Code {
+		t.Fatalf("answered %s with %d audit rows (outcome %q), want one row with the answer's code", a.Code, n, out)
+	}
+	if _, err := s.Check(ctx, key, Query{RequestID: "chk-audit-2", SentAt: t0, NIK: "12"}); fault.KindOf(err) != fault.Invalid {
+		t.Fatalf("malformed NIK: %v", err)
+	}
+	if n, out := auditRows(t, s, "chk-audit-2"); n != 1 || out[:8] != "ditolak:" {
+		t.Fatalf("refused with %d audit rows (outcome %q), want one refusal", n, out)
+	}
+}
+
+func TestNoAnswerWithoutItsAudit(t *testing.T) {
+	s, _, key, _ := service(t, 100, 100)
+	ctx := context.Background()
+	exec := func(sql string) {
+		if _, err := s.pool.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`ALTER TABLE institution_audit ADD CONSTRAINT refuse_all CHECK (false) NOT VALID`)
+	q := Query{RequestID: "chk-noaudit", SentAt: t0, NIK: niks.ok, Nama: "Siti Aminah"}
+	a, err := s.Check(ctx, key, q)
+	if !errors.Is(err, ErrAudit) || fault.KindOf(err) != fault.Unavailable || len(a.Fields) != 0 || a.Code != "" {
+		t.Fatalf("audit cannot be written: answer %+v, err %v; want no answer, unavailable", a, err)
+	}
+	exec(`ALTER TABLE institution_audit DROP CONSTRAINT refuse_all`)
+	if a, err := s.Check(ctx, key, q); err != nil || a.Code != CodeConsolidated {
+		t.Fatalf("the same request id once the audit works: %+v, %v; want answered (it was never answered)", a, err)
+	}
+	if n, _ := auditRows(t, s, q.RequestID); n != 1 {
+		t.Fatalf("%d audit rows, want 1", n)
+	}
+}
