@@ -152,7 +152,7 @@ func TestRefusedCallsChangeNothing(t *testing.T) {
 	s, clk, key, opened := service(t, 100, 100)
 	ctx := context.Background()
 	good := SyncForm{RequestID: "bpjs-000001", SentAt: t0, NIK: niks.none, Nama: "Siti", WhatsApp: "081234567890", Problem: "NIK tidak ditemukan di BPJS"}
-	if _, err := s.OpenSync(ctx, key, good); err != nil {
+	if _, err := s.OpenSync(ctx, Credential{Key: key}, good); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -170,7 +170,7 @@ func TestRefusedCallsChangeNothing(t *testing.T) {
 		{"no key", "", func(f SyncForm) SyncForm { f.RequestID = "bpjs-000007"; return f }, fault.Unauthenticated},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := s.OpenSync(ctx, tc.key, tc.f(good))
+			_, err := s.OpenSync(ctx, Credential{Key: tc.key}, tc.f(good))
 			if fault.KindOf(err) != tc.kind {
 				t.Fatalf("err %v (kind %v), want kind %v", err, fault.KindOf(err), tc.kind)
 			}
@@ -196,7 +196,7 @@ func TestOverQuotaSaysWhenToRetry(t *testing.T) {
 	q := Query{SentAt: t0, NIK: niks.ok}
 	call := func(id string) error {
 		q.RequestID = id
-		_, err := s.Check(ctx, key, q)
+		_, err := s.Check(ctx, Credential{Key: key}, q)
 		return err
 	}
 	for _, id := range []string{"chk-000001", "chk-000002"} {
@@ -253,14 +253,14 @@ func auditRows(t *testing.T, s *Service, id string) (n int, outcome string) {
 func TestEveryCallIsAuditedBeforeItsAnswer(t *testing.T) {
 	s, _, key, _ := service(t, 100, 100)
 	ctx := context.Background()
-	a, err := s.Check(ctx, key, Query{RequestID: "chk-audit-1", SentAt: t0, NIK: niks.kec})
+	a, err := s.Check(ctx, Credential{Key: key}, Query{RequestID: "chk-audit-1", SentAt: t0, NIK: niks.kec})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n, out := auditRows(t, s, "chk-audit-1"); n != 1 || out != a.Code {
 		t.Fatalf("answered %s with %d audit rows (outcome %q), want one row with the answer's code", a.Code, n, out)
 	}
-	if _, err := s.Check(ctx, key, Query{RequestID: "chk-audit-2", SentAt: t0, NIK: "12"}); fault.KindOf(err) != fault.Invalid {
+	if _, err := s.Check(ctx, Credential{Key: key}, Query{RequestID: "chk-audit-2", SentAt: t0, NIK: "12"}); fault.KindOf(err) != fault.Invalid {
 		t.Fatalf("malformed NIK: %v", err)
 	}
 	if n, out := auditRows(t, s, "chk-audit-2"); n != 1 || out[:8] != "ditolak:" {
@@ -278,12 +278,12 @@ func TestNoAnswerWithoutItsAudit(t *testing.T) {
 	}
 	exec(`ALTER TABLE institution_audit ADD CONSTRAINT refuse_all CHECK (false) NOT VALID`)
 	q := Query{RequestID: "chk-noaudit", SentAt: t0, NIK: niks.ok, Nama: "Siti Aminah"}
-	a, err := s.Check(ctx, key, q)
+	a, err := s.Check(ctx, Credential{Key: key}, q)
 	if !errors.Is(err, ErrAudit) || fault.KindOf(err) != fault.Unavailable || len(a.Fields) != 0 || a.Code != "" {
 		t.Fatalf("audit cannot be written: answer %+v, err %v; want no answer, unavailable", a, err)
 	}
 	exec(`ALTER TABLE institution_audit DROP CONSTRAINT refuse_all`)
-	if a, err := s.Check(ctx, key, q); err != nil || a.Code != CodeConsolidated {
+	if a, err := s.Check(ctx, Credential{Key: key}, q); err != nil || a.Code != CodeConsolidated {
 		t.Fatalf("the same request id once the audit works: %+v, %v; want answered (it was never answered)", a, err)
 	}
 	if n, _ := auditRows(t, s, q.RequestID); n != 1 {

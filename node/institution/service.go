@@ -94,10 +94,10 @@ func (s *Service) Close() { s.batch.close() }
 // admit authenticates a call, takes it from the quota, validates it and
 // refuses a replay, in that order: a malformed or replayed call changes
 // nothing but its audit row.
-func (s *Service) admit(ctx context.Context, key, op, requestID, nik string, validate func(time.Time) error) (*Caller, error) {
+func (s *Service) admit(ctx context.Context, cred Credential, op, requestID, nik string, validate func(time.Time) error) (*Caller, error) {
 	now := s.opt.Now()
 	entry := Entry{At: now, RequestID: clip(requestID), Op: op, NIK: clip(nik), Refused: true}
-	c, err := s.Registry.Authenticate(ctx, key)
+	c, err := s.Registry.authenticate(ctx, cred)
 	if err == nil {
 		entry.Institution = c.ID
 		if wait, ok := s.Registry.Allow(c); !ok {
@@ -137,9 +137,9 @@ func clip(s string) string {
 	return s
 }
 
-// Check answers a check from the institution holding key.
-func (s *Service) Check(ctx context.Context, key string, q Query) (Answer, error) {
-	c, err := s.admit(ctx, key, "check", q.RequestID, q.NIK, q.Validate)
+// Check answers a check from the institution cred names.
+func (s *Service) Check(ctx context.Context, cred Credential, q Query) (Answer, error) {
+	c, err := s.admit(ctx, cred, "check", q.RequestID, q.NIK, q.Validate)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -153,12 +153,12 @@ func (s *Service) Check(ctx context.Context, key string, q Query) (Answer, error
 }
 
 // OpenSync opens a Sinkronisasi Data request for the resident.
-func (s *Service) OpenSync(ctx context.Context, key string, f SyncForm) (string, error) {
+func (s *Service) OpenSync(ctx context.Context, cred Credential, f SyncForm) (string, error) {
 	validate := func(now time.Time) error {
 		q := Query{RequestID: f.RequestID, SentAt: f.SentAt, NIK: f.NIK, Nama: f.Nama}
 		return q.Validate(now)
 	}
-	c, err := s.admit(ctx, key, "open-sync", f.RequestID, f.NIK, validate)
+	c, err := s.admit(ctx, cred, "open-sync", f.RequestID, f.NIK, validate)
 	if err != nil {
 		return "", err
 	}
