@@ -244,7 +244,7 @@ func (n *Node) eventChange(e *event.Event) (dwh.Change, error) {
 		var r *registry.Resident
 		if r, err = n.Residents.Resident(e.Entity); err == nil {
 			c.Resident = &dwh.Resident{NIK: r.NIK, Nama: r.NamaLengkap, TempatLahir: r.TempatLahir,
-				TanggalLahir: r.TanggalLahir, JenisKelamin: r.JenisKelamin, Office: r.Office, UpdatedAt: r.UpdatedAt}
+				TanggalLahir: r.TanggalLahir, JenisKelamin: r.JenisKelamin, NamaIbu: r.NamaIbu, Office: r.Office, UpdatedAt: r.UpdatedAt}
 		}
 	case registry.KindFamily:
 		var f *registry.Family

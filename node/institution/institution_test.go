@@ -21,8 +21,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 var (
 	t0   = time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
 	wib  = time.FixedZone("WIB", 7*3600)
-	niks = struct{ ok, kec, dinas, adj, none, fresh string }{
-		"1806010101900001", "1806010101900002", "1806010101900003", "1806010101900004", "1806010101900009", "1806010101900005"}
+	niks = struct{ ok, kec, dinas, adj, none, fresh, ibu string }{
+		"1806010101900001", "1806010101900002", "1806010101900003", "1806010101900004", "1806010101900009", "1806010101900005",
+		"1806010101900006"}
 )
 
 // clock is a settable time for quotas and replay windows.
@@ -70,12 +71,16 @@ func seeded(t *testing.T) *pgxpool.Pool {
 		{Pos: dwh.Position{Stream: dec, Seq: 1}, State: &dwh.State{NIK: niks.ok, State: dwh.StateConsolidated, Since: t0.Add(2 * time.Hour)}},
 		{Pos: dwh.Position{Stream: dec, Seq: 2}, State: &dwh.State{NIK: niks.kec, State: dwh.StateConsolidated, Since: t0}},
 		{Pos: dwh.Position{Stream: dec, Seq: 3}, State: &dwh.State{NIK: niks.adj, State: dwh.StateAdjudication, Since: t0}},
+		{Pos: dwh.Position{Stream: kec, Seq: 8}, Resident: withMother(res(niks.ibu), "RUKIAH BINTI AHMAD")},
+		{Pos: dwh.Position{Stream: dec, Seq: 4}, State: &dwh.State{NIK: niks.ibu, State: dwh.StateConsolidated, Since: t0.Add(2 * time.Hour)}},
 	}
 	if _, err := dwh.NewSink(pool, "test", 0).Apply(ctx, 1, changes); err != nil {
 		t.Fatal(err)
 	}
 	return pool
 }
+
+func withMother(r *dwh.Resident, ibu string) *dwh.Resident { r.NamaIbu = ibu; return r }
 
 func TestCheckAnswers(t *testing.T) {
 	pool := seeded(t)
@@ -92,6 +97,10 @@ func TestCheckAnswers(t *testing.T) {
 			[]FieldMatch{{FieldNama, Sesuai}, {FieldTanggalLahir, Sesuai}, {FieldTempatLahir, Sesuai}}},
 		{"a wrong name and no mother's name held", niks.ok, Query{Nama: "Siti Aminah Binti", NamaIbu: "Rukiah"}, CodeConsolidated, "",
 			[]FieldMatch{{FieldNama, TidakSesuai}, {FieldNamaIbu, TidakTersedi}}},
+		{"the mother's name written otherwise", niks.ibu, Query{NamaIbu: " rukiah  Binti ahmad"}, CodeConsolidated, "",
+			[]FieldMatch{{FieldNamaIbu, Sesuai}}},
+		{"another mother's name", niks.ibu, Query{Nama: "Siti Aminah", NamaIbu: "Rukiyah binti Ahmad"}, CodeConsolidated, "",
+			[]FieldMatch{{FieldNama, Sesuai}, {FieldNamaIbu, TidakSesuai}}},
 		{"a change still at the kecamatan", niks.kec, same, CodeAtKecamatan,
 			"data masih di Kecamatan Pugung sejak 07-12-2026 11:00 WIB, belum sampai ke Dinas", nil},
 		{"a change at the dinas", niks.dinas, same, CodeAwaiting, "menunggu konsolidasi", nil},
