@@ -3,6 +3,7 @@ package institution
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 type batcher struct {
 	pool *pgxpool.Pool
 	zone *time.Location
+	log  *slog.Logger
 	in   chan *call
 	wg   sync.WaitGroup
 	stop chan struct{}
@@ -51,8 +53,8 @@ const (
 	dbTimeout = 10 * time.Second
 )
 
-func newBatcher(pool *pgxpool.Pool, zone *time.Location) *batcher {
-	b := &batcher{pool: pool, zone: zone, in: make(chan *call), stop: make(chan struct{})}
+func newBatcher(pool *pgxpool.Pool, zone *time.Location, log *slog.Logger) *batcher {
+	b := &batcher{pool: pool, zone: zone, log: log, in: make(chan *call), stop: make(chan struct{})}
 	for range batchers {
 		b.wg.Go(b.run)
 	}
@@ -135,8 +137,11 @@ func (b *batcher) serve(batch []*call) {
 		}
 	}
 	if err := b.audit(ctx, batch); err != nil {
+		// The database's words stay in the log; the institution learns
+		// only that it may try again.
+		b.log.Error("institution audit", "err", err, "calls", len(batch))
 		for _, c := range batch {
-			c.answer, c.err = Answer{}, fmt.Errorf("%w: %w", ErrAudit, err)
+			c.answer, c.err = Answer{}, ErrAudit
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -290,6 +291,9 @@ func TestNoAnswerWithoutItsAudit(t *testing.T) {
 	a, err := s.Check(ctx, Credential{Key: key}, q)
 	if !errors.Is(err, ErrAudit) || fault.KindOf(err) != fault.Unavailable || len(a.Fields) != 0 || a.Code != "" {
 		t.Fatalf("audit cannot be written: answer %+v, err %v; want no answer, unavailable", a, err)
+	}
+	if strings.Contains(err.Error(), "refuse_all") {
+		t.Fatalf("the database's error reaches the institution: %v", err)
 	}
 	exec(`ALTER TABLE institution_audit DROP CONSTRAINT refuse_all`)
 	if a, err := s.Check(ctx, Credential{Key: key}, q); err != nil || a.Code != CodeConsolidated {

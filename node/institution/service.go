@@ -85,7 +85,7 @@ func NewService(pool *pgxpool.Pool, opt Options) *Service {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{Registry: NewRegistry(pool, opt.Now, opt.Rand), pool: pool, opt: opt,
-		batch: newBatcher(pool, opt.Zone)}
+		batch: newBatcher(pool, opt.Zone, opt.Log)}
 }
 
 // Close answers the calls in flight and stops.
@@ -125,7 +125,7 @@ func (s *Service) admit(ctx context.Context, cred Credential, op, requestID, nik
 func (s *Service) record(ctx context.Context, e Entry) {
 	c := &call{entry: e}
 	s.batch.do(context.WithoutCancel(ctx), c)
-	if c.err != nil {
+	if c.err != nil && !errors.Is(c.err, ErrAudit) { // an audit failure is logged where it happened
 		s.opt.Log.Error("institution audit", "err", c.err, "op", e.Op, "institution", e.Institution, "request", e.RequestID)
 	}
 }
