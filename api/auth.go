@@ -56,6 +56,7 @@ var operations = map[string]string{
 
 	c.InstitutionAdminServiceRegisterInstitutionProcedure: account.OpInstitutionAdmin, c.InstitutionAdminServiceRotateInstitutionKeyProcedure: account.OpInstitutionAdmin,
 	c.InstitutionAdminServiceSetInstitutionQuotaProcedure: account.OpInstitutionAdmin, c.InstitutionAdminServiceInstitutionUsageProcedure: account.OpInstitutionRead,
+	c.InstitutionAdminServiceSetInstitutionCertificateProcedure: account.OpInstitutionAdmin,
 }
 
 // actions says in Bahasa what each RPC does, as a refusal names it to the
@@ -111,6 +112,8 @@ var actions = map[string]string{
 	c.InstitutionAdminServiceRegisterInstitutionProcedure: "mendaftarkan instansi pengguna data", c.InstitutionAdminServiceRotateInstitutionKeyProcedure: "mengganti kunci API instansi",
 	c.InstitutionAdminServiceSetInstitutionQuotaProcedure: "mengubah kuota instansi", c.InstitutionAdminServiceInstitutionUsageProcedure: "melihat pemakaian cek NIK oleh instansi",
 	c.InstitutionServiceCheckProcedure: "memeriksa data NIK", c.InstitutionServiceOpenSyncProcedure: "membuka permohonan sinkronisasi data",
+
+	c.InstitutionAdminServiceSetInstitutionCertificateProcedure: "mendaftarkan sertifikat klien instansi",
 }
 
 // action is what a refusal says the officer tried to do.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
@@ -30,24 +31,26 @@ var errNoWarehouse = connect.NewError(connect.CodeFailedPrecondition,
 
 // NewInstitutionHandler serves registered institutions on an address of
 // their own: the NIK check and opening a Sinkronisasi Data request, nothing
-// else. Calls authenticate with the institution's API key, not an officer's
+// else. Calls authenticate with the institution's API key or the client
+// certificate of their TLS connection (InstitutionTLS), not an officer's
 // token; over quota they are refused with Retry-After.
 func NewInstitutionHandler(n InstitutionNode) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(sinkronv1connect.NewInstitutionServiceHandler(&institutions{n: n},
 		connect.WithReadMaxBytes(MaxRequestBytes), connect.WithCompressMinBytes(1<<10)))
-	return newSizeGuard(mux, sinkronv1connect.InstitutionServiceName)
+	return clientCert(newSizeGuard(mux, sinkronv1connect.InstitutionServiceName))
 }
 
 type institutions struct{ n InstitutionNode }
 
-// apiKey is the bearer token of a call.
-func apiKey(h http.Header) string {
-	v := h.Get("Authorization")
-	if k, ok := strings.CutPrefix(v, "Bearer "); ok {
-		return strings.TrimSpace(k)
+// credential is how a call proves its institution: the bearer API key, or
+// the client certificate clientCert found on the connection.
+func credential(ctx context.Context, h http.Header) institution.Credential {
+	c := institution.Credential{Cert: peerCert(ctx)}
+	if k, ok := strings.CutPrefix(h.Get("Authorization"), "Bearer "); ok {
+		c.Key = strings.TrimSpace(k)
 	}
-	return ""
+	return c
 }
 
 // institutionError maps an institution refusal, adding Retry-After to a
@@ -71,7 +74,7 @@ func (h *institutions) Check(ctx context.Context, req *connect.Request[v1.CheckR
 		return nil, errNoWarehouse
 	}
 	m := req.Msg
-	a, err := svc.Check(ctx, apiKey(req.Header()), queryOf(m))
+	a, err := svc.Check(ctx, credential(ctx, req.Header()), queryOf(m))
 	if err != nil {
 		return nil, institutionError(err)
 	}
@@ -122,7 +125,7 @@ func (h *institutions) OpenSync(ctx context.Context, req *connect.Request[v1.Ope
 	for _, d := range m.Documents {
 		f.Documents = append(f.Documents, institution.Document{Name: d.Name, Kind: int32(d.Kind), Content: d.Content})
 	}
-	code, err := svc.OpenSync(ctx, apiKey(req.Header()), f)
+	code, err := svc.OpenSync(ctx, credential(ctx, req.Header()), f)
 	if err != nil {
 		return nil, institutionError(err)
 	}
@@ -144,7 +147,11 @@ func (h *institutionAdmin) RegisterInstitution(ctx context.Context, req *connect
 	if err != nil {
 		return nil, err
 	}
-	id, key, err := s.Registry.Register(ctx, req.Msg.Name, req.Msg.PerSecond, int(req.Msg.Burst))
+	var certPEM []byte
+	if len(req.Msg.CertificatePem) > 0 {
+		certPEM = req.Msg.CertificatePem
+	}
+	id, key, err := s.Registry.RegisterWithCertificate(ctx, req.Msg.Name, req.Msg.PerSecond, int(req.Msg.Burst), certPEM)
 	if err != nil {
 		return nil, toConnect(err)
 	}
@@ -174,6 +181,18 @@ func (h *institutionAdmin) SetInstitutionQuota(ctx context.Context, req *connect
 	return connect.NewResponse(&v1.SetInstitutionQuotaResponse{}), nil
 }
 
+func (h *institutionAdmin) SetInstitutionCertificate(ctx context.Context, req *connect.Request[v1.SetInstitutionCertificateRequest]) (*connect.Response[v1.SetInstitutionCertificateResponse], error) {
+	s, err := h.svc()
+	if err != nil {
+		return nil, err
+	}
+	spki, err := s.Registry.SetCertificate(ctx, req.Msg.Id, req.Msg.CertificatePem)
+	if err != nil {
+		return nil, toConnect(err)
+	}
+	return connect.NewResponse(&v1.SetInstitutionCertificateResponse{SpkiSha256: hex.EncodeToString(spki)}), nil
+}
+
 func (h *institutionAdmin) InstitutionUsage(ctx context.Context, req *connect.Request[v1.InstitutionUsageRequest]) (*connect.Response[v1.InstitutionUsageResponse], error) {
 	s, err := h.svc()
 	if err != nil {
@@ -186,7 +205,7 @@ func (h *institutionAdmin) InstitutionUsage(ctx context.Context, req *connect.Re
 	out := &v1.InstitutionUsageResponse{}
 	for _, u := range us {
 		iu := &v1.InstitutionUsage{Id: u.ID, Name: u.Name, PerSecond: u.PerSecond, Burst: int32(u.Burst),
-			Checks: u.Checks, Refused: u.Refused, SyncsOpened: u.Syncs}
+			Checks: u.Checks, Refused: u.Refused, SyncsOpened: u.Syncs, Certificate: u.HasCertificate()}
 		if u.LastCall.Unix() > 0 {
 			iu.LastCall = timestamppb.New(u.LastCall)
 		}

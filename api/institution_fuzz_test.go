@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func FuzzInstitutionCheck(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, auth string) {
 		h := http.Header{}
 		h.Set("Authorization", auth)
-		_, _ = institution.ParseKey(apiKey(h))
+		_, _ = institution.ParseKey(credential(context.Background(), h).Key)
 		var m v1.CheckRequest
 		if proto.Unmarshal(body, &m) != nil {
 			return

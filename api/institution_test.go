@@ -27,6 +27,18 @@ func (n institutionNode) Institutions() *institution.Service { return n.s }
 // one consolidated resident, with one institution of the given quota.
 func institutionAPI(t testing.TB, perSecond float64, burst int) (sinkronv1connect.InstitutionServiceClient, string) {
 	t.Helper()
+	svc, key := institutionService(t, perSecond, burst)
+	hs := httptest.NewUnstartedServer(NewInstitutionHandler(institutionNode{svc}))
+	hs.EnableHTTP2 = true
+	hs.Start()
+	t.Cleanup(hs.Close)
+	return sinkronv1connect.NewInstitutionServiceClient(hs.Client(), hs.URL), key
+}
+
+// institutionService is the institution service over a seeded warehouse,
+// with one institution (Bank Lampung) of the given quota and its API key.
+func institutionService(t testing.TB, perSecond float64, burst int) (*institution.Service, string) {
+	t.Helper()
 	srv := pgtest.Start(t)
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, srv.DSN()+"&pool_max_conns=16")
@@ -55,11 +67,7 @@ func institutionAPI(t testing.TB, perSecond float64, burst int) (sinkronv1connec
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewUnstartedServer(NewInstitutionHandler(institutionNode{svc}))
-	hs.EnableHTTP2 = true
-	hs.Start()
-	t.Cleanup(hs.Close)
-	return sinkronv1connect.NewInstitutionServiceClient(hs.Client(), hs.URL), key
+	return svc, key
 }
 
 // residents is how many consolidated residents the warehouse holds.

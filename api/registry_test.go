@@ -23,7 +23,7 @@ func TestRegistryThroughTheAPI(t *testing.T) {
 		"kecamatan": "Sibolga Kota", "kabupaten_kota": "Kota Sibolga", "provinsi": "Sumatera Utara"}
 	fields := map[string]string{"nik": "1271011708900001", "nama_lengkap": "Budi Santoso", "tempat_lahir": "Sibolga",
 		"tanggal_lahir": "1990-08-17", "jenis_kelamin": "Laki-laki", "agama": "Islam", "status_perkawinan": "Kawin",
-		"pekerjaan": "Nelayan", "kewarganegaraan": "WNI"}
+		"pekerjaan": "Nelayan", "kewarganegaraan": "WNI", "nama_ibu": "sri rahayu"}
 	for k, v := range address {
 		fields[k] = v
 	}
@@ -34,7 +34,7 @@ func TestRegistryThroughTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err := c.GetResident(ctx, connect.NewRequest(&v1.GetResidentRequest{Nik: "1271011708900001"}))
-	if err != nil || r.Msg.Resident.Fields["nama_lengkap"] != "BUDI SANTOSO" {
+	if err != nil || r.Msg.Resident.Fields["nama_lengkap"] != "BUDI SANTOSO" || r.Msg.Resident.Fields["nama_ibu"] != "SRI RAHAYU" {
 		t.Fatalf("resident: %v %v", r, err)
 	}
 	f, err := c.FamiliesOf(ctx, connect.NewRequest(&v1.FamiliesOfRequest{Nik: "1271011708900001"}))

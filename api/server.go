@@ -79,6 +79,12 @@ func ListenTLS(addr string, h http.Handler, certFile, keyFile string) (*Server, 
 		}
 		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
 	}
+	return ListenConfig(addr, h, tlsConf)
+}
+
+// ListenConfig serves h on addr over TLS with tlsConf (HTTP/1.1 and
+// HTTP/2), or in cleartext when it is nil.
+func ListenConfig(addr string, h http.Handler, tlsConf *tls.Config) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("api listen %s: %w", addr, err)

@@ -131,7 +131,8 @@ func (n *Node) registerNew(r *request.Request, nik, officer string) error {
 	f := r.Fields
 	b := registry.Biodata{NIK: nik, NamaLengkap: f["nama_lengkap"], TempatLahir: f["tempat_lahir"], TanggalLahir: f["tanggal_lahir"],
 		JenisKelamin: f["jenis_kelamin"], GolonganDarah: f["golongan_darah"], Address: addressOf(f, ""), Agama: f["agama"],
-		StatusPerkawinan: f["status_perkawinan"], Pekerjaan: f["pekerjaan"], Kewarganegaraan: f["kewarganegaraan"]}
+		StatusPerkawinan: f["status_perkawinan"], Pekerjaan: f["pekerjaan"], Kewarganegaraan: f["kewarganegaraan"],
+		NamaIbu: f["nama_ibu"]}
 	fill(&b.Address, f["kode_wilayah"], n.regency())
 	if _, err := n.Residents.Register(b, officer); err != nil && !errors.Is(err, registry.ErrExists) {
 		return err

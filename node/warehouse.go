@@ -35,6 +35,14 @@ type DWHConfig struct {
 // server with [dwh].
 type InstitusiConfig struct {
 	Listen string `toml:"listen,omitempty"` // e.g. 0.0.0.0:8443
+	// Cert and Key (PEM) are the listener's own TLS certificate; with them
+	// it asks institutions for client certificates (api.InstitutionTLS).
+	// Without them it uses tls_cert_file and tls_key_file, likewise.
+	Cert string `toml:"cert,omitempty"`
+	Key  string `toml:"key,omitempty"`
+	// CA (PEM bundle), optional: a client certificate must chain to one of
+	// these CAs as well as be registered to an institution.
+	CA string `toml:"ca,omitempty"`
 }
 
 // warehouse is a dinas server's side of the DWH: the feed, and the
@@ -236,7 +244,7 @@ func (n *Node) eventChange(e *event.Event) (dwh.Change, error) {
 		var r *registry.Resident
 		if r, err = n.Residents.Resident(e.Entity); err == nil {
 			c.Resident = &dwh.Resident{NIK: r.NIK, Nama: r.NamaLengkap, TempatLahir: r.TempatLahir,
-				TanggalLahir: r.TanggalLahir, JenisKelamin: r.JenisKelamin, Office: r.Office, UpdatedAt: r.UpdatedAt}
+				TanggalLahir: r.TanggalLahir, JenisKelamin: r.JenisKelamin, NamaIbu: r.NamaIbu, Office: r.Office, UpdatedAt: r.UpdatedAt}
 		}
 	case registry.KindFamily:
 		var f *registry.Family

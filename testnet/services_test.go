@@ -21,7 +21,7 @@ func TestNewResidentGetsNIKAndIsRegistered(t *testing.T) {
 		"nama_lengkap": "Rahmat Hidayat", "tempat_lahir": "Kota Agung", "tanggal_lahir": "2008-05-14", "jenis_kelamin": "Laki-laki",
 		"agama": "Islam", "status_perkawinan": "Belum Kawin", "pekerjaan": "Pelajar", "kewarganegaraan": "WNI",
 		"alamat": "Jl. Samudra No. 7", "rt": "3", "rw": "1", "desa_kelurahan": "Kuripan", "kecamatan": "Kota Agung",
-		"hubungan_keluarga": "Anak",
+		"hubungan_keluarga": "Anak", "nama_ibu": "Sri Wahyuni",
 	}
 	var docs []request.Upload
 	for i, d := range svc.DocumentsFor("online", fields) {
@@ -67,6 +67,6 @@ func TestNewResidentGetsNIKAndIsRegistered(t *testing.T) {
 	waitFor(t, "the resident and the finished request at the dinas", func() bool {
 		res, err := dinas.Residents.Resident(nik)
 		got, gerr := dinas.Requests.Get(r.ID)
-		return err == nil && res.NamaLengkap == "RAHMAT HIDAYAT" && gerr == nil && got.Status == request.Selesai
+		return err == nil && res.NamaLengkap == "RAHMAT HIDAYAT" && res.NamaIbu == "SRI WAHYUNI" && gerr == nil && got.Status == request.Selesai
 	})
 }

@@ -211,7 +211,7 @@ func demoOfficers(nw *regency.Regency) ([]demoOfficer, error) {
 func seedRegistry(n *node.Node) error {
 	siti := registry.Biodata{NIK: "1806015708900003", NamaLengkap: "Siti Aminah", TempatLahir: "Kota Agung", TanggalLahir: "1990-08-17",
 		JenisKelamin: "Perempuan", Agama: "Islam", StatusPerkawinan: "Belum Kawin", Pekerjaan: "Wiraswasta", Kewarganegaraan: "WNI",
-		Address: registry.Address{Alamat: "Jl. Samudra No. 5", RT: "1", RW: "2", DesaKelurahan: "Kuripan", Kecamatan: "Kota Agung",
+		NamaIbu: "Rukiah", Address: registry.Address{Alamat: "Jl. Samudra No. 5", RT: "1", RW: "2", DesaKelurahan: "Kuripan", Kecamatan: "Kota Agung",
 			KabupatenKota: "Kabupaten Tanggamus", Provinsi: "Lampung"}}
 	if _, err := n.RegisterResident(siti, "Petugas Demo"); err != nil {
 		return fmt.Errorf("demo registry: %w", err)

@@ -3,6 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -46,14 +56,20 @@ func TestInstitusiCommands(t *testing.T) {
 		t.Fatalf("daftar printed %q", out)
 	}
 	id := m[1]
+	certFile := filepath.Join(t.TempDir(), "bpjs.pem")
+	if err := os.WriteFile(certFile, clientCertPEM(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"kunci-baru", id}, "kunci API baru"},
+		{[]string{"sertifikat", id, "--berkas", certFile}, "sertifikat klien " + id + " terdaftar (SHA-256 kunci publik "},
 		{[]string{"kuota", id, "--per-detik", "5"}, "kuota " + id + ": 5 per detik"},
 		{[]string{"pemakaian"}, "BPJS Kesehatan"},
 		{[]string{"pemakaian", id}, "5"},
+		{[]string{"pemakaian", id}, "ya"}, // a certificate is registered
 	} {
 		got, err := cli(tc.args...)
 		if err != nil || !strings.Contains(got, tc.want) {
@@ -63,4 +79,59 @@ func TestInstitusiCommands(t *testing.T) {
 	if _, err := cli("kuota", "000000000000", "--per-detik", "5"); err == nil || !strings.Contains(err.Error(), "tidak ditemukan") {
 		t.Fatalf("quota of an unknown institution: %v", err)
 	}
+	if _, err := cli("sertifikat", id, "--berkas", filepath.Join(t.TempDir(), "none.pem")); err == nil || !strings.Contains(err.Error(), "berkas sertifikat") {
+		t.Fatalf("a missing certificate file: %v", err)
+	}
+	notCert := filepath.Join(t.TempDir(), "key.pem")
+	_ = os.WriteFile(notCert, []byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"), 0o600)
+	if _, err := cli("sertifikat", id, "--berkas", notCert); err == nil || !strings.Contains(err.Error(), "bukan sertifikat PEM") {
+		t.Fatalf("a key instead of a certificate: %v", err)
+	}
+}
+
+// clientCertPEM is a self-signed client certificate, as an institution
+// sends the dinas.
+func clientCertPEM(t *testing.T) []byte {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "BPJS Kesehatan"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// The institutions' listener never falls back to cleartext when TLS is
+// configured wrong: a CA without a certificate, or a missing file, stops
+// the node at start.
+func TestInstitutionListenerConfig(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		cfg  node.InstitusiConfig
+		says string
+	}{
+		{"a CA without a certificate", node.InstitusiConfig{Listen: "127.0.0.1:0", CA: filepath.Join(dir, "ca.pem")}, "[institusi] ca butuh"},
+		{"a missing certificate", node.InstitusiConfig{Listen: "127.0.0.1:0", Cert: filepath.Join(dir, "x.pem"), Key: filepath.Join(dir, "x.key")}, "[institusi] cert/key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _, err := listenInstitutions(node.Config{Institusi: tc.cfg}, http.NotFoundHandler())
+			if err == nil {
+				s.Close()
+				t.Fatal("listening")
+			}
+			if !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("%v, want %q", err, tc.says)
+			}
+		})
+	}
+	s, scheme, err := listenInstitutions(node.Config{Institusi: node.InstitusiConfig{Listen: "127.0.0.1:0"}}, http.NotFoundHandler())
+	if err != nil || scheme != "http://" {
+		t.Fatalf("no TLS configured: %q, %v; want cleartext with API keys only", scheme, err)
+	}
+	s.Close()
 }

@@ -54,7 +54,7 @@ Client (talks to --addr, default $SINKRON_ADDR or http://127.0.0.1:8080; signs c
   sinkron vv --out FILE                      (this node's version vector, for a bundle)
   sinkron bundle export --out FILE [--since FILE] [--no-documents]
   sinkron bundle import FILE
-  sinkron institusi daftar|kunci-baru|kuota|pemakaian   (institutions checking NIKs against the DWH)
+  sinkron institusi daftar|kunci-baru|sertifikat|kuota|pemakaian   (institutions checking NIKs against the DWH)
 
 Biometrics (offline tools; no node):
   sinkron biometric gen --orang N --seed S [--tayangan 2] [--impostor 100000] --out DIR   (synthetic set: ISO records, iris templates, pairs)

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,14 +80,14 @@ func runNode(ctx context.Context, args []string) error {
 		log.Info("residents' portal and public api listening", "addr", scheme+pub.Addr())
 	}
 	if cfg.Institusi.Listen != "" {
-		inst, err := api.ListenTLS(cfg.Institusi.Listen, api.NewInstitutionHandler(n), cfg.TLSCertFile, cfg.TLSKeyFile)
+		inst, instScheme, err := listenInstitutions(cfg, api.NewInstitutionHandler(n))
 		if err != nil {
 			srv.Close()
 			n.Close()
 			return err
 		}
 		defer inst.Close()
-		log.Info("institutions' api listening", "addr", scheme+inst.Addr())
+		log.Info("institutions' api listening", "addr", instScheme+inst.Addr())
 	}
 	<-ctx.Done()
 	log.Info("shutting down")
@@ -208,3 +210,27 @@ type multi []string
 
 func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+// listenInstitutions serves the institutions' listener: over TLS with
+// client certificates requested when [institusi] cert and key (or the
+// node's tls_cert_file and tls_key_file) are set, else in cleartext, where
+// only API keys authenticate.
+func listenInstitutions(cfg node.Config, h http.Handler) (*api.Server, string, error) {
+	cert, key := cfg.Institusi.Cert, cfg.Institusi.Key
+	if cert == "" && key == "" {
+		cert, key = cfg.TLSCertFile, cfg.TLSKeyFile
+	}
+	if cert == "" && key == "" {
+		if cfg.Institusi.CA != "" {
+			return nil, "", errors.New("[institusi] ca butuh [institusi] cert dan key (atau tls_cert_file dan tls_key_file)")
+		}
+		s, err := api.Listen(cfg.Institusi.Listen, h)
+		return s, "http://", err
+	}
+	conf, err := api.InstitutionTLS(cert, key, cfg.Institusi.CA)
+	if err != nil {
+		return nil, "", err
+	}
+	s, err := api.ListenConfig(cfg.Institusi.Listen, h, conf)
+	return s, "https://", err
+}

@@ -56,6 +56,7 @@ func biodata() []Field {
 		choice("status_perkawinan", "Status Perkawinan", statusPerkawinan()...),
 		text("pekerjaan", "Pekerjaan", 60),
 		choice("kewarganegaraan", "Kewarganegaraan", "WNI", "WNA"),
+		name("nama_ibu", "Nama Ibu Kandung").optional(), // on the KK, not the KTP-el; institutions check it
 	}, address("", ""), []Field{
 		field("kk", "Nomor KK (bila bergabung ke KK yang ada)", FieldKK).optional(),
 		choice("hubungan_keluarga", "Hubungan dalam Keluarga", hubunganKeluarga()...),

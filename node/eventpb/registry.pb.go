@@ -144,8 +144,11 @@ type Biodata struct {
 	Pekerjaan        string                 `protobuf:"bytes,10,opt,name=pekerjaan,proto3" json:"pekerjaan,omitempty"`
 	Kewarganegaraan  string                 `protobuf:"bytes,11,opt,name=kewarganegaraan,proto3" json:"kewarganegaraan,omitempty"`
 	BerlakuHingga    string                 `protobuf:"bytes,12,opt,name=berlaku_hingga,json=berlakuHingga,proto3" json:"berlaku_hingga,omitempty"` // "SEUMUR HIDUP" or YYYY-MM-DD
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// nama_ibu is the mother's name (nama ibu kandung), as the KK prints it;
+	// empty on records made before it was recorded.
+	NamaIbu       string `protobuf:"bytes,13,opt,name=nama_ibu,json=namaIbu,proto3" json:"nama_ibu,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Biodata) Reset() {
@@ -258,6 +261,13 @@ func (x *Biodata) GetKewarganegaraan() string {
 func (x *Biodata) GetBerlakuHingga() string {
 	if x != nil {
 		return x.BerlakuHingga
+	}
+	return ""
+}
+
+func (x *Biodata) GetNamaIbu() string {
+	if x != nil {
+		return x.NamaIbu
 	}
 	return ""
 }
@@ -591,7 +601,7 @@ const file_sinkron_event_v1_registry_proto_rawDesc = "" +
 	"\tkecamatan\x18\x05 \x01(\tR\tkecamatan\x12%\n" +
 	"\x0ekabupaten_kota\x18\x06 \x01(\tR\rkabupatenKota\x12\x1a\n" +
 	"\bprovinsi\x18\a \x01(\tR\bprovinsi\x12\x19\n" +
-	"\bkode_pos\x18\b \x01(\tR\akodePos\"\xb9\x03\n" +
+	"\bkode_pos\x18\b \x01(\tR\akodePos\"\xd4\x03\n" +
 	"\aBiodata\x12\x10\n" +
 	"\x03nik\x18\x01 \x01(\tR\x03nik\x12!\n" +
 	"\fnama_lengkap\x18\x02 \x01(\tR\vnamaLengkap\x12!\n" +
@@ -605,7 +615,8 @@ const file_sinkron_event_v1_registry_proto_rawDesc = "" +
 	"\tpekerjaan\x18\n" +
 	" \x01(\tR\tpekerjaan\x12(\n" +
 	"\x0fkewarganegaraan\x18\v \x01(\tR\x0fkewarganegaraan\x12%\n" +
-	"\x0eberlaku_hingga\x18\f \x01(\tR\rberlakuHingga\"x\n" +
+	"\x0eberlaku_hingga\x18\f \x01(\tR\rberlakuHingga\x12\x19\n" +
+	"\bnama_ibu\x18\r \x01(\tR\anamaIbu\"x\n" +
 	"\x12ResidentRegistered\x12-\n" +
 	"\x05actor\x18\x01 \x01(\v2\x17.sinkron.event.v1.ActorR\x05actor\x123\n" +
 	"\abiodata\x18\x02 \x01(\v2\x19.sinkron.event.v1.BiodataR\abiodata\"\x84\x01\n" +

@@ -6,8 +6,10 @@
 // NIK the answer says why, in Bahasa with an English code.
 //
 // Each institution has an API key (32 random bytes; only its SHA-256 is
-// stored, as a key of that entropy needs no slow hash), a rate quota, and an
-// audit row for every call (written in batches off the answer's path).
+// stored, as a key of that entropy needs no slow hash) and optionally a TLS
+// client certificate (only the SHA-256 of its SubjectPublicKeyInfo is
+// stored), a rate quota shared by both, and an audit row for every call,
+// committed before the call is answered.
 // Every call carries a request id and the time it was sent: an id seen
 // within the replay window, or a time outside it, is refused, so a captured
 // call cannot be played again to open a second request.

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sinkron-id/sinkron/node/fault"
 )
 
 // FuzzParseKey: any Authorization value parses or is refused, never panics,
@@ -38,6 +40,24 @@ func FuzzQueryValidate(f *testing.F) {
 		}
 		if n := normal(nama); normal(n) != n || strings.Contains(n, "  ") {
 			t.Fatalf("normal(%q) = %q is not a fixed point", nama, n)
+		}
+	})
+}
+
+// FuzzParseCertificate: an uploaded certificate file parses or is refused
+// as invalid, never panics, and an accepted one is known by a 32-byte hash.
+func FuzzParseCertificate(f *testing.F) {
+	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	_, good := certificate(f, "bank", now.Add(-time.Hour), now.Add(time.Hour))
+	f.Add(good)
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		spki, err := ParseCertificate(in, now)
+		if err == nil && len(spki) != 32 {
+			t.Fatalf("accepted with a %d-byte hash", len(spki))
+		}
+		if err != nil && fault.KindOf(err) != fault.Invalid {
+			t.Fatalf("refused as %v: %v", fault.KindOf(err), err)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,8 +22,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 var (
 	t0   = time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
 	wib  = time.FixedZone("WIB", 7*3600)
-	niks = struct{ ok, kec, dinas, adj, none, fresh string }{
-		"1806010101900001", "1806010101900002", "1806010101900003", "1806010101900004", "1806010101900009", "1806010101900005"}
+	niks = struct{ ok, kec, dinas, adj, none, fresh, ibu string }{
+		"1806010101900001", "1806010101900002", "1806010101900003", "1806010101900004", "1806010101900009", "1806010101900005",
+		"1806010101900006"}
 )
 
 // clock is a settable time for quotas and replay windows.
@@ -70,12 +72,16 @@ func seeded(t *testing.T) *pgxpool.Pool {
 		{Pos: dwh.Position{Stream: dec, Seq: 1}, State: &dwh.State{NIK: niks.ok, State: dwh.StateConsolidated, Since: t0.Add(2 * time.Hour)}},
 		{Pos: dwh.Position{Stream: dec, Seq: 2}, State: &dwh.State{NIK: niks.kec, State: dwh.StateConsolidated, Since: t0}},
 		{Pos: dwh.Position{Stream: dec, Seq: 3}, State: &dwh.State{NIK: niks.adj, State: dwh.StateAdjudication, Since: t0}},
+		{Pos: dwh.Position{Stream: kec, Seq: 8}, Resident: withMother(res(niks.ibu), "RUKIAH BINTI AHMAD")},
+		{Pos: dwh.Position{Stream: dec, Seq: 4}, State: &dwh.State{NIK: niks.ibu, State: dwh.StateConsolidated, Since: t0.Add(2 * time.Hour)}},
 	}
 	if _, err := dwh.NewSink(pool, "test", 0).Apply(ctx, 1, changes); err != nil {
 		t.Fatal(err)
 	}
 	return pool
 }
+
+func withMother(r *dwh.Resident, ibu string) *dwh.Resident { r.NamaIbu = ibu; return r }
 
 func TestCheckAnswers(t *testing.T) {
 	pool := seeded(t)
@@ -92,6 +98,10 @@ func TestCheckAnswers(t *testing.T) {
 			[]FieldMatch{{FieldNama, Sesuai}, {FieldTanggalLahir, Sesuai}, {FieldTempatLahir, Sesuai}}},
 		{"a wrong name and no mother's name held", niks.ok, Query{Nama: "Siti Aminah Binti", NamaIbu: "Rukiah"}, CodeConsolidated, "",
 			[]FieldMatch{{FieldNama, TidakSesuai}, {FieldNamaIbu, TidakTersedi}}},
+		{"the mother's name written otherwise", niks.ibu, Query{NamaIbu: " rukiah  Binti ahmad"}, CodeConsolidated, "",
+			[]FieldMatch{{FieldNamaIbu, Sesuai}}},
+		{"another mother's name", niks.ibu, Query{Nama: "Siti Aminah", NamaIbu: "Rukiyah binti Ahmad"}, CodeConsolidated, "",
+			[]FieldMatch{{FieldNama, Sesuai}, {FieldNamaIbu, TidakSesuai}}},
 		{"a change still at the kecamatan", niks.kec, same, CodeAtKecamatan,
 			"data masih di Kecamatan Pugung sejak 07-12-2026 11:00 WIB, belum sampai ke Dinas", nil},
 		{"a change at the dinas", niks.dinas, same, CodeAwaiting, "menunggu konsolidasi", nil},
@@ -152,7 +162,7 @@ func TestRefusedCallsChangeNothing(t *testing.T) {
 	s, clk, key, opened := service(t, 100, 100)
 	ctx := context.Background()
 	good := SyncForm{RequestID: "bpjs-000001", SentAt: t0, NIK: niks.none, Nama: "Siti", WhatsApp: "081234567890", Problem: "NIK tidak ditemukan di BPJS"}
-	if _, err := s.OpenSync(ctx, key, good); err != nil {
+	if _, err := s.OpenSync(ctx, Credential{Key: key}, good); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -170,7 +180,7 @@ func TestRefusedCallsChangeNothing(t *testing.T) {
 		{"no key", "", func(f SyncForm) SyncForm { f.RequestID = "bpjs-000007"; return f }, fault.Unauthenticated},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := s.OpenSync(ctx, tc.key, tc.f(good))
+			_, err := s.OpenSync(ctx, Credential{Key: tc.key}, tc.f(good))
 			if fault.KindOf(err) != tc.kind {
 				t.Fatalf("err %v (kind %v), want kind %v", err, fault.KindOf(err), tc.kind)
 			}
@@ -196,7 +206,7 @@ func TestOverQuotaSaysWhenToRetry(t *testing.T) {
 	q := Query{SentAt: t0, NIK: niks.ok}
 	call := func(id string) error {
 		q.RequestID = id
-		_, err := s.Check(ctx, key, q)
+		_, err := s.Check(ctx, Credential{Key: key}, q)
 		return err
 	}
 	for _, id := range []string{"chk-000001", "chk-000002"} {
@@ -235,5 +245,61 @@ func TestRotatedKeyStopsWorking(t *testing.T) {
 	var stored []byte
 	if err := s.pool.QueryRow(ctx, `SELECT key_hash FROM institutions`).Scan(&stored); err != nil || bytes.Contains([]byte(fresh), stored) || len(stored) != 32 {
 		t.Fatalf("stored key %x (%v): want a 32-byte hash", stored, err)
+	}
+}
+
+// auditRows counts the committed audit rows of a request id, read at once
+// after the call returns: no flush, no wait.
+func auditRows(t *testing.T, s *Service, id string) (n int, outcome string) {
+	t.Helper()
+	err := s.pool.QueryRow(context.Background(), `SELECT count(*), coalesce(max(outcome), '') FROM institution_audit WHERE request_id = $1`, id).
+		Scan(&n, &outcome)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, outcome
+}
+
+func TestEveryCallIsAuditedBeforeItsAnswer(t *testing.T) {
+	s, _, key, _ := service(t, 100, 100)
+	ctx := context.Background()
+	a, err := s.Check(ctx, Credential{Key: key}, Query{RequestID: "chk-audit-1", SentAt: t0, NIK: niks.kec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, out := auditRows(t, s, "chk-audit-1"); n != 1 || out != a.Code {
+		t.Fatalf("answered %s with %d audit rows (outcome %q), want one row with the answer's code", a.Code, n, out)
+	}
+	if _, err := s.Check(ctx, Credential{Key: key}, Query{RequestID: "chk-audit-2", SentAt: t0, NIK: "12"}); fault.KindOf(err) != fault.Invalid {
+		t.Fatalf("malformed NIK: %v", err)
+	}
+	if n, out := auditRows(t, s, "chk-audit-2"); n != 1 || out[:8] != "ditolak:" {
+		t.Fatalf("refused with %d audit rows (outcome %q), want one refusal", n, out)
+	}
+}
+
+func TestNoAnswerWithoutItsAudit(t *testing.T) {
+	s, _, key, _ := service(t, 100, 100)
+	ctx := context.Background()
+	exec := func(sql string) {
+		if _, err := s.pool.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`ALTER TABLE institution_audit ADD CONSTRAINT refuse_all CHECK (false) NOT VALID`)
+	q := Query{RequestID: "chk-noaudit", SentAt: t0, NIK: niks.ok, Nama: "Siti Aminah"}
+	a, err := s.Check(ctx, Credential{Key: key}, q)
+	if !errors.Is(err, ErrAudit) || fault.KindOf(err) != fault.Unavailable || len(a.Fields) != 0 || a.Code != "" {
+		t.Fatalf("audit cannot be written: answer %+v, err %v; want no answer, unavailable", a, err)
+	}
+	if strings.Contains(err.Error(), "refuse_all") {
+		t.Fatalf("the database's error reaches the institution: %v", err)
+	}
+	exec(`ALTER TABLE institution_audit DROP CONSTRAINT refuse_all`)
+	if a, err := s.Check(ctx, Credential{Key: key}, q); err != nil || a.Code != CodeConsolidated {
+		t.Fatalf("the same request id once the audit works: %+v, %v; want answered (it was never answered)", a, err)
+	}
+	if n, _ := auditRows(t, s, q.RequestID); n != 1 {
+		t.Fatalf("%d audit rows, want 1", n)
 	}
 }

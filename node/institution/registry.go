@@ -40,7 +40,12 @@ type Institution struct {
 	PerSecond float64
 	Burst     int
 	keyHash   []byte
+	certHash  []byte // SHA-256 of the client certificate's SubjectPublicKeyInfo; nil without one
 }
+
+// HasCertificate reports whether the institution may authenticate with a
+// client certificate.
+func (i Institution) HasCertificate() bool { return i.certHash != nil }
 
 // Caller is an institution as this server last read it, with its limiter.
 type Caller struct {
@@ -58,11 +63,13 @@ type Registry struct {
 
 	mu    sync.Mutex
 	cache map[string]*Caller
+	certs map[[sha256.Size]byte]certOwner
 }
 
 // NewRegistry reads and writes institutions through pool.
 func NewRegistry(pool *pgxpool.Pool, now func() time.Time, rand io.Reader) *Registry {
-	return &Registry{pool: pool, now: now, rand: rand, ttl: 5 * time.Second, cache: map[string]*Caller{}}
+	return &Registry{pool: pool, now: now, rand: rand, ttl: 5 * time.Second, cache: map[string]*Caller{},
+		certs: map[[sha256.Size]byte]certOwner{}}
 }
 
 // newKey makes an API key "sk_<id>_<32 random bytes>" and its hash.
@@ -116,6 +123,19 @@ func checkQuota(perSecond float64, burst int) (float64, int, error) {
 // Register adds an institution and returns its id and API key, which is
 // shown once.
 func (r *Registry) Register(ctx context.Context, name string, perSecond float64, burst int) (id, key string, err error) {
+	return r.RegisterWithCertificate(ctx, name, perSecond, burst, nil)
+}
+
+// RegisterWithCertificate adds an institution that may also authenticate
+// with the client certificate in certPEM (none when nil). Nothing is
+// registered when the certificate is refused.
+func (r *Registry) RegisterWithCertificate(ctx context.Context, name string, perSecond float64, burst int, certPEM []byte) (id, key string, err error) {
+	var spki []byte
+	if certPEM != nil {
+		if spki, err = ParseCertificate(certPEM, r.now()); err != nil {
+			return "", "", err
+		}
+	}
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 200 {
 		return "", "", fmt.Errorf("%w: nama instansi wajib diisi (paling panjang 200 huruf)", ErrInvalid)
@@ -132,8 +152,11 @@ func (r *Registry) Register(ctx context.Context, name string, perSecond float64,
 	if err != nil {
 		return "", "", err
 	}
-	_, err = r.pool.Exec(ctx, `INSERT INTO institutions (id, name, key_hash, per_second, burst) VALUES ($1, $2, $3, $4, $5)`,
-		id, name, hash, perSecond, burst)
+	_, err = r.pool.Exec(ctx, `INSERT INTO institutions (id, name, key_hash, per_second, burst, cert_spki) VALUES ($1, $2, $3, $4, $5, $6)`,
+		id, name, hash, perSecond, burst, spki)
+	if err != nil && strings.Contains(err.Error(), "cert_spki") {
+		return "", "", fmt.Errorf("%w: sertifikat ini sudah terdaftar untuk instansi lain", ErrExists)
+	}
 	if err != nil && strings.Contains(err.Error(), "duplicate key") {
 		return "", "", fmt.Errorf("%w: %s", ErrExists, name)
 	}
@@ -178,6 +201,11 @@ func (r *Registry) SetQuota(ctx context.Context, id string, perSecond float64, b
 func (r *Registry) forget(id string) {
 	r.mu.Lock()
 	delete(r.cache, id)
+	for k, o := range r.certs {
+		if o.id == id {
+			delete(r.certs, k)
+		}
+	}
 	r.mu.Unlock()
 }
 
@@ -209,8 +237,8 @@ func (r *Registry) lookup(ctx context.Context, id string) (*Caller, error) {
 		return c, nil
 	}
 	var inst Institution
-	err := r.pool.QueryRow(ctx, `SELECT id, name, per_second, burst, key_hash FROM institutions WHERE id = $1`, id).
-		Scan(&inst.ID, &inst.Name, &inst.PerSecond, &inst.Burst, &inst.keyHash)
+	err := r.pool.QueryRow(ctx, `SELECT id, name, per_second, burst, key_hash, cert_spki FROM institutions WHERE id = $1`, id).
+		Scan(&inst.ID, &inst.Name, &inst.PerSecond, &inst.Burst, &inst.keyHash, &inst.certHash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrUnknownKey
 	}
@@ -253,7 +281,7 @@ type Usage struct {
 
 // Usage lists institutions (one, or all for id "") with their calls since.
 func (r *Registry) Usage(ctx context.Context, id string, since time.Time) ([]Usage, error) {
-	rows, err := r.pool.Query(ctx, `SELECT i.id, i.name, i.per_second, i.burst,
+	rows, err := r.pool.Query(ctx, `SELECT i.id, i.name, i.per_second, i.burst, i.cert_spki,
 			count(a.id) FILTER (WHERE a.op = 'check' AND NOT a.refused),
 			count(a.id) FILTER (WHERE a.refused),
 			count(a.id) FILTER (WHERE a.op = 'open-sync' AND NOT a.refused),
@@ -268,7 +296,7 @@ func (r *Registry) Usage(ctx context.Context, id string, since time.Time) ([]Usa
 	for rows.Next() {
 		var u Usage
 		var checks, refused, syncs int64
-		if err := rows.Scan(&u.ID, &u.Name, &u.PerSecond, &u.Burst, &checks, &refused, &syncs, &u.LastCall); err != nil {
+		if err := rows.Scan(&u.ID, &u.Name, &u.PerSecond, &u.Burst, &u.certHash, &checks, &refused, &syncs, &u.LastCall); err != nil {
 			return nil, err
 		}
 		u.Checks, u.Refused, u.Syncs = uint64(checks), uint64(refused), uint64(syncs)

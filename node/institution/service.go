@@ -53,12 +53,11 @@ type Opener func(f SyncForm, institution string) (string, error)
 
 // Options configure a Service.
 type Options struct {
-	Now     func() time.Time
-	Rand    io.Reader
-	Log     *slog.Logger
-	Zone    *time.Location // of times in answers (WIB)
-	Opener  Opener
-	FlushAt time.Duration // how often audit rows are written (200 ms)
+	Now    func() time.Time
+	Rand   io.Reader
+	Log    *slog.Logger
+	Zone   *time.Location // of times in answers (WIB)
+	Opener Opener
 }
 
 // Service answers institutions from the warehouse.
@@ -66,13 +65,12 @@ type Service struct {
 	Registry *Registry
 	pool     *pgxpool.Pool
 	opt      Options
-	audit    *auditor
-	reader   *reader
+	batch    *batcher
 	replays  replays
 }
 
 // NewService serves institutions from the warehouse behind pool. Close
-// writes the audit rows still queued.
+// stops it once the calls in flight are answered.
 func NewService(pool *pgxpool.Pool, opt Options) *Service {
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -86,26 +84,20 @@ func NewService(pool *pgxpool.Pool, opt Options) *Service {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	if opt.FlushAt <= 0 {
-		opt.FlushAt = 200 * time.Millisecond
-	}
 	return &Service{Registry: NewRegistry(pool, opt.Now, opt.Rand), pool: pool, opt: opt,
-		audit: newAuditor(pool, opt.Log, opt.FlushAt), reader: newReader(pool)}
+		batch: newBatcher(pool, opt.Zone, opt.Log)}
 }
 
-// Close stops the readers, and the audit writer after writing what it holds.
-func (s *Service) Close() {
-	s.reader.close()
-	s.audit.Close()
-}
+// Close answers the calls in flight and stops.
+func (s *Service) Close() { s.batch.close() }
 
 // admit authenticates a call, takes it from the quota, validates it and
 // refuses a replay, in that order: a malformed or replayed call changes
 // nothing but its audit row.
-func (s *Service) admit(ctx context.Context, key, op, requestID, nik string, validate func(time.Time) error) (*Caller, error) {
+func (s *Service) admit(ctx context.Context, cred Credential, op, requestID, nik string, validate func(time.Time) error) (*Caller, error) {
 	now := s.opt.Now()
 	entry := Entry{At: now, RequestID: clip(requestID), Op: op, NIK: clip(nik), Refused: true}
-	c, err := s.Registry.Authenticate(ctx, key)
+	c, err := s.Registry.authenticate(ctx, cred)
 	if err == nil {
 		entry.Institution = c.ID
 		if wait, ok := s.Registry.Allow(c); !ok {
@@ -120,10 +112,22 @@ func (s *Service) admit(ctx context.Context, key, op, requestID, nik string, val
 	}
 	if err != nil {
 		entry.Outcome = "ditolak: " + err.Error()
-		s.audit.Record(entry)
+		s.record(ctx, entry)
 		return nil, err
 	}
 	return c, nil
+}
+
+// record commits an audit row for a call answered without the warehouse's
+// data (a refusal, an opened request). If it cannot be written the call's
+// own answer still stands: a refusal changed nothing, and an opened request
+// is recorded by the request engine with the institution's name.
+func (s *Service) record(ctx context.Context, e Entry) {
+	c := &call{entry: e}
+	s.batch.do(context.WithoutCancel(ctx), c)
+	if c.err != nil && !errors.Is(c.err, ErrAudit) { // an audit failure is logged where it happened
+		s.opt.Log.Error("institution audit", "err", c.err, "op", e.Op, "institution", e.Institution, "request", e.RequestID)
+	}
 }
 
 func clip(s string) string {
@@ -133,32 +137,28 @@ func clip(s string) string {
 	return s
 }
 
-// Check answers a check from the institution holding key.
-func (s *Service) Check(ctx context.Context, key string, q Query) (Answer, error) {
-	c, err := s.admit(ctx, key, "check", q.RequestID, q.NIK, q.Validate)
+// Check answers a check from the institution cred names.
+func (s *Service) Check(ctx context.Context, cred Credential, q Query) (Answer, error) {
+	c, err := s.admit(ctx, cred, "check", q.RequestID, q.NIK, q.Validate)
 	if err != nil {
 		return Answer{}, err
 	}
-	var a Answer
-	rec, err := s.reader.read(ctx, q.NIK)
-	if err == nil {
-		a = answer(q, rec, s.opt.Zone)
+	k := &call{q: &q, entry: Entry{At: s.opt.Now(), Institution: c.ID, RequestID: q.RequestID, Op: "check", NIK: q.NIK}}
+	s.batch.do(ctx, k)
+	if k.err != nil {
+		s.replays.forget(c.ID + "/" + q.RequestID) // not answered: the same id may be sent again
+		return Answer{}, k.err
 	}
-	entry := Entry{At: s.opt.Now(), Institution: c.ID, RequestID: q.RequestID, Op: "check", NIK: q.NIK, Outcome: a.Code}
-	if err != nil {
-		entry.Outcome, entry.Refused = "gagal: "+err.Error(), true
-	}
-	s.audit.Record(entry)
-	return a, err
+	return k.answer, nil
 }
 
 // OpenSync opens a Sinkronisasi Data request for the resident.
-func (s *Service) OpenSync(ctx context.Context, key string, f SyncForm) (string, error) {
+func (s *Service) OpenSync(ctx context.Context, cred Credential, f SyncForm) (string, error) {
 	validate := func(now time.Time) error {
 		q := Query{RequestID: f.RequestID, SentAt: f.SentAt, NIK: f.NIK, Nama: f.Nama}
 		return q.Validate(now)
 	}
-	c, err := s.admit(ctx, key, "open-sync", f.RequestID, f.NIK, validate)
+	c, err := s.admit(ctx, cred, "open-sync", f.RequestID, f.NIK, validate)
 	if err != nil {
 		return "", err
 	}
@@ -170,6 +170,6 @@ func (s *Service) OpenSync(ctx context.Context, key string, f SyncForm) (string,
 	if err != nil {
 		entry.Outcome, entry.Refused = "gagal: "+err.Error(), true
 	}
-	s.audit.Record(entry)
+	s.record(ctx, entry)
 	return code, err
 }

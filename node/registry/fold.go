@@ -142,6 +142,7 @@ func biodataFromPB(m *eventpb.Biodata) Biodata {
 		TanggalLahir: m.GetTanggalLahir(), JenisKelamin: m.GetJenisKelamin(), GolonganDarah: m.GetGolonganDarah(),
 		Address: addressFromPB(m.GetAddress()), Agama: m.GetAgama(), StatusPerkawinan: m.GetStatusPerkawinan(),
 		Pekerjaan: m.GetPekerjaan(), Kewarganegaraan: m.GetKewarganegaraan(), BerlakuHingga: m.GetBerlakuHingga(),
+		NamaIbu: m.GetNamaIbu(),
 	}
 }
 
@@ -150,7 +151,7 @@ func biodataToPB(b Biodata) *eventpb.Biodata {
 		Nik: b.NIK, NamaLengkap: b.NamaLengkap, TempatLahir: b.TempatLahir, TanggalLahir: b.TanggalLahir,
 		JenisKelamin: b.JenisKelamin, GolonganDarah: b.GolonganDarah, Address: addressToPB(b.Address),
 		Agama: b.Agama, StatusPerkawinan: b.StatusPerkawinan, Pekerjaan: b.Pekerjaan,
-		Kewarganegaraan: b.Kewarganegaraan, BerlakuHingga: b.BerlakuHingga,
+		Kewarganegaraan: b.Kewarganegaraan, BerlakuHingga: b.BerlakuHingga, NamaIbu: b.NamaIbu,
 	}
 }
 

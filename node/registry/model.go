@@ -73,6 +73,9 @@ type Biodata struct {
 	Pekerjaan        string `json:"pekerjaan"`
 	Kewarganegaraan  string `json:"kewarganegaraan"`
 	BerlakuHingga    string `json:"berlaku_hingga"` // "SEUMUR HIDUP" or YYYY-MM-DD
+	// NamaIbu is the mother's name (nama ibu kandung), which the KK prints
+	// and institutions check; empty on records made before it was recorded.
+	NamaIbu string `json:"nama_ibu,omitempty"`
 }
 
 // Change is one entry of an entity's history.

@@ -65,6 +65,9 @@ var residentSpecs = append(append([]spec{
 	{"pekerjaan", upperText(2, 60), func(b *Biodata) *string { return &b.Pekerjaan }},
 	{"kewarganegaraan", oneOf(citizens...), func(b *Biodata) *string { return &b.Kewarganegaraan }},
 	{"berlaku_hingga", optional(Lifetime, validity), func(b *Biodata) *string { return &b.BerlakuHingga }},
+	// Not on the KTP-el (the KK prints it); optional, as records made
+	// before it was recorded have none.
+	{"nama_ibu", optional("", name), func(b *Biodata) *string { return &b.NamaIbu }},
 }...)
 
 // Fields lists the biodata fields Change accepts.

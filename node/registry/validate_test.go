@@ -57,6 +57,7 @@ func TestRegisterRefusesBadBiodata(t *testing.T) {
 		{"WNA seumur hidup", func(b *Biodata) { b.Kewarganegaraan = "WNA" }, []string{"berlaku_hingga"}},
 		{"berlaku hingga bukan tanggal", func(b *Biodata) { b.BerlakuHingga = "selamanya" }, []string{"berlaku_hingga"}},
 		{"pekerjaan kosong", func(b *Biodata) { b.Pekerjaan = "" }, []string{"pekerjaan"}},
+		{"nama ibu berangka", func(b *Biodata) { b.NamaIbu = "Sri 2" }, []string{"nama_ibu"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,6 +89,27 @@ func TestRegisterNormalisesAndRefusesTwice(t *testing.T) {
 	r, err = o.svc.Register(siti, "Andi")
 	if err != nil || r.GolonganDarah != "Tidak Tahu" || r.BerlakuHingga != "2030-01-01" || r.Kewarganegaraan != "WNA" {
 		t.Fatalf("woman, WNA: %+v %v", r, err)
+	}
+}
+
+// The mother's name is recorded with the biodata when known, kept through
+// the event log, and may be completed later on a record made without it.
+func TestMothersName(t *testing.T) {
+	o := testOffice(t, "Kecamatan Sibolga Kota")
+	siti := person(nikSiti, "Siti", "17-08-1992", "PEREMPUAN", "Kawin")
+	siti.NamaIbu = "sri rahayu"
+	if r, err := o.svc.Register(siti, "Andi"); err != nil || r.NamaIbu != "SRI RAHAYU" {
+		t.Fatalf("registered with a mother's name: %q, %v", r.NamaIbu, err)
+	}
+	if r, err := o.svc.Resident(nikSiti); err != nil || r.NamaIbu != "SRI RAHAYU" {
+		t.Fatalf("read back from the log: %q, %v", r.NamaIbu, err)
+	}
+	r, err := o.svc.Register(budi(), "Andi")
+	if err != nil || r.NamaIbu != "" {
+		t.Fatalf("registered without one: %q, %v", r.NamaIbu, err)
+	}
+	if r, err = o.svc.Change(nikBudi, "nama_ibu", "Aminah", "dilengkapi dari KK", "Andi"); err != nil || r.NamaIbu != "AMINAH" {
+		t.Fatalf("completed later: %q, %v", r.NamaIbu, err)
 	}
 }
 

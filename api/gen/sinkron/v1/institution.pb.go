@@ -461,12 +461,16 @@ func (x *OpenSyncResponse) GetTrackingCode() string {
 }
 
 type RegisterInstitutionRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	PerSecond     float64                `protobuf:"fixed64,2,opt,name=per_second,json=perSecond,proto3" json:"per_second,omitempty"` // quota; 0 takes the default (50/s)
-	Burst         int32                  `protobuf:"varint,3,opt,name=burst,proto3" json:"burst,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Name      string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	PerSecond float64                `protobuf:"fixed64,2,opt,name=per_second,json=perSecond,proto3" json:"per_second,omitempty"` // quota; 0 takes the default (50/s)
+	Burst     int32                  `protobuf:"varint,3,opt,name=burst,proto3" json:"burst,omitempty"`
+	// certificate_pem, optional, is a client certificate (PEM) the institution
+	// may authenticate with; the dinas keeps only the SHA-256 of its
+	// SubjectPublicKeyInfo.
+	CertificatePem []byte `protobuf:"bytes,4,opt,name=certificate_pem,json=certificatePem,proto3" json:"certificate_pem,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *RegisterInstitutionRequest) Reset() {
@@ -518,6 +522,13 @@ func (x *RegisterInstitutionRequest) GetBurst() int32 {
 		return x.Burst
 	}
 	return 0
+}
+
+func (x *RegisterInstitutionRequest) GetCertificatePem() []byte {
+	if x != nil {
+		return x.CertificatePem
+	}
+	return nil
 }
 
 type RegisterInstitutionResponse struct {
@@ -757,6 +768,104 @@ func (*SetInstitutionQuotaResponse) Descriptor() ([]byte, []int) {
 	return file_sinkron_v1_institution_proto_rawDescGZIP(), []int{10}
 }
 
+type SetInstitutionCertificateRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Id             string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	CertificatePem []byte                 `protobuf:"bytes,2,opt,name=certificate_pem,json=certificatePem,proto3" json:"certificate_pem,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *SetInstitutionCertificateRequest) Reset() {
+	*x = SetInstitutionCertificateRequest{}
+	mi := &file_sinkron_v1_institution_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetInstitutionCertificateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetInstitutionCertificateRequest) ProtoMessage() {}
+
+func (x *SetInstitutionCertificateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_institution_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetInstitutionCertificateRequest.ProtoReflect.Descriptor instead.
+func (*SetInstitutionCertificateRequest) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_institution_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SetInstitutionCertificateRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SetInstitutionCertificateRequest) GetCertificatePem() []byte {
+	if x != nil {
+		return x.CertificatePem
+	}
+	return nil
+}
+
+type SetInstitutionCertificateResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// spki_sha256 is the hex SHA-256 of the certificate's SubjectPublicKeyInfo,
+	// as `openssl x509 -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum` prints it.
+	SpkiSha256    string `protobuf:"bytes,1,opt,name=spki_sha256,json=spkiSha256,proto3" json:"spki_sha256,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetInstitutionCertificateResponse) Reset() {
+	*x = SetInstitutionCertificateResponse{}
+	mi := &file_sinkron_v1_institution_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetInstitutionCertificateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetInstitutionCertificateResponse) ProtoMessage() {}
+
+func (x *SetInstitutionCertificateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sinkron_v1_institution_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetInstitutionCertificateResponse.ProtoReflect.Descriptor instead.
+func (*SetInstitutionCertificateResponse) Descriptor() ([]byte, []int) {
+	return file_sinkron_v1_institution_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *SetInstitutionCertificateResponse) GetSpkiSha256() string {
+	if x != nil {
+		return x.SpkiSha256
+	}
+	return ""
+}
+
 type InstitutionUsageRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"` // empty: every institution
@@ -767,7 +876,7 @@ type InstitutionUsageRequest struct {
 
 func (x *InstitutionUsageRequest) Reset() {
 	*x = InstitutionUsageRequest{}
-	mi := &file_sinkron_v1_institution_proto_msgTypes[11]
+	mi := &file_sinkron_v1_institution_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -779,7 +888,7 @@ func (x *InstitutionUsageRequest) String() string {
 func (*InstitutionUsageRequest) ProtoMessage() {}
 
 func (x *InstitutionUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_institution_proto_msgTypes[11]
+	mi := &file_sinkron_v1_institution_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -792,7 +901,7 @@ func (x *InstitutionUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstitutionUsageRequest.ProtoReflect.Descriptor instead.
 func (*InstitutionUsageRequest) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_institution_proto_rawDescGZIP(), []int{11}
+	return file_sinkron_v1_institution_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *InstitutionUsageRequest) GetId() string {
@@ -819,13 +928,14 @@ type InstitutionUsage struct {
 	Refused       uint64                 `protobuf:"varint,6,opt,name=refused,proto3" json:"refused,omitempty"` // over quota, replayed or malformed
 	SyncsOpened   uint64                 `protobuf:"varint,7,opt,name=syncs_opened,json=syncsOpened,proto3" json:"syncs_opened,omitempty"`
 	LastCall      *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=last_call,json=lastCall,proto3" json:"last_call,omitempty"`
+	Certificate   bool                   `protobuf:"varint,9,opt,name=certificate,proto3" json:"certificate,omitempty"` // a client certificate is registered
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *InstitutionUsage) Reset() {
 	*x = InstitutionUsage{}
-	mi := &file_sinkron_v1_institution_proto_msgTypes[12]
+	mi := &file_sinkron_v1_institution_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -837,7 +947,7 @@ func (x *InstitutionUsage) String() string {
 func (*InstitutionUsage) ProtoMessage() {}
 
 func (x *InstitutionUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_institution_proto_msgTypes[12]
+	mi := &file_sinkron_v1_institution_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -850,7 +960,7 @@ func (x *InstitutionUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstitutionUsage.ProtoReflect.Descriptor instead.
 func (*InstitutionUsage) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_institution_proto_rawDescGZIP(), []int{12}
+	return file_sinkron_v1_institution_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *InstitutionUsage) GetId() string {
@@ -909,6 +1019,13 @@ func (x *InstitutionUsage) GetLastCall() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *InstitutionUsage) GetCertificate() bool {
+	if x != nil {
+		return x.Certificate
+	}
+	return false
+}
+
 type InstitutionUsageResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Institutions  []*InstitutionUsage    `protobuf:"bytes,1,rep,name=institutions,proto3" json:"institutions,omitempty"`
@@ -918,7 +1035,7 @@ type InstitutionUsageResponse struct {
 
 func (x *InstitutionUsageResponse) Reset() {
 	*x = InstitutionUsageResponse{}
-	mi := &file_sinkron_v1_institution_proto_msgTypes[13]
+	mi := &file_sinkron_v1_institution_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -930,7 +1047,7 @@ func (x *InstitutionUsageResponse) String() string {
 func (*InstitutionUsageResponse) ProtoMessage() {}
 
 func (x *InstitutionUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sinkron_v1_institution_proto_msgTypes[13]
+	mi := &file_sinkron_v1_institution_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -943,7 +1060,7 @@ func (x *InstitutionUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstitutionUsageResponse.ProtoReflect.Descriptor instead.
 func (*InstitutionUsageResponse) Descriptor() ([]byte, []int) {
-	return file_sinkron_v1_institution_proto_rawDescGZIP(), []int{13}
+	return file_sinkron_v1_institution_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *InstitutionUsageResponse) GetInstitutions() []*InstitutionUsage {
@@ -991,12 +1108,13 @@ const file_sinkron_v1_institution_proto_rawDesc = "" +
 	"\fpermasalahan\x18\a \x01(\tR\fpermasalahan\x128\n" +
 	"\tdocuments\x18\b \x03(\v2\x1a.sinkron.v1.DocumentUploadR\tdocuments\"7\n" +
 	"\x10OpenSyncResponse\x12#\n" +
-	"\rtracking_code\x18\x01 \x01(\tR\ftrackingCode\"e\n" +
+	"\rtracking_code\x18\x01 \x01(\tR\ftrackingCode\"\x8e\x01\n" +
 	"\x1aRegisterInstitutionRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n" +
 	"\n" +
 	"per_second\x18\x02 \x01(\x01R\tperSecond\x12\x14\n" +
-	"\x05burst\x18\x03 \x01(\x05R\x05burst\"F\n" +
+	"\x05burst\x18\x03 \x01(\x05R\x05burst\x12'\n" +
+	"\x0fcertificate_pem\x18\x04 \x01(\fR\x0ecertificatePem\"F\n" +
 	"\x1bRegisterInstitutionResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\aapi_key\x18\x02 \x01(\tR\x06apiKey\"-\n" +
@@ -1010,9 +1128,15 @@ const file_sinkron_v1_institution_proto_rawDesc = "" +
 	"per_second\x18\x02 \x01(\x01R\tperSecond\x12\x14\n" +
 	"\x05burst\x18\x03 \x01(\x05R\x05burst\"\x1d\n" +
 	"\x1bSetInstitutionQuotaResponse\"[\n" +
+	" SetInstitutionCertificateRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
+	"\x0fcertificate_pem\x18\x02 \x01(\fR\x0ecertificatePem\"D\n" +
+	"!SetInstitutionCertificateResponse\x12\x1f\n" +
+	"\vspki_sha256\x18\x01 \x01(\tR\n" +
+	"spkiSha256\"[\n" +
 	"\x17InstitutionUsageRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x120\n" +
-	"\x05since\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\"\xf9\x01\n" +
+	"\x05since\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\"\x9b\x02\n" +
 	"\x10InstitutionUsage\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1d\n" +
@@ -1022,7 +1146,8 @@ const file_sinkron_v1_institution_proto_rawDesc = "" +
 	"\x06checks\x18\x05 \x01(\x04R\x06checks\x12\x18\n" +
 	"\arefused\x18\x06 \x01(\x04R\arefused\x12!\n" +
 	"\fsyncs_opened\x18\a \x01(\x04R\vsyncsOpened\x127\n" +
-	"\tlast_call\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\blastCall\"\\\n" +
+	"\tlast_call\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\blastCall\x12 \n" +
+	"\vcertificate\x18\t \x01(\bR\vcertificate\"\\\n" +
 	"\x18InstitutionUsageResponse\x12@\n" +
 	"\finstitutions\x18\x01 \x03(\v2\x1c.sinkron.v1.InstitutionUsageR\finstitutions*b\n" +
 	"\x05Match\x12\x15\n" +
@@ -1032,11 +1157,12 @@ const file_sinkron_v1_institution_proto_rawDesc = "" +
 	"\x14MATCH_TIDAK_TERSEDIA\x10\x032\x9d\x01\n" +
 	"\x12InstitutionService\x12>\n" +
 	"\x05Check\x12\x18.sinkron.v1.CheckRequest\x1a\x19.sinkron.v1.CheckResponse\"\x00\x12G\n" +
-	"\bOpenSync\x12\x1b.sinkron.v1.OpenSyncRequest\x1a\x1c.sinkron.v1.OpenSyncResponse\"\x002\xbe\x03\n" +
+	"\bOpenSync\x12\x1b.sinkron.v1.OpenSyncRequest\x1a\x1c.sinkron.v1.OpenSyncResponse\"\x002\xba\x04\n" +
 	"\x17InstitutionAdminService\x12h\n" +
 	"\x13RegisterInstitution\x12&.sinkron.v1.RegisterInstitutionRequest\x1a'.sinkron.v1.RegisterInstitutionResponse\"\x00\x12k\n" +
 	"\x14RotateInstitutionKey\x12'.sinkron.v1.RotateInstitutionKeyRequest\x1a(.sinkron.v1.RotateInstitutionKeyResponse\"\x00\x12h\n" +
-	"\x13SetInstitutionQuota\x12&.sinkron.v1.SetInstitutionQuotaRequest\x1a'.sinkron.v1.SetInstitutionQuotaResponse\"\x00\x12b\n" +
+	"\x13SetInstitutionQuota\x12&.sinkron.v1.SetInstitutionQuotaRequest\x1a'.sinkron.v1.SetInstitutionQuotaResponse\"\x00\x12z\n" +
+	"\x19SetInstitutionCertificate\x12,.sinkron.v1.SetInstitutionCertificateRequest\x1a-.sinkron.v1.SetInstitutionCertificateResponse\"\x00\x12b\n" +
 	"\x10InstitutionUsage\x12#.sinkron.v1.InstitutionUsageRequest\x1a$.sinkron.v1.InstitutionUsageResponse\"\x03\x90\x02\x01B<Z:github.com/sinkron-id/sinkron/api/gen/sinkron/v1;sinkronv1b\x06proto3"
 
 var (
@@ -1052,50 +1178,54 @@ func file_sinkron_v1_institution_proto_rawDescGZIP() []byte {
 }
 
 var file_sinkron_v1_institution_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_sinkron_v1_institution_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_sinkron_v1_institution_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_sinkron_v1_institution_proto_goTypes = []any{
-	(Match)(0),                           // 0: sinkron.v1.Match
-	(*CheckRequest)(nil),                 // 1: sinkron.v1.CheckRequest
-	(*FieldMatch)(nil),                   // 2: sinkron.v1.FieldMatch
-	(*CheckResponse)(nil),                // 3: sinkron.v1.CheckResponse
-	(*OpenSyncRequest)(nil),              // 4: sinkron.v1.OpenSyncRequest
-	(*OpenSyncResponse)(nil),             // 5: sinkron.v1.OpenSyncResponse
-	(*RegisterInstitutionRequest)(nil),   // 6: sinkron.v1.RegisterInstitutionRequest
-	(*RegisterInstitutionResponse)(nil),  // 7: sinkron.v1.RegisterInstitutionResponse
-	(*RotateInstitutionKeyRequest)(nil),  // 8: sinkron.v1.RotateInstitutionKeyRequest
-	(*RotateInstitutionKeyResponse)(nil), // 9: sinkron.v1.RotateInstitutionKeyResponse
-	(*SetInstitutionQuotaRequest)(nil),   // 10: sinkron.v1.SetInstitutionQuotaRequest
-	(*SetInstitutionQuotaResponse)(nil),  // 11: sinkron.v1.SetInstitutionQuotaResponse
-	(*InstitutionUsageRequest)(nil),      // 12: sinkron.v1.InstitutionUsageRequest
-	(*InstitutionUsage)(nil),             // 13: sinkron.v1.InstitutionUsage
-	(*InstitutionUsageResponse)(nil),     // 14: sinkron.v1.InstitutionUsageResponse
-	(*timestamppb.Timestamp)(nil),        // 15: google.protobuf.Timestamp
-	(*DocumentUpload)(nil),               // 16: sinkron.v1.DocumentUpload
+	(Match)(0),                                // 0: sinkron.v1.Match
+	(*CheckRequest)(nil),                      // 1: sinkron.v1.CheckRequest
+	(*FieldMatch)(nil),                        // 2: sinkron.v1.FieldMatch
+	(*CheckResponse)(nil),                     // 3: sinkron.v1.CheckResponse
+	(*OpenSyncRequest)(nil),                   // 4: sinkron.v1.OpenSyncRequest
+	(*OpenSyncResponse)(nil),                  // 5: sinkron.v1.OpenSyncResponse
+	(*RegisterInstitutionRequest)(nil),        // 6: sinkron.v1.RegisterInstitutionRequest
+	(*RegisterInstitutionResponse)(nil),       // 7: sinkron.v1.RegisterInstitutionResponse
+	(*RotateInstitutionKeyRequest)(nil),       // 8: sinkron.v1.RotateInstitutionKeyRequest
+	(*RotateInstitutionKeyResponse)(nil),      // 9: sinkron.v1.RotateInstitutionKeyResponse
+	(*SetInstitutionQuotaRequest)(nil),        // 10: sinkron.v1.SetInstitutionQuotaRequest
+	(*SetInstitutionQuotaResponse)(nil),       // 11: sinkron.v1.SetInstitutionQuotaResponse
+	(*SetInstitutionCertificateRequest)(nil),  // 12: sinkron.v1.SetInstitutionCertificateRequest
+	(*SetInstitutionCertificateResponse)(nil), // 13: sinkron.v1.SetInstitutionCertificateResponse
+	(*InstitutionUsageRequest)(nil),           // 14: sinkron.v1.InstitutionUsageRequest
+	(*InstitutionUsage)(nil),                  // 15: sinkron.v1.InstitutionUsage
+	(*InstitutionUsageResponse)(nil),          // 16: sinkron.v1.InstitutionUsageResponse
+	(*timestamppb.Timestamp)(nil),             // 17: google.protobuf.Timestamp
+	(*DocumentUpload)(nil),                    // 18: sinkron.v1.DocumentUpload
 }
 var file_sinkron_v1_institution_proto_depIdxs = []int32{
-	15, // 0: sinkron.v1.CheckRequest.sent_at:type_name -> google.protobuf.Timestamp
+	17, // 0: sinkron.v1.CheckRequest.sent_at:type_name -> google.protobuf.Timestamp
 	0,  // 1: sinkron.v1.FieldMatch.match:type_name -> sinkron.v1.Match
 	2,  // 2: sinkron.v1.CheckResponse.fields:type_name -> sinkron.v1.FieldMatch
-	15, // 3: sinkron.v1.CheckResponse.as_of:type_name -> google.protobuf.Timestamp
-	15, // 4: sinkron.v1.OpenSyncRequest.sent_at:type_name -> google.protobuf.Timestamp
-	16, // 5: sinkron.v1.OpenSyncRequest.documents:type_name -> sinkron.v1.DocumentUpload
-	15, // 6: sinkron.v1.InstitutionUsageRequest.since:type_name -> google.protobuf.Timestamp
-	15, // 7: sinkron.v1.InstitutionUsage.last_call:type_name -> google.protobuf.Timestamp
-	13, // 8: sinkron.v1.InstitutionUsageResponse.institutions:type_name -> sinkron.v1.InstitutionUsage
+	17, // 3: sinkron.v1.CheckResponse.as_of:type_name -> google.protobuf.Timestamp
+	17, // 4: sinkron.v1.OpenSyncRequest.sent_at:type_name -> google.protobuf.Timestamp
+	18, // 5: sinkron.v1.OpenSyncRequest.documents:type_name -> sinkron.v1.DocumentUpload
+	17, // 6: sinkron.v1.InstitutionUsageRequest.since:type_name -> google.protobuf.Timestamp
+	17, // 7: sinkron.v1.InstitutionUsage.last_call:type_name -> google.protobuf.Timestamp
+	15, // 8: sinkron.v1.InstitutionUsageResponse.institutions:type_name -> sinkron.v1.InstitutionUsage
 	1,  // 9: sinkron.v1.InstitutionService.Check:input_type -> sinkron.v1.CheckRequest
 	4,  // 10: sinkron.v1.InstitutionService.OpenSync:input_type -> sinkron.v1.OpenSyncRequest
 	6,  // 11: sinkron.v1.InstitutionAdminService.RegisterInstitution:input_type -> sinkron.v1.RegisterInstitutionRequest
 	8,  // 12: sinkron.v1.InstitutionAdminService.RotateInstitutionKey:input_type -> sinkron.v1.RotateInstitutionKeyRequest
 	10, // 13: sinkron.v1.InstitutionAdminService.SetInstitutionQuota:input_type -> sinkron.v1.SetInstitutionQuotaRequest
-	12, // 14: sinkron.v1.InstitutionAdminService.InstitutionUsage:input_type -> sinkron.v1.InstitutionUsageRequest
-	3,  // 15: sinkron.v1.InstitutionService.Check:output_type -> sinkron.v1.CheckResponse
-	5,  // 16: sinkron.v1.InstitutionService.OpenSync:output_type -> sinkron.v1.OpenSyncResponse
-	7,  // 17: sinkron.v1.InstitutionAdminService.RegisterInstitution:output_type -> sinkron.v1.RegisterInstitutionResponse
-	9,  // 18: sinkron.v1.InstitutionAdminService.RotateInstitutionKey:output_type -> sinkron.v1.RotateInstitutionKeyResponse
-	11, // 19: sinkron.v1.InstitutionAdminService.SetInstitutionQuota:output_type -> sinkron.v1.SetInstitutionQuotaResponse
-	14, // 20: sinkron.v1.InstitutionAdminService.InstitutionUsage:output_type -> sinkron.v1.InstitutionUsageResponse
-	15, // [15:21] is the sub-list for method output_type
-	9,  // [9:15] is the sub-list for method input_type
+	12, // 14: sinkron.v1.InstitutionAdminService.SetInstitutionCertificate:input_type -> sinkron.v1.SetInstitutionCertificateRequest
+	14, // 15: sinkron.v1.InstitutionAdminService.InstitutionUsage:input_type -> sinkron.v1.InstitutionUsageRequest
+	3,  // 16: sinkron.v1.InstitutionService.Check:output_type -> sinkron.v1.CheckResponse
+	5,  // 17: sinkron.v1.InstitutionService.OpenSync:output_type -> sinkron.v1.OpenSyncResponse
+	7,  // 18: sinkron.v1.InstitutionAdminService.RegisterInstitution:output_type -> sinkron.v1.RegisterInstitutionResponse
+	9,  // 19: sinkron.v1.InstitutionAdminService.RotateInstitutionKey:output_type -> sinkron.v1.RotateInstitutionKeyResponse
+	11, // 20: sinkron.v1.InstitutionAdminService.SetInstitutionQuota:output_type -> sinkron.v1.SetInstitutionQuotaResponse
+	13, // 21: sinkron.v1.InstitutionAdminService.SetInstitutionCertificate:output_type -> sinkron.v1.SetInstitutionCertificateResponse
+	16, // 22: sinkron.v1.InstitutionAdminService.InstitutionUsage:output_type -> sinkron.v1.InstitutionUsageResponse
+	16, // [16:23] is the sub-list for method output_type
+	9,  // [9:16] is the sub-list for method input_type
 	9,  // [9:9] is the sub-list for extension type_name
 	9,  // [9:9] is the sub-list for extension extendee
 	0,  // [0:9] is the sub-list for field type_name
@@ -1113,7 +1243,7 @@ func file_sinkron_v1_institution_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sinkron_v1_institution_proto_rawDesc), len(file_sinkron_v1_institution_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   14,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -50,6 +50,9 @@ const (
 	// InstitutionAdminServiceSetInstitutionQuotaProcedure is the fully-qualified name of the
 	// InstitutionAdminService's SetInstitutionQuota RPC.
 	InstitutionAdminServiceSetInstitutionQuotaProcedure = "/sinkron.v1.InstitutionAdminService/SetInstitutionQuota"
+	// InstitutionAdminServiceSetInstitutionCertificateProcedure is the fully-qualified name of the
+	// InstitutionAdminService's SetInstitutionCertificate RPC.
+	InstitutionAdminServiceSetInstitutionCertificateProcedure = "/sinkron.v1.InstitutionAdminService/SetInstitutionCertificate"
 	// InstitutionAdminServiceInstitutionUsageProcedure is the fully-qualified name of the
 	// InstitutionAdminService's InstitutionUsage RPC.
 	InstitutionAdminServiceInstitutionUsageProcedure = "/sinkron.v1.InstitutionAdminService/InstitutionUsage"
@@ -160,6 +163,9 @@ type InstitutionAdminServiceClient interface {
 	RegisterInstitution(context.Context, *connect.Request[v1.RegisterInstitutionRequest]) (*connect.Response[v1.RegisterInstitutionResponse], error)
 	RotateInstitutionKey(context.Context, *connect.Request[v1.RotateInstitutionKeyRequest]) (*connect.Response[v1.RotateInstitutionKeyResponse], error)
 	SetInstitutionQuota(context.Context, *connect.Request[v1.SetInstitutionQuotaRequest]) (*connect.Response[v1.SetInstitutionQuotaResponse], error)
+	// SetInstitutionCertificate registers or replaces (rotates) the TLS client
+	// certificate an institution may authenticate with instead of its API key.
+	SetInstitutionCertificate(context.Context, *connect.Request[v1.SetInstitutionCertificateRequest]) (*connect.Response[v1.SetInstitutionCertificateResponse], error)
 	InstitutionUsage(context.Context, *connect.Request[v1.InstitutionUsageRequest]) (*connect.Response[v1.InstitutionUsageResponse], error)
 }
 
@@ -192,6 +198,12 @@ func NewInstitutionAdminServiceClient(httpClient connect.HTTPClient, baseURL str
 			connect.WithSchema(institutionAdminServiceMethods.ByName("SetInstitutionQuota")),
 			connect.WithClientOptions(opts...),
 		),
+		setInstitutionCertificate: connect.NewClient[v1.SetInstitutionCertificateRequest, v1.SetInstitutionCertificateResponse](
+			httpClient,
+			baseURL+InstitutionAdminServiceSetInstitutionCertificateProcedure,
+			connect.WithSchema(institutionAdminServiceMethods.ByName("SetInstitutionCertificate")),
+			connect.WithClientOptions(opts...),
+		),
 		institutionUsage: connect.NewClient[v1.InstitutionUsageRequest, v1.InstitutionUsageResponse](
 			httpClient,
 			baseURL+InstitutionAdminServiceInstitutionUsageProcedure,
@@ -204,10 +216,11 @@ func NewInstitutionAdminServiceClient(httpClient connect.HTTPClient, baseURL str
 
 // institutionAdminServiceClient implements InstitutionAdminServiceClient.
 type institutionAdminServiceClient struct {
-	registerInstitution  *connect.Client[v1.RegisterInstitutionRequest, v1.RegisterInstitutionResponse]
-	rotateInstitutionKey *connect.Client[v1.RotateInstitutionKeyRequest, v1.RotateInstitutionKeyResponse]
-	setInstitutionQuota  *connect.Client[v1.SetInstitutionQuotaRequest, v1.SetInstitutionQuotaResponse]
-	institutionUsage     *connect.Client[v1.InstitutionUsageRequest, v1.InstitutionUsageResponse]
+	registerInstitution       *connect.Client[v1.RegisterInstitutionRequest, v1.RegisterInstitutionResponse]
+	rotateInstitutionKey      *connect.Client[v1.RotateInstitutionKeyRequest, v1.RotateInstitutionKeyResponse]
+	setInstitutionQuota       *connect.Client[v1.SetInstitutionQuotaRequest, v1.SetInstitutionQuotaResponse]
+	setInstitutionCertificate *connect.Client[v1.SetInstitutionCertificateRequest, v1.SetInstitutionCertificateResponse]
+	institutionUsage          *connect.Client[v1.InstitutionUsageRequest, v1.InstitutionUsageResponse]
 }
 
 // RegisterInstitution calls sinkron.v1.InstitutionAdminService.RegisterInstitution.
@@ -225,6 +238,11 @@ func (c *institutionAdminServiceClient) SetInstitutionQuota(ctx context.Context,
 	return c.setInstitutionQuota.CallUnary(ctx, req)
 }
 
+// SetInstitutionCertificate calls sinkron.v1.InstitutionAdminService.SetInstitutionCertificate.
+func (c *institutionAdminServiceClient) SetInstitutionCertificate(ctx context.Context, req *connect.Request[v1.SetInstitutionCertificateRequest]) (*connect.Response[v1.SetInstitutionCertificateResponse], error) {
+	return c.setInstitutionCertificate.CallUnary(ctx, req)
+}
+
 // InstitutionUsage calls sinkron.v1.InstitutionAdminService.InstitutionUsage.
 func (c *institutionAdminServiceClient) InstitutionUsage(ctx context.Context, req *connect.Request[v1.InstitutionUsageRequest]) (*connect.Response[v1.InstitutionUsageResponse], error) {
 	return c.institutionUsage.CallUnary(ctx, req)
@@ -236,6 +254,9 @@ type InstitutionAdminServiceHandler interface {
 	RegisterInstitution(context.Context, *connect.Request[v1.RegisterInstitutionRequest]) (*connect.Response[v1.RegisterInstitutionResponse], error)
 	RotateInstitutionKey(context.Context, *connect.Request[v1.RotateInstitutionKeyRequest]) (*connect.Response[v1.RotateInstitutionKeyResponse], error)
 	SetInstitutionQuota(context.Context, *connect.Request[v1.SetInstitutionQuotaRequest]) (*connect.Response[v1.SetInstitutionQuotaResponse], error)
+	// SetInstitutionCertificate registers or replaces (rotates) the TLS client
+	// certificate an institution may authenticate with instead of its API key.
+	SetInstitutionCertificate(context.Context, *connect.Request[v1.SetInstitutionCertificateRequest]) (*connect.Response[v1.SetInstitutionCertificateResponse], error)
 	InstitutionUsage(context.Context, *connect.Request[v1.InstitutionUsageRequest]) (*connect.Response[v1.InstitutionUsageResponse], error)
 }
 
@@ -264,6 +285,12 @@ func NewInstitutionAdminServiceHandler(svc InstitutionAdminServiceHandler, opts 
 		connect.WithSchema(institutionAdminServiceMethods.ByName("SetInstitutionQuota")),
 		connect.WithHandlerOptions(opts...),
 	)
+	institutionAdminServiceSetInstitutionCertificateHandler := connect.NewUnaryHandler(
+		InstitutionAdminServiceSetInstitutionCertificateProcedure,
+		svc.SetInstitutionCertificate,
+		connect.WithSchema(institutionAdminServiceMethods.ByName("SetInstitutionCertificate")),
+		connect.WithHandlerOptions(opts...),
+	)
 	institutionAdminServiceInstitutionUsageHandler := connect.NewUnaryHandler(
 		InstitutionAdminServiceInstitutionUsageProcedure,
 		svc.InstitutionUsage,
@@ -279,6 +306,8 @@ func NewInstitutionAdminServiceHandler(svc InstitutionAdminServiceHandler, opts 
 			institutionAdminServiceRotateInstitutionKeyHandler.ServeHTTP(w, r)
 		case InstitutionAdminServiceSetInstitutionQuotaProcedure:
 			institutionAdminServiceSetInstitutionQuotaHandler.ServeHTTP(w, r)
+		case InstitutionAdminServiceSetInstitutionCertificateProcedure:
+			institutionAdminServiceSetInstitutionCertificateHandler.ServeHTTP(w, r)
 		case InstitutionAdminServiceInstitutionUsageProcedure:
 			institutionAdminServiceInstitutionUsageHandler.ServeHTTP(w, r)
 		default:
@@ -300,6 +329,10 @@ func (UnimplementedInstitutionAdminServiceHandler) RotateInstitutionKey(context.
 
 func (UnimplementedInstitutionAdminServiceHandler) SetInstitutionQuota(context.Context, *connect.Request[v1.SetInstitutionQuotaRequest]) (*connect.Response[v1.SetInstitutionQuotaResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.InstitutionAdminService.SetInstitutionQuota is not implemented"))
+}
+
+func (UnimplementedInstitutionAdminServiceHandler) SetInstitutionCertificate(context.Context, *connect.Request[v1.SetInstitutionCertificateRequest]) (*connect.Response[v1.SetInstitutionCertificateResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("sinkron.v1.InstitutionAdminService.SetInstitutionCertificate is not implemented"))
 }
 
 func (UnimplementedInstitutionAdminServiceHandler) InstitutionUsage(context.Context, *connect.Request[v1.InstitutionUsageRequest]) (*connect.Response[v1.InstitutionUsageResponse], error) {
