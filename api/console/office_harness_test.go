@@ -48,7 +48,7 @@ type site struct {
 	srv *httptest.Server
 }
 
-func newOfficeHarness(t *testing.T) *officeHarness {
+func newOfficeHarness(t testing.TB) *officeHarness {
 	t.Helper()
 	nw, err := testnet.Start(t.TempDir(), testnet.Options{Kecamatan: 1, SyncInterval: 200 * time.Millisecond})
 	if err != nil {
@@ -75,7 +75,7 @@ func newOfficeHarness(t *testing.T) *officeHarness {
 }
 
 // serveSite serves n's console and API as the officer listener does.
-func serveSite(t *testing.T, n *node.Node) *site {
+func serveSite(t testing.TB, n *node.Node) *site {
 	t.Helper()
 	h, con, err := Mount(api.NewHandler(n))
 	if err != nil {
@@ -88,7 +88,7 @@ func serveSite(t *testing.T, n *node.Node) *site {
 
 // browser is one officer's signed-in browser at a site, without scripts.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	s    *site
 	c    *http.Client
 	csrf string
@@ -97,7 +97,7 @@ type browser struct {
 var csrfRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 // signIn signs user in through the console's form.
-func (s *site) signIn(t *testing.T, user string) *browser {
+func (s *site) signIn(t testing.TB, user string) *browser {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	b := &browser{t: t, s: s, c: &http.Client{Jar: jar}}
