@@ -78,7 +78,7 @@ func (con *Console) registerInstitution(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	res, err := con.api.institution.RegisterInstitution(r.Context(), call(o, &v1.RegisterInstitutionRequest{
-		Name: name, PerSecond: perSecond, Burst: burst}))
+		Name: name, PerSecond: perSecond, Burst: burst, CertificatePem: []byte(strings.TrimSpace(r.PostFormValue("sertifikat")))}))
 	if err != nil {
 		con.showDinas(w, r, o, outcome(err), dinasPage{notice: refused(err)})
 		return
