@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -174,23 +175,47 @@ func killLeader(t *testing.T, w *world, env *faultEnv) {
 }
 
 // leaderChange runs the deposed leader (term 1, still believing it leads)
-// beside the new one (term 2): once the new one wrote, the old is fenced.
+// beside the new one (term 2): the deposed one writes its first batches,
+// is held while the new one writes everything, then writes its next batch
+// and is fenced. (Unheld, it could finish before the new one started and
+// never meet the fence.)
 func leaderChange(t *testing.T, w *world, env *faultEnv) {
 	oldSink, newSink := env.sink(t, "dinas-1", env.srv.DSN()), env.sink(t, "dinas-2", env.srv.DSN())
-	old := NewFeeder(oldSink, w, &fixedLeader{term: 1, ok: true}, FeederOptions{Batch: 20, CatchUp: 20, Interval: time.Millisecond})
+	held := &heldSource{Source: w, after: 5, held: make(chan struct{}), open: make(chan struct{})}
+	old := NewFeeder(oldSink, held, &fixedLeader{term: 1, ok: true}, FeederOptions{Batch: 20, CatchUp: 20, Interval: time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); old.Run(ctx) }()
-	for cp, _ := oldSink.Checkpoint(ctx); cp[StreamDecisions] < 100; cp, _ = oldSink.Checkpoint(ctx) {
-		time.Sleep(5 * time.Millisecond) // polling the warehouse
-	}
+	<-held.held
 	feedUntil(t, context.Background(), NewFeeder(newSink, w, &fixedLeader{term: 2, ok: true}, opts()), w, newSink)
+	close(held.open)
 	waitError(t, old)
 	cancel()
 	<-done
 	if st := old.Status(); st.LastError == "" {
 		t.Fatal("the deposed leader was not fenced")
 	}
+}
+
+// heldSource serves its first reads, then holds the reader until open.
+type heldSource struct {
+	Source
+	after      int32
+	reads      atomic.Int32
+	once       sync.Once
+	held, open chan struct{}
+}
+
+func (h *heldSource) After(ctx context.Context, cp Checkpoint, max int) ([]Change, error) {
+	if h.reads.Add(1) > h.after {
+		h.once.Do(func() { close(h.held) })
+		select {
+		case <-h.open:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return h.Source.After(ctx, cp, max)
 }
 
 // cutLink runs the feed through a proxy and cuts every connection while
