@@ -88,7 +88,10 @@ func TestResidentSubmitsAndTracksInTheBrowser(t *testing.T) {
 	})
 	for _, step := range []func() error{
 		func() error { _, err := dinas.Requests.Transition(code, request.Diproses, "", "", "Dewi"); return err },
-		func() error { _, err := dinas.Requests.CompleteStep(code, "konsolidasi-manual", "kasi-data", "", "Dewi"); return err },
+		func() error {
+			_, err := dinas.Requests.CompleteStep(code, "konsolidasi-manual", "kasi-data", "", "Dewi")
+			return err
+		},
 	} {
 		if err := step(); err != nil {
 			t.Fatal(err)
