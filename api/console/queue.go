@@ -34,6 +34,9 @@ type workItem struct {
 	Age     time.Duration
 	Limit   time.Duration // the SOP time standard, 0 if none
 	Overdue bool
+	// Returned: the step before it waited for the dinas, whose decision
+	// has come back (a NIK, a card, a verdict): the file is ready again.
+	Returned string
 }
 
 type effectItem struct {
@@ -125,6 +128,7 @@ func (con *Console) atHand(req *v1.Request, o *officer, now time.Time) (workItem
 	}
 	it := workItem{R: req, Action: a.Title, Role: a.Role, Limit: a.Limit}
 	it.Age = now.Sub(a.Since)
+	it.Returned = returned(req, a.Step)
 	it.Overdue = it.Limit > 0 && it.Age > it.Limit
 	return it, true
 }
@@ -189,4 +193,20 @@ func verification(req *v1.Request) (catalog.Step, bool) {
 		return catalog.Step{}, false
 	}
 	return p.Verification()
+}
+
+// returned summarises the decisions the step before step was given, if
+// it waited for any.
+func returned(req *v1.Request, step string) string {
+	var prev *v1.Step
+	for _, st := range req.Steps {
+		if st.Name == step {
+			break
+		}
+		prev = st
+	}
+	if prev == nil || len(prev.Decisions) == 0 {
+		return ""
+	}
+	return prev.Result
 }

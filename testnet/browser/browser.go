@@ -48,7 +48,10 @@ func Start(t testing.TB) *Browser {
 		t.Skip("browser test skipped: chromium is not installed (apt-get install chromium)")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1366, 768))
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1366, 768),
+		// A camera that is always there and always allowed: chromium's
+		// test pattern, for the intake's photo from the PC's camera.
+		chromedp.Flag("use-fake-device-for-media-stream", true), chromedp.Flag("use-fake-ui-for-media-stream", true))
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	b := &Browser{t: t, alloc: alloc}
 	// The first context starts the browser itself; officers get their own.

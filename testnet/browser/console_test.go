@@ -35,7 +35,7 @@ func TestOfflineKecamatanToSelesaiInTheBrowser(t *testing.T) {
 	kec, dinas := nw.Kecamatan(0), nw.Dinas()
 	registerResident(t, dinas, "1806015708900003")
 	K, D := consoleOf(t, kec), consoleOf(t, dinas)
-	kk, ktp := photos(t)
+	kk, _ := photos(t)
 
 	kec.SetOnline(false)
 	rina := b.Person("rina at the kecamatan")
@@ -48,8 +48,17 @@ func TestOfflineKecamatanToSelesaiInTheBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#f-kk"), "1806010101150007"),
 		chromedp.SendKeys(chromedp.CSS("#f-permasalahan"), "NIK tidak ditemukan di BPJS"),
 		chromedp.SendKeys(chromedp.CSS("#f-whatsapp"), "081234567890"),
-		chromedp.SetUploadFiles(chromedp.CSS("#d-foto_kk"), []string{kk}),
-		chromedp.SetUploadFiles(chromedp.CSS("#d-foto_ktp_el"), []string{ktp}))
+		chromedp.SetUploadFiles(chromedp.CSS("#d-foto_kk"), []string{kk}))
+	// The KTP-el photo from the PC's camera (chromium's test pattern).
+	rina.Do(chromedp.Click(chromedp.CSS(`button[data-untuk="d-foto_ktp_el"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".kamera video")))
+	waitFor(t, "the camera's picture", func() bool {
+		return browser.Eval[bool](rina, `document.querySelector(".kamera video").videoWidth > 0`)
+	})
+	rina.Do(chromedp.Click(chromedp.CSS(".kamera button")), chromedp.WaitVisible(chromedp.CSS(".kamera canvas")))
+	waitFor(t, "the photo in the form", func() bool {
+		return browser.Eval[int](rina, `document.getElementById("d-foto_ktp_el").files.length`) == 1
+	})
 	rina.Axe("penerimaan permohonan")
 	rina.Shot("konsol-penerimaan")
 	rina.Do(chromedp.Click(chromedp.CSS("main form button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(".pesan strong")))
