@@ -7,11 +7,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/api/gen/sinkron/v1/sinkronv1connect"
+	"github.com/sinkron-id/sinkron/node"
+	"github.com/sinkron-id/sinkron/node/dwh/pgtest"
 	"github.com/sinkron-id/sinkron/testnet"
 )
 
@@ -153,5 +156,57 @@ func TestInstitutionsWithoutAWarehouse(t *testing.T) {
 	loket := h.kec.signIn(t, "loket")
 	if st, body := loket.post("/konsol/kantor/pemberitahuan/tidak-ada/ulang", nil); st == 200 || !strings.Contains(body, `role="alert"`) {
 		t.Fatalf("retry of an unknown notice: %d\n%s", st, body)
+	}
+}
+
+// With the warehouse running, an ADB SIAK registers an institution in the
+// dinas's console, gets its key once, rotates it, sets its quota, and sees
+// it listed with its usage.
+func TestInstitutionsThroughTheConsole(t *testing.T) {
+	pg := pgtest.Start(t)
+	h := newOfficeHarness(t, func(c *node.Config) {
+		if c.ClusterKeyFile != "" {
+			c.DWH.DSN = pg.DSN()
+		}
+	})
+	adb := h.dinas.signIn(t, "adb")
+	keyRE := regexp.MustCompile(`id="kunci-baru" type="text" readonly value="([^"]+)"`)
+	var body string
+	waitFor(t, "the warehouse ready for institutions", func() bool {
+		var st int
+		st, body = adb.post("/konsol/kantor/dinas/instansi", url.Values{"nama": {"BPJS Kesehatan"}, "per_detik": {"20"}, "lonjakan": {"40"}})
+		return st == 200
+	})
+	first := keyRE.FindStringSubmatch(body)
+	if first == nil {
+		t.Fatalf("no key shown after registering:\n%s", body)
+	}
+	idRE := regexp.MustCompile(`/konsol/kantor/dinas/instansi/([^/"]+)/kunci`)
+	id := idRE.FindStringSubmatch(body)
+	if id == nil {
+		t.Fatalf("the institution is not listed:\n%s", body)
+	}
+	st, body := adb.post("/konsol/kantor/dinas/instansi/"+id[1]+"/kunci", nil)
+	second := keyRE.FindStringSubmatch(body)
+	if st != 200 || second == nil || second[1] == first[1] {
+		t.Fatalf("rotate: %d, key %v", st, second)
+	}
+	if st, body = adb.post("/konsol/kantor/dinas/instansi/"+id[1]+"/kuota", url.Values{"per_detik": {"5"}, "lonjakan": {"10"}}); st != 200 {
+		t.Fatalf("quota: %d\n%s", st, body)
+	}
+	if _, page := adb.get("/konsol/kantor/dinas"); !strings.Contains(page, "BPJS Kesehatan") || strings.Contains(page, second[1]) {
+		t.Fatal("the listing should name the institution and never show its key again")
+	}
+}
+
+// waitFor polls cond (the warehouse's migrations run as the feed starts).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -48,9 +48,13 @@ type site struct {
 	srv *httptest.Server
 }
 
-func newOfficeHarness(t testing.TB) *officeHarness {
+func newOfficeHarness(t testing.TB, configure ...func(*node.Config)) *officeHarness {
 	t.Helper()
-	nw, err := testnet.Start(t.TempDir(), testnet.Options{Kecamatan: 1, SyncInterval: 200 * time.Millisecond})
+	opt := testnet.Options{Kecamatan: 1, SyncInterval: 200 * time.Millisecond}
+	if len(configure) > 0 {
+		opt.Configure = configure[0]
+	}
+	nw, err := testnet.Start(t.TempDir(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
