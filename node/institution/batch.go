@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sinkron-id/sinkron/node/fault"
@@ -177,12 +178,57 @@ func (b *batcher) fetch(ctx context.Context, niks []string) (map[string]record, 
 	return out, nil
 }
 
+// auditSQL writes the batch's rows; an answered check whose request id
+// was answered before (by any dinas server, before any restart) meets the
+// unique index and is not written: RETURNING names the rows written.
 const auditSQL = `INSERT INTO institution_audit (at, institution, request_id, op, nik, outcome, refused)
-SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])`
+SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])
+ON CONFLICT (institution, request_id) WHERE NOT refused AND op = 'check' DO NOTHING
+RETURNING institution, request_id, op, refused`
 
-// audit writes the batch's rows in one statement, so one commit (one WAL
-// flush) makes all of them durable.
+// audit writes the batch's rows in one transaction, so one commit (one
+// WAL flush) makes all of them durable. A check found already answered is
+// a replay: its answer is withdrawn and its refusal recorded instead, in
+// the same transaction.
 func (b *batcher) audit(ctx context.Context, batch []*call) error {
+	tx, err := b.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("tulis audit: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // after Commit it does nothing
+	written, err := insertAudit(ctx, tx, batch)
+	if err != nil {
+		return err
+	}
+	var replays []*call
+	for _, c := range batch {
+		key := auditKey{c.entry.Institution, c.entry.RequestID, c.entry.Op, c.entry.Refused}
+		if written[key] > 0 {
+			written[key]--
+			continue
+		}
+		c.answer, c.err = Answer{}, fmt.Errorf("%w: request_id %s sudah dijawab", ErrReplay, c.entry.RequestID)
+		c.entry.Outcome, c.entry.Refused = "ditolak: "+c.err.Error(), true
+		replays = append(replays, c)
+	}
+	if len(replays) > 0 {
+		if _, err := insertAudit(ctx, tx, replays); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("tulis audit: %w", err)
+	}
+	return nil
+}
+
+type auditKey struct {
+	institution, request, op string
+	refused                  bool
+}
+
+// insertAudit inserts the calls' rows and counts those written by key.
+func insertAudit(ctx context.Context, tx pgx.Tx, batch []*call) (map[auditKey]int, error) {
 	n := len(batch)
 	at, inst, ids, ops, niks, outs, refused :=
 		make([]time.Time, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]bool, n)
@@ -190,8 +236,21 @@ func (b *batcher) audit(ctx context.Context, batch []*call) error {
 		e := c.entry
 		at[i], inst[i], ids[i], ops[i], niks[i], outs[i], refused[i] = e.At, e.Institution, e.RequestID, e.Op, e.NIK, e.Outcome, e.Refused
 	}
-	if _, err := b.pool.Exec(ctx, auditSQL, at, inst, ids, ops, niks, outs, refused); err != nil {
-		return fmt.Errorf("tulis audit: %w", err)
+	rows, err := tx.Query(ctx, auditSQL, at, inst, ids, ops, niks, outs, refused)
+	if err != nil {
+		return nil, fmt.Errorf("tulis audit: %w", err)
 	}
-	return nil
+	defer rows.Close()
+	written := map[auditKey]int{}
+	for rows.Next() {
+		var k auditKey
+		if err := rows.Scan(&k.institution, &k.request, &k.op, &k.refused); err != nil {
+			return nil, fmt.Errorf("tulis audit: %w", err)
+		}
+		written[k]++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("tulis audit: %w", err)
+	}
+	return written, nil
 }

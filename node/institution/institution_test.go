@@ -303,3 +303,47 @@ func TestNoAnswerWithoutItsAudit(t *testing.T) {
 		t.Fatalf("%d audit rows, want 1", n)
 	}
 }
+
+// A check answered by one dinas server is refused as a replay by another
+// (or by the same one after a restart): the answered request id is
+// unique in the warehouse's audit, not only in one process's memory.
+func TestReplayRefusedAcrossServers(t *testing.T) {
+	s, clk, key, _ := service(t, 100, 100)
+	other := NewService(s.pool, Options{Now: clk.now, Rand: bytes.NewReader(bytes.Repeat([]byte{3}, 1000))})
+	t.Cleanup(other.Close)
+	ctx := context.Background()
+	q := Query{RequestID: "chk-two-servers", SentAt: t0, NIK: niks.ok}
+	if _, err := s.Check(ctx, Credential{Key: key}, q); err != nil {
+		t.Fatal(err)
+	}
+	a, err := other.Check(ctx, Credential{Key: key}, q)
+	if !errors.Is(err, ErrReplay) || a.Code != "" {
+		t.Fatalf("the same request id at another server: %+v, %v; want refused as a replay", a, err)
+	}
+	var answered, refused int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE NOT refused), count(*) FILTER (WHERE refused)
+		FROM institution_audit WHERE request_id = $1`, q.RequestID).Scan(&answered, &refused); err != nil {
+		t.Fatal(err)
+	}
+	if answered != 1 || refused != 1 {
+		t.Fatalf("audit: %d answered, %d refused; want the first answered and the replay refused", answered, refused)
+	}
+	// Two copies in one batch: one answer.
+	q.RequestID = "chk-one-batch"
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, errs[i] = other.Check(ctx, Credential{Key: key}, q) }()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d of 4 copies answered: %v", ok, errs)
+	}
+}
