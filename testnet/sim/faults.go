@@ -115,6 +115,7 @@ func (w *world) backupOrRestore(i int) {
 			return copyDir(old, c.DataDir)
 		}
 		w.backups[i] = filepath.Join(w.cfg.Dir, fmt.Sprintf("backup-%d", i))
+		w.backedUp[i] = w.step
 		return copyDir(c.DataDir, w.backups[i])
 	})
 	if err != nil {
@@ -123,6 +124,7 @@ func (w *world) backupOrRestore(i int) {
 	}
 	if have {
 		delete(w.backups, i)
+		w.forgetFilings(i)
 		lost, niks := w.forgetLost(), w.forgetLostNIKs(i)
 		w.tracef("restore %s from its old backup (%d changes and %d NIKs that never left it are lost with its disk)", w.name(i), lost, niks)
 		// The restore procedure: reconnect before serving again, so the

@@ -70,6 +70,8 @@ type world struct {
 	niks       map[string]string // NIK given → to whom
 	leasedNIKs []lease           // NIKs given from leases, for the dinas to confirm
 	cards      cards             // blanks allocated and cards printed at the dinas
+	filings    map[string]filing // filing key → the filing, for a counter's retries
+	backedUp   map[int]int       // office → the step its backup was taken
 }
 
 // ref names an entity the workload changed: a request or a resident.
@@ -89,7 +91,7 @@ func Run(cfg Config) (*Report, error) {
 		cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed)),
 		clock:  newClock(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC), cfg.Kecamatan+1),
 		report: &Report{Seed: cfg.Seed}, acked: map[ref][]string{}, conflicts: map[ref]bool{}, backups: map[int]string{},
-		niks: map[string]string{},
+		niks: map[string]string{}, filings: map[string]filing{}, backedUp: map[int]int{},
 	}
 	nw, err := testnet.Start(cfg.Dir, testnet.Options{
 		Dinas: 1, Kecamatan: cfg.Kecamatan, Logger: cfg.Logger, Mocknet: mocknet.New(),

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -17,8 +18,10 @@ const counterRole = string(catalog.PetugasPendukung)
 // sometimes a fault.
 func (w *world) act() {
 	switch r := w.rng.IntN(100); {
-	case r < 23:
+	case r < 20:
 		w.file()
+	case r < 23:
+		w.refile()
 	case r < 34:
 		w.approveOrCancel()
 	case r < 48:
@@ -52,11 +55,13 @@ func (w *world) file() {
 	i := w.kecamatan()
 	f := testnet.SampleForm(w.step)
 	f.Officer = w.officer(i)
+	f.Key = fmt.Sprintf("sim/%d", w.step)
 	r, err := w.office(i).Requests.Create(f)
 	if err != nil {
 		w.violate("step %d: file at %s: %v", w.step, w.name(i), err)
 		return
 	}
+	w.filings[f.Key] = filing{office: i, step: w.step, form: f, id: r.ID}
 	w.ack(ref{kindRequest, r.ID}, f.Officer)
 	w.tracef("file %s at %s", r.ID, w.name(i))
 }
@@ -305,4 +310,43 @@ func (w *world) conflictAt(i int, e ref) (string, []string, bool) {
 		evs = append(evs, v.Event)
 	}
 	return r.Conflicts[0].Field, evs, true
+}
+
+// filing is a request a counter filed with a filing key.
+type filing struct {
+	office, step int
+	form         request.Form
+	id           string
+}
+
+// refile sends an earlier filing again with its key, as a counter program
+// does after a lost reply: the office answers with the first request and
+// files nothing more.
+func (w *world) refile() {
+	keys := slices.Sorted(maps.Keys(w.filings))
+	if len(keys) == 0 {
+		w.file()
+		return
+	}
+	f := w.filings[keys[w.rng.IntN(len(keys))]]
+	r, err := w.office(f.office).Requests.Create(f.form)
+	switch {
+	case err != nil:
+		w.violate("step %d: refile %s at %s: %v", w.step, f.form.Key, w.name(f.office), err)
+	case r.ID != f.id:
+		w.violate("step %d: a retried filing (%s) made a second request at %s: %s, first %s", w.step, f.form.Key, w.name(f.office), r.ID, f.id)
+	default:
+		w.tracef("refile %s at %s: the same request %s", f.form.Key, w.name(f.office), r.ID)
+	}
+}
+
+// forgetFilings drops the keys an office filed after its backup: they
+// were on the disk the restore replaced (a key is the office's own, kept
+// beside the request, not replicated).
+func (w *world) forgetFilings(office int) {
+	for k, f := range w.filings {
+		if f.office == office && f.step >= w.backedUp[office] {
+			delete(w.filings, k)
+		}
+	}
 }
