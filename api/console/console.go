@@ -97,7 +97,7 @@ func New(api http.Handler, opts ...Option) (*Console, error) {
 		nodes: c.NewNodeServiceClient(hc, base, o), decisions: c.NewDecisionServiceClient(hc, base, o),
 		cluster: c.NewClusterServiceClient(hc, base, o), registry: c.NewRegistryServiceClient(hc, base, o),
 		institution: c.NewInstitutionAdminServiceClient(hc, base, o)}
-	pages, err := parsePages(con.funcs())
+	pages, err := web.Pages(tmplFiles, con.funcs())
 	if err != nil {
 		con.loop.Close()
 		return nil, err

@@ -1,41 +1,18 @@
 package console
 
 import (
-	"bytes"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"path"
 	"strings"
 	"time"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/api/web"
 	"github.com/sinkron-id/sinkron/node/catalog"
 	"github.com/sinkron-id/sinkron/replication/roster"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
-
-// parsePages parses each page with the layout it fills.
-func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
-	names, err := fs.Glob(tmplFiles, "tmpl/*.html")
-	if err != nil {
-		return nil, err
-	}
-	pages := map[string]*template.Template{}
-	for _, n := range names {
-		name := path.Base(n)
-		if name == "base.html" {
-			continue
-		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(tmplFiles, "tmpl/base.html", n)
-		if err != nil {
-			return nil, fmt.Errorf("console template %s: %w", name, err)
-		}
-		pages[name] = t
-	}
-	return pages, nil
-}
 
 // page is what the layout shows around a page's own data.
 type page struct {
@@ -47,16 +24,9 @@ type page struct {
 // render writes a whole page; a template error is the console's bug, logged
 // and answered with a plain 500 rather than half a page.
 func (con *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, o *officer, data any) {
-	var buf bytes.Buffer
-	if err := con.pages[name].ExecuteTemplate(&buf, "base", page{Officer: o, Path: r.URL.Path, Data: data}); err != nil {
+	if err := web.Render(w, con.pages[name], status, page{Officer: o, Path: r.URL.Path, Data: data}); err != nil {
 		con.log.Error("console: render", "page", name, "err", err)
-		http.Error(w, "halaman tidak dapat ditampilkan", http.StatusInternalServerError)
-		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 }
 
 func (con *Console) funcs() template.FuncMap {

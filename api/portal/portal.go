@@ -63,7 +63,7 @@ func New(api http.Handler, cfg Config) (*Portal, error) {
 	_, _ = rand.Read(key) // crypto/rand.Read does not fail (Go 1.24)
 	p := &Portal{cfg: cfg, sessions: web.NewSessions(cookie, "/", key), assets: web.NewAssets()}
 	p.api = sinkronv1connect.NewPublicServiceClient(&http.Client{Transport: inProcess{h: api}}, "http://portal.internal")
-	pages, err := parsePages(p.funcs())
+	pages, err := web.Pages(tmplFiles, p.funcs())
 	if err != nil {
 		return nil, err
 	}

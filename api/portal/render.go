@@ -1,37 +1,14 @@
 package portal
 
 import (
-	"bytes"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"path"
 	"time"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/api/web"
 )
-
-// parsePages parses each page with the layout it fills.
-func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
-	names, err := fs.Glob(tmplFiles, "tmpl/*.html")
-	if err != nil {
-		return nil, err
-	}
-	pages := map[string]*template.Template{}
-	for _, n := range names {
-		name := path.Base(n)
-		if name == "base.html" {
-			continue
-		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(tmplFiles, "tmpl/base.html", n)
-		if err != nil {
-			return nil, fmt.Errorf("portal template %s: %w", name, err)
-		}
-		pages[name] = t
-	}
-	return pages, nil
-}
 
 // page is what the layout shows around a page's own data.
 type page struct {
@@ -44,18 +21,9 @@ type page struct {
 // render writes a whole page. Residents' pages are never cached: a status
 // or a NIK typed on a shared phone must not come back from the cache.
 func (p *Portal) render(w http.ResponseWriter, status int, name, csrf string, data any) {
-	var buf bytes.Buffer
-	err := p.pages[name].ExecuteTemplate(&buf, "base", page{Dinas: p.cfg.Dinas, Office: p.cfg.Office, CSRF: csrf, Data: data})
-	if err != nil {
+	if err := web.Render(w, p.pages[name], status, page{Dinas: p.cfg.Dinas, Office: p.cfg.Office, CSRF: csrf, Data: data}); err != nil {
 		p.cfg.Log.Error("portal: render", "page", name, "err", err)
-		http.Error(w, "Halaman tidak dapat ditampilkan; coba lagi nanti.", http.StatusInternalServerError)
-		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
 }
 
 // message is a page with one sentence and a way on.

@@ -3,14 +3,10 @@ package browser_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/sinkron-id/sinkron/node"
-	"github.com/sinkron-id/sinkron/node/dwh/pgtest"
 	"github.com/sinkron-id/sinkron/node/request"
-	"github.com/sinkron-id/sinkron/testnet"
 	"github.com/sinkron-id/sinkron/testnet/browser"
 )
 
@@ -20,17 +16,7 @@ import (
 // to Selesai in its console (the warehouse confirming the DWH step).
 func TestOfflineKecamatanToSelesaiInTheBrowser(t *testing.T) {
 	b := browser.Start(t)
-	pg := pgtest.Start(t)
-	nw, err := testnet.Start(t.TempDir(), testnet.Options{Kecamatan: 1, SyncInterval: 200 * time.Millisecond,
-		Configure: func(c *node.Config) {
-			if c.ClusterKeyFile != "" {
-				c.DWH.DSN = pg.DSN()
-			}
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nw.Close)
+	nw := withWarehouse(t)
 	staff(t, nw)
 	kec, dinas := nw.Kecamatan(0), nw.Dinas()
 	registerResident(t, dinas, "1806015708900003")

@@ -14,6 +14,7 @@ import (
 	"github.com/sinkron-id/sinkron/api/console"
 	"github.com/sinkron-id/sinkron/node"
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/dwh/pgtest"
 	"github.com/sinkron-id/sinkron/node/registry"
 	"github.com/sinkron-id/sinkron/testnet"
 	"github.com/sinkron-id/sinkron/testnet/browser"
@@ -121,4 +122,22 @@ func waitPage(t testing.TB, tab *browser.Tab, url, want string) {
 		tab.Do(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("h1")))
 		return strings.Contains(tab.Text("main"), want)
 	})
+}
+
+// withWarehouse starts a dinas and a kecamatan whose dinas feeds a real
+// PostgreSQL warehouse, so a Sinkronisasi DWH step completes.
+func withWarehouse(t *testing.T) *testnet.Network {
+	t.Helper()
+	pg := pgtest.Start(t)
+	nw, err := testnet.Start(t.TempDir(), testnet.Options{Kecamatan: 1, SyncInterval: 200 * time.Millisecond,
+		Configure: func(c *node.Config) {
+			if c.ClusterKeyFile != "" {
+				c.DWH.DSN = pg.DSN()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nw.Close)
+	return nw
 }

@@ -10,10 +10,7 @@ import (
 
 	"github.com/sinkron-id/sinkron/api"
 	"github.com/sinkron-id/sinkron/api/portal"
-	"github.com/sinkron-id/sinkron/node"
-	"github.com/sinkron-id/sinkron/node/dwh/pgtest"
 	"github.com/sinkron-id/sinkron/node/request"
-	"github.com/sinkron-id/sinkron/testnet"
 	"github.com/sinkron-id/sinkron/testnet/browser"
 )
 
@@ -22,17 +19,7 @@ import (
 // more), and tracks each status change the offices make until Selesai.
 func TestResidentSubmitsAndTracksInTheBrowser(t *testing.T) {
 	b := browser.Start(t)
-	pg := pgtest.Start(t)
-	nw, err := testnet.Start(t.TempDir(), testnet.Options{Kecamatan: 1, SyncInterval: 200 * time.Millisecond,
-		Configure: func(c *node.Config) {
-			if c.ClusterKeyFile != "" {
-				c.DWH.DSN = pg.DSN()
-			}
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nw.Close)
+	nw := withWarehouse(t)
 	kec, dinas := nw.Kecamatan(0), nw.Dinas()
 	registerResident(t, dinas, "1806015708900003")
 	// A resident checking again and again stays within her attempts: one
