@@ -88,7 +88,11 @@ func TestDWHExactlyOnceAcrossLeaderChange(t *testing.T) {
 		return count(t, pool, "residents") == n && count(t, pool, "nik_state") == n
 	})
 	var want []string
-	rs, err := nw.Leader().Residents.Residents("", 0)
+	now, err := nw.WaitLeader(10 * time.Second) // the restarted server may start an election
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := now.Residents.Residents("", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
