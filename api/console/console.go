@@ -57,6 +57,10 @@ type Console struct {
 	mu       sync.Mutex // guards the node's status, loaded once
 	here     *office
 	services []*v1.ServiceInfo
+
+	openMu sync.Mutex    // guards the open requests, read again on a new event
+	open   []*v1.Request // the office's open requests, shared read-only
+	openAt uint64        // the node's event count when open was read
 }
 
 // clients are the API's services the console calls.

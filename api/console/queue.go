@@ -90,17 +90,31 @@ func cmpDuration(a, b time.Duration) int {
 	return 0
 }
 
-// active lists the requests not yet finished or cancelled: one pass over
-// the office's requests (the node reads every one per call, whatever the
-// filter, so three calls by status would read them three times).
+// active lists the requests not yet finished or cancelled. Reading them
+// means one pass over every request of the office, so the console keeps
+// the last list and reads again only when the node holds a new event (the
+// count of its version vector moves with every change, local or synced):
+// twenty officers refreshing their queues share one read. The list is
+// shared: callers read it and never change it.
 func (con *Console) active(ctx context.Context, o *officer) ([]*v1.Request, error) {
+	st, err := con.api.nodes.GetStatus(ctx, call(o, &v1.GetStatusRequest{}))
+	if err != nil {
+		return nil, err
+	}
+	con.openMu.Lock()
+	defer con.openMu.Unlock()
+	if con.open != nil && con.openAt == st.Msg.Events {
+		return con.open, nil
+	}
 	all, err := con.list(ctx, o, &v1.ListRequestsRequest{})
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(all, func(r *v1.Request) bool {
+	con.open = slices.DeleteFunc(all, func(r *v1.Request) bool {
 		return r.Status == v1.Status_STATUS_SELESAI || r.Status == v1.Status_STATUS_DIBATALKAN
-	}), nil
+	})
+	con.openAt = st.Msg.Events
+	return con.open, nil
 }
 
 // list pages through ListRequests.
