@@ -86,8 +86,21 @@ func Normalize(diff, n int) float64 {
 		return 0.5
 	}
 	hd := float64(diff) / float64(n)
+	if n < len(bitsWeight) {
+		return 0.5 - (0.5-hd)*bitsWeight[n]
+	}
 	return 0.5 - (0.5-hd)*math.Sqrt(float64(n)/TypicalBits)
 }
+
+// bitsWeight[n] is sqrt(n/911), the same value Normalize would compute: a
+// search normalises every rotation of every iris it compares in full, and
+// the square root cost more than the comparison. Filled once, read only.
+var bitsWeight = func() (w [template.IrisBits + 1]float64) {
+	for n := range w {
+		w[n] = math.Sqrt(float64(n) / TypicalBits)
+	}
+	return w
+}()
 
 // Rotate returns c rotated by steps angular positions (positive: the code's
 // angle index grows), moving code and mask together.

@@ -17,10 +17,18 @@ type Matcher struct {
 	lam   [2][]float64
 	geo   [2][]geom
 	cnt   []uint64 // localPairs: packed cell counts (cellCounts)
+	nz    []link   // relax: the nonzero ρ of each pair, row after row
+	nzEnd []int32  // where each pair's row of nz ends
 }
 
 // geom is where a pair's minutia sits in its own template.
 type geom struct{ x, y, theta float64 }
+
+// link is one nonzero compatibility ρ(t, k) of pair t with pair k.
+type link struct {
+	k int32
+	r float64
+}
 
 // pair is a candidate correspondence: cylinder a of one template, b of the
 // other, with their local similarity.
@@ -175,15 +183,25 @@ func (m *Matcher) relax(a, b *Template) {
 	for i, pr := range m.pairs {
 		cur[i] = pr.sim
 	}
-	for it := 0; it < m.p.NRel; it++ {
-		for t := 0; t < n; t++ {
-			row := m.rho[t*n : (t+1)*n]
-			sum := 0.0
-			for k, r := range row {
-				if r != 0 {
-					sum += r * cur[k]
-				}
+	// Most pairs are incompatible with most others (ρ = 0): the NRel
+	// iterations run over each row's nonzero entries only.
+	m.nz, m.nzEnd = m.nz[:0], grow(m.nzEnd, n)
+	for t := 0; t < n; t++ {
+		for k, r := range m.rho[t*n : (t+1)*n] {
+			if r != 0 {
+				m.nz = append(m.nz, link{int32(k), r})
 			}
+		}
+		m.nzEnd[t] = int32(len(m.nz))
+	}
+	for it := 0; it < m.p.NRel; it++ {
+		from := int32(0)
+		for t := 0; t < n; t++ {
+			sum := 0.0
+			for _, l := range m.nz[from:m.nzEnd[t]] {
+				sum += l.r * cur[l.k]
+			}
+			from = m.nzEnd[t]
 			next[t] = m.p.WR*cur[t] + (1-m.p.WR)*sum/float64(max(n-1, 1))
 		}
 		cur, next = next, cur

@@ -131,7 +131,11 @@ func (s *searcher) scan(ctx context.Context) {
 		if start >= n {
 			return
 		}
-		for i := start; i < min(start+chunk, n); i++ {
+		end := min(start+chunk, n)
+		if !s.all {
+			s.fine.Add(int64(end - start))
+		}
+		for i := start; i < end; i++ {
 			if s.all || s.irisShortlisted(i) {
 				s.verify(m, i)
 			}
@@ -152,17 +156,22 @@ func (s *searcher) indexed(lo, hi uint32) {
 			s.g.index.collide(e, b, s.cfg.Fusion.MaxShift, lo, hi, counts, best[e])
 		}
 	}
+	fine := 0
 	for k := range counts {
-		if int(best[0][k])+int(best[1][k]) >= s.cfg.Beacons && s.irisShortlisted(int(lo)+k) {
+		if int(best[0][k])+int(best[1][k]) < s.cfg.Beacons {
+			continue
+		}
+		fine++
+		if s.irisShortlisted(int(lo) + k) {
 			s.verify(m, int(lo)+k)
 		}
 	}
+	s.fine.Add(int64(fine)) // once: a shared counter per person would bounce between cores
 }
 
 // irisShortlisted compares person i's irises in full with the probe's, at
 // every rotation (one kernel call an eye).
 func (s *searcher) irisShortlisted(i int) bool {
-	s.fine.Add(1)
 	ok := s.g.eyeOK[i]
 	base := i * personWords
 	fine := 0.5
