@@ -17,12 +17,20 @@ type Matcher struct {
 	lam   [2][]float64
 	geo   [2][]geom
 	cnt   []uint64 // localPairs: packed cell counts (cellCounts)
+	top   []cand   // localPairs: the best nr so far, best first
 	nz    []link   // relax: the nonzero ρ of each pair, row after row
 	nzEnd []int32  // where each pair's row of nz ends
 }
 
 // geom is where a pair's minutia sits in its own template.
 type geom struct{ x, y, theta float64 }
+
+// cand is a pair while LSS selects: half a pair's size, since insertion
+// moves them.
+type cand struct {
+	sim  float64
+	a, b int32
+}
 
 // link is one nonzero compatibility ρ(t, k) of pair t with pair k.
 type link struct {
@@ -131,7 +139,7 @@ func (m *Matcher) Score(a, b *Template) float64 {
 // first (the LSS selection). Most candidates fall below the current nr-th
 // best and cost one comparison; the kept ones stay sorted by insertion.
 func (m *Matcher) localPairs(a, b *Template, nr int) {
-	m.pairs = m.pairs[:0]
+	m.top = m.top[:0]
 	minCells := int(math.Ceil(m.p.MinME * float64(ns*ns) * math.Pi / 4))
 	for i := range a.cyl {
 		ca := &a.cyl[i]
@@ -148,27 +156,31 @@ func (m *Matcher) localPairs(a, b *Template, nr int) {
 					continue
 				}
 				s := m.similarity(c)
-				if s <= 0 || (len(m.pairs) == nr && s <= m.pairs[nr-1].sim) {
+				if s <= 0 || (len(m.top) == nr && s <= m.top[nr-1].sim) {
 					continue
 				}
-				m.insert(pair{a: int32(i), b: int32(r[0] + k), sim: s}, nr)
+				m.insert(cand{sim: s, a: int32(i), b: int32(r[0] + k)}, nr)
 			}
 		}
+	}
+	m.pairs = m.pairs[:0]
+	for _, c := range m.top {
+		m.pairs = append(m.pairs, pair{a: c.a, b: c.b, sim: c.sim})
 	}
 }
 
 // insert puts p into the sorted top-nr list, dropping the last if full.
-func (m *Matcher) insert(p pair, nr int) {
-	k := len(m.pairs)
+func (m *Matcher) insert(p cand, nr int) {
+	k := len(m.top)
 	if k < nr {
-		m.pairs = append(m.pairs, p)
+		m.top = append(m.top, p)
 	} else {
 		k = nr - 1
 	}
-	for ; k > 0 && m.pairs[k-1].sim < p.sim; k-- {
-		m.pairs[k] = m.pairs[k-1]
+	for ; k > 0 && m.top[k-1].sim < p.sim; k-- {
+		m.top[k] = m.top[k-1]
 	}
-	m.pairs[k] = p
+	m.top[k] = p
 }
 
 // relax is LSS-R's relaxation: each pair's similarity is mixed, NRel times,
