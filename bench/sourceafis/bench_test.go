@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/warnakulasuriya-fds-e23/go-sourceafis-fork/templates"
+	"golang.org/x/sys/unix"
 
 	"github.com/sinkron-id/sinkron/biometric/mcc"
 	"github.com/sinkron-id/sinkron/biometric/synth"
@@ -53,25 +54,45 @@ func BenchmarkCompare(b *testing.B) {
 	// The two matchers take turns, 64 comparisons each, each turn timed on
 	// its own: on a shared machine a load that comes and goes falls on both
 	// alike, so the ratio holds even when the absolute rates wander.
+	// Each turn's CPU time is also read from the process's clock (user and
+	// system, every thread: SourceAFIS's garbage collection included): a
+	// turn that lost the core to another process for a while is not
+	// charged for it, so ratio-cpu holds on a heavily loaded machine.
 	const turn = 64
 	m := mcc.NewMatcher(p)
-	var afisTime, mccTime time.Duration
+	var afisTime, mccTime, afisCPU, mccCPU time.Duration
 	var done int
 	for b.Loop() {
-		start := time.Now()
+		start, c0 := time.Now(), processCPU()
 		for i := done; i < done+turn; i++ {
 			matchers[(i/2)%len(matchers)].Score(cands[cand(i)].afis)
 		}
-		mid := time.Now()
+		mid, c1 := time.Now(), processCPU()
 		for i := done; i < done+turn; i++ {
 			m.Score(probes[(i/2)%len(probes)].mcc, cands[cand(i)].mcc)
 		}
 		mccTime += time.Since(mid)
+		mccCPU += processCPU() - c1
 		afisTime += mid.Sub(start)
+		afisCPU += c1 - c0
 		done += turn
 	}
 	afis, ours := float64(done)/afisTime.Seconds(), float64(done)/mccTime.Seconds()
 	b.ReportMetric(afis, "afis-cmp/s")
 	b.ReportMetric(ours, "mcc-cmp/s")
 	b.ReportMetric(ours/afis, "ratio")
+	if afisCPU > 0 && mccCPU > 0 {
+		b.ReportMetric(float64(done)/afisCPU.Seconds(), "afis-cmp/cpu-s")
+		b.ReportMetric(float64(done)/mccCPU.Seconds(), "mcc-cmp/cpu-s")
+		b.ReportMetric(afisCPU.Seconds()/mccCPU.Seconds(), "ratio-cpu")
+	}
+}
+
+// processCPU is this process's CPU time.
+func processCPU() time.Duration {
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &ts) != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
 }

@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/sinkron-id/sinkron v0.0.0
 	github.com/warnakulasuriya-fds-e23/go-sourceafis-fork v0.0.0-20250620042209-ae068fce65ee
+	golang.org/x/sys v0.49.0
 )
 
 require (

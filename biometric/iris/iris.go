@@ -3,11 +3,29 @@ package iris
 import (
 	"math"
 	"math/bits"
+	"unsafe"
 
 	"github.com/sinkron-id/sinkron/biometric/template"
 )
 
 const words = template.IrisWords
+
+// EyeWords is one eye as the kernels read it: the code's 32 words, then the
+// mask's 32 (the layout of template.IrisCode).
+const EyeWords = 2 * words
+
+// template.IrisCode must be exactly code then mask, with no padding, for
+// eye's view of it: these fail to compile otherwise.
+var (
+	_ [unsafe.Sizeof(template.IrisCode{}) - 8*EyeWords]struct{}
+	_ [8*EyeWords - unsafe.Sizeof(template.IrisCode{})]struct{}
+	_ [unsafe.Offsetof(template.IrisCode{}.Mask) - 8*words]struct{}
+	_ [8*words - unsafe.Offsetof(template.IrisCode{}.Mask)]struct{}
+)
+
+// eye views a code and its mask as the kernels' one array, without copying
+// 512 bytes a comparison.
+func eye(c *template.IrisCode) *[EyeWords]uint64 { return (*[EyeWords]uint64)(unsafe.Pointer(c)) }
 
 // TypicalBits is Daugman's typical number of bits compared (2004).
 const TypicalBits = 911
@@ -20,19 +38,46 @@ const DefaultMaxShift = 8
 // Distance is the masked Hamming distance of two codes at one alignment:
 // diff bits disagree among n bits both masks keep.
 func Distance(a, b *template.IrisCode) (diff, n int) {
-	return distance(&a.Code, &a.Mask, &b.Code, &b.Mask)
+	var out [1]uint64
+	distanceMany(eye(a), eye(b)[:], 0, out[:])
+	return Unpack(out[0])
 }
 
-// distanceScalar is the portable inner loop: four words an iteration so the
-// popcounts of independent words overlap in the pipeline.
-func distanceScalar(ac, am, bc, bm *[words]uint64) (diff, n int) {
-	for i := 0; i < words; i += 4 {
-		m0, m1, m2, m3 := am[i]&bm[i], am[i+1]&bm[i+1], am[i+2]&bm[i+2], am[i+3]&bm[i+3]
-		diff += bits.OnesCount64((ac[i]^bc[i])&m0) + bits.OnesCount64((ac[i+1]^bc[i+1])&m1) +
-			bits.OnesCount64((ac[i+2]^bc[i+2])&m2) + bits.OnesCount64((ac[i+3]^bc[i+3])&m3)
-		n += bits.OnesCount64(m0) + bits.OnesCount64(m1) + bits.OnesCount64(m2) + bits.OnesCount64(m3)
+// DistanceMany compares one eye p (code words, then mask words) with
+// len(out) eyes of the same layout, the i-th at g[i*stride:], in one call:
+// out[i] holds the bits that differ in its low 32 bits and the bits
+// compared in its high 32 (Unpack). On a CPU with AVX-512 VPOPCNTDQ p stays
+// in registers across the whole call, which is where the 1:N search and a
+// probe's rotations spend their time.
+func DistanceMany(p *[EyeWords]uint64, g []uint64, stride int, out []uint64) {
+	if len(out) == 0 {
+		return
 	}
-	return diff, n
+	if stride < 0 || (len(out)-1)*stride+EyeWords > len(g) {
+		panic("iris: DistanceMany past the end of g")
+	}
+	distanceMany(p, g, stride, out)
+}
+
+// Unpack splits one of DistanceMany's results.
+func Unpack(v uint64) (diff, n int) { return int(uint32(v)), int(v >> 32) }
+
+// distanceManyScalar is the portable loop: four words an iteration so the
+// popcounts of independent words overlap in the pipeline.
+func distanceManyScalar(p *[EyeWords]uint64, g []uint64, stride int, out []uint64) {
+	pc, pm := p[:words], p[words:]
+	for i := range out {
+		b := g[i*stride : i*stride+EyeWords]
+		bc, bm := b[:words], b[words:]
+		diff, n := 0, 0
+		for k := 0; k < words; k += 4 {
+			m0, m1, m2, m3 := pm[k]&bm[k], pm[k+1]&bm[k+1], pm[k+2]&bm[k+2], pm[k+3]&bm[k+3]
+			diff += bits.OnesCount64((pc[k]^bc[k])&m0) + bits.OnesCount64((pc[k+1]^bc[k+1])&m1) +
+				bits.OnesCount64((pc[k+2]^bc[k+2])&m2) + bits.OnesCount64((pc[k+3]^bc[k+3])&m3)
+			n += bits.OnesCount64(m0) + bits.OnesCount64(m1) + bits.OnesCount64(m2) + bits.OnesCount64(m3)
+		}
+		out[i] = uint64(diff) | uint64(n)<<32
+	}
 }
 
 // Normalize is Daugman's score normalisation for n bits compared.
@@ -41,8 +86,21 @@ func Normalize(diff, n int) float64 {
 		return 0.5
 	}
 	hd := float64(diff) / float64(n)
+	if n < len(bitsWeight) {
+		return 0.5 - (0.5-hd)*bitsWeight[n]
+	}
 	return 0.5 - (0.5-hd)*math.Sqrt(float64(n)/TypicalBits)
 }
+
+// bitsWeight[n] is sqrt(n/911), the same value Normalize would compute: a
+// search normalises every rotation of every iris it compares in full, and
+// the square root cost more than the comparison. Filled once, read only.
+var bitsWeight = func() (w [template.IrisBits + 1]float64) {
+	for n := range w {
+		w[n] = math.Sqrt(float64(n) / TypicalBits)
+	}
+	return w
+}()
 
 // Rotate returns c rotated by steps angular positions (positive: the code's
 // angle index grows), moving code and mask together.
@@ -73,18 +131,22 @@ func rotateBits(w [words]uint64, k int) [words]uint64 {
 // Probe is one iris prepared for many comparisons: its rotations are made
 // once, so each comparison is straight word-by-word popcounts.
 type Probe struct {
-	rot []template.IrisCode // rotation −maxShift … +maxShift
+	rot []uint64 // EyeWords a rotation, −maxShift … +maxShift
 	max int
 }
 
 // NewProbe prepares c for comparison over ±maxShift angular steps.
 func NewProbe(c template.IrisCode, maxShift int) *Probe {
-	p := &Probe{max: maxShift, rot: make([]template.IrisCode, 2*maxShift+1)}
+	p := &Probe{max: maxShift, rot: make([]uint64, 0, (2*maxShift+1)*EyeWords)}
 	for s := -maxShift; s <= maxShift; s++ {
-		p.rot[s+maxShift] = Rotate(c, s)
+		r := Rotate(c, s)
+		p.rot = append(p.rot, eye(&r)[:]...)
 	}
 	return p
 }
+
+// Rotations is the number of rotations a probe holds.
+func (p *Probe) Rotations() int { return 2*p.max + 1 }
 
 // Result is the best alignment of a comparison.
 type Result struct {
@@ -101,10 +163,35 @@ const MinBits = 100
 // Compare returns the best (lowest normalised HD) alignment of the probe
 // against g.
 func (p *Probe) Compare(g *template.IrisCode) Result {
+	var buf [2*DefaultMaxShift + 1]uint64
+	out := buf[:0]
+	if p.Rotations() > len(buf) {
+		out = make([]uint64, p.Rotations())
+	}
+	out = out[:p.Rotations()]
+	// One call for every rotation: the gallery eye stays in registers and
+	// the rotations stream past it.
+	distanceMany(eye(g), p.rot, EyeWords, out)
+	return p.best(out)
+}
+
+// CompareWords is Compare on an eye already in the kernels' layout.
+func (p *Probe) CompareWords(g *[EyeWords]uint64) Result {
+	var buf [2*DefaultMaxShift + 1]uint64
+	out := buf[:0]
+	if p.Rotations() > len(buf) {
+		out = make([]uint64, p.Rotations())
+	}
+	out = out[:p.Rotations()]
+	distanceMany(g, p.rot, EyeWords, out)
+	return p.best(out)
+}
+
+// best picks the lowest normalised HD among the rotations' results.
+func (p *Probe) best(out []uint64) Result {
 	best := Result{Score: 0.5, HD: 0.5}
-	for i := range p.rot {
-		r := &p.rot[i]
-		diff, n := distance(&r.Code, &r.Mask, &g.Code, &g.Mask)
+	for i, v := range out {
+		diff, n := Unpack(v)
 		if n < MinBits {
 			continue
 		}

@@ -58,6 +58,45 @@ func TestDistanceLaws(t *testing.T) {
 	})
 }
 
+// TestKernelEqualsScalar: the kernel the CPU selected (AVX-512 here when
+// the CPU has it) gives exactly the portable loop's counts, for random codes
+// and masks, any rotation, any number of gallery eyes and any stride.
+func TestKernelEqualsScalar(t *testing.T) {
+	t.Logf("avx512 kernel: %v", avx512)
+	rapid.Check(t, func(t *rapid.T) {
+		a := codeFrom(t, "a")
+		a = Rotate(a, rapid.IntRange(-64, 64).Draw(t, "shift"))
+		count := rapid.IntRange(1, 9).Draw(t, "count")
+		stride := rapid.IntRange(EyeWords, EyeWords+9).Draw(t, "stride")
+		g := make([]uint64, (count-1)*stride+EyeWords)
+		for i := 0; i < count; i++ {
+			b := codeFrom(t, "b")
+			b = Rotate(b, rapid.IntRange(-64, 64).Draw(t, "bshift"))
+			copy(g[i*stride:], eye(&b)[:])
+		}
+		got, want := make([]uint64, count), make([]uint64, count)
+		DistanceMany(eye(&a), g, stride, got)
+		distanceManyScalar(eye(&a), g, stride, want)
+		for i := range got {
+			if got[i] != want[i] {
+				gd, gn := Unpack(got[i])
+				wd, wn := Unpack(want[i])
+				t.Fatalf("eye %d: kernel %d/%d, scalar %d/%d", i, gd, gn, wd, wn)
+			}
+		}
+	})
+}
+
+func TestDistanceManyBounds(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic reading past g")
+		}
+	}()
+	var p [EyeWords]uint64
+	DistanceMany(&p, make([]uint64, EyeWords+10), EyeWords, make([]uint64, 2))
+}
+
 // TestCompareFindsRotation: a rotated copy is found at distance 0 and the
 // right shift; an independent random code scores near chance.
 func TestCompareFindsRotation(t *testing.T) {
@@ -111,6 +150,43 @@ func BenchmarkDistance(b *testing.B) {
 		b.ReportMetric(float64(b.N)/cpu.Seconds()/1e6, "Mcmp/cpu-s")
 	}
 	_ = sink
+}
+
+// BenchmarkDistanceScalar is BenchmarkDistance on the portable loop: the
+// baseline in the same run.
+func BenchmarkDistanceScalar(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	codes := make([]template.IrisCode, 1024)
+	for i := range codes {
+		codes[i] = randomCode(r, 0.6)
+	}
+	p := codes[0]
+	var out [1]uint64
+	sink := uint64(0)
+	for i := 0; b.Loop(); i++ {
+		distanceManyScalar(eye(&p), eye(&codes[i&1023])[:], 0, out[:])
+		sink += out[0]
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mcmp/s")
+	_ = sink
+}
+
+// BenchmarkDistanceMany is one probe eye against a block of 1,024 gallery
+// eyes per call, the 1:N search's shape: comparisons per second per core.
+func BenchmarkDistanceMany(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const n = 1024
+	g := make([]uint64, n*EyeWords)
+	for i := 0; i < n; i++ {
+		c := randomCode(r, 0.6)
+		copy(g[i*EyeWords:], eye(&c)[:])
+	}
+	p := randomCode(r, 0.6)
+	out := make([]uint64, n)
+	for b.Loop() {
+		DistanceMany(eye(&p), g, EyeWords, out)
+	}
+	b.ReportMetric(float64(b.N)*n/b.Elapsed().Seconds()/1e6, "Mcmp/s")
 }
 
 // cpuTime is the process's user and system CPU time.

@@ -1,8 +1,10 @@
 package mcc
 
 import (
+	"cmp"
 	"math"
 	"math/bits"
+	"slices"
 
 	"github.com/sinkron-id/sinkron/biometric/template"
 )
@@ -48,17 +50,23 @@ type minutia struct{ x, y, theta float64 }
 
 // cylinder is one minutia's bit-vector cylinder.
 type cylinder struct {
-	bits   [nd]uint64 // bit c of word k: cell c has a neighbour in sector k
-	valid  uint64     // bit c: cell c is valid
-	origin int32      // index of its minutia in Template.m
-	cos    float64    // its minutia's direction, for the δθ test
-	sin    float64
+	// Words 0…nd−1: bit c of word k is set when cell c has a neighbour in
+	// sector k. Word validWord: bit c is set when cell c is valid. The
+	// last word stays zero: eight words are one 512-bit vector for the
+	// AVX-512 kernel (cells_amd64.s).
+	bits   [8]uint64
+	origin int32 // index of its minutia in Template.m
 }
 
-// Template is a finger prepared for matching.
+const validWord = nd
+
+// Template is a finger prepared for matching. Its cylinders are sorted by
+// their minutiae's directions (theta, in [0, 2π)), so the cylinders of
+// another template within δθ of a direction are one or two runs of it.
 type Template struct {
-	m   []minutia
-	cyl []cylinder
+	m     []minutia
+	cyl   []cylinder
+	theta []float64
 }
 
 // Len is the number of valid cylinders (comparable minutiae).
@@ -84,6 +92,11 @@ func New(ms []template.Minutia, p *Params) *Template {
 			t.cyl = append(t.cyl, c)
 		}
 	}
+	slices.SortStableFunc(t.cyl, func(a, b cylinder) int { return cmp.Compare(t.m[a.origin].theta, t.m[b.origin].theta) })
+	t.theta = make([]float64, len(t.cyl))
+	for i, c := range t.cyl {
+		t.theta[i] = t.m[c.origin].theta
+	}
 	return t
 }
 
@@ -93,7 +106,7 @@ func (t *Template) cylinder(i int, h []minutia, p *Params, area *[areaSteps]floa
 	m := t.m[i]
 	delta := 2 * p.R / ns
 	sin, cos := math.Sincos(m.theta)
-	c := cylinder{origin: int32(i), cos: cos, sin: sin}
+	c := cylinder{origin: int32(i)}
 	inR := 0
 	neigh := t.neighbours(i, p)
 	if len(neigh) < p.MinM {
@@ -111,11 +124,11 @@ func (t *Template) cylinder(i int, h []minutia, p *Params, area *[areaSteps]floa
 				continue
 			}
 			bit := uint64(1) << (cj*ns + ci)
-			c.valid |= bit
+			c.bits[validWord] |= bit
 			t.cellBits(&c, bit, m, px, py, neigh, p, area)
 		}
 	}
-	if float64(bits.OnesCount64(c.valid)) < p.MinVC*float64(inR) {
+	if float64(bits.OnesCount64(c.bits[validWord])) < p.MinVC*float64(inR) {
 		return c, false
 	}
 	return c, true

@@ -151,3 +151,31 @@ func BenchmarkNew(b *testing.B) {
 		New(fs[i%64][0], &p)
 	}
 }
+
+// TestCellCountsKernel: the kernel the CPU selected (AVX-512 here when the
+// CPU has it) gives exactly the portable loop's counts on random cylinders.
+func TestCellCountsKernel(t *testing.T) {
+	t.Logf("avx512 kernel: %v", avx512)
+	rapid.Check(t, func(t *rapid.T) {
+		cyl := func(name string) cylinder {
+			var c cylinder
+			for w := 0; w <= validWord; w++ {
+				c.bits[w] = rapid.Uint64().Draw(t, name)
+			}
+			return c
+		}
+		a := cyl("a")
+		b := make([]cylinder, rapid.IntRange(0, 40).Draw(t, "nb"))
+		for j := range b {
+			b[j] = cyl("b")
+		}
+		got, want := make([]uint64, len(b)), make([]uint64, len(b))
+		cellCounts(&a, b, got)
+		cellCountsScalar(&a, b, want)
+		for k := range got {
+			if got[k] != want[k] {
+				t.Fatalf("cylinder %d: kernel %x, scalar %x", k, got[k], want[k])
+			}
+		}
+	})
+}

@@ -3,25 +3,29 @@
 // person, so a million people cost the garbage collector nothing):
 //
 //   - irises: 2 eyes × (32 code + 32 mask words) = 1,024 bytes a person,
-//     with each code's words in an order that puts a spread-out quarter of
-//     the iris first (words 0, 4, 8 … 28);
+//     in the layout the iris kernel reads (iris.EyeWords);
+//   - the iris index: a 4-byte entry for each usable beacon of each eye,
+//     about 450 bytes a person (index.go);
 //   - fingers: 4 bytes a minutia (x, y, angle, type) and one offset and ten
-//     counts a person: about 1.8 KB for ten plain impressions.
+//     counts a person: about 1.9 KB for ten plain impressions.
 //
-// A search runs coarse to fine, in parallel over chunks of the gallery:
+// A search runs coarse to fine, each worker on its own range of the
+// gallery:
 //
-//  1. coarse: the probe's irises against the first quarter of each
-//     gallery iris (512 bits), at every other rotation; a quarter of the
-//     iris data is read and an eighth of the popcounts done;
-//  2. fine: the whole iris, for the few whose coarse distance is below
-//     Config.Coarse;
+//  1. index: Beacon Guided Search (Hao, Daugman and Zielinski 2008) counts
+//     the probe's beacon collisions with each person at each rotation; the
+//     work is the probe's buckets, about 2 passes over 2 × 17 × 128 buckets
+//     of N/1,000 entries, not everyone's irises;
+//  2. fine: the whole irises of the people whose collisions reach
+//     Config.Beacons, at every rotation, one kernel call an eye;
 //  3. fused: the people whose best iris is below Config.Shortlist get their
 //     fingers compared (MCC) and everything fused (package fusion); those
 //     at or above the fusion threshold are returned, best first.
 //
-// People whose irises are unusable (and probes without irises) are compared
-// by fingers alone, exhaustively: fingerprint indexing (MCC with
-// locality-sensitive hashing, Cappelli et al. 2011) is not built yet, so
-// that path is linear and slow and is meant for the rare record without
+// Config.Linear skips the index and compares everyone's irises (the
+// baseline). People whose irises are unusable (and probes without irises)
+// are compared by fingers alone, exhaustively: fingerprint indexing (MCC
+// with locality-sensitive hashing, Cappelli et al. 2011) is not built yet,
+// so that path is linear and slow and is meant for the rare record without
 // irises.
 package search

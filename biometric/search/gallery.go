@@ -7,30 +7,16 @@ import (
 	"sync"
 
 	"github.com/sinkron-id/sinkron/biometric/fusion"
+	"github.com/sinkron-id/sinkron/biometric/iris"
 	"github.com/sinkron-id/sinkron/biometric/template"
 )
 
 const (
 	irisWords   = template.IrisWords
-	eyeWords    = 2 * irisWords // code then mask
+	eyeWords    = iris.EyeWords // code then mask
 	personWords = 2 * eyeWords  // right eye then left
-	coarseWords = irisWords / 4 // the first quarter in perm order
 	noFinger    = 0xff          // count of a finger not recorded or not usable
 )
-
-// perm is the storage order of a code's words: every fourth word first, so
-// the coarse quarter is contiguous and spread around the iris.
-var perm = func() [irisWords]int {
-	var p [irisWords]int
-	k := 0
-	for start := 0; start < 4; start++ {
-		for w := start; w < irisWords; w += 4 {
-			p[k] = w
-			k++
-		}
-	}
-	return p
-}()
 
 // Gallery is the enrolled population. Add and Search may run from several
 // goroutines; a search sees the people added before it started.
@@ -44,10 +30,11 @@ type Gallery struct {
 	counts   []uint8  // 10 a person: minutiae of each finger, noFinger if none
 	minutiae []uint32 // packed: see pack
 	noIris   []int32  // people with no usable eye
+	index    index    // Beacon Guided Search over the usable eyes
 }
 
 // New makes an empty gallery that judges sample quality by cfg.
-func New(cfg fusion.Config) *Gallery { return &Gallery{cfg: cfg} }
+func New(cfg fusion.Config) *Gallery { return &Gallery{cfg: cfg, index: newIndex()} }
 
 // Len is the number of people enrolled.
 func (g *Gallery) Len() int {
@@ -63,7 +50,7 @@ func (g *Gallery) BytesPerPerson() float64 {
 	if len(g.ids) == 0 {
 		return 0
 	}
-	b := 8*len(g.ids) + 8*len(g.iris) + len(g.eyeOK) + 4*len(g.fingerAt) + len(g.counts) + 4*len(g.minutiae) + 4*len(g.noIris)
+	b := 8*len(g.ids) + 8*len(g.iris) + len(g.eyeOK) + 4*len(g.fingerAt) + len(g.counts) + 4*len(g.minutiae) + 4*len(g.noIris) + 4*g.index.entries
 	return float64(b) / float64(len(g.ids))
 }
 
@@ -104,11 +91,17 @@ func (g *Gallery) Add(id uint64, rec *template.Record) error {
 	for e := range rec.Eyes {
 		if g.cfg.EyeUsable(&rec.Eyes[e]) {
 			ok |= 1 << e
-			storeEye(words[e*eyeWords:(e+1)*eyeWords], &rec.Eyes[e].Code)
+			copy(words[e*eyeWords:], rec.Eyes[e].Code.Code[:])
+			copy(words[e*eyeWords+irisWords:], rec.Eyes[e].Code.Mask[:])
 		}
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	for e := range rec.Eyes {
+		if ok&(1<<e) != 0 {
+			g.index.add(uint32(len(g.ids)), e, &rec.Eyes[e].Code)
+		}
+	}
 	if ok == 0 {
 		g.noIris = append(g.noIris, int32(len(g.ids)))
 	}
@@ -119,14 +112,6 @@ func (g *Gallery) Add(id uint64, rec *template.Record) error {
 	g.counts = append(g.counts, counts[:]...)
 	g.minutiae = append(g.minutiae, packed...)
 	return nil
-}
-
-// storeEye writes a code and its mask in perm order.
-func storeEye(dst []uint64, c *template.IrisCode) {
-	for k, w := range perm {
-		dst[k] = c.Code[w]
-		dst[irisWords+k] = c.Mask[w]
-	}
 }
 
 // record rebuilds person i's fingers (irises are compared in place).
@@ -153,10 +138,8 @@ func (g *Gallery) record(i int) template.Record {
 			continue
 		}
 		base := i*personWords + e*eyeWords
-		for k, w := range perm {
-			rec.Eyes[e].Code.Code[w] = g.iris[base+k]
-			rec.Eyes[e].Code.Mask[w] = g.iris[base+irisWords+k]
-		}
+		copy(rec.Eyes[e].Code.Code[:], g.iris[base:])
+		copy(rec.Eyes[e].Code.Mask[:], g.iris[base+irisWords:])
 	}
 	return rec
 }

@@ -10,6 +10,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/sinkron-id/sinkron/biometric/iris"
 	"github.com/sinkron-id/sinkron/biometric/synth"
 	"github.com/sinkron-id/sinkron/biometric/template"
 )
@@ -102,6 +103,60 @@ func TestWithoutIris(t *testing.T) {
 	}
 }
 
+// TestIndexAgreesWithLinear: on a gallery of 2,000, the index finds what
+// comparing everyone's irises finds, for enrolled people and strangers, and
+// compares far fewer people in full.
+func TestIndexAgreesWithLinear(t *testing.T) {
+	pop := synth.Population{Seed: 9, Params: synth.DefaultParams()}
+	g := New(DefaultConfig().Fusion)
+	const n = 2000
+	enrol(t, g, pop, 0, n)
+	idx, lin := DefaultConfig(), DefaultConfig()
+	lin.Linear = true
+	fine := 0
+	for k := 0; k < 40; k++ {
+		i, imp := k*(n/20), 1
+		if k >= 20 {
+			i, imp = n+k, 0 // a stranger
+		}
+		probe := pop.Impression(pop.Person(i), i, imp)
+		a, st, err := g.Search(context.Background(), &probe, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _, err := g.Search(context.Background(), &probe, lin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fine += st.Fine
+		if len(a) != len(b) || (len(a) > 0 && a[0].ID != b[0].ID) {
+			t.Errorf("person %d: index found %+v, linear %+v", i, a, b)
+		}
+	}
+	if mean := fine / 40; mean > n/4 {
+		t.Errorf("the index passed %d of %d people on a search", mean, n)
+	}
+}
+
+// TestBeaconsFollowRotation: rotating a code by s angular steps moves its
+// beacons by s spaces, which is what lets the probe's rotations be looked
+// up without rotating the code.
+func TestBeaconsFollowRotation(t *testing.T) {
+	pop := synth.Population{Seed: 4, Params: synth.DefaultParams()}
+	rec := pop.Impression(pop.Person(1), 1, 0)
+	c := rec.Eyes[0].Code
+	b := beacons(&c)
+	for _, s := range []int{-8, -1, 1, 5, 127} {
+		r := iris.Rotate(c, s)
+		rb := beacons(&r)
+		for a := range rb {
+			if rb[a] != b[((a-s)%beaconSpaces+beaconSpaces)%beaconSpaces] {
+				t.Fatalf("shift %d: space %d holds %d", s, a, rb[a])
+			}
+		}
+	}
+}
+
 func TestCancel(t *testing.T) {
 	pop := synth.Population{Seed: 5, Params: synth.DefaultParams()}
 	g := New(DefaultConfig().Fusion)
@@ -131,7 +186,10 @@ func TestPack(t *testing.T) {
 // gallery once from memory (readonce-ms): the floor for anything that
 // looks at everyone.
 //
-//	go test -run '^$' -bench Search -benchtime 20x -gallery 1000000 ./biometric/search
+// The index and the linear path (everyone's irises with the same kernel)
+// take turns on the same gallery and probes:
+//
+//	go test -run '^$' -bench Search -benchtime 20x -count 5 -gallery 100000 ./biometric/search
 func BenchmarkSearch(b *testing.B) {
 	pop := synth.Population{Seed: 2026, Params: synth.DefaultParams()}
 	g := New(DefaultConfig().Fusion)
@@ -149,12 +207,24 @@ func BenchmarkSearch(b *testing.B) {
 		g.ReadOnce(0)
 	}
 	readOnce := time.Since(start) / reads
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		if _, _, err := g.Search(context.Background(), &probes[i%len(probes)], cfg); err != nil {
-			b.Fatal(err)
-		}
+	lin := cfg
+	lin.Linear = true
+	for _, c := range []struct {
+		name string
+		cfg  Config
+	}{{"index", cfg}, {"linear", lin}} {
+		b.Run(c.name, func(b *testing.B) {
+			fine := 0
+			for i := 0; b.Loop(); i++ {
+				_, st, err := g.Search(context.Background(), &probes[i%len(probes)], c.cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				fine += st.Fine
+			}
+			b.ReportMetric(float64(readOnce.Microseconds())/1000, "readonce-ms")
+			b.ReportMetric(g.BytesPerPerson(), "B/person")
+			b.ReportMetric(float64(fine)/float64(b.N), "fine/op")
+		})
 	}
-	b.ReportMetric(float64(readOnce.Microseconds())/1000, "readonce-ms")
-	b.ReportMetric(g.BytesPerPerson(), "B/person")
 }
