@@ -102,7 +102,15 @@ func demo(ctx context.Context, args []string, out io.Writer) error {
 	printDemo(out, nw, addrs, *dir, officers)
 	fmt.Fprintf(out, "\nResidents' portal of %s (submit online, track by tracking code and NIK): http://%s/\n", first.Member().Office, public.Addr())
 	if warehouse != nil {
+		// The institutions' listener of the first dinas server: checks
+		// answered from the warehouse (register one with institusi daftar).
+		inst, err := listen(*port+len(nw.Nodes)+1, api.NewInstitutionHandler(nw.Dinas()))
+		if err != nil {
+			return err
+		}
+		defer inst.Close()
 		fmt.Fprintf(out, "The regency's data warehouse (PostgreSQL, fed by the dinas leader): %s\n", warehouse.DSN())
+		fmt.Fprintf(out, "Institutions' NIK checks (README.md, \"An outside client\"): export I=http://%s; an institution's API key: as $ADB_D $D institusi daftar \"BPJS Kesehatan\"\n", inst.Addr())
 	}
 	printSkipped(out, warehouse != nil)
 	<-ctx.Done()
@@ -151,10 +159,10 @@ func printSkipped(out io.Writer, warehouse bool) {
 	fmt.Fprint(out, "\nNot running in this demo:\n")
 	if !warehouse {
 		fmt.Fprint(out, `  DWH feed (node/dwh): PostgreSQL is not installed   (apt-get install postgresql); Sinkronisasi DWH steps wait
+  institution checks (node/institution)              they answer from the warehouse, which needs PostgreSQL
 `)
 	}
-	fmt.Fprint(out, `  institution checks (node/institution)              a listener of their own: [institusi] listen on a dinas server
-  WhatsApp through the Cloud API                     notices are logged: no [whatsapp] number configured
+	fmt.Fprint(out, `  WhatsApp through the Cloud API                     notices are logged: no [whatsapp] number configured
   1:N duplicate search of recordings                 package biometric (the demo records no biometrics;
                                                      a recording waits for an officer's verdict: decide verdict)
   card chip writing and printing (PC/SC, CUPS)       not built yet (cardprint)
