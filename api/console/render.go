@@ -1,17 +1,19 @@
 package console
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
-	"strings"
 	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/api/web"
 	"github.com/sinkron-id/sinkron/node/catalog"
+	"github.com/sinkron-id/sinkron/node/document"
+	"github.com/sinkron-id/sinkron/node/request"
+	"github.com/sinkron-id/sinkron/node/zone"
 	"github.com/sinkron-id/sinkron/replication/roster"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // page is what the layout shows around a page's own data.
@@ -34,14 +36,14 @@ func (con *Console) funcs() template.FuncMap {
 		"aset":       func(name string) string { return Prefix + "aset/" + con.assets.Name(name) },
 		"peran":      func(r string) string { return title(catalog.Role(r).Title(), r) },
 		"kantor":     func(k string) string { return title(roster.Role(k).Title(), k) },
-		"status":     statusTitle,
+		"status":     func(s v1.Status) string { return request.Status(s).String() },
 		"statusKode": statusCode,
 		"kanal":      channelTitle,
-		"durasi":     duration,
+		"durasi":     age,
 		"waktu":      con.clock,
 		"detik":      func(s int64) time.Duration { return time.Duration(s) * time.Second },
 		"list":       func(v ...string) []string { return v },
-		"pendek":     short,
+		"pendek":     request.ShortTitle,
 	}
 }
 
@@ -61,38 +63,16 @@ func (con *Console) clock(ts *timestamppb.Timestamp) string {
 	if con.here != nil && con.here.Zone != nil {
 		loc = con.here.Zone
 	}
-	t := ts.AsTime().In(loc)
-	return t.Format("02-01-2006 15.04 ") + t.Format("MST")
+	return zone.Long(ts.AsTime(), loc)
 }
 
-// duration says an age the way an office says it: "3 hari 2 jam", "45 menit".
-func duration(d time.Duration) string {
-	switch {
-	case d < time.Minute:
+// age says how long something waited, as the SOP's standards read: "45
+// menit", "3 hari 2 jam" (document.Durasi), and a fresh one not as "-".
+func age(d time.Duration) string {
+	if d < time.Minute {
 		return "kurang dari 1 menit"
-	case d < time.Hour:
-		return fmt.Sprintf("%d menit", int(d.Minutes()))
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%d jam %d menit", int(d.Hours()), int(d.Minutes())%60)
-	default:
-		return fmt.Sprintf("%d hari %d jam", int(d.Hours())/24, int(d.Hours())%24)
 	}
-}
-
-func statusTitle(s v1.Status) string {
-	switch s {
-	case v1.Status_STATUS_BARU:
-		return "Baru"
-	case v1.Status_STATUS_DISETUJUI:
-		return "Disetujui"
-	case v1.Status_STATUS_DIBATALKAN:
-		return "Dibatalkan"
-	case v1.Status_STATUS_DIPROSES:
-		return "Diproses"
-	case v1.Status_STATUS_SELESAI:
-		return "Selesai"
-	}
-	return "Tidak diketahui"
+	return document.Durasi(d.Truncate(time.Minute))
 }
 
 // statusCode is the badge class of a status.
@@ -114,13 +94,4 @@ func channelTitle(ch v1.Channel) string {
 		return "WhatsApp"
 	}
 	return "Langsung di loket"
-}
-
-// short is a step's title up to its colon: the SOP box's name without
-// the description that follows it.
-func short(title string) string {
-	if i := strings.Index(title, ":"); i > 0 {
-		return title[:i]
-	}
-	return title
 }

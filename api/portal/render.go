@@ -8,6 +8,7 @@ import (
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
 	"github.com/sinkron-id/sinkron/api/web"
+	"github.com/sinkron-id/sinkron/node/zone"
 )
 
 // page is what the layout shows around a page's own data.
@@ -63,13 +64,7 @@ func (p *Portal) funcs() template.FuncMap {
 }
 
 // clock formats a time as residents read it: "24 November 2026 09.15 WIB".
-func (p *Portal) clock(t time.Time) string {
-	t = t.In(p.cfg.Zone)
-	zone, _ := t.Zone()
-	return fmt.Sprintf("%d %s %d %s %s", t.Day(), bulan[t.Month()-1], t.Year(), t.Format("15.04"), zone)
-}
-
-var bulan = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}
+func (p *Portal) clock(t time.Time) string { return zone.Long(t, p.cfg.Zone) }
 
 // statusTitle is a status as residents read it.
 func statusTitle(s v1.Status) string {

@@ -81,16 +81,10 @@ func maskID(s string) string {
 	return strings.Repeat("*", len(r)-4) + string(r[len(r)-4:])
 }
 
-var (
-	bulan = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni",
-		"Juli", "Agustus", "September", "Oktober", "November", "Desember"}
-	hari = [...]string{"Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"}
-)
+var hari = [...]string{"Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"}
 
 // tanggal formats a date the Indonesian way: "24 November 2026".
-func tanggal(t time.Time) string {
-	return fmt.Sprintf("%d %s %d", t.Day(), bulan[t.Month()-1], t.Year())
-}
+func tanggal(t time.Time) string { return zone.Date(t) }
 
 // hariTanggal adds the weekday: "Selasa, 24 November 2026".
 func hariTanggal(t time.Time) string {
@@ -99,9 +93,7 @@ func hariTanggal(t time.Time) string {
 
 // waktu formats a date and time in t's zone, as every time an officer
 // reads is (package zone): "24 November 2026 09.15 WIB".
-func waktu(t time.Time) string {
-	return tanggal(t) + " " + zone.Clock(t, t.Location())
-}
+func waktu(t time.Time) string { return zone.Long(t, t.Location()) }
 
 // Durasi formats a time standard in Indonesian: "5 menit", "1 hari 2 jam".
 // A zero or negative duration is "-".

@@ -74,8 +74,11 @@ type StepDef struct {
 // Short is the step's title cut to its name: the SOP's wording is a whole
 // sentence ("Konsolidasi Manual: melakukan verifikasi…"), too long for a
 // message or a logbook line.
-func (d StepDef) Short() string {
-	t := d.Title
+func (d StepDef) Short() string { return ShortTitle(d.Title) }
+
+// ShortTitle is a step's title cut to its name (see StepDef.Short), for a
+// screen that has the title alone.
+func ShortTitle(t string) string {
 	if i := strings.IndexAny(t, ":,"); i > 0 && i <= 60 {
 		return t[:i]
 	}

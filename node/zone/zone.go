@@ -9,6 +9,7 @@
 package zone
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -72,6 +73,20 @@ func Name(t time.Time) string {
 func Clock(t time.Time, loc *time.Location) string {
 	t = t.In(loc)
 	return t.Format("15.04") + " " + Name(t)
+}
+
+// Date is t's date the Indonesian way, in t's location: "24 November 2026".
+func Date(t time.Time) string {
+	return strconv.Itoa(t.Day()) + " " + bulan[t.Month()-1] + " " + strconv.Itoa(t.Year())
+}
+
+var bulan = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni",
+	"Juli", "Agustus", "September", "Oktober", "November", "Desember"}
+
+// Long is t's date and time in loc with the zone, as a page or a printed
+// document shows it to be read: "24 November 2026 09.15 WIB".
+func Long(t time.Time, loc *time.Location) string {
+	return Date(t.In(loc)) + " " + Clock(t, loc)
 }
 
 // DateTime is t's date and time in loc with the zone:

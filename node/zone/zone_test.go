@@ -41,6 +41,8 @@ func TestFormats(t *testing.T) {
 		{"clock WITA", Clock(at, WITA()), "15.05 WITA"},
 		{"clock WIT", Clock(at, WIT()), "16.05 WIT"},
 		{"date and time", DateTime(at, Of("180601")), "2026-12-07 14.05.09 WIB"},
+		{"date", Date(at), "7 Desember 2026"},
+		{"long, the next day in WIT", Long(at.Add(16*time.Hour), WIT()), "8 Desember 2026 08.05 WIT"},
 		{"other zone", Clock(at, time.FixedZone("", 5*3600+1800)), "12.35 +05:30"},
 		{"UTC", Clock(at, time.UTC), "07.05 +00:00"},
 		{"pdf WIB", PDFDate(at.In(WIB())), "D:20261207140509+07'00'"},
