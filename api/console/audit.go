@@ -8,6 +8,8 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/api/web"
+	"github.com/sinkron-id/sinkron/node/zone"
 )
 
 // auditLimit is how many entries a search shows: a page an officer reads,
@@ -36,7 +38,7 @@ type auditPage struct {
 func (con *Console) audit(w http.ResponseWriter, r *http.Request, o *officer) {
 	q := r.URL.Query()
 	p := auditPage{Officer: strings.TrimSpace(q.Get("petugas")), NIK: strings.TrimSpace(q.Get("nik")),
-		From: q.Get("dari"), To: q.Get("sampai"), Zone: con.zoneName(o), Limit: auditLimit, Searched: q.Has("cari")}
+		From: q.Get("dari"), To: q.Get("sampai"), Zone: zone.Name(con.now().In(o.Here.Zone)), Limit: auditLimit, Searched: q.Has("cari")}
 	if !p.Searched {
 		con.render(w, r, http.StatusOK, "kantor-audit.html", o, p)
 		return
@@ -52,8 +54,8 @@ func (con *Console) audit(w http.ResponseWriter, r *http.Request, o *officer) {
 	}
 	res, err := con.api.nodes.QueryAudit(r.Context(), call(o, in))
 	if err != nil {
-		p.Error = msg(err)
-		con.render(w, r, webStatus(err), "kantor-audit.html", o, p)
+		p.Error = web.Message(err)
+		con.render(w, r, web.Status(err), "kantor-audit.html", o, p)
 		return
 	}
 	p.Entries = res.Msg.Entries
@@ -66,7 +68,7 @@ func (con *Console) localTime(o *officer, v, name string, bad []string) (*timest
 	if v == "" {
 		return nil, bad
 	}
-	t, err := time.ParseInLocation(localMinute, v, con.zone(o))
+	t, err := time.ParseInLocation(localMinute, v, o.Here.Zone)
 	if err != nil {
 		return nil, append(bad, name)
 	}

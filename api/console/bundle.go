@@ -79,7 +79,7 @@ func (con *Console) exportBundle(w http.ResponseWriter, r *http.Request, o *offi
 		return
 	}
 	defer s.Close()
-	name := fmt.Sprintf("sinkron-%s-%s.bundle", slug(o.Here.Name), con.now().In(con.zone(o)).Format("20060102-1504"))
+	name := fmt.Sprintf("sinkron-%s-%s.bundle", slug(o.Here.Name), con.now().In(o.Here.Zone).Format("20060102-1504"))
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
@@ -200,7 +200,7 @@ func (con *Console) upload(w http.ResponseWriter, r *http.Request, o *officer, f
 		con.log.Warn("console: bundle upload broke off", "err", readErr)
 		con.showBundles(w, r, o, http.StatusBadRequest, notice{Error: "Unggahan bundel terputus sebelum selesai; tidak ada data yang diubah. Unggah ulang."})
 	case err != nil:
-		con.showBundles(w, r, o, outcome(err), notice{Error: "Bundel ditolak seluruhnya; tidak ada data yang diubah. " + strings.TrimSpace(msg(err))})
+		con.showBundles(w, r, o, outcome(err), notice{Error: "Bundel ditolak seluruhnya; tidak ada data yang diubah. " + strings.TrimSpace(web.Message(err))})
 	default:
 		con.render(w, r, http.StatusOK, "kantor-bundel.html", o, bundlePage{Imported: res.Msg,
 			notice: done(fmt.Sprintf("Bundel %s diimpor.", file.FileName()))})

@@ -68,16 +68,14 @@ type clients struct {
 	accounts    c.AccountServiceClient
 	requests    c.RequestServiceClient
 	nodes       c.NodeServiceClient
-	decisions   c.DecisionServiceClient
 	cluster     c.ClusterServiceClient
-	registry    c.RegistryServiceClient
 	institution c.InstitutionAdminServiceClient
 }
 
 // office is the node the console runs on.
 type office struct {
 	Name, Kind string
-	Zone       *time.Location
+	Zone       *time.Location // never nil: zone.Of falls back to WIB
 }
 
 // New serves the console in front of api, the node's officer handler
@@ -98,8 +96,7 @@ func New(api http.Handler, opts ...Option) (*Console, error) {
 	// offer gzip, so the API does not compress.
 	o := connect.WithAcceptCompression("gzip", nil, nil)
 	con.api = clients{accounts: c.NewAccountServiceClient(hc, base, o), requests: c.NewRequestServiceClient(hc, base, o),
-		nodes: c.NewNodeServiceClient(hc, base, o), decisions: c.NewDecisionServiceClient(hc, base, o),
-		cluster: c.NewClusterServiceClient(hc, base, o), registry: c.NewRegistryServiceClient(hc, base, o),
+		nodes: c.NewNodeServiceClient(hc, base, o), cluster: c.NewClusterServiceClient(hc, base, o),
 		institution: c.NewInstitutionAdminServiceClient(hc, base, o)}
 	pages, err := web.Pages(tmplFiles, con.funcs())
 	if err != nil {
@@ -161,9 +158,6 @@ func (con *Console) service(name string) *v1.ServiceInfo {
 	}
 	return nil
 }
-
-func msg(err error) string    { return web.Message(err) }
-func webStatus(err error) int { return web.Status(err) }
 
 // Mount serves the console under Prefix in front of the node's officer
 // API, on one listener: the handler to give api.Listen. Close the console

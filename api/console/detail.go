@@ -7,6 +7,7 @@ import (
 	"connectrpc.com/connect"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/api/web"
 	"github.com/sinkron-id/sinkron/node/account"
 	"github.com/sinkron-id/sinkron/node/catalog"
 )
@@ -114,7 +115,7 @@ func (con *Console) showDetail(w http.ResponseWriter, r *http.Request, o *office
 // what happened or the API's refusal, worded for the officer.
 func (con *Console) act(w http.ResponseWriter, r *http.Request, o *officer, done string, do func() error) {
 	if err := do(); err != nil {
-		con.showDetail(w, r, o, webStatus(err), "", msg(err))
+		con.showDetail(w, r, o, web.Status(err), "", web.Message(err))
 		return
 	}
 	con.showDetail(w, r, o, http.StatusOK, done, "")

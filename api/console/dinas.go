@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/api/web"
 	"github.com/sinkron-id/sinkron/node/account"
 )
 
@@ -55,14 +56,14 @@ func (con *Console) showDinas(w http.ResponseWriter, r *http.Request, o *officer
 			p.Dwh = st.Msg.Dwh
 		}
 		if cs, err := con.api.cluster.GetClusterStatus(ctx, call(o, &v1.GetClusterStatusRequest{})); err != nil {
-			p.ClusterError = msg(err)
+			p.ClusterError = web.Message(err)
 		} else {
 			p.Cluster = cs.Msg
 		}
 	}
 	if o.Can(account.OpInstitutionRead) {
 		if u, err := con.api.institution.InstitutionUsage(ctx, call(o, &v1.InstitutionUsageRequest{})); err != nil {
-			p.UsageError = msg(err)
+			p.UsageError = web.Message(err)
 		} else {
 			p.Institutions = u.Msg.Institutions
 		}

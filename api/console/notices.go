@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/api/web"
 	"github.com/sinkron-id/sinkron/node/account"
 )
 
@@ -37,7 +38,7 @@ func (con *Console) showNotices(w http.ResponseWriter, r *http.Request, o *offic
 	// refusal there still leaves the failed notices worth showing.
 	conv, err := con.api.nodes.ListWhatsAppConversations(r.Context(), call(o, &v1.ListWhatsAppConversationsRequest{}))
 	if err != nil {
-		p.Partial = msg(err)
+		p.Partial = web.Message(err)
 	} else {
 		p.Conversations = conv.Msg.Conversations
 	}

@@ -5,7 +5,9 @@ import (
 	"time"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
+	"github.com/sinkron-id/sinkron/api/web"
 	"github.com/sinkron-id/sinkron/node/account"
+	"github.com/sinkron-id/sinkron/node/zone"
 )
 
 // The office screens: the day's logbook, sync state and the network,
@@ -31,12 +33,12 @@ type notice struct{ Flash, Error string }
 
 // done and refused make a notice of an action's outcome.
 func done(flash string) notice { return notice{Flash: flash} }
-func refused(err error) notice { return notice{Error: msg(err)} }
+func refused(err error) notice { return notice{Error: web.Message(err)} }
 
 // outcome is the HTTP status of a page shown after an action.
 func outcome(err error) int {
 	if err != nil {
-		return webStatus(err)
+		return web.Status(err)
 	}
 	return http.StatusOK
 }
@@ -76,11 +78,11 @@ type logbookPage struct {
 }
 
 func (con *Console) logbook(w http.ResponseWriter, r *http.Request, o *officer) {
-	p := logbookPage{Date: con.day(r, o), Zone: con.zoneName(o)}
+	p := logbookPage{Date: con.day(r, o), Zone: zone.Name(con.now().In(o.Here.Zone))}
 	res, err := con.api.requests.GetLogbook(r.Context(), call(o, &v1.GetLogbookRequest{Date: p.Date}))
 	if err != nil {
-		p.Error = msg(err)
-		con.render(w, r, webStatus(err), "kantor-harian.html", o, p)
+		p.Error = web.Message(err)
+		con.render(w, r, web.Status(err), "kantor-harian.html", o, p)
 		return
 	}
 	p.Book = res.Msg
@@ -102,15 +104,5 @@ func (con *Console) day(r *http.Request, o *officer) string {
 	if d := r.URL.Query().Get("tanggal"); d != "" {
 		return d
 	}
-	return con.now().In(con.zone(o)).Format(time.DateOnly)
+	return con.now().In(o.Here.Zone).Format(time.DateOnly)
 }
-
-func (con *Console) zone(o *officer) *time.Location {
-	if o.Here.Zone != nil {
-		return o.Here.Zone
-	}
-	return time.UTC
-}
-
-// zoneName is the office zone's abbreviation now ("WIB").
-func (con *Console) zoneName(o *officer) string { return con.now().In(con.zone(o)).Format("MST") }
