@@ -152,7 +152,7 @@ func (con *Console) step(w http.ResponseWriter, r *http.Request, o *officer) {
 				break
 			}
 			for _, fh := range r.MultipartForm.File["masukan-"+kind] {
-				b, err := readUpload(fh)
+				b, err := web.ReadUpload(fh, maxUpload)
 				if err != nil {
 					return connect.NewError(connect.CodeInvalidArgument, err)
 				}

@@ -3,8 +3,6 @@ package console
 import (
 	"crypto/rand"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 
 	v1 "github.com/sinkron-id/sinkron/api/gen/sinkron/v1"
@@ -13,9 +11,10 @@ import (
 	"github.com/sinkron-id/sinkron/node/request"
 )
 
-// maxPhoto bounds one uploaded photo as the form reads it; the API has
-// its own, smaller, limit and says so.
-const maxPhoto = 16 << 20
+// maxUpload bounds one uploaded file (a photo, a capture station's record)
+// as the form reads it; the API has its own, smaller, limit per photo and
+// says so.
+const maxUpload = 16 << 20
 
 type servicesPage struct{ Services []*v1.ServiceInfo }
 
@@ -110,7 +109,7 @@ func uploads(r *http.Request, docs []*v1.DocumentRequirement) ([]*v1.DocumentUpl
 	var out []*v1.DocumentUpload
 	for _, d := range docs {
 		for _, fh := range r.MultipartForm.File[d.Name] {
-			b, err := readUpload(fh)
+			b, err := web.ReadUpload(fh, maxUpload)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", d.Title, err)
 			}
@@ -118,20 +117,4 @@ func uploads(r *http.Request, docs []*v1.DocumentRequirement) ([]*v1.DocumentUpl
 		}
 	}
 	return out, nil
-}
-
-func readUpload(fh *multipart.FileHeader) ([]byte, error) {
-	if fh.Size > maxPhoto {
-		return nil, fmt.Errorf("foto terlalu besar (%d MB); paling besar %d MB", fh.Size>>20, maxPhoto>>20)
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, fmt.Errorf("foto tidak terbaca")
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxPhoto+1))
-	if err != nil {
-		return nil, fmt.Errorf("foto tidak terbaca")
-	}
-	return b, nil
 }

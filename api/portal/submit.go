@@ -2,8 +2,8 @@ package portal
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"strings"
@@ -182,20 +182,12 @@ func readPhotos(r *http.Request, want []photo) ([]*v1.DocumentUpload, map[string
 		if len(files) == 0 || files[0].Size == 0 {
 			continue
 		}
-		fh := files[0]
-		if fh.Size > maxPhotoBytes {
-			errs[ph.Name] = fmt.Sprintf("foto terlalu besar (%.1f MB), paling besar %d MB: ambil foto dengan tombol kamera atau kecilkan fotonya",
-				float64(fh.Size)/(1<<20), maxPhotoBytes>>20)
+		b, err := web.ReadUpload(files[0], maxPhotoBytes)
+		switch {
+		case errors.Is(err, web.ErrTooLarge):
+			errs[ph.Name] = "foto " + strings.TrimPrefix(err.Error(), "berkas ") + ": ambil foto dengan tombol kamera atau kecilkan fotonya"
 			continue
-		}
-		f, err := fh.Open()
-		if err != nil {
-			errs[ph.Name] = "foto tidak terbaca; pilih ulang fotonya"
-			continue
-		}
-		b, err := io.ReadAll(io.LimitReader(f, maxPhotoBytes+1))
-		f.Close()
-		if err != nil {
+		case err != nil:
 			errs[ph.Name] = "foto tidak terbaca; pilih ulang fotonya"
 			continue
 		}
