@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"runtime"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sinkron-id/sinkron/biometric/mcc"
 	"github.com/sinkron-id/sinkron/biometric/search"
 	"github.com/sinkron-id/sinkron/biometric/synth"
 )
@@ -51,7 +53,7 @@ func Identification(ctx context.Context, pop synth.Population, sizes []int, mate
 		// measured during the searches is the gallery's and the searches'.
 		debug.FreeOSMemory()
 		progress("galeri " + strconv.Itoa(n) + " orang siap")
-		r, err := identAt(ctx, g, pop, n, sizes[len(sizes)-1], mated, nonMated, cfg)
+		r, err := identAt(ctx, g, pop, n, sizes[len(sizes)-1], mated, nonMated, cfg, progress)
 		if err != nil {
 			return nil, err
 		}
@@ -60,7 +62,7 @@ func Identification(ctx context.Context, pop synth.Population, sizes []int, mate
 	return out, nil
 }
 
-func identAt(ctx context.Context, g *search.Gallery, pop synth.Population, n, largest, mated, nonMated int, cfg search.Config) (IdentResult, error) {
+func identAt(ctx context.Context, g *search.Gallery, pop synth.Population, n, largest, mated, nonMated int, cfg search.Config, progress func(string)) (IdentResult, error) {
 	r := IdentResult{Gallery: n, Mated: mated, NonMate: nonMated, BytesPerPerson: g.BytesPerPerson(), BestStranger: math.Inf(-1)}
 	var times []time.Duration
 	var fine, fused int
@@ -91,6 +93,7 @@ func identAt(ctx context.Context, g *search.Gallery, pop synth.Population, n, la
 		}
 		if !hit {
 			misses++
+			progress(missed(pop, int(int64(s)*int64(n)/int64(mated)), cfg))
 		}
 	}
 	for s := 0; s < nonMated; s++ {
@@ -120,6 +123,22 @@ func identAt(ctx context.Context, g *search.Gallery, pop synth.Population, n, la
 	r.ReadOnce = reads[2]
 	r.RSS = RSS()
 	return r, nil
+}
+
+// missed says why a mated search missed person id: the fused score of the
+// probe against the enrolled recording, compared directly. At or above
+// the threshold, the search's index passed the person over; below it,
+// fusion judged the two recordings different people.
+func missed(pop synth.Population, id int, cfg search.Config) string {
+	person := pop.Person(id)
+	a, b := pop.Impression(person, id, 0), pop.Impression(person, id, 1)
+	pa, pb := cfg.Fusion.Prepare(&a, &cfg.MCC), cfg.Fusion.Prepare(&b, &cfg.MCC)
+	_, d := cfg.Fusion.Compare(mcc.NewMatcher(cfg.MCC), pb, pa)
+	stage := "fusi"
+	if d.Match {
+		stage = "indeks"
+	}
+	return fmt.Sprintf("cari-sama: orang %d tidak ditemukan; skor langsung %.1f (ambang %.0f): terlewat di %s", id, d.Score, cfg.Fusion.Threshold, stage)
 }
 
 // Enrol adds people [from, to) of pop, first impressions, on every core.

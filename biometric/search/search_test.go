@@ -189,7 +189,7 @@ func TestPack(t *testing.T) {
 // The index and the linear path (everyone's irises with the same kernel)
 // take turns on the same gallery and probes:
 //
-//	go test -run '^$' -bench Search -benchtime 20x -count 5 -gallery 100000 ./biometric/search
+//	go test ./biometric/search -run '^$' -bench Search -benchtime 20x -count 5 -gallery 100000
 func BenchmarkSearch(b *testing.B) {
 	pop := synth.Population{Seed: 2026, Params: synth.DefaultParams()}
 	g := New(DefaultConfig().Fusion)
@@ -212,7 +212,7 @@ func BenchmarkSearch(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		cfg  Config
-	}{{"index", cfg}, {"linear", lin}} {
+	}{{"index", cfg}, {"index12", func() Config { c := cfg; c.Fusion.MaxShift = 12; return c }()}, {"index12b2", func() Config { c := cfg; c.Fusion.MaxShift = 12; c.Beacons = 2; return c }()}, {"linear", lin}} {
 		b.Run(c.name, func(b *testing.B) {
 			fine := 0
 			for i := 0; b.Loop(); i++ {
