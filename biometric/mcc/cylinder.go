@@ -33,7 +33,7 @@ type Params struct {
 // Default returns the published parameters.
 func Default() Params {
 	return Params{
-		R: 70, SigmaS: 28.0 / 3, SigmaD: 2 * math.Pi / 9, MuPsi: 0.01, Omega: 50,
+		R: 70, SigmaS: 28.0 / 3, SigmaD: defaultSigmaD, MuPsi: 0.01, Omega: 50,
 		MinVC: 0.75, MinM: 2, MinME: 0.6, DeltaTh: math.Pi / 2,
 		MinNP: 4, MaxNP: 12, MuP: 20, TauP: 0.4, WR: 0.5, NRel: 5,
 		Mu1: 5, Tau1: -8.0 / 5, Mu2: math.Pi / 12, Tau2: -30, Mu3: math.Pi / 12, Tau3: -30,
@@ -86,7 +86,10 @@ func fromISO(ms []template.Minutia) []minutia {
 func New(ms []template.Minutia, p *Params) *Template {
 	t := &Template{m: fromISO(ms)}
 	h := hull(t.m)
-	area := areaTable(p.SigmaD)
+	area := defaultArea
+	if p.SigmaD != defaultSigmaD {
+		area = areaTable(p.SigmaD)
+	}
 	for i := range t.m {
 		if c, ok := t.cylinder(i, h, p, area); ok {
 			t.cyl = append(t.cyl, c)
@@ -108,7 +111,7 @@ func (t *Template) cylinder(i int, h []minutia, p *Params, area *[areaSteps]floa
 	sin, cos := math.Sincos(m.theta)
 	c := cylinder{origin: int32(i)}
 	inR := 0
-	neigh := t.neighbours(i, p)
+	neigh := t.neighbours(i, p, area)
 	if len(neigh) < p.MinM {
 		return c, false
 	}
@@ -125,7 +128,7 @@ func (t *Template) cylinder(i int, h []minutia, p *Params, area *[areaSteps]floa
 			}
 			bit := uint64(1) << (cj*ns + ci)
 			c.bits[validWord] |= bit
-			t.cellBits(&c, bit, m, px, py, neigh, p, area)
+			cellBits(&c, bit, px, py, neigh, p)
 		}
 	}
 	if float64(bits.OnesCount64(c.bits[validWord])) < p.MinVC*float64(inR) {
@@ -134,14 +137,31 @@ func (t *Template) cylinder(i int, h []minutia, p *Params, area *[areaSteps]floa
 	return c, true
 }
 
+// neighbour is a minutia that can reach some cell of a cylinder, with
+// its direction's share of each sector: that depends only on the two
+// minutiae, not on the cell, so it is worked out once a cylinder.
+type neighbour struct {
+	x, y  float64
+	share [nd]float64
+}
+
 // neighbours are the minutiae that can reach some cell of i's cylinder.
-func (t *Template) neighbours(i int, p *Params) []int {
-	var out []int
+func (t *Template) neighbours(i int, p *Params, area *[areaSteps]float64) []neighbour {
+	var out []neighbour
+	m := t.m[i]
 	reach := p.R + 3*p.SigmaS
 	for j, o := range t.m {
-		if j != i && (o.x-t.m[i].x)*(o.x-t.m[i].x)+(o.y-t.m[i].y)*(o.y-t.m[i].y) <= reach*reach {
-			out = append(out, j)
+		if j == i || (o.x-m.x)*(o.x-m.x)+(o.y-m.y)*(o.y-m.y) > reach*reach {
+			continue
 		}
+		n := neighbour{x: o.x, y: o.y}
+		dth := diffAngle(m.theta, o.theta)
+		for k := range n.share {
+			phi := -math.Pi + (float64(k)+0.5)*2*math.Pi/nd
+			a := diffAngle(phi, dth)
+			n.share[k] = area[int((a+math.Pi)*areaSteps/(2*math.Pi))%areaSteps]
+		}
+		out = append(out, n)
 	}
 	return out
 }
@@ -149,21 +169,17 @@ func (t *Template) neighbours(i int, p *Params) []int {
 // cellBits sets the cell's bit in each direction sector where the summed
 // contributions of nearby minutiae reach MuPsi: a spatial Gaussian of the
 // distance times the share of a directional Gaussian inside the sector.
-func (t *Template) cellBits(c *cylinder, bit uint64, m minutia, px, py float64, neigh []int, p *Params, area *[areaSteps]float64) {
+func cellBits(c *cylinder, bit uint64, px, py float64, neigh []neighbour, p *Params) {
 	var sum [nd]float64
 	gs := 1 / (p.SigmaS * math.Sqrt(2*math.Pi))
-	for _, j := range neigh {
-		o := t.m[j]
+	for _, o := range neigh {
 		d2 := (o.x-px)*(o.x-px) + (o.y-py)*(o.y-py)
 		if d2 > 9*p.SigmaS*p.SigmaS {
 			continue
 		}
 		cs := gs * math.Exp(-d2/(2*p.SigmaS*p.SigmaS))
-		dth := diffAngle(m.theta, o.theta)
-		for k := 0; k < nd; k++ {
-			phi := -math.Pi + (float64(k)+0.5)*2*math.Pi/nd
-			a := diffAngle(phi, dth)
-			sum[k] += cs * area[int((a+math.Pi)*areaSteps/(2*math.Pi))%areaSteps]
+		for k := range sum {
+			sum[k] += cs * o.share[k]
 		}
 	}
 	for k := range sum {
@@ -175,6 +191,12 @@ func (t *Template) cellBits(c *cylinder, bit uint64, m minutia, px, py float64, 
 
 // areaSteps is the resolution of the sector-area table over [−π, π).
 const areaSteps = 1024
+
+// defaultArea is the table for the published σD, made once: its 2,048
+// Erf calls were an eighth of building a template.
+var defaultArea = areaTable(defaultSigmaD)
+
+const defaultSigmaD = 2 * math.Pi / 9
 
 // areaTable tabulates sectorArea for one sigma: Erf is the costliest part
 // of building cylinders and the table's step (0.35°) is far below the
