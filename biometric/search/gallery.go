@@ -114,23 +114,34 @@ func (g *Gallery) Add(id uint64, rec *template.Record) error {
 	return nil
 }
 
+// finger is person i's finger f (0–9): its minutiae, or nil if it was not
+// recorded or not usable.
+func (g *Gallery) finger(i, f int) []template.Minutia {
+	at := int(g.fingerAt[i])
+	for k := range f {
+		if n := g.counts[i*10+k]; n != noFinger {
+			at += int(n)
+		}
+	}
+	n := g.counts[i*10+f]
+	if n == noFinger {
+		return nil
+	}
+	ms := make([]template.Minutia, n)
+	for k := range ms {
+		ms[k] = unpack(g.minutiae[at+k])
+	}
+	return ms
+}
+
 // record rebuilds person i's fingers (irises are compared in place).
 func (g *Gallery) record(i int) template.Record {
 	var rec template.Record
-	at := int(g.fingerAt[i])
 	for f := 0; f < 10; f++ {
 		rec.Fingers[f].Position = uint8(f + 1)
-		n := g.counts[i*10+f]
-		if n == noFinger {
+		if rec.Fingers[f].Minutiae = g.finger(i, f); rec.Fingers[f].Minutiae == nil {
 			rec.Fingers[f].Exception = template.Unusable
-			continue
 		}
-		ms := make([]template.Minutia, n)
-		for k := range ms {
-			ms[k] = unpack(g.minutiae[at+k])
-		}
-		rec.Fingers[f].Minutiae = ms
-		at += int(n)
 	}
 	for e := 0; e < 2; e++ {
 		if g.eyeOK[i]&(1<<e) == 0 {

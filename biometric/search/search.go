@@ -32,13 +32,23 @@ type Config struct {
 	// 1st percentile of 0.397 on the synthetic set, its lowest in 89,700
 	// was 0.345; same eyes' median is 0.102.
 	Shortlist float64
+	// LeadFingers and FingerShortlist are the coarse step for people
+	// compared by fingers alone (no iris either side): the probe's
+	// LeadFingers usable fingers with the most minutiae are compared
+	// first, and only a person whose fused score on them reaches
+	// FingerShortlist has all ten compared. One same finger scores a z of
+	// about 25 (fusion.Config), so a same person passes unless every lead
+	// finger fails; strangers' fused z rarely passes 5. 0 lead fingers
+	// compares everyone's ten.
+	LeadFingers     int
+	FingerShortlist float64
 	// Workers: goroutines; 0 means GOMAXPROCS.
 	Workers int
 }
 
 // DefaultConfig is the configuration the figures in BENCHMARKS.md use.
 func DefaultConfig() Config {
-	return Config{Fusion: fusion.Default(), MCC: mcc.Default(), Beacons: 3, Shortlist: 0.35}
+	return Config{Fusion: fusion.Default(), MCC: mcc.Default(), Beacons: 3, Shortlist: 0.35, LeadFingers: 3, FingerShortlist: 5}
 }
 
 // Candidate is a person the search judged the same as the probe.
@@ -76,6 +86,7 @@ func (g *Gallery) Search(ctx context.Context, probe *template.Record, cfg Config
 	if s.prep.Eyes[0] == nil && s.prep.Eyes[1] == nil {
 		s.all = true // no usable iris: fingers alone, everyone
 	}
+	s.lead = leadFingers(probe, s.prep, cfg.LeadFingers)
 	workers := cfg.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -116,6 +127,7 @@ type searcher struct {
 	prep         *fusion.Prepared
 	beacons      [2]*[beaconSpaces]int16
 	all          bool
+	lead         []int // fingers (0–9) of the coarse step; nil: none
 	next         atomic.Int64
 	fine, fused  atomic.Int64
 	mu           sync.Mutex
@@ -138,7 +150,7 @@ func (s *searcher) scan(ctx context.Context) {
 			s.fine.Add(int64(end - start))
 		}
 		for i := start; i < end; i++ {
-			if s.all || s.irisShortlisted(i) {
+			if s.all && s.fingersShortlisted(m, i) || !s.all && s.irisShortlisted(i) {
 				s.verify(m, i)
 			}
 		}
@@ -233,6 +245,8 @@ func (s *searcher) fingersOnly(ctx context.Context, people []int32) {
 		if ctx.Err() != nil {
 			return
 		}
-		s.verify(m, int(i))
+		if s.fingersShortlisted(m, int(i)) {
+			s.verify(m, int(i))
+		}
 	}
 }
