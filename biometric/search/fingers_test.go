@@ -61,3 +61,43 @@ func TestFingersCoarseStepAgreesWithAll(t *testing.T) {
 		t.Errorf("the coarse step passed %d people over %d searches", fused, probes)
 	}
 }
+
+// BenchmarkFingersOnly: a search by fingers alone (no iris either side)
+// against a gallery of -fingers people, with the coarse step and comparing
+// everyone's ten, taking turns on the same gallery and probes:
+//
+//	go test ./biometric/search -run '^$' -bench FingersOnly -benchtime 4x -count 3 -fingers 10000
+func BenchmarkFingersOnly(b *testing.B) {
+	pop := synth.Population{Seed: 12, Params: synth.DefaultParams()}
+	g := New(DefaultConfig().Fusion)
+	noEyes := [2]template.Eye{{Exception: template.Missing}, {Exception: template.Missing}}
+	for i := 0; i < *fingersN; i++ {
+		rec := pop.Impression(pop.Person(i), i, 0)
+		rec.Eyes = noEyes
+		if err := g.Add(uint64(i), &rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	probes := make([]template.Record, 4)
+	for k := range probes {
+		i := k * (*fingersN / len(probes))
+		probes[k] = pop.Impression(pop.Person(i), i, 1)
+		probes[k].Eyes = noEyes
+	}
+	all := DefaultConfig()
+	all.LeadFingers = 0
+	for _, c := range []struct {
+		name string
+		cfg  Config
+	}{{"coarse", DefaultConfig()}, {"all", all}} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				found, _, err := g.Search(context.Background(), &probes[i%len(probes)], c.cfg)
+				if err != nil || len(found) != 1 {
+					b.Fatalf("found %+v, %v", found, err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(*fingersN), "µs/person")
+		})
+	}
+}
