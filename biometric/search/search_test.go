@@ -213,7 +213,7 @@ func BenchmarkSearch(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		cfg  Config
-	}{{"index", cfg}, {"index12", func() Config { c := cfg; c.Fusion.MaxShift = 12; return c }()}, {"index12b2", func() Config { c := cfg; c.Fusion.MaxShift = 12; c.Beacons = 2; return c }()}, {"linear", lin}} {
+	}{{"index", cfg}, {"linear", lin}} {
 		b.Run(c.name, func(b *testing.B) {
 			fine := 0
 			for i := 0; b.Loop(); i++ {
