@@ -14,18 +14,20 @@
 //
 //  1. index: Beacon Guided Search (Hao, Daugman and Zielinski 2008) counts
 //     the probe's beacon collisions with each person at each rotation; the
-//     work is the probe's buckets, about 2 passes over 2 × 17 × 128 buckets
+//     work is the probe's buckets, about 2 passes over 2 × 25 × 128 buckets
 //     of N/1,000 entries, not everyone's irises;
 //  2. fine: the whole irises of the people whose collisions reach
-//     Config.Beacons, at every rotation, one kernel call an eye;
+//     Config.Beacons (one fewer with one comparable eye), at every
+//     rotation, one kernel call an eye;
 //  3. fused: the people whose best iris is below Config.Shortlist get their
 //     fingers compared (MCC) and everything fused (package fusion); those
 //     at or above the fusion threshold are returned, best first.
 //
 // Config.Linear skips the index and compares everyone's irises (the
 // baseline). People whose irises are unusable (and probes without irises)
-// are compared by fingers alone, exhaustively: fingerprint indexing (MCC
-// with locality-sensitive hashing, Cappelli et al. 2011) is not built yet,
-// so that path is linear and slow and is meant for the rare record without
-// irises.
+// are compared by fingers alone, everyone, with a coarse step of three
+// fingers before all ten (fingers.go). Fingerprint indexing (MCC with
+// locality-sensitive hashing, Cappelli et al. 2011) would take tens of
+// kilobytes a person, more than a 1M gallery's memory allows, so that path
+// is linear and slow and is meant for the rare record without irises.
 package search
