@@ -59,7 +59,7 @@ func (o *Outbox) buryLetter(d DeadLetter) {
 	n, reason, uncertain := d.Notice, d.Error, d.Uncertain
 	n.Sending = false
 	d.Notice, d.At = n, o.now()
-	err := o.db.Update(func(txn *badger.Txn) error {
+	err := o.update(func(txn *badger.Txn) error {
 		if err := putJSON(txn, deadKey(n.ID), d); err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func (o *Outbox) DeadLetters() ([]DeadLetter, error) {
 // attempts, to be sent at once. The officer who calls it for an uncertain
 // one accepts that the resident may get the message twice.
 func (o *Outbox) Retry(id string) error {
-	err := o.db.Update(func(txn *badger.Txn) error {
+	err := o.update(func(txn *badger.Txn) error {
 		item, err := txn.Get(deadKey(id))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return ErrNotDead

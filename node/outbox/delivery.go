@@ -110,7 +110,7 @@ func (o *Outbox) Status(u StatusUpdate) (bool, error) {
 	}
 	var changed, buried, recovered bool
 	var after Delivery
-	err := o.db.Update(func(txn *badger.Txn) error {
+	err := o.update(func(txn *badger.Txn) error {
 		changed, buried, recovered = false, false, false
 		d, k, ok, err := o.lookup(txn, u, &recovered)
 		if err != nil || !ok || !advances(d.State, u.State) {

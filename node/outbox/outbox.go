@@ -274,7 +274,18 @@ func (o *Outbox) send(ctx context.Context, n Notice) (string, error) {
 // message the gateway named (its wamid) is tracked from here on by the
 // status webhooks, in the same transaction.
 func (o *Outbox) delivered(n Notice, msg string) {
-	err := o.db.Update(func(txn *badger.Txn) error {
+	taken := false
+	err := o.update(func(txn *badger.Txn) error {
+		taken = false
+		if _, err := txn.Get(key(n.ID)); errors.Is(err, badger.ErrKeyNotFound) {
+			// Meta's status came before its answer to the send, and
+			// tracked the message from its callback data (lookup): that
+			// record holds a later state than accepted.
+			taken = true
+			return nil
+		} else if err != nil {
+			return err
+		}
 		if msg != "" {
 			if err := o.track(txn, n, msg); err != nil {
 				return err
@@ -282,6 +293,9 @@ func (o *Outbox) delivered(n Notice, msg string) {
 		}
 		return txn.Delete(key(n.ID))
 	})
+	if err == nil && taken {
+		return
+	}
 	if err == nil && msg != "" && o.observe != nil {
 		o.observe(Delivery{Notice: n, Message: msg, State: Accepted, FreeForm: n.FreeForm, Updated: o.now()})
 	}
@@ -316,7 +330,22 @@ func (o *Outbox) failed(n Notice, err error) (time.Time, bool) {
 }
 
 func (o *Outbox) put(n Notice) error {
-	return o.db.Update(func(txn *badger.Txn) error { return o.Enqueue(txn, n) })
+	return o.update(func(txn *badger.Txn) error { return o.Enqueue(txn, n) })
+}
+
+// conflictRetries bounds how often update tries a transaction again.
+const conflictRetries = 8
+
+// update runs fn in a transaction, again when badger reports that a key
+// it read was written meanwhile: a status webhook and the send it reports
+// on touch the same notice at once, and neither may be lost to the other.
+func (o *Outbox) update(fn func(txn *badger.Txn) error) error {
+	for attempt := 1; ; attempt++ {
+		err := o.db.Update(fn)
+		if !errors.Is(err, badger.ErrConflict) || attempt == conflictRetries {
+			return err
+		}
+	}
 }
 
 // Pending lists the notices waiting to be sent, in the order they were

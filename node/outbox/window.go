@@ -32,7 +32,7 @@ func (o *Outbox) Inbound(number string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	return o.db.Update(func(txn *badger.Txn) error {
+	return o.update(func(txn *badger.Txn) error {
 		if last, ok, err := lastInbound(txn, to); err != nil || (ok && !at.After(last)) {
 			return err
 		}
