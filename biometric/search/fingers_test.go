@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"flag"
 	"testing"
 	"time"
 
@@ -62,11 +63,13 @@ func TestFingersCoarseStepAgreesWithAll(t *testing.T) {
 	}
 }
 
+var fingersN = flag.Int("fingers", 2000, "people in BenchmarkFingersOnly's gallery")
+
 // BenchmarkFingersOnly: a search by fingers alone (no iris either side)
 // against a gallery of -fingers people, with the coarse step and comparing
 // everyone's ten, taking turns on the same gallery and probes:
 //
-//	go test ./biometric/search -run '^$' -bench FingersOnly -benchtime 4x -count 3 -fingers 10000
+//	go test ./biometric/search -run '^$' -bench FingersOnly -benchtime 2x -count 3 -fingers 10000
 func BenchmarkFingersOnly(b *testing.B) {
 	pop := synth.Population{Seed: 12, Params: synth.DefaultParams()}
 	g := New(DefaultConfig().Fusion)

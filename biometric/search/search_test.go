@@ -16,7 +16,6 @@ import (
 )
 
 var galleryN = flag.Int("gallery", 100_000, "people in TestPlantedDuplicate's gallery")
-var fingersN = flag.Int("fingers", 2000, "people in BenchmarkFingersOnly's gallery")
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
