@@ -158,7 +158,12 @@ func evalVerification(set, afisPath, dir string, out io.Writer) error {
 			return err
 		}
 	} else {
-		fmt.Fprintln(out, "skor SourceAFIS tidak ada: jalankan (cd bench/sourceafis && go run ./skor --set "+set+")")
+		// The command runs in another directory: name the set absolutely.
+		abs, err := filepath.Abs(set)
+		if err != nil {
+			abs = set
+		}
+		fmt.Fprintln(out, "skor SourceAFIS tidak ada: jalankan (cd bench/sourceafis && go run ./skor --set "+abs+")")
 	}
 	if err := writeBioCSV(filepath.Join(dir, "hasil_1banding1.csv"), rows); err != nil {
 		return err
