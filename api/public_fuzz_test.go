@@ -145,7 +145,7 @@ func FuzzPublicHTTP(f *testing.F) {
 		body   []byte
 	}{
 		{0, submit}, {0, []byte(`{"documents":[{"content":"!!"}]}`)}, {0, []byte(`{"nik":1}`)}, {1, submitPB}, {1, []byte("\x0a\xff\xff\xff\xff\x0f")},
-		{2, track}, {2, []byte("{}")}, {3, trackPB}, {4, submit}, {5, track}, {6, query}, {6, []byte("kode=%zz&nik=;;")},
+		{2, track}, {2, []byte("{}")}, {3, trackPB}, {4, submit}, {5, track}, {6, query}, {6, []byte("kode=%zz&nik=;;")}, {6, []byte("kode=AB&nik=32%ff")},
 		{7, query}, {7, []byte("kode=\x00&nik=%00")}, {8, nil}, {9, multipartSubmit(f)}, {9, []byte("--" + fuzzBoundary + "\r\n")},
 		{10, query},
 	}

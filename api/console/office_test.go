@@ -93,8 +93,9 @@ func TestLogbookPDF(t *testing.T) {
 	}
 }
 
-// A forged post (no or a wrong CSRF token) and a post by a role without
-// the permission are refused, and nothing changes.
+// A forged post (no or a wrong CSRF token), a post by a role without the
+// permission and a form with bytes no browser sends (not UTF-8) are
+// refused, and nothing changes.
 func TestRefusedPostsChangeNothing(t *testing.T) {
 	h := newOfficeHarness(t)
 	adb, loket := h.kec.signIn(t, "adb"), h.kec.signIn(t, "loket")
@@ -125,6 +126,16 @@ func TestRefusedPostsChangeNothing(t *testing.T) {
 			res, body := loket.upload("/konsol/kantor/bundel/impor", url.Values{"_csrf": {loket.csrf}}, "bundel", "x.bundle", []byte("x"))
 			return res.StatusCode, string(body)
 		}, 403, "tidak berwenang mengimpor bundel data"},
+		{"account whose name is not UTF-8", func() (int, string) {
+			bad := url.Values{"nama_pengguna": {"palsu"}, "nama_lengkap": {"Akun \xff"}, "peran": {"adb-siak"}, "kata_sandi": {"sandi-palsu-2026"}}
+			return adb.post("/konsol/kantor/akun", bad)
+		}, 400, "karakter tidak dikenal"},
+		{"intake whose NIK is not UTF-8", func() (int, string) {
+			return loket.post("/konsol/layanan/sinkronisasi-data", url.Values{"nik": {"3201\xc3"}})
+		}, 400, "karakter tidak dikenal"},
+		{"sign-in whose name is not UTF-8", func() (int, string) {
+			return loket.send("POST", "/konsol/masuk", "application/x-www-form-urlencoded", strings.NewReader("pengguna=adb%ff&sandi=x"))
+		}, 400, "tidak terbaca"},
 	}
 	before := h.kec.n.Store().Vector().Total()
 	for _, tc := range cases {

@@ -91,6 +91,10 @@ func (con *Console) session(h handler, parse bool) http.HandlerFunc {
 			con.forged(w, r, o)
 			return
 		}
+		if !web.FormIsText(r) {
+			con.garbled(w, r, o)
+			return
+		}
 		h(w, r, o)
 	}
 }
@@ -111,6 +115,13 @@ func (con *Console) checkForm(w http.ResponseWriter, r *http.Request, token stri
 func (con *Console) forged(w http.ResponseWriter, r *http.Request, o *officer) {
 	con.render(w, r, http.StatusForbidden, "galat.html", o, errorPage{
 		Message: "Formulir ini tidak sah atau sudah kedaluwarsa; muat ulang halaman lalu coba lagi. Tidak ada yang diubah."})
+}
+
+// garbled answers a form or address whose values are not text a browser
+// sends (bytes that are not UTF-8).
+func (con *Console) garbled(w http.ResponseWriter, r *http.Request, o *officer) {
+	con.render(w, r, http.StatusBadRequest, "galat.html", o, errorPage{
+		Message: "Ada isian yang berisi karakter tidak dikenal; ketik ulang isiannya lalu kirim lagi. Tidak ada yang diubah."})
 }
 
 func (con *Console) toLogin(w http.ResponseWriter, r *http.Request) {

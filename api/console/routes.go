@@ -39,7 +39,7 @@ func (con *Console) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-	if err := r.ParseForm(); err != nil {
+	if err := r.ParseForm(); err != nil || !web.FormIsText(r) {
 		con.render(w, r, http.StatusBadRequest, "masuk.html", nil, loginPage{Error: "formulir masuk tidak terbaca"})
 		return
 	}

@@ -126,6 +126,10 @@ func (p *Portal) checked(next http.HandlerFunc, limit int64) http.HandlerFunc {
 			p.refuse(w, r)
 			return
 		}
+		if !web.FormIsText(r) {
+			p.garbled(w, r)
+			return
+		}
 		next(w, r)
 	}
 }

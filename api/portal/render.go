@@ -55,6 +55,14 @@ func (p *Portal) unreadable(w http.ResponseWriter, r *http.Request) {
 		Link: "/ajukan", LinkText: "Isi kembali formulir"})
 }
 
+// garbled answers a form whose fields are not text a browser sends
+// (bytes that are not UTF-8): nothing was sent to the API.
+func (p *Portal) garbled(w http.ResponseWriter, r *http.Request) {
+	p.render(w, http.StatusBadRequest, "pesan.html", "", message{Title: "Isian tidak dapat dibaca",
+		Text: "Ada isian yang berisi karakter tidak dikenal, sehingga formulir tidak diproses. " +
+			"Ketik ulang isiannya (jangan menempel dari aplikasi lain), lalu kirim kembali.", Link: r.URL.Path, LinkText: "Isi kembali formulir"})
+}
+
 func (p *Portal) funcs() template.FuncMap {
 	return template.FuncMap{
 		"aset":   func(name string) string { return "/aset/" + p.assets.Name(name) },

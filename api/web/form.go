@@ -1,0 +1,38 @@
+package web
+
+import (
+	"net/http"
+	"unicode/utf8"
+)
+
+// FormIsText reports whether the address's path and every value of a
+// parsed form (the address's query, the posted fields and a multipart form's text parts, which
+// ParseMultipartForm merges into r.Form) is UTF-8. Before the form is
+// parsed, it checks the address's query alone. Browsers always send
+// UTF-8; bytes that are not cannot travel in the API's messages (protobuf
+// strings are UTF-8), so a form carrying them is refused before it is
+// read, rather than failing inside the call.
+func FormIsText(r *http.Request) bool {
+	if !utf8.ValidString(r.URL.Path) {
+		return false
+	}
+	form := r.Form
+	if form == nil {
+		form = r.URL.Query()
+	}
+	for _, values := range form {
+		if !allText(values) {
+			return false
+		}
+	}
+	return true
+}
+
+func allText(values []string) bool {
+	for _, v := range values {
+		if !utf8.ValidString(v) {
+			return false
+		}
+	}
+	return true
+}
