@@ -6,12 +6,12 @@ import (
 )
 
 // FormIsText reports whether the address's path and every value of a
-// parsed form (the address's query, the posted fields and a multipart form's text parts, which
-// ParseMultipartForm merges into r.Form) is UTF-8. Before the form is
-// parsed, it checks the address's query alone. Browsers always send
-// UTF-8; bytes that are not cannot travel in the API's messages (protobuf
-// strings are UTF-8), so a form carrying them is refused before it is
-// read, rather than failing inside the call.
+// parsed form are UTF-8: the query, the posted fields and a multipart
+// form's text parts, which ParseMultipartForm merges into r.Form. Before
+// the form is parsed, it checks the query alone. Browsers always send
+// UTF-8; other bytes cannot travel in the API's messages (protobuf strings
+// are UTF-8), so such a form is refused before it is read, rather than
+// failing inside the call.
 func FormIsText(r *http.Request) bool {
 	if !utf8.ValidString(r.URL.Path) {
 		return false
